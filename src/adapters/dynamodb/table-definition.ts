@@ -1,0 +1,11 @@
+/**
+ * The single table's key schema, shared by the CDK stack and by local mode so both create the
+ * same table. The item layout and access patterns are documented in docs/table-design.md.
+ */
+export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+/** One overloaded global secondary index: listings (keys of an account/Region, aliases of a key). */
+export const GSI1 = { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
+
+/** Default table name in local mode; the CDK stack passes its own through `TABLE_NAME`. */
+export const DEFAULT_TABLE_NAME = 'kms';

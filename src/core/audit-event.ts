@@ -1,0 +1,31 @@
+/** One audit record in the shape of a CloudTrail event for `kms.amazonaws.com`. */
+export interface AuditEvent {
+  readonly eventVersion: '1.08';
+  readonly userIdentity: {
+    readonly type: string;
+    readonly principalId?: string;
+    readonly arn?: string;
+    readonly accountId?: string;
+    readonly accessKeyId?: string;
+  };
+  readonly eventTime: string;
+  readonly eventSource: 'kms.amazonaws.com';
+  readonly eventName: string;
+  readonly awsRegion: string;
+  readonly sourceIPAddress: string;
+  readonly userAgent: string;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly requestParameters: Record<string, unknown> | null;
+  readonly responseElements: Record<string, unknown> | null;
+  readonly requestID: string;
+  readonly eventID: string;
+  readonly readOnly: boolean;
+  readonly resources?: readonly { readonly accountId: string; readonly type: 'AWS::KMS::Key'; readonly ARN: string }[];
+  readonly eventType: 'AwsApiCall';
+  readonly managementEvent: boolean;
+  readonly recipientAccountId: string;
+  readonly eventCategory: 'Management';
+  readonly vpcEndpointId?: string;
+  readonly tlsDetails?: Record<string, string>;
+}

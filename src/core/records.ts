@@ -1,0 +1,59 @@
+/** Stored shapes of the core's entities. Timestamps are epoch milliseconds. */
+import type { KeySpec, KeyState, KeyUsageType, OriginType } from './generated/shapes.js';
+
+export interface TagRecord {
+  readonly tagKey: string;
+  readonly tagValue: string;
+}
+
+export interface KeyRecord {
+  readonly keyId: string;
+  readonly arn: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly description: string;
+  readonly keySpec: KeySpec;
+  readonly keyUsage: KeyUsageType;
+  readonly origin: OriginType;
+  readonly keyState: KeyState;
+  readonly creationDate: number;
+  /** Set while the key is PendingDeletion. */
+  readonly deletionDate?: number;
+  /** The backing key version new ciphertexts are made with. */
+  readonly currentBackingKeyId: string;
+  readonly tags: readonly TagRecord[];
+  readonly multiRegion: boolean;
+  /** Optimistic-concurrency counter, incremented by every metadata write. */
+  readonly revision: number;
+}
+
+export interface BackingKeyRecord {
+  readonly keyId: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly backingKeyId: string;
+  /** Key material wrapped under the token's root key. */
+  readonly wrappedMaterial: Uint8Array;
+  readonly creationDate: number;
+}
+
+export interface AliasRecord {
+  readonly aliasName: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly targetKeyId: string;
+  readonly creationDate: number;
+  readonly lastUpdatedDate: number;
+}
+
+export interface AccessKeyRecord {
+  readonly accessKeyId: string;
+  /** The secret access key sealed under the token's root key (never stored in the clear). */
+  readonly sealedSecret: { readonly iv: Uint8Array; readonly ciphertext: Uint8Array };
+  readonly accountId: string;
+  /** ARN of the principal the key belongs to, e.g. `arn:aws:iam::111122223333:root`. */
+  readonly principalArn: string;
+  readonly principalId: string;
+  readonly status: 'Active' | 'Inactive';
+  readonly creationDate: number;
+}
