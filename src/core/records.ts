@@ -23,6 +23,8 @@ export interface KeyRecord {
   readonly currentBackingKeyId: string;
   readonly tags: readonly TagRecord[];
   readonly multiRegion: boolean;
+  /** The key policy document (JSON text); the default key policy unless CreateKey named one. */
+  readonly policy: string;
   /** Optimistic-concurrency counter, incremented by every metadata write. */
   readonly revision: number;
 }

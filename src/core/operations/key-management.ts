@@ -1,0 +1,44 @@
+/** DescribeKey, ListKeys, UpdateKeyDescription, EnableKey and DisableKey. */
+import type { OperationCall, OperationHandler } from '../service.js';
+import { scopeOf } from '../service.js';
+import type { KeyRecord } from '../records.js';
+import { resolveKey } from '../keys/resolve-key.js';
+import { toKeyMetadata } from '../keys/key-metadata.js';
+import { pageOf } from './paging.js';
+
+export const describeKey: OperationHandler<'DescribeKey'> = async (call) => {
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: true, rule: 'any', action: 'kms:DescribeKey' });
+  return { KeyMetadata: toKeyMetadata(key) };
+};
+
+export const listKeys: OperationHandler<'ListKeys'> = async ({ deps, ctx, input }) => {
+  const { accountId, region } = scopeOf(ctx);
+  const page = await deps.keys.listKeys(accountId, region, { limit: input.Limit ?? 100, marker: input.Marker });
+  return {
+    Keys: page.items.map((key) => ({ KeyId: key.keyId, KeyArn: key.arn })),
+    ...pageOf(page),
+  };
+};
+
+export const updateKeyDescription: OperationHandler<'UpdateKeyDescription'> = async (call) => {
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'management', action: 'kms:UpdateKeyDescription' });
+  await saveKey(call, { ...key, description: call.input.Description });
+  return {};
+};
+
+export const enableKey: OperationHandler<'EnableKey'> = async (call) => {
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'enablement', action: 'kms:EnableKey' });
+  if (key.keyState !== 'Enabled') await saveKey(call, { ...key, keyState: 'Enabled' });
+  return {};
+};
+
+export const disableKey: OperationHandler<'DisableKey'> = async (call) => {
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'enablement', action: 'kms:DisableKey' });
+  if (key.keyState !== 'Disabled') await saveKey(call, { ...key, keyState: 'Disabled' });
+  return {};
+};
+
+/** Writes changed key metadata, guarded by the revision it was read at. */
+export async function saveKey(call: OperationCall<unknown>, key: KeyRecord): Promise<void> {
+  await call.deps.keys.updateKey({ ...key, revision: key.revision + 1 }, key.revision);
+}
