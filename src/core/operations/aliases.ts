@@ -90,3 +90,10 @@ function keyType(key: KeyRecord): 'symmetric' | 'hmac' | 'asymmetric' {
   if (key.keySpec === 'SYMMETRIC_DEFAULT') return 'symmetric';
   return key.keySpec.startsWith('HMAC_') ? 'hmac' : 'asymmetric';
 }
+
+export const aliasOperations = {
+  CreateAlias: createAlias,
+  UpdateAlias: updateAlias,
+  DeleteAlias: deleteAlias,
+  ListAliases: listAliases,
+} as const;

@@ -1,0 +1,106 @@
+/**
+ * Keeps the hot path off the table once a key is warm: key metadata and aliases are cached for
+ * `ttlMs` (the bounded staleness other processes' writes can see), backing keys, which never
+ * change, until evicted. Writes made through this store update or drop its entries at once, so in
+ * local mode, where every group shares one instance, nothing is ever stale.
+ */
+import type { AliasStore, Clock, KeyLocator, KeyStore, Page, PageRequest } from '../../core/ports.js';
+import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/records.js';
+import { TtlCache } from './ttl-cache.js';
+
+export interface CachingStoreOptions {
+  readonly keys: KeyStore;
+  readonly aliases: AliasStore;
+  readonly clock: Clock;
+  /** How long key metadata and aliases may be served from memory. */
+  readonly ttlMs: number;
+  readonly maxEntries?: number;
+}
+
+export class CachingStore implements KeyStore, AliasStore {
+  readonly #keys: KeyStore;
+  readonly #aliases: AliasStore;
+  readonly #keyCache: TtlCache<string, KeyRecord>;
+  readonly #aliasCache: TtlCache<string, AliasRecord>;
+  readonly #backingCache: TtlCache<string, BackingKeyRecord>;
+
+  constructor(options: CachingStoreOptions) {
+    this.#keys = options.keys;
+    this.#aliases = options.aliases;
+    const maxEntries = options.maxEntries ?? 10_000;
+    this.#keyCache = new TtlCache({ ttlMs: options.ttlMs, maxEntries, clock: options.clock });
+    this.#aliasCache = new TtlCache({ ttlMs: options.ttlMs, maxEntries, clock: options.clock });
+    this.#backingCache = new TtlCache({ ttlMs: Number.POSITIVE_INFINITY, maxEntries, clock: options.clock });
+  }
+
+  async createKey(key: KeyRecord, backingKey: BackingKeyRecord): Promise<void> {
+    await this.#keys.createKey(key, backingKey);
+    this.#keyCache.set(keyCacheKey(key), key);
+  }
+
+  async getKey(locator: KeyLocator): Promise<KeyRecord | undefined> {
+    const cacheKey = keyCacheKey(locator);
+    const cached = this.#keyCache.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const key = await this.#keys.getKey(locator);
+    if (key !== undefined) this.#keyCache.set(cacheKey, key);
+    return key;
+  }
+
+  async updateKey(key: KeyRecord, expectedRevision: number): Promise<void> {
+    this.#keyCache.delete(keyCacheKey(key));
+    await this.#keys.updateKey(key, expectedRevision);
+    this.#keyCache.set(keyCacheKey(key), key);
+  }
+
+  listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyRecord>> {
+    return this.#keys.listKeys(accountId, region, page);
+  }
+
+  async getBackingKey(locator: KeyLocator, backingKeyId: string): Promise<BackingKeyRecord | undefined> {
+    const cacheKey = `${keyCacheKey(locator)}#${backingKeyId}`;
+    const cached = this.#backingCache.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const backingKey = await this.#keys.getBackingKey(locator, backingKeyId);
+    if (backingKey !== undefined) this.#backingCache.set(cacheKey, backingKey);
+    return backingKey;
+  }
+
+  async createAlias(alias: AliasRecord): Promise<void> {
+    await this.#aliases.createAlias(alias);
+    this.#aliasCache.set(aliasCacheKey(alias.accountId, alias.region, alias.aliasName), alias);
+  }
+
+  async getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    const cacheKey = aliasCacheKey(accountId, region, aliasName);
+    const cached = this.#aliasCache.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const alias = await this.#aliases.getAlias(accountId, region, aliasName);
+    if (alias !== undefined) this.#aliasCache.set(cacheKey, alias);
+    return alias;
+  }
+
+  async updateAlias(alias: AliasRecord): Promise<void> {
+    const cacheKey = aliasCacheKey(alias.accountId, alias.region, alias.aliasName);
+    this.#aliasCache.delete(cacheKey);
+    await this.#aliases.updateAlias(alias);
+    this.#aliasCache.set(cacheKey, alias);
+  }
+
+  async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
+    this.#aliasCache.delete(aliasCacheKey(accountId, region, aliasName));
+    await this.#aliases.deleteAlias(accountId, region, aliasName);
+  }
+
+  listAliases(accountId: string, region: string, page: PageRequest & { readonly keyId?: string }): Promise<Page<AliasRecord>> {
+    return this.#aliases.listAliases(accountId, region, page);
+  }
+}
+
+function keyCacheKey(locator: KeyLocator): string {
+  return `${locator.accountId}:${locator.region}:${locator.keyId}`;
+}
+
+function aliasCacheKey(accountId: string, region: string, aliasName: string): string {
+  return `${accountId}:${region}:${aliasName}`;
+}

@@ -1,0 +1,30 @@
+/** The operations built so far. Any other of the 54 answers UnsupportedOperationException. */
+import type { OperationName } from '../generated/operations.js';
+import type { OperationHandler } from '../service.js';
+import { aliasOperations } from './aliases.js';
+import { createKey } from './create-key.js';
+import { generateDataKey, generateDataKeyWithoutPlaintext, generateRandom } from './data-keys.js';
+import { decrypt, encrypt, reEncrypt } from './encrypt-decrypt.js';
+import { describeKey, disableKey, enableKey, listKeys, updateKeyDescription } from './key-management.js';
+import { listResourceTags, tagResource, untagResource } from './tags.js';
+
+export type OperationHandlers = { readonly [Op in OperationName]?: OperationHandler<Op> };
+
+export const OPERATION_HANDLERS: OperationHandlers = {
+  CreateKey: createKey,
+  DescribeKey: describeKey,
+  ListKeys: listKeys,
+  UpdateKeyDescription: updateKeyDescription,
+  EnableKey: enableKey,
+  DisableKey: disableKey,
+  Encrypt: encrypt,
+  Decrypt: decrypt,
+  ReEncrypt: reEncrypt,
+  GenerateDataKey: generateDataKey,
+  GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
+  GenerateRandom: generateRandom,
+  ...aliasOperations,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListResourceTags: listResourceTags,
+};

@@ -1,0 +1,75 @@
+/**
+ * Turns a Node HTTP request into the API Gateway REST proxy event the front function receives in
+ * AWS (Content-Length dropped, body base64-encoded as with `binaryMediaTypes: ['*\/*']`), and
+ * writes the handler's proxy result back.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+export function toProxyEvent(request: IncomingMessage, body: Buffer, requestId: string): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i] ?? '';
+    const value = request.rawHeaders[i + 1] ?? '';
+    if (name.toLowerCase() === 'content-length') continue;
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const url = new URL(request.url ?? '/', 'http://local');
+  const query = Object.fromEntries(url.searchParams);
+  const method = request.method ?? 'GET';
+  return {
+    resource: '/',
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: Object.keys(query).length === 0 ? null : query,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: body.toString('base64'),
+    isBase64Encoded: true,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      authorizer: null,
+      protocol: `HTTP/${request.httpVersion}`,
+      httpMethod: method,
+      path: url.pathname,
+      stage: 'local',
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: '/',
+      identity: {
+        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
+        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
+        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: request.socket.remoteAddress ?? '',
+        user: null, userAgent: request.headers['user-agent'] ?? null, userArn: null,
+      },
+    },
+  };
+}
+
+export function writeProxyResult(response: ServerResponse, result: APIGatewayProxyResult): void {
+  const body = result.isBase64Encoded === true ? Buffer.from(result.body, 'base64') : Buffer.from(result.body);
+  response.writeHead(result.statusCode, { ...result.headers, 'Content-Length': String(body.length) });
+  response.end(body);
+}
