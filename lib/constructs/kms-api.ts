@@ -1,0 +1,73 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Stage-wide request limits; API Gateway answers 429 above them. */
+export interface ApiThrottling {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+export const DEFAULT_THROTTLING: ApiThrottling = { rateLimit: 1000, burstLimit: 2000 };
+
+export interface KmsApiProps {
+  /** Receives every request; it verifies SigV4 and dispatches by `X-Amz-Target`. */
+  readonly front: IFunction;
+  readonly throttling: ApiThrottling;
+  /**
+   * Whether to set the Region-wide API Gateway CloudWatch role that access logging needs.
+   * Turn off when the account already has one managed elsewhere.
+   */
+  readonly manageCloudWatchRole: boolean;
+}
+
+/**
+ * The REST API in front of the service. Every KMS operation is `POST /` with the operation in
+ * `X-Amz-Target`, a header API Gateway cannot route on, so there is one method and the front
+ * function does the routing. Other methods and paths get API Gateway's own 403.
+ */
+export class KmsApi extends Construct {
+  readonly api: RestApi;
+  /** The URL clients use as their KMS endpoint (includes the stage path). */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: KmsApiProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.api = new RestApi(this, 'Api', {
+      description: 'AWS KMS compatible endpoint',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // Keeps the exact body bytes: SigV4 signs the payload hash.
+      binaryMediaTypes: ['*/*'],
+      disableExecuteApiEndpoint: false,
+      cloudWatchRole: props.manageCloudWatchRole,
+      // Other APIs in the account rely on the role too.
+      ...(props.manageCloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
+      deployOptions: {
+        stageName: 'prod',
+        throttlingRateLimit: props.throttling.rateLimit,
+        throttlingBurstLimit: props.throttling.burstLimit,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+      },
+    });
+    // The construct's own output is replaced by the stack's documented one.
+    this.api.node.tryRemoveChild('Endpoint');
+    this.api.root.addMethod(
+      'POST',
+      new LambdaIntegration(props.front, { proxy: true, allowTestInvoke: false }),
+    );
+    this.url = this.api.url;
+  }
+}

@@ -1,0 +1,45 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { GSI1, TABLE_KEY } from '../../src/adapters/dynamodb/table-definition.js';
+
+/** Item-level reads the front function needs for the cryptographic operations. */
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+] as const;
+
+/**
+ * Item-level reads and writes for a group function. Transactions are authorised per item
+ * through these actions; Scan, BatchWriteItem and table-level actions stay out.
+ */
+export const TABLE_READ_WRITE_ACTIONS = [
+  ...TABLE_READ_ACTIONS,
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+/**
+ * The single table holding keys, backing keys, aliases and access keys. It holds wrapped key
+ * material, so it survives stack deletion and cannot be deleted by accident.
+ */
+export const createKmsTable = (scope: Construct, id: string): TableV2 =>
+  new TableV2(scope, id, {
+    partitionKey: { name: TABLE_KEY.partitionKey, type: AttributeType.STRING },
+    sortKey: { name: TABLE_KEY.sortKey, type: AttributeType.STRING },
+    globalSecondaryIndexes: [
+      {
+        indexName: GSI1.indexName,
+        partitionKey: { name: GSI1.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: GSI1.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      },
+    ],
+    billing: Billing.onDemand(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });

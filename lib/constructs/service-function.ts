@@ -1,0 +1,74 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/**
+ * Native modules cannot be inlined by esbuild: they are installed into the bundle with npm
+ * (versions from the lock file) and loaded from `node_modules` beside the handler.
+ */
+export const NATIVE_MODULES = ['graphene-pk11', 'pkcs11js'] as const;
+
+/**
+ * esbuild settings shared by every function: an ESM bundle that still lets CommonJS
+ * dependencies call `require`, which ESM scope does not define.
+ */
+export const BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  mainFields: ['module', 'main'],
+  banner:
+    "import { createRequire as __kmsCreateRequire } from 'node:module'; " +
+    'const require = __kmsCreateRequire(import.meta.url);',
+  // The AWS SDK is bundled rather than taken from the runtime so the deployed code runs the
+  // same SDK versions the tests ran against.
+  externalModules: [],
+  nodeModules: [...NATIVE_MODULES],
+  sourceMap: true,
+};
+
+export interface ServiceFunctionProps {
+  /** Directory holding `package.json`, `package-lock.json` and the handler entries. */
+  readonly projectRoot: string;
+  /** Handler file relative to `projectRoot`; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly environment: Record<string, string>;
+  readonly layers: ILayerVersion[];
+}
+
+/**
+ * A Node.js function with its own log group. Audit events go to the function's log, so the
+ * log group outlives the stack and keeps a year of history.
+ */
+export const createServiceFunction = (
+  scope: Construct,
+  id: string,
+  props: ServiceFunctionProps,
+): NodejsFunction => {
+  const logGroup = new LogGroup(scope, `${id}Logs`, {
+    retention: RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  return new NodejsFunction(scope, id, {
+    entry: path.join(props.projectRoot, props.entry),
+    handler: 'handler',
+    projectRoot: props.projectRoot,
+    depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.X86_64,
+    description: props.description,
+    memorySize: props.memorySize,
+    timeout: props.timeout,
+    environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+    layers: props.layers,
+    logGroup,
+    bundling: BUNDLING,
+  });
+};

@@ -1,0 +1,105 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Construct } from 'constructs';
+import { groupFunctionEnvName } from '../src/runtime/group-environment.js';
+import { deployedGroups, GROUP_FUNCTION_ENTRIES } from './api-groups.js';
+import type { DeployedGroup } from './api-groups.js';
+import { DEFAULT_THROTTLING, KmsApi } from './constructs/kms-api.js';
+import type { ApiThrottling } from './constructs/kms-api.js';
+import {
+  createKmsTable,
+  TABLE_READ_ACTIONS,
+  TABLE_READ_WRITE_ACTIONS,
+} from './constructs/kms-table.js';
+import { grantPinSecretRead, pkcs11Environment, pkcs11Layers } from './constructs/pkcs11.js';
+import type { Pkcs11Settings } from './constructs/pkcs11.js';
+import { createServiceFunction } from './constructs/service-function.js';
+
+export type { Pkcs11Settings } from './constructs/pkcs11.js';
+
+/** The repository top: where `functions/`, `package.json` and `package-lock.json` live. */
+const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface KmsServiceStackProps extends StackProps {
+  readonly pkcs11: Pkcs11Settings;
+  /** Stage-wide API Gateway throttling; defaults to {@link DEFAULT_THROTTLING}. */
+  readonly throttling?: ApiThrottling;
+  /** Whether the stack sets the Region-wide API Gateway CloudWatch role; defaults to true. */
+  readonly manageApiGatewayCloudWatchRole?: boolean;
+  /**
+   * Directory holding the handler entries and the npm lock file; defaults to the repository
+   * top. Tests point it elsewhere so they do not depend on the handlers existing.
+   */
+  readonly projectRoot?: string;
+}
+
+/** The whole service: table, functions and the REST API in front of them. */
+export class KmsServiceStack extends Stack {
+  readonly frontFunction: NodejsFunction;
+  readonly groupFunctions: Readonly<Record<DeployedGroup, NodejsFunction>>;
+
+  constructor(scope: Construct, id: string, props: KmsServiceStackProps) {
+    super(scope, id, props);
+    const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
+    const table = createKmsTable(this, 'Table');
+    const layers = pkcs11Layers(this, props.pkcs11);
+    const environment = { TABLE_NAME: table.tableName, ...pkcs11Environment(props.pkcs11) };
+
+    const groupFunctions = {} as Record<DeployedGroup, NodejsFunction>;
+    for (const group of deployedGroups()) {
+      const fn = createServiceFunction(this, `${pascalCase(group)}Function`, {
+        projectRoot,
+        entry: GROUP_FUNCTION_ENTRIES[group],
+        description: `KMS API group: ${group}`,
+        memorySize: 512,
+        // Below the front's timeout so the front can still answer when a group runs late.
+        timeout: Duration.seconds(15),
+        environment,
+        layers,
+      });
+      // No dynamodb:LeadingKeys condition yet: the groups share key and alias items, and
+      // prefixes per group would tie the role to an item layout that is still moving.
+      table.grants.actions(fn, ...TABLE_READ_WRITE_ACTIONS);
+      grantPinSecretRead(fn, props.pkcs11);
+      groupFunctions[group] = fn;
+    }
+    this.groupFunctions = groupFunctions;
+
+    this.frontFunction = createServiceFunction(this, 'FrontFunction', {
+      projectRoot,
+      entry: 'functions/front.ts',
+      description: 'KMS API front: SigV4, dispatch and cryptographic operations',
+      // More memory buys more CPU for SigV4 and the cryptographic operations.
+      memorySize: 1024,
+      // API Gateway gives up after 29 seconds.
+      timeout: Duration.seconds(25),
+      environment: {
+        ...environment,
+        ...Object.fromEntries(
+          deployedGroups().map((group) => [
+            groupFunctionEnvName(group),
+            groupFunctions[group].functionName,
+          ]),
+        ),
+      },
+      layers,
+    });
+    table.grants.actions(this.frontFunction, ...TABLE_READ_ACTIONS);
+    grantPinSecretRead(this.frontFunction, props.pkcs11);
+    for (const group of deployedGroups()) groupFunctions[group].grantInvoke(this.frontFunction);
+
+    const api = new KmsApi(this, 'KmsApi', {
+      front: this.frontFunction,
+      throttling: props.throttling ?? DEFAULT_THROTTLING,
+      manageCloudWatchRole: props.manageApiGatewayCloudWatchRole ?? true,
+    });
+    new CfnOutput(this, 'KmsEndpoint', {
+      description: 'Endpoint URL for AWS KMS clients (the SDK endpoint setting)',
+      value: api.url,
+    });
+  }
+}
+
+const pascalCase = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
