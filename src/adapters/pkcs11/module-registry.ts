@@ -1,0 +1,55 @@
+/**
+ * Process-wide registry of loaded PKCS#11 modules.
+ *
+ * `C_Initialize` may be called only once per process and module, and `C_Finalize` tears down every
+ * session of every caller, so all users of one module share a single loaded instance and the last
+ * one to leave finalizes it.
+ */
+import { resolve } from 'node:path';
+import { Module } from 'graphene-pk11';
+
+interface LoadedModule {
+  readonly module: Module;
+  users: number;
+}
+
+const loaded = new Map<string, LoadedModule>();
+
+/** Loads and initializes the module on first use; every call must be paired with `releaseModule`. */
+export function acquireModule(modulePath: string): Module {
+  const key = resolve(modulePath);
+  let entry = loaded.get(key);
+  if (entry === undefined) {
+    const module = Module.load(key);
+    try {
+      module.initialize();
+    } catch (error) {
+      module.close();
+      throw error;
+    }
+    entry = { module, users: 0 };
+    loaded.set(key, entry);
+  }
+  entry.users += 1;
+  return entry.module;
+}
+
+/** Drops one user of the module; finalizes and unloads it when no user is left. */
+export function releaseModule(modulePath: string): void {
+  const key = resolve(modulePath);
+  const entry = loaded.get(key);
+  if (entry === undefined) return;
+  entry.users -= 1;
+  if (entry.users > 0) return;
+  loaded.delete(key);
+  try {
+    entry.module.finalize();
+  } finally {
+    entry.module.close();
+  }
+}
+
+/** Whether some caller in this process currently holds the module. */
+export function isModuleLoaded(modulePath: string): boolean {
+  return loaded.has(resolve(modulePath));
+}

@@ -1,0 +1,65 @@
+/**
+ * The few PKCS#11 return values the adapter reacts to, and how they map to KMS exceptions.
+ * Messages never carry token internals: the caller decides what the client sees.
+ */
+import { KMSInternalException, KeyUnavailableException } from '../../core/generated/errors.js';
+import { KmsError } from '../../core/errors/kms-error.js';
+
+export const CKR = {
+  GENERAL_ERROR: 0x05,
+  ARGUMENTS_BAD: 0x07,
+  DEVICE_ERROR: 0x30,
+  DEVICE_MEMORY: 0x31,
+  DEVICE_REMOVED: 0x32,
+  ENCRYPTED_DATA_INVALID: 0x40,
+  ENCRYPTED_DATA_LEN_RANGE: 0x41,
+  AEAD_DECRYPT_FAILED: 0x35,
+  KEY_HANDLE_INVALID: 0x60,
+  OBJECT_HANDLE_INVALID: 0x82,
+  SESSION_CLOSED: 0xb0,
+  SESSION_HANDLE_INVALID: 0xb3,
+  TOKEN_NOT_PRESENT: 0xe0,
+  USER_ALREADY_LOGGED_IN: 0x100,
+  USER_NOT_LOGGED_IN: 0x101,
+  CRYPTOKI_NOT_INITIALIZED: 0x190,
+} as const;
+
+/**
+ * Results of a single-part decryption that mean "this ciphertext is not authentic". SoftHSM
+ * reports a failed GCM tag check as CKR_GENERAL_ERROR; other tokens use the specific codes.
+ */
+export const AUTHENTICATION_FAILURES: ReadonlySet<number> = new Set([
+  CKR.GENERAL_ERROR,
+  CKR.ENCRYPTED_DATA_INVALID,
+  CKR.ENCRYPTED_DATA_LEN_RANGE,
+  CKR.AEAD_DECRYPT_FAILED,
+]);
+
+/** Results meaning the token, the session or the login is gone rather than the request being wrong. */
+const UNAVAILABLE: ReadonlySet<number> = new Set([
+  CKR.DEVICE_ERROR,
+  CKR.DEVICE_MEMORY,
+  CKR.DEVICE_REMOVED,
+  CKR.SESSION_CLOSED,
+  CKR.SESSION_HANDLE_INVALID,
+  CKR.TOKEN_NOT_PRESENT,
+  CKR.USER_NOT_LOGGED_IN,
+  CKR.CRYPTOKI_NOT_INITIALIZED,
+]);
+
+/** The CK_RV carried by a pkcs11js error, if the error came from the token. */
+export function pkcs11Code(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Turns a token failure into a KMS exception; errors that already are KMS exceptions pass through. */
+export function toKmsError(error: unknown): KmsError {
+  if (error instanceof KmsError) return error;
+  const code = pkcs11Code(error);
+  if (code !== undefined && UNAVAILABLE.has(code)) {
+    return new KeyUnavailableException('The key material is unavailable.');
+  }
+  return new KMSInternalException('The key material operation failed.');
+}

@@ -1,0 +1,170 @@
+/**
+ * A SoftHSM token for local mode and tests: one token directory per data directory, created on
+ * first run with random PINs that are kept in `token.json` (owner-only) and reused afterwards.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { access, chmod, mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { isModuleLoaded } from '../adapters/pkcs11/module-registry.js';
+import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
+import type { Pkcs11Config } from '../adapters/pkcs11/pkcs11-key-material.js';
+
+const run = promisify(execFile);
+
+export const DEFAULT_SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
+const TOKEN_LABEL = 'kms';
+const LOCK_TIMEOUT_MS = 60_000;
+const INSTALL_HINT = 'Install the Debian package softhsm2 (apt-get install softhsm2).';
+
+export interface SoftHsmTokenOptions {
+  /** Directory holding `softhsm2.conf`, `token.json` and the token files. */
+  readonly dataDir: string;
+  /** PKCS#11 module; defaults to `$PKCS11_MODULE`, then the Debian SoftHSM path. */
+  readonly modulePath?: string;
+}
+
+export type SoftHsmTokenConfig = Pkcs11Config & { readonly softhsmConfPath: string };
+
+interface StoredToken {
+  readonly tokenLabel: string;
+  readonly pin: string;
+  readonly soPin: string;
+}
+
+function isStoredToken(value: unknown): value is StoredToken {
+  if (typeof value !== 'object' || value === null) return false;
+  const { tokenLabel, pin, soPin } = value as Record<string, unknown>;
+  return typeof tokenLabel === 'string' && typeof pin === 'string' && typeof soPin === 'string';
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readStoredToken(path: string): Promise<StoredToken | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const parsed: unknown = JSON.parse(text);
+  if (!isStoredToken(parsed)) throw new Error(`${path} is not a valid token file.`);
+  return parsed;
+}
+
+async function initToken(confPath: string, token: StoredToken): Promise<void> {
+  const args = ['--init-token', '--free', '--label', token.tokenLabel, '--so-pin', token.soPin, '--pin', token.pin];
+  try {
+    await run('softhsm2-util', args, { env: { ...process.env, SOFTHSM2_CONF: confPath } });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`softhsm2-util was not found. ${INSTALL_HINT}`);
+    }
+    // The command line holds the PINs, so report only the tool's own output.
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`softhsm2-util could not initialise the token${stderr === '' ? '.' : `: ${stderr}`}`);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs `task` while holding `<dir>/.lock`; a lock left by a process that died is taken over. */
+async function withDirectoryLock<T>(dir: string, task: () => Promise<T>): Promise<T> {
+  const lockPath = join(dir, '.lock');
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const file = await open(lockPath, 'wx', 0o600);
+      await file.writeFile(String(process.pid));
+      await file.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
+      if (Number.isInteger(holder) && holder > 0 && !isRunning(holder)) {
+        await rm(lockPath, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lockPath}.`);
+      await sleep(50);
+    }
+  }
+  try {
+    return await task();
+  } finally {
+    await rm(lockPath, { force: true });
+  }
+}
+
+/** Creates a token the first time, sets `SOFTHSM2_CONF` for this process, and returns its config. */
+export async function ensureSoftHsmToken(options: SoftHsmTokenOptions): Promise<SoftHsmTokenConfig> {
+  const modulePath = options.modulePath ?? process.env['PKCS11_MODULE'] ?? DEFAULT_SOFTHSM_MODULE;
+  if (!(await exists(modulePath))) {
+    throw new Error(`The PKCS#11 module ${modulePath} does not exist. ${INSTALL_HINT}`);
+  }
+  const dataDir = resolve(options.dataDir);
+  const tokenDir = join(dataDir, 'tokens');
+  const confPath = join(dataDir, 'softhsm2.conf');
+  const tokenPath = join(dataDir, 'token.json');
+
+  // SoftHSM reads its configuration once, in C_Initialize; a second data directory in the same
+  // process would silently keep using the first one.
+  const current = process.env['SOFTHSM2_CONF'];
+  if (isModuleLoaded(modulePath) && current !== undefined && resolve(current) !== confPath) {
+    throw new Error(`SoftHSM is already in use in this process with ${current}; one data directory per process.`);
+  }
+
+  await mkdir(tokenDir, { recursive: true, mode: 0o700 });
+  // Replaced atomically: another process starting now may be reading it in C_Initialize.
+  const staging = `${confPath}.${process.pid}`;
+  await writeFile(staging, `directories.tokendir = ${tokenDir}\nobjectstore.backend = file\nlog.level = ERROR\n`, { mode: 0o600 });
+  await rename(staging, confPath);
+  process.env['SOFTHSM2_CONF'] = confPath;
+
+  // Serialised across processes: softhsm2-util must run once, and SoftHSM's file store may hide a
+  // root key created concurrently by another process, so the first opener creates it under the lock.
+  return withDirectoryLock(dataDir, async () => {
+    // The PINs are written aside first and renamed once the token exists, so a crash in between
+    // leaves a pending file that the next run adopts instead of a token nobody can log in to.
+    const pendingPath = `${tokenPath}.pending`;
+    const tokenDirUsed = (await readdir(tokenDir)).length > 0;
+    if (tokenDirUsed && !(await exists(tokenPath)) && (await exists(pendingPath))) {
+      await rename(pendingPath, tokenPath);
+    }
+    let token = await readStoredToken(tokenPath);
+    if (token === undefined) {
+      if (tokenDirUsed) throw new Error(`${tokenDir} holds a token but ${tokenPath} with its PINs is missing.`);
+      token = { tokenLabel: TOKEN_LABEL, pin: randomBytes(16).toString('hex'), soPin: randomBytes(16).toString('hex') };
+      await writeFile(pendingPath, JSON.stringify(token, null, 2), { mode: 0o600 });
+      try {
+        await initToken(confPath, token);
+      } catch (error) {
+        await rm(pendingPath, { force: true });
+        throw error;
+      }
+      await rename(pendingPath, tokenPath);
+    }
+    await chmod(tokenPath, 0o600);
+    const config: SoftHsmTokenConfig = { modulePath, tokenLabel: token.tokenLabel, pin: token.pin, softhsmConfPath: confPath };
+    await (await Pkcs11KeyMaterial.open(config)).close();
+    return config;
+  });
+}

@@ -1,0 +1,331 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { KeyGenMechanism, KeyType, ObjectClass, SessionFlag } from 'graphene-pk11';
+import type { SecretKey } from 'graphene-pk11';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidCiphertextException, KMSInternalException } from '../../../src/core/generated/errors.js';
+import type { SealedData, WrappedKeyRef } from '../../../src/core/ports.js';
+import { acquireModule, releaseModule } from '../../../src/adapters/pkcs11/module-registry.js';
+import { Pkcs11KeyMaterial } from '../../../src/adapters/pkcs11/pkcs11-key-material.js';
+import { ensureSoftHsmToken } from '../../../src/local/softhsm-token.js';
+import type { SoftHsmTokenConfig } from '../../../src/local/softhsm-token.js';
+
+const runNode = promisify(execFile);
+const utf8 = (text: string) => new TextEncoder().encode(text);
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+const ROOT_LABEL = 'kms-root';
+
+/** A copy of `bytes` with bit 0 of byte `index` flipped. */
+function flipped(bytes: Uint8Array, index: number): Uint8Array {
+  const copy = Uint8Array.from(bytes);
+  copy[index] = (copy[index] ?? 0) ^ 1;
+  return copy;
+}
+
+/**
+ * Runs `body` in a separate Node process whose SoftHSM uses `dataDir` (SoftHSM reads its
+ * configuration once per process), after waiting until `env.START_AT` (epoch ms) when given.
+ * `body` sees `config`, `Pkcs11KeyMaterial` and `hex`; returns stdout.
+ */
+async function runInOtherProcess(dataDir: string, body: string, env: Record<string, string> = {}): Promise<string> {
+  const tokenModule = new URL('../../../src/local/softhsm-token.ts', import.meta.url).href;
+  const materialModule = new URL('../../../src/adapters/pkcs11/pkcs11-key-material.ts', import.meta.url).href;
+  const script = `
+    import { ensureSoftHsmToken } from ${JSON.stringify(tokenModule)};
+    import { Pkcs11KeyMaterial } from ${JSON.stringify(materialModule)};
+    const hex = (bytes) => Buffer.from(bytes).toString('hex');
+    if (process.env.START_AT) await new Promise((done) => setTimeout(done, Number(process.env.START_AT) - Date.now()));
+    const config = await ensureSoftHsmToken({ dataDir: process.env.CHILD_DATA_DIR });
+    ${body}`;
+  const { stdout } = await runNode(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, ...env, CHILD_DATA_DIR: dataDir },
+  });
+  return stdout.trim();
+}
+
+const GENERATE_WRAPPED_KEY = `
+  const material = await Pkcs11KeyMaterial.open(config);
+  process.stdout.write(hex(await material.generateSymmetricKey()));
+  await material.close();`;
+
+describe('Pkcs11KeyMaterial', () => {
+  let dataDir: string;
+  let config: SoftHsmTokenConfig;
+  let material: Pkcs11KeyMaterial;
+  let backingKey: WrappedKeyRef;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'kms-pkcs11-'));
+    config = await ensureSoftHsmToken({ dataDir });
+    material = await Pkcs11KeyMaterial.open(config);
+    backingKey = { backingKeyId: 'bk-main', wrappedMaterial: await material.generateSymmetricKey() };
+  }, 30_000);
+
+  afterAll(async () => {
+    await material?.close();
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('returns the plaintext when a ciphertext is decrypted with the same key and AAD', async () => {
+    // Prepare
+    const aad = utf8('context');
+    // Act
+    const sealed = await material.encrypt(backingKey, utf8('hello, token'), aad);
+    const plaintext = await material.decrypt(backingKey, sealed, aad);
+    // Assess
+    expect(sealed.iv).toHaveLength(12);
+    expect(sealed.ciphertext).toHaveLength('hello, token'.length + 16);
+    expect(text(plaintext)).toBe('hello, token');
+  });
+
+  it('returns an empty plaintext when an empty message is encrypted and decrypted', async () => {
+    // Prepare
+    const aad = utf8('empty');
+    // Act
+    const sealed = await material.encrypt(backingKey, new Uint8Array(0), aad);
+    const plaintext = await material.decrypt(backingKey, sealed, aad);
+    // Assess
+    expect(sealed.ciphertext).toHaveLength(16);
+    expect(plaintext).toHaveLength(0);
+  });
+
+  it('returns a fresh IV for every encryption', async () => {
+    // Prepare
+    const plaintext = utf8('same message');
+    // Act
+    const first = await material.encrypt(backingKey, plaintext, new Uint8Array(0));
+    const second = await material.encrypt(backingKey, plaintext, new Uint8Array(0));
+    // Assess
+    expect(Buffer.from(first.iv).equals(Buffer.from(second.iv))).toBe(false);
+    expect(Buffer.from(first.ciphertext).equals(Buffer.from(second.ciphertext))).toBe(false);
+  });
+
+  it('throws InvalidCiphertextException when the AAD differs', async () => {
+    // Prepare
+    const sealed = await material.encrypt(backingKey, utf8('secret'), utf8('aad-1'));
+    // Act
+    const result = material.decrypt(backingKey, sealed, utf8('aad-2'));
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(InvalidCiphertextException);
+  });
+
+  it.each([
+    ['ciphertext', (s: SealedData) => ({ iv: s.iv, ciphertext: flipped(s.ciphertext, 0) })],
+    ['tag', (s: SealedData) => ({ iv: s.iv, ciphertext: flipped(s.ciphertext, s.ciphertext.length - 1) })],
+    ['IV', (s: SealedData) => ({ iv: flipped(s.iv, 5), ciphertext: s.ciphertext })],
+    ['length of the IV', (s: SealedData) => ({ iv: s.iv.subarray(0, 11), ciphertext: s.ciphertext })],
+    ['length of the ciphertext', (s: SealedData) => ({ iv: s.iv, ciphertext: s.ciphertext.subarray(0, 15) })],
+  ])('throws InvalidCiphertextException when the %s is tampered with', async (_part, tamper) => {
+    // Prepare
+    const aad = utf8('aad');
+    const sealed = await material.encrypt(backingKey, utf8('secret message'), aad);
+    // Act
+    const result = material.decrypt(backingKey, tamper(sealed), aad);
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(InvalidCiphertextException);
+    expect(text(await material.decrypt(backingKey, sealed, aad))).toBe('secret message');
+  });
+
+  it('returns distinct 40-byte blobs when backing keys are generated', async () => {
+    // Act
+    const first = await material.generateSymmetricKey();
+    const second = await material.generateSymmetricKey();
+    // Assess
+    expect(first).toHaveLength(40);
+    expect(Buffer.from(first).equals(Buffer.from(second))).toBe(false);
+  });
+
+  it('decrypts old ciphertext when a second instance in the same process opens the token', async () => {
+    // Prepare
+    const sealed = await material.encrypt(backingKey, utf8('shared'), utf8('aad'));
+    // Act
+    const second = await Pkcs11KeyMaterial.open(config);
+    const plaintext = await second.decrypt(backingKey, sealed, utf8('aad'));
+    await second.close();
+    // Assess
+    expect(text(plaintext)).toBe('shared');
+    expect(text(await material.decrypt(backingKey, sealed, utf8('aad')))).toBe('shared');
+  });
+
+  it('decrypts old ciphertext and secrets when the token is reopened after every instance closed', async () => {
+    // Prepare
+    const sealed = await material.encrypt(backingKey, utf8('durable'), utf8('aad'));
+    const sealedSecret = await material.sealSecret(utf8('durable secret'), utf8('aad'));
+    await material.close();
+    // Act
+    material = await Pkcs11KeyMaterial.open(config);
+    const plaintext = await material.decrypt(backingKey, sealed, utf8('aad'));
+    const secret = await material.openSecret(sealedSecret, utf8('aad'));
+    // Assess
+    expect(text(plaintext)).toBe('durable');
+    expect(text(secret)).toBe('durable secret');
+  });
+
+  it('throws KMSInternalException when the wrapped key comes from another token', async () => {
+    // Prepare
+    const otherDir = await mkdtemp(join(tmpdir(), 'kms-pkcs11-other-'));
+    const foreignHex = await runInOtherProcess(otherDir, GENERATE_WRAPPED_KEY);
+    const foreign = { backingKeyId: 'bk-foreign', wrappedMaterial: Uint8Array.from(Buffer.from(foreignHex, 'hex')) };
+    await rm(otherDir, { recursive: true, force: true });
+    // Act
+    const result = material.encrypt(foreign, utf8('data'), new Uint8Array(0));
+    // Assess
+    expect(foreign.wrappedMaterial).toHaveLength(40);
+    await expect(result).rejects.toBeInstanceOf(KMSInternalException);
+  }, 30_000);
+
+  it('throws KMSInternalException when the wrapped key is damaged', async () => {
+    // Prepare
+    const damaged = { backingKeyId: 'bk-damaged', wrappedMaterial: flipped(backingKey.wrappedMaterial, 20) };
+    // Act
+    const result = material.decrypt(damaged, { iv: new Uint8Array(12), ciphertext: new Uint8Array(16) }, new Uint8Array(0));
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(KMSInternalException);
+  });
+
+  it('refuses to reveal or wrap the root key when asked through PKCS#11', () => {
+    // Prepare
+    const module = acquireModule(config.modulePath);
+    const slots = module.getSlots(true);
+    const slot = Array.from({ length: slots.length }, (_, i) => slots.items(i)).find((s) => s.getToken().label.trim() === config.tokenLabel);
+    const session = slot!.open(SessionFlag.RW_SESSION | SessionFlag.SERIAL_SESSION);
+    try {
+      const rootKey = session.find({ class: ObjectClass.SECRET_KEY, label: ROOT_LABEL }).items(0).toType<SecretKey>();
+      const wrappingKey = session.generateKey(KeyGenMechanism.AES, { class: ObjectClass.SECRET_KEY, keyType: KeyType.AES, valueLen: 32, token: false, wrap: true });
+      // Act
+      const readValue = () => rootKey.getAttribute({ value: null });
+      const wrapRoot = () => session.wrapKey('AES_KEY_WRAP_PAD', wrappingKey, rootKey);
+      const flags = rootKey.getAttribute({ token: null, sensitive: null, extractable: null, neverExtractable: null });
+      // Assess
+      expect(readValue).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
+      expect(wrapRoot).toThrow(/CKR_KEY_UNEXTRACTABLE/);
+      expect(flags).toEqual({ token: true, sensitive: true, extractable: false, neverExtractable: true });
+    } finally {
+      session.close();
+      releaseModule(config.modulePath);
+    }
+  });
+
+  it('returns the secret when a sealed secret is opened with the same AAD', async () => {
+    // Prepare
+    const aad = utf8('AKIAEXAMPLE');
+    // Act
+    const sealed = await material.sealSecret(utf8('wJalrXUtnFEMI/K7MDENG'), aad);
+    const secret = await material.openSecret(sealed, aad);
+    // Assess
+    expect(text(secret)).toBe('wJalrXUtnFEMI/K7MDENG');
+    await expect(material.openSecret(sealed, utf8('AKIAOTHER'))).rejects.toBeInstanceOf(InvalidCiphertextException);
+  });
+
+  it('throws InvalidCiphertextException when a data key ciphertext is opened as a sealed secret', async () => {
+    // Prepare
+    const sealed = await material.encrypt(backingKey, utf8('not a secret'), new Uint8Array(0));
+    // Act
+    const result = material.openSecret(sealed, new Uint8Array(0));
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(InvalidCiphertextException);
+  });
+
+  it.each([0, 1, 12, 32, 1024])('returns %i random bytes when asked for that many', async (length) => {
+    // Act
+    const bytes = await material.generateRandom(length);
+    // Assess
+    expect(bytes).toHaveLength(length);
+  });
+
+  it('returns different bytes when random bytes are asked for twice', async () => {
+    // Act
+    const first = await material.generateRandom(32);
+    const second = await material.generateRandom(32);
+    // Assess
+    expect(Buffer.from(first).equals(Buffer.from(second))).toBe(false);
+  });
+
+  it('decrypts under every key when the handle cache holds fewer keys than are in use', async () => {
+    // Prepare
+    const small = await Pkcs11KeyMaterial.open({ ...config, handleCacheSize: 2 });
+    try {
+      const keys = await Promise.all(
+        Array.from({ length: 5 }, async (_, i) => ({ backingKeyId: `bk-${i}`, wrappedMaterial: await small.generateSymmetricKey() })),
+      );
+      const sealed = await Promise.all(keys.map((key, i) => small.encrypt(key, utf8(`message ${i}`), utf8(key.backingKeyId))));
+      // Act
+      const forward = await Promise.all(keys.map((key, i) => small.decrypt(key, sealed[i]!, utf8(key.backingKeyId))));
+      const backward = await Promise.all(keys.map((key, i) => small.decrypt(key, sealed[i]!, utf8(key.backingKeyId))).reverse());
+      // Assess
+      expect(forward.map(text)).toEqual(['message 0', 'message 1', 'message 2', 'message 3', 'message 4']);
+      expect(backward.map(text)).toEqual(['message 4', 'message 3', 'message 2', 'message 1', 'message 0']);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('uses one token and one root key when two processes start on a fresh data directory at once', async () => {
+    // Prepare
+    const raceDir = await mkdtemp(join(tmpdir(), 'kms-pkcs11-race-'));
+    try {
+      const startAt = String(Date.now() + 2_000);
+      // Act
+      const wrapped = await Promise.all([
+        runInOtherProcess(raceDir, GENERATE_WRAPPED_KEY, { START_AT: startAt }),
+        runInOtherProcess(raceDir, GENERATE_WRAPPED_KEY, { START_AT: startAt }),
+      ]);
+      const check = await runInOtherProcess(
+        raceDir,
+        `const material = await Pkcs11KeyMaterial.open(config);
+         for (const [i, wrappedHex] of process.env.WRAPPED.split(',').entries()) {
+           const key = { backingKeyId: 'bk-' + i, wrappedMaterial: Buffer.from(wrappedHex, 'hex') };
+           await material.decrypt(key, await material.encrypt(key, Buffer.from('x'), Buffer.alloc(0)), Buffer.alloc(0));
+         }
+         await material.close();
+         process.stdout.write('both unwrap');`,
+        { WRAPPED: wrapped.join(',') },
+      );
+      // Assess
+      expect(check).toBe('both unwrap');
+    } finally {
+      await rm(raceDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('rejects every operation when the instance has been closed', async () => {
+    // Prepare
+    const closing = await Pkcs11KeyMaterial.open(config);
+    await closing.close();
+    // Act
+    const result = closing.generateRandom(8);
+    // Assess
+    await expect(result).rejects.toThrow(/closed/);
+    await expect(closing.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('ensureSoftHsmToken', () => {
+  it('returns the same PIN and keeps token.json owner-only when called again for the same directory', async () => {
+    // Prepare
+    const dataDir = await mkdtemp(join(tmpdir(), 'kms-softhsm-'));
+    try {
+      // Act
+      const first = await ensureSoftHsmToken({ dataDir });
+      const second = await ensureSoftHsmToken({ dataDir });
+      const mode = (await stat(join(dataDir, 'token.json'))).mode & 0o777;
+      // Assess
+      expect(second.pin).toBe(first.pin);
+      expect(first.tokenLabel).toBe('kms');
+      expect(first.softhsmConfPath).toBe(join(dataDir, 'softhsm2.conf'));
+      expect(mode).toBe(0o600);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('throws an install hint when the module is missing', async () => {
+    // Act
+    const result = ensureSoftHsmToken({ dataDir: tmpdir(), modulePath: '/nonexistent/libsofthsm2.so' });
+    // Assess
+    await expect(result).rejects.toThrow(/Debian package softhsm2/);
+  });
+});
