@@ -21,6 +21,8 @@ export function toKeyMetadata(key: KeyRecord): KeyMetadata {
     KeySpec: key.keySpec,
     ...keyAlgorithms(key.keySpec, key.keyUsage),
     MultiRegion: key.multiRegion,
+    // AWS names the backing key version new ciphertexts use, for symmetric encryption keys.
+    ...(key.keySpec === 'SYMMETRIC_DEFAULT' ? { CurrentKeyMaterialId: key.currentBackingKeyId } : {}),
   };
 }
 

@@ -1,0 +1,86 @@
+/**
+ * One real local service per test file: SoftHSM token, DynamoDB Local and the HTTP server, in a
+ * temporary data directory, reached through the stock `@aws-sdk/client-kms`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { afterAll, beforeAll } from 'vitest';
+import { startLocalService, type LocalService } from '../../../src/local/local-service.js';
+import { silentLogger } from '../../../src/pipeline/logger.js';
+
+export const ACCOUNT_ID = '111122223333';
+export const REGION = 'us-east-1';
+export const OTHER_REGION = 'us-west-2';
+
+/** A started service and clients for it; valid between the file's `beforeAll` and `afterAll`. */
+export class E2eService {
+  #service: LocalService | undefined;
+  readonly #clients = new Map<string, KMSClient>();
+  #dataDir: string | undefined;
+
+  get service(): LocalService {
+    if (this.#service === undefined) throw new Error('The local service is not running.');
+    return this.#service;
+  }
+
+  get dataDir(): string {
+    if (this.#dataDir === undefined) throw new Error('The local service has no data directory yet.');
+    return this.#dataDir;
+  }
+
+  /** The KMS client of the account's root credentials, in us-east-1. */
+  get kms(): KMSClient {
+    return this.kmsIn(REGION);
+  }
+
+  /** A KMS client acting in `region`. */
+  kmsIn(region: string): KMSClient {
+    let client = this.#clients.get(region);
+    if (client === undefined) {
+      const { endpoint, credentials } = this.service;
+      client = new KMSClient({
+        endpoint,
+        region,
+        credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+        // One attempt: a retried request would hide what the service answered first.
+        maxAttempts: 1,
+      });
+      this.#clients.set(region, client);
+    }
+    return client;
+  }
+
+  async start(): Promise<void> {
+    this.#dataDir ??= await mkdtemp(join(tmpdir(), 'kms-e2e-'));
+    this.#service = await startLocalService({ dataDir: this.#dataDir, port: 0, logger: silentLogger });
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.#clients.values()) client.destroy();
+    this.#clients.clear();
+    const service = this.#service;
+    this.#service = undefined;
+    await service?.stop();
+  }
+
+  /** Stops the service and starts it again on the same data directory (on a new port). */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  async remove(): Promise<void> {
+    await this.stop();
+    if (this.#dataDir !== undefined) await rm(this.#dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Starts one service for the calling test file and removes it, with its data, afterwards. */
+export function useLocalService(): E2eService {
+  const e2e = new E2eService();
+  beforeAll(() => e2e.start());
+  afterAll(() => e2e.remove());
+  return e2e;
+}
