@@ -57,16 +57,24 @@ export class SigV4Verifier {
     if (authorization === undefined || authorization.trim() === '') {
       throw new MissingAuthenticationTokenException('Missing Authentication Token');
     }
-    const amzDate = request.headers['x-amz-date'] ?? request.headers['date'];
-    const auth = parseAuthorizationHeader(authorization, amzDate !== undefined);
-    const signingDate = parseAmzDate(amzDate ?? '');
-    const dateStamp = (amzDate ?? '').slice(0, 8);
+    const amzDate = request.headers['x-amz-date'];
+    const auth = parseAuthorizationHeader(authorization, amzDate !== undefined || request.headers['date'] !== undefined);
+    /*
+     * Precondition: the timestamp travels in X-Amz-Date, as every AWS SDK and the CLI send it.
+     * SigV4 also allows the Date header, but smithy's signer always signs X-Amz-Date, so such a
+     * request could never verify; it is refused with a clear reason instead.
+     */
+    if (amzDate === undefined) {
+      throw new IncompleteSignatureException("This service requires the timestamp of a signed request in the 'X-Amz-Date' header; the 'Date' header is not supported.");
+    }
+    const signingDate = parseAmzDate(amzDate);
+    const dateStamp = amzDate.slice(0, 8);
     if (auth.scopeDate !== dateStamp) {
       throw new InvalidSignatureException(
         `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${dateStamp}', from '${amzDate}'.`,
       );
     }
-    this.#assertFresh(signingDate, amzDate ?? '');
+    this.#assertFresh(signingDate, amzDate);
     if (!auth.signedHeaders.includes('host')) {
       throw new InvalidSignatureException("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     }

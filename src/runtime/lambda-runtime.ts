@@ -3,7 +3,6 @@
  * stack sets: TABLE_NAME, PKCS11_MODULE, PKCS11_TOKEN_LABEL, PKCS11_PIN_SECRET_ARN,
  * GROUP_FUNCTION_<GROUP>, optionally KMS_CACHE_TTL_MS.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
@@ -34,7 +33,8 @@ async function lambdaParts() {
     tokenLabel: required('PKCS11_TOKEN_LABEL'),
     pin: await readPin(required('PKCS11_PIN_SECRET_ARN')),
   });
-  const store = new DynamoStore({ tableName: required('TABLE_NAME'), client: new DynamoDBClient({}) });
+  // The store's own client carries connection and request timeouts.
+  const store = new DynamoStore({ tableName: required('TABLE_NAME') });
   return assembleCore({ store, material, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
 }
 

@@ -23,6 +23,8 @@ export class CachingStore implements KeyStore, AliasStore {
   readonly #keyCache: TtlCache<string, KeyRecord>;
   readonly #aliasCache: TtlCache<string, AliasRecord>;
   readonly #backingCache: TtlCache<string, BackingKeyRecord>;
+  /** Counts writes, so a read that raced any write does not cache what it read (the next read will). */
+  #writeCount = 0;
 
   constructor(options: CachingStoreOptions) {
     this.#keys = options.keys;
@@ -38,19 +40,16 @@ export class CachingStore implements KeyStore, AliasStore {
     this.#keyCache.set(keyCacheKey(key), key);
   }
 
-  async getKey(locator: KeyLocator): Promise<KeyRecord | undefined> {
-    const cacheKey = keyCacheKey(locator);
-    const cached = this.#keyCache.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const key = await this.#keys.getKey(locator);
-    if (key !== undefined) this.#keyCache.set(cacheKey, key);
-    return key;
+  getKey(locator: KeyLocator): Promise<KeyRecord | undefined> {
+    return this.#readThrough(this.#keyCache, keyCacheKey(locator), () => this.#keys.getKey(locator));
   }
 
   async updateKey(key: KeyRecord, expectedRevision: number): Promise<void> {
-    this.#keyCache.delete(keyCacheKey(key));
+    const cacheKey = keyCacheKey(key);
+    this.#startWrite(this.#keyCache, cacheKey);
     await this.#keys.updateKey(key, expectedRevision);
-    this.#keyCache.set(keyCacheKey(key), key);
+    this.#startWrite(this.#keyCache, cacheKey);
+    this.#keyCache.set(cacheKey, key);
   }
 
   listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyRecord>> {
@@ -71,30 +70,44 @@ export class CachingStore implements KeyStore, AliasStore {
     this.#aliasCache.set(aliasCacheKey(alias.accountId, alias.region, alias.aliasName), alias);
   }
 
-  async getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
-    const cacheKey = aliasCacheKey(accountId, region, aliasName);
-    const cached = this.#aliasCache.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const alias = await this.#aliases.getAlias(accountId, region, aliasName);
-    if (alias !== undefined) this.#aliasCache.set(cacheKey, alias);
-    return alias;
+  getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    return this.#readThrough(this.#aliasCache, aliasCacheKey(accountId, region, aliasName),
+      () => this.#aliases.getAlias(accountId, region, aliasName));
   }
 
   async updateAlias(alias: AliasRecord): Promise<void> {
     const cacheKey = aliasCacheKey(alias.accountId, alias.region, alias.aliasName);
-    this.#aliasCache.delete(cacheKey);
+    this.#startWrite(this.#aliasCache, cacheKey);
     await this.#aliases.updateAlias(alias);
+    this.#startWrite(this.#aliasCache, cacheKey);
     this.#aliasCache.set(cacheKey, alias);
   }
 
   async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
-    this.#aliasCache.delete(aliasCacheKey(accountId, region, aliasName));
+    const cacheKey = aliasCacheKey(accountId, region, aliasName);
+    this.#startWrite(this.#aliasCache, cacheKey);
     await this.#aliases.deleteAlias(accountId, region, aliasName);
+    this.#startWrite(this.#aliasCache, cacheKey);
   }
 
   listAliases(accountId: string, region: string, page: PageRequest & { readonly keyId?: string }): Promise<Page<AliasRecord>> {
     return this.#aliases.listAliases(accountId, region, page);
   }
+  /** Reads through `cache`, caching the result only if no write to the same entry started meanwhile. */
+  async #readThrough<V>(cache: TtlCache<string, V>, cacheKey: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const cached = cache.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const writesBefore = this.#writeCount;
+    const value = await load();
+    if (value !== undefined && this.#writeCount === writesBefore) cache.set(cacheKey, value);
+    return value;
+  }
+
+  #startWrite(cache: TtlCache<string, unknown>, cacheKey: string): void {
+    cache.delete(cacheKey);
+    this.#writeCount++;
+  }
+
 }
 
 function keyCacheKey(locator: KeyLocator): string {

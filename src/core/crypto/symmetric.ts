@@ -2,7 +2,9 @@
  * Symmetric encryption under a KMS key: the blob format, the encryption context as AAD and the
  * token's AES-256-GCM, combined. Shared by Encrypt, Decrypt, ReEncrypt and GenerateDataKey*.
  */
-import { InvalidCiphertextException, IncorrectKeyException, InvalidKeyUsageException } from '../generated/errors.js';
+import {
+  IncorrectKeyException, InvalidCiphertextException, InvalidKeyUsageException, KMSInternalException,
+} from '../generated/errors.js';
 import type { EncryptionAlgorithmSpec } from '../generated/shapes.js';
 import type { KeyRecord } from '../records.js';
 import type { OperationCall } from '../service.js';
@@ -31,7 +33,8 @@ export async function encryptUnderKey(
   context: EncryptionContext | undefined,
 ): Promise<Uint8Array> {
   const backingKey = await call.deps.keys.getBackingKey(key, key.currentBackingKeyId);
-  if (backingKey === undefined) throw new InvalidCiphertextException('');
+  // A key without its current backing key is a broken store, not a caller's mistake.
+  if (backingKey === undefined) throw new KMSInternalException('An internal error occurred.');
   const header = encodeHeader({ keyArn: key.arn, backingKeyId: hexToBytes(backingKey.backingKeyId) });
   const sealed = await call.deps.material.encrypt(backingKey, plaintext, concatBytes(header, canonicalEncryptionContext(context)));
   return encodeCiphertext(header, sealed.iv, sealed.ciphertext);

@@ -18,7 +18,7 @@ export const encrypt: OperationHandler<'Encrypt'> = async (call) => {
 export const decrypt: OperationHandler<'Decrypt'> = async (call) => {
   const { input } = call;
   assertNoRecipient(input.Recipient);
-  const ciphertext = await requireCiphertext(call, input);
+  const ciphertext = await requireCiphertext(call, input, 'kms:Decrypt');
   const { key, plaintext, algorithm } = await decryptBlob(call, ciphertext, {
     expectedKeyId: input.KeyId,
     context: input.EncryptionContext,
@@ -31,7 +31,7 @@ export const decrypt: OperationHandler<'Decrypt'> = async (call) => {
 
 export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
   const { input } = call;
-  const ciphertext = await requireCiphertext(call, { ...input, KeyId: input.SourceKeyId });
+  const ciphertext = await requireCiphertext(call, { ...input, KeyId: input.SourceKeyId }, 'kms:ReEncryptFrom');
   const source = await decryptBlob(call, ciphertext, {
     expectedKeyId: input.SourceKeyId,
     context: input.SourceEncryptionContext,
@@ -62,10 +62,11 @@ export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
 async function requireCiphertext(
   call: OperationCall<unknown>,
   input: { CiphertextBlob?: Uint8Array; KeyId?: string; DryRun?: boolean; DryRunModifiers?: readonly string[] },
+  action: string,
 ): Promise<Uint8Array> {
   if (input.CiphertextBlob !== undefined) return input.CiphertextBlob;
   if (input.DryRun === true && input.DryRunModifiers?.includes('IGNORE_CIPHERTEXT') === true && input.KeyId !== undefined) {
-    await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:Decrypt' });
+    await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
     assertNotDryRun(true);
   }
   throw new ValidationException("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");

@@ -1,0 +1,296 @@
+/**
+ * KeyStore, AliasStore and CredentialStore on one DynamoDB table. The item layout, access
+ * patterns and transactions are documented in docs/table-design.md.
+ */
+import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { AlreadyExistsException, ConflictException, KMSInvalidStateException, NotFoundException } from '../../core/generated/errors.js';
+import type { KmsError } from '../../core/errors/kms-error.js';
+import type { AliasStore, CredentialStore, KeyLocator, KeyStore, Page, PageRequest } from '../../core/ports.js';
+import type { AccessKeyRecord, AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/records.js';
+import { aliasArn, keyArn, type Scope } from '../../core/keys/identifiers.js';
+import { toKmsError, transactionError, withCause } from './dynamo-errors.js';
+import {
+  ALIAS_INDEX_PREFIX,
+  accessKeyKey,
+  aliasKey,
+  aliasPartition,
+  aliasesOfKeyStartKey,
+  backingKeyKey,
+  keyMetadataKey,
+  keyPartition,
+  keysListPartition,
+  keysListStartKey,
+  principalPartition,
+  type ItemKey,
+} from './item-keys.js';
+import {
+  accessKeyToItem,
+  aliasToItem,
+  backingKeyToItem,
+  itemToAccessKey,
+  itemToAlias,
+  itemToBackingKey,
+  itemToKey,
+  keyToItem,
+  type Item,
+} from './item-mapping.js';
+import { decodeMarker, encodeMarker } from './marker.js';
+import { GSI1, TABLE_KEY } from './table-definition.js';
+import { TableReads, type QueryInput } from './table-reads.js';
+
+export interface DynamoStoreOptions {
+  readonly tableName: string;
+  /** Defaults to a client for the ambient Region and credentials, with connection and request timeouts. */
+  readonly client?: DynamoDBClient;
+  /** Attempts (first try included) of the SDK's standard retry strategy for the default client. */
+  readonly maxAttempts?: number;
+}
+
+const CONDITION_FAILED = 'ConditionalCheckFailed';
+const PENDING_DELETION = 'PendingDeletion';
+
+const NAMES = { '#pk': TABLE_KEY.partitionKey, '#revision': 'revision', '#keyState': 'keyState' } as const;
+const ITEM_ABSENT = 'attribute_not_exists(#pk)';
+const ITEM_PRESENT = 'attribute_exists(#pk)';
+
+export class DynamoStore implements KeyStore, AliasStore, CredentialStore {
+  private readonly tableName: string;
+  private readonly client: DynamoDBClient;
+  private readonly reads: TableReads;
+
+  constructor(options: DynamoStoreOptions) {
+    this.tableName = options.tableName;
+    this.client =
+      options.client ??
+      new DynamoDBClient({
+        maxAttempts: options.maxAttempts ?? 3,
+        // Without these a stalled connection would hold a KMS request forever.
+        requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+      });
+    this.reads = new TableReads(this.client, this.tableName);
+  }
+
+  async createKey(key: KeyRecord, backingKey: BackingKeyRecord): Promise<void> {
+    const put = (Item: Item) => ({
+      Put: { TableName: this.tableName, Item, ConditionExpression: ITEM_ABSENT, ExpressionAttributeNames: { '#pk': NAMES['#pk'] } },
+    });
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: [put(keyToItem(key)), put(backingKeyToItem(backingKey))] }));
+    } catch (error) {
+      throw transactionError(error, (reasons) => {
+        if (reasons.some((reason) => reason.Code === CONDITION_FAILED)) {
+          return new AlreadyExistsException(`Key '${key.arn}' already exists`);
+        }
+        return undefined;
+      });
+    }
+  }
+
+  async getKey(locator: KeyLocator): Promise<KeyRecord | undefined> {
+    const item = await this.reads.getItem(keyMetadataKey(locator.accountId, locator.region, locator.keyId));
+    return item === undefined ? undefined : guard(() => itemToKey(item));
+  }
+
+  async updateKey(key: KeyRecord, expectedRevision: number): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: keyToItem(key),
+          ConditionExpression: '#revision = :expected',
+          ExpressionAttributeNames: { '#revision': NAMES['#revision'] },
+          ExpressionAttributeValues: { ':expected': { N: String(expectedRevision) } },
+          // The old item tells a lost race (it exists) from a vanished key (it does not).
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw toKmsError(error);
+      const exception =
+        error.Item === undefined
+          ? new NotFoundException(`Key '${key.arn}' does not exist`)
+          : new ConflictException(`${key.arn} was changed by another request. Retry the request.`);
+      throw withCause(exception, error);
+    }
+  }
+
+  async listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyRecord>> {
+    const after = page.marker === undefined ? undefined : decodeMarker('keys', page.marker);
+    const { items, more } = await this.reads.queryPage(
+      {
+        IndexName: GSI1.indexName,
+        KeyConditionExpression: '#gpk = :gpk',
+        ExpressionAttributeNames: { '#gpk': GSI1.partitionKey },
+        ExpressionAttributeValues: { ':gpk': { S: keysListPartition(accountId, region) } },
+      },
+      page.limit,
+      after === undefined ? undefined : keysListStartKey(accountId, region, after),
+    );
+    const keys = guard(() => items.map(itemToKey));
+    const last = keys.at(-1);
+    return more && last !== undefined ? { items: keys, nextMarker: encodeMarker('keys', last.keyId) } : { items: keys };
+  }
+
+  async getBackingKey(locator: KeyLocator, backingKeyId: string): Promise<BackingKeyRecord | undefined> {
+    const item = await this.reads.getItem(backingKeyKey(locator.accountId, locator.region, locator.keyId, backingKeyId));
+    return item === undefined ? undefined : guard(() => itemToBackingKey(item));
+  }
+
+  async createAlias(alias: AliasRecord): Promise<void> {
+    await this.writeAlias(alias, ITEM_ABSENT, () => {
+      return new AlreadyExistsException(`An alias with the name ${aliasArn(alias, alias.aliasName)} already exists`);
+    });
+  }
+
+  async getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    const item = await this.reads.getItem(aliasKey(accountId, region, aliasName));
+    return item === undefined ? undefined : guard(() => itemToAlias(item));
+  }
+
+  async updateAlias(alias: AliasRecord): Promise<void> {
+    await this.writeAlias(alias, ITEM_PRESENT, () => aliasNotFound(alias, alias.aliasName));
+  }
+
+  async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: aliasKey(accountId, region, aliasName),
+          ConditionExpression: ITEM_PRESENT,
+          ExpressionAttributeNames: { '#pk': NAMES['#pk'] },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw withCause(aliasNotFound({ accountId, region }, aliasName), error);
+      throw toKmsError(error);
+    }
+  }
+
+  async listAliases(
+    accountId: string,
+    region: string,
+    page: PageRequest & { readonly keyId?: string },
+  ): Promise<Page<AliasRecord>> {
+    const after = page.marker === undefined ? undefined : decodeMarker('aliases', page.marker);
+    const { keyId } = page;
+    const query: QueryInput =
+      keyId === undefined
+        ? {
+            // The base table allows a consistent read: a just-created alias is listed.
+            ConsistentRead: true,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': NAMES['#pk'] },
+            ExpressionAttributeValues: { ':pk': { S: aliasPartition(accountId, region) } },
+          }
+        : {
+            IndexName: GSI1.indexName,
+            KeyConditionExpression: '#gpk = :gpk AND begins_with(#gsk, :prefix)',
+            ExpressionAttributeNames: { '#gpk': GSI1.partitionKey, '#gsk': GSI1.sortKey },
+            ExpressionAttributeValues: {
+              ':gpk': { S: keyPartition(accountId, region, keyId) },
+              ':prefix': { S: ALIAS_INDEX_PREFIX },
+            },
+          };
+    let startKey: ItemKey | undefined;
+    if (after !== undefined) {
+      startKey = keyId === undefined ? aliasKey(accountId, region, after) : aliasesOfKeyStartKey(accountId, region, keyId, after);
+    }
+    const { items, more } = await this.reads.queryPage(query, page.limit, startKey);
+    const aliases = guard(() => items.map(itemToAlias));
+    const last = aliases.at(-1);
+    return more && last !== undefined ? { items: aliases, nextMarker: encodeMarker('aliases', last.aliasName) } : { items: aliases };
+  }
+
+  async putAccessKey(record: AccessKeyRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: accessKeyToItem(record),
+          ConditionExpression: ITEM_ABSENT,
+          ExpressionAttributeNames: { '#pk': NAMES['#pk'] },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw withCause(new AlreadyExistsException(`Access key ${record.accessKeyId} already exists`), error);
+      }
+      throw toKmsError(error);
+    }
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const item = await this.reads.getItem(accessKeyKey(accessKeyId));
+    return item === undefined ? undefined : guard(() => itemToAccessKey(item));
+  }
+
+  async listAccessKeys(principalArn: string): Promise<readonly AccessKeyRecord[]> {
+    const items = await this.reads.queryAll({
+      IndexName: GSI1.indexName,
+      KeyConditionExpression: '#gpk = :gpk',
+      ExpressionAttributeNames: { '#gpk': GSI1.partitionKey },
+      ExpressionAttributeValues: { ':gpk': { S: principalPartition(principalArn) } },
+    });
+    return guard(() => items.map(itemToAccessKey));
+  }
+
+  /**
+   * Puts the alias under `aliasCondition` while checking, in the same transaction, that the
+   * target key exists and is not pending deletion: the core's own checks happen earlier and a
+   * concurrent ScheduleKeyDeletion could otherwise slip in between.
+   */
+  private async writeAlias(alias: AliasRecord, aliasCondition: string, aliasConflict: () => KmsError): Promise<void> {
+    const { accountId, region, targetKeyId } = alias;
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keyMetadataKey(accountId, region, targetKeyId),
+                ConditionExpression: `${ITEM_PRESENT} AND #keyState <> :pending`,
+                ExpressionAttributeNames: { '#pk': NAMES['#pk'], '#keyState': NAMES['#keyState'] },
+                ExpressionAttributeValues: { ':pending': { S: PENDING_DELETION } },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: aliasToItem(alias),
+                ConditionExpression: aliasCondition,
+                ExpressionAttributeNames: { '#pk': NAMES['#pk'] },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      throw transactionError(error, ([keyCheck, aliasPut]) => {
+        // Key problems first: KMS resolves the target key before it looks at the alias name.
+        if (keyCheck?.Code === CONDITION_FAILED) {
+          const arn = keyCheck.Item?.arn?.S ?? keyArn(alias, targetKeyId);
+          return keyCheck.Item === undefined
+            ? new NotFoundException(`Key '${arn}' does not exist`)
+            : new KMSInvalidStateException(`${arn} is pending deletion.`);
+        }
+        return aliasPut?.Code === CONDITION_FAILED ? aliasConflict() : undefined;
+      });
+    }
+  }
+}
+
+/** Runs item decoding; a malformed stored item becomes an opaque internal error. */
+function guard<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    throw toKmsError(error);
+  }
+}
+
+function aliasNotFound(scope: Scope, aliasName: string): NotFoundException {
+  return new NotFoundException(`Alias ${aliasArn(scope, aliasName)} is not found.`);
+}

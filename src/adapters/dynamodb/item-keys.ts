@@ -1,0 +1,85 @@
+/**
+ * Key attribute values of every item kind in the single table (see docs/table-design.md).
+ * A type prefix ending in `#` keeps item kinds apart; account IDs (digits) and Regions contain no
+ * `:`, so only the last component of a composite value could, and it cannot shift the others.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GSI1, TABLE_KEY } from './table-definition.js';
+
+export type ItemKey = Record<string, AttributeValue>;
+
+/** Sort key of the one-per-partition items (key metadata, access key). */
+export const METADATA_SORT_KEY = 'META';
+
+/** Partition of one key: its metadata item and its backing key versions. */
+export function keyPartition(accountId: string, region: string, keyId: string): string {
+  return `KEY#${accountId}:${region}:${keyId}`;
+}
+
+export function keyMetadataKey(accountId: string, region: string, keyId: string): ItemKey {
+  return primaryKey(keyPartition(accountId, region, keyId), METADATA_SORT_KEY);
+}
+
+/** gsi1 partition listing every key of an account and Region. */
+export function keysListPartition(accountId: string, region: string): string {
+  return `KEYS#${accountId}:${region}`;
+}
+
+export function keysListStartKey(accountId: string, region: string, keyId: string): ItemKey {
+  return {
+    ...keyMetadataKey(accountId, region, keyId),
+    ...indexKey(keysListPartition(accountId, region), keyId),
+  };
+}
+
+export function backingKeySortKey(backingKeyId: string): string {
+  return `BACKING#${backingKeyId}`;
+}
+
+export function backingKeyKey(accountId: string, region: string, keyId: string, backingKeyId: string): ItemKey {
+  return primaryKey(keyPartition(accountId, region, keyId), backingKeySortKey(backingKeyId));
+}
+
+/** Partition holding every alias of an account and Region, sorted by name. */
+export function aliasPartition(accountId: string, region: string): string {
+  return `ALIASES#${accountId}:${region}`;
+}
+
+export function aliasKey(accountId: string, region: string, aliasName: string): ItemKey {
+  return primaryKey(aliasPartition(accountId, region), aliasName);
+}
+
+/** gsi1 sort key of an alias under its target key's partition. */
+export function aliasIndexSortKey(aliasName: string): string {
+  return `ALIAS#${aliasName}`;
+}
+
+export const ALIAS_INDEX_PREFIX = aliasIndexSortKey('');
+
+export function aliasesOfKeyStartKey(accountId: string, region: string, keyId: string, aliasName: string): ItemKey {
+  return {
+    ...aliasKey(accountId, region, aliasName),
+    ...indexKey(keyPartition(accountId, region, keyId), aliasIndexSortKey(aliasName)),
+  };
+}
+
+export function accessKeyPartition(accessKeyId: string): string {
+  return `ACCESSKEY#${accessKeyId}`;
+}
+
+export function accessKeyKey(accessKeyId: string): ItemKey {
+  return primaryKey(accessKeyPartition(accessKeyId), METADATA_SORT_KEY);
+}
+
+/** gsi1 partition listing the access keys of one principal. */
+export function principalPartition(principalArn: string): string {
+  return `PRINCIPAL#${principalArn}`;
+}
+
+export function primaryKey(pk: string, sk: string): ItemKey {
+  return { [TABLE_KEY.partitionKey]: { S: pk }, [TABLE_KEY.sortKey]: { S: sk } };
+}
+
+export function indexKey(gsi1pk: string, gsi1sk: string): ItemKey {
+  return { [GSI1.partitionKey]: { S: gsi1pk }, [GSI1.sortKey]: { S: gsi1sk } };
+}

@@ -1,0 +1,202 @@
+/**
+ * Records to DynamoDB items and back. Items repeat every record field besides the key attributes,
+ * so reading never parses `pk`/`sk`, and a `type` attribute tells the kinds apart in exports.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { KeySpec, KeyState, KeyUsageType, OriginType } from '../../core/generated/shapes.js';
+import type { AccessKeyRecord, AliasRecord, BackingKeyRecord, KeyRecord, TagRecord } from '../../core/records.js';
+import {
+  accessKeyKey,
+  aliasIndexSortKey,
+  aliasKey,
+  backingKeyKey,
+  indexKey,
+  keyMetadataKey,
+  keyPartition,
+  keysListPartition,
+  principalPartition,
+} from './item-keys.js';
+
+export type Item = Record<string, AttributeValue>;
+
+export function keyToItem(key: KeyRecord): Item {
+  return {
+    ...keyMetadataKey(key.accountId, key.region, key.keyId),
+    ...indexKey(keysListPartition(key.accountId, key.region), key.keyId),
+    type: { S: 'Key' },
+    keyId: { S: key.keyId },
+    arn: { S: key.arn },
+    accountId: { S: key.accountId },
+    region: { S: key.region },
+    description: { S: key.description },
+    keySpec: { S: key.keySpec },
+    keyUsage: { S: key.keyUsage },
+    origin: { S: key.origin },
+    keyState: { S: key.keyState },
+    creationDate: num(key.creationDate),
+    ...(key.deletionDate === undefined ? {} : { deletionDate: num(key.deletionDate) }),
+    currentBackingKeyId: { S: key.currentBackingKeyId },
+    tags: { L: key.tags.map((tag) => ({ M: { tagKey: { S: tag.tagKey }, tagValue: { S: tag.tagValue } } })) },
+    multiRegion: { BOOL: key.multiRegion },
+    policy: { S: key.policy },
+    revision: num(key.revision),
+  };
+}
+
+export function itemToKey(item: Item): KeyRecord {
+  const deletionDate = optionalNumber(item, 'deletionDate');
+  return {
+    keyId: string(item, 'keyId'),
+    arn: string(item, 'arn'),
+    accountId: string(item, 'accountId'),
+    region: string(item, 'region'),
+    description: string(item, 'description'),
+    // The store only reads back what keyToItem wrote from typed records.
+    keySpec: string(item, 'keySpec') as KeySpec,
+    keyUsage: string(item, 'keyUsage') as KeyUsageType,
+    origin: string(item, 'origin') as OriginType,
+    keyState: string(item, 'keyState') as KeyState,
+    creationDate: number(item, 'creationDate'),
+    ...(deletionDate === undefined ? {} : { deletionDate }),
+    currentBackingKeyId: string(item, 'currentBackingKeyId'),
+    tags: list(item, 'tags').map(itemToTag),
+    multiRegion: boolean(item, 'multiRegion'),
+    policy: string(item, 'policy'),
+    revision: number(item, 'revision'),
+  };
+}
+
+export function backingKeyToItem(backingKey: BackingKeyRecord): Item {
+  const { accountId, region, keyId, backingKeyId } = backingKey;
+  return {
+    ...backingKeyKey(accountId, region, keyId, backingKeyId),
+    type: { S: 'BackingKey' },
+    keyId: { S: keyId },
+    accountId: { S: accountId },
+    region: { S: region },
+    backingKeyId: { S: backingKeyId },
+    wrappedMaterial: { B: backingKey.wrappedMaterial },
+    creationDate: num(backingKey.creationDate),
+  };
+}
+
+export function itemToBackingKey(item: Item): BackingKeyRecord {
+  return {
+    keyId: string(item, 'keyId'),
+    accountId: string(item, 'accountId'),
+    region: string(item, 'region'),
+    backingKeyId: string(item, 'backingKeyId'),
+    wrappedMaterial: binary(item, 'wrappedMaterial'),
+    creationDate: number(item, 'creationDate'),
+  };
+}
+
+export function aliasToItem(alias: AliasRecord): Item {
+  const { accountId, region, aliasName, targetKeyId } = alias;
+  return {
+    ...aliasKey(accountId, region, aliasName),
+    ...indexKey(keyPartition(accountId, region, targetKeyId), aliasIndexSortKey(aliasName)),
+    type: { S: 'Alias' },
+    aliasName: { S: aliasName },
+    accountId: { S: accountId },
+    region: { S: region },
+    targetKeyId: { S: targetKeyId },
+    creationDate: num(alias.creationDate),
+    lastUpdatedDate: num(alias.lastUpdatedDate),
+  };
+}
+
+export function itemToAlias(item: Item): AliasRecord {
+  return {
+    aliasName: string(item, 'aliasName'),
+    accountId: string(item, 'accountId'),
+    region: string(item, 'region'),
+    targetKeyId: string(item, 'targetKeyId'),
+    creationDate: number(item, 'creationDate'),
+    lastUpdatedDate: number(item, 'lastUpdatedDate'),
+  };
+}
+
+export function accessKeyToItem(record: AccessKeyRecord): Item {
+  return {
+    ...accessKeyKey(record.accessKeyId),
+    ...indexKey(principalPartition(record.principalArn), record.accessKeyId),
+    type: { S: 'AccessKey' },
+    accessKeyId: { S: record.accessKeyId },
+    sealedSecretIv: { B: record.sealedSecret.iv },
+    sealedSecretCiphertext: { B: record.sealedSecret.ciphertext },
+    accountId: { S: record.accountId },
+    principalArn: { S: record.principalArn },
+    principalId: { S: record.principalId },
+    status: { S: record.status },
+    creationDate: num(record.creationDate),
+  };
+}
+
+export function itemToAccessKey(item: Item): AccessKeyRecord {
+  const status = string(item, 'status');
+  if (status !== 'Active' && status !== 'Inactive') throw new MalformedItemError('status');
+  return {
+    accessKeyId: string(item, 'accessKeyId'),
+    sealedSecret: { iv: binary(item, 'sealedSecretIv'), ciphertext: binary(item, 'sealedSecretCiphertext') },
+    accountId: string(item, 'accountId'),
+    principalArn: string(item, 'principalArn'),
+    principalId: string(item, 'principalId'),
+    status,
+    creationDate: number(item, 'creationDate'),
+  };
+}
+
+/** A stored item lacks an attribute or has the wrong type: a bug or a foreign writer, never the caller's fault. */
+export class MalformedItemError extends Error {
+  constructor(attribute: string) {
+    super(`Stored item has a missing or malformed attribute '${attribute}'.`);
+  }
+}
+
+function itemToTag(value: AttributeValue): TagRecord {
+  if (value.M === undefined) throw new MalformedItemError('tags');
+  return { tagKey: string(value.M, 'tagKey'), tagValue: string(value.M, 'tagValue') };
+}
+
+function num(value: number): AttributeValue {
+  return { N: String(value) };
+}
+
+function string(item: Item, name: string): string {
+  const value = item[name]?.S;
+  if (value === undefined) throw new MalformedItemError(name);
+  return value;
+}
+
+function number(item: Item, name: string): number {
+  const value = optionalNumber(item, name);
+  if (value === undefined) throw new MalformedItemError(name);
+  return value;
+}
+
+function optionalNumber(item: Item, name: string): number | undefined {
+  const text = item[name]?.N;
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new MalformedItemError(name);
+  return value;
+}
+
+function boolean(item: Item, name: string): boolean {
+  const value = item[name]?.BOOL;
+  if (value === undefined) throw new MalformedItemError(name);
+  return value;
+}
+
+function binary(item: Item, name: string): Uint8Array {
+  const value = item[name]?.B;
+  if (value === undefined) throw new MalformedItemError(name);
+  return value;
+}
+
+function list(item: Item, name: string): AttributeValue[] {
+  const value = item[name]?.L;
+  if (value === undefined) throw new MalformedItemError(name);
+  return value;
+}

@@ -1,0 +1,145 @@
+import type { OperationName, OperationIO } from '../../src/core/generated/operations.js';
+import type { Principal, RequestContext } from '../../src/core/principal.js';
+import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/records.js';
+import { TouchedResources, type CoreDeps, type OperationCall, type OperationHandler } from '../../src/core/service.js';
+import { FakeClock } from './fake-clock.js';
+import { FakeKeyMaterial } from './fake-key-material.js';
+import { InMemoryStore } from './in-memory-store.js';
+import { SequentialIds } from './sequential-ids.js';
+
+export const ACCOUNT_ID = '111122223333';
+export const OTHER_ACCOUNT_ID = '444455556666';
+export const REGION = 'us-east-1';
+
+export function makePrincipal(overrides: Partial<Principal> = {}): Principal {
+  const accountId = overrides.accountId ?? ACCOUNT_ID;
+  return {
+    type: 'Root',
+    accountId,
+    arn: `arn:aws:iam::${accountId}:root`,
+    principalId: accountId,
+    accessKeyId: 'AKIAEXAMPLEROOT00001',
+    ...overrides,
+  };
+}
+
+export function makeContext(overrides: Partial<RequestContext> = {}): RequestContext {
+  return {
+    requestId: 'request-1',
+    principal: makePrincipal(),
+    region: REGION,
+    sourceIp: '203.0.113.7',
+    userAgent: 'test-agent',
+    ...overrides,
+  };
+}
+
+/** The core's dependencies backed by in-memory fakes, with handles on each fake. */
+export interface CoreHarness {
+  readonly deps: CoreDeps;
+  readonly store: InMemoryStore;
+  readonly material: FakeKeyMaterial;
+  readonly clock: FakeClock;
+  readonly ids: SequentialIds;
+}
+
+export function makeCore(): CoreHarness {
+  const store = new InMemoryStore();
+  const material = new FakeKeyMaterial();
+  const clock = new FakeClock();
+  const ids = new SequentialIds();
+  return { deps: { keys: store, aliases: store, material, clock, ids }, store, material, clock, ids };
+}
+
+export function makeKeyId(n: number): string {
+  return `1234abcd-12ab-34cd-56ef-${n.toString(16).padStart(12, '0')}`;
+}
+
+/** A stored key record; an Enabled symmetric key of ACCOUNT_ID in REGION unless overridden. */
+export function makeKey(overrides: Partial<KeyRecord> = {}): KeyRecord {
+  const accountId = overrides.accountId ?? ACCOUNT_ID;
+  const region = overrides.region ?? REGION;
+  const keyId = overrides.keyId ?? makeKeyId(1);
+  return {
+    keyId,
+    arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}`,
+    accountId,
+    region,
+    description: '',
+    keySpec: 'SYMMETRIC_DEFAULT',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    origin: 'AWS_KMS',
+    keyState: 'Enabled',
+    creationDate: Date.parse('2024-01-01T00:00:00Z'),
+    currentBackingKeyId: 'ab'.repeat(32),
+    tags: [],
+    multiRegion: false,
+    policy: '{}',
+    revision: 1,
+    ...overrides,
+  };
+}
+
+/** Stores `makeKey(overrides)` with a real backing key, so it can encrypt and decrypt. */
+export async function seedKey(harness: CoreHarness, overrides: Partial<KeyRecord> = {}): Promise<KeyRecord> {
+  const key = makeKey(overrides);
+  const backingKey: BackingKeyRecord = {
+    keyId: key.keyId,
+    accountId: key.accountId,
+    region: key.region,
+    backingKeyId: key.currentBackingKeyId,
+    wrappedMaterial: await harness.material.generateSymmetricKey(),
+    creationDate: key.creationDate,
+  };
+  harness.store.putKey(key, backingKey);
+  return key;
+}
+
+export function makeAlias(overrides: Partial<AliasRecord> = {}): AliasRecord {
+  return {
+    aliasName: 'alias/test',
+    accountId: ACCOUNT_ID,
+    region: REGION,
+    targetKeyId: makeKeyId(1),
+    creationDate: Date.parse('2024-01-02T00:00:00Z'),
+    lastUpdatedDate: Date.parse('2024-01-02T00:00:00Z'),
+    ...overrides,
+  };
+}
+
+export function makeCall<I>(harness: CoreHarness, input: I, ctx: RequestContext = makeContext()): OperationCall<I> {
+  return { deps: harness.deps, ctx, input, touched: new TouchedResources() };
+}
+
+/** Runs an operation handler with the harness and returns its output and the touched ARNs. */
+export async function runHandler<Op extends OperationName>(
+  harness: CoreHarness,
+  handler: OperationHandler<Op>,
+  input: OperationIO[Op]['input'],
+  ctx: RequestContext = makeContext(),
+): Promise<OperationIO[Op]['output']> {
+  return handler(makeCall(harness, input, ctx));
+}
+
+/** The error a promise or function rejects with (fails the test when it does not). */
+export async function caught(action: Promise<unknown> | (() => unknown)): Promise<Error> {
+  try {
+    await (typeof action === 'function' ? action() : action);
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw new Error(`threw a non-Error: ${String(error)}`);
+  }
+  throw new Error('expected an error, but none was thrown');
+}
+
+export function caughtSync(action: () => unknown): Error {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw new Error(`threw a non-Error: ${String(error)}`);
+  }
+  throw new Error('expected an error, but none was thrown');
+}
+
+export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);

@@ -1,0 +1,148 @@
+import {
+  AlreadyExistsException, ConflictException, InvalidMarkerException, KMSInvalidStateException, NotFoundException,
+} from '../../src/core/generated/errors.js';
+import type {
+  AliasStore, CredentialStore, KeyLocator, KeyStore, Page, PageRequest,
+} from '../../src/core/ports.js';
+import type { AccessKeyRecord, AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/records.js';
+
+/**
+ * The persistence ports held in maps, with the semantics their TSDoc states: conditional create
+ * and update, AlreadyExists / NotFound / Conflict errors and opaque paging markers.
+ * Records are copied in and out so callers never share state with the store.
+ */
+export class InMemoryStore implements KeyStore, AliasStore, CredentialStore {
+  readonly #keys = new Map<string, KeyRecord>();
+  readonly #backingKeys = new Map<string, BackingKeyRecord>();
+  readonly #aliases = new Map<string, AliasRecord>();
+  readonly #accessKeys = new Map<string, AccessKeyRecord>();
+
+  async createKey(key: KeyRecord, backingKey: BackingKeyRecord): Promise<void> {
+    const id = keyKey(key);
+    if (this.#keys.has(id)) throw new AlreadyExistsException(`Key '${key.arn}' already exists`);
+    this.#keys.set(id, copy(key));
+    this.#backingKeys.set(`${id}#${backingKey.backingKeyId}`, copy(backingKey));
+  }
+
+  /** Test helper: stores a key record as it is (any state), with its backing key when given. */
+  putKey(key: KeyRecord, backingKey?: BackingKeyRecord): void {
+    this.#keys.set(keyKey(key), copy(key));
+    if (backingKey !== undefined) this.#backingKeys.set(`${keyKey(key)}#${backingKey.backingKeyId}`, copy(backingKey));
+  }
+
+  async getKey(locator: KeyLocator): Promise<KeyRecord | undefined> {
+    const key = this.#keys.get(keyKey(locator));
+    return key === undefined ? undefined : copy(key);
+  }
+
+  async updateKey(key: KeyRecord, expectedRevision: number): Promise<void> {
+    const stored = this.#keys.get(keyKey(key));
+    if (stored === undefined || stored.revision !== expectedRevision) {
+      throw new ConflictException('The key was changed by another request. Retry the request.');
+    }
+    this.#keys.set(keyKey(key), copy(key));
+  }
+
+  async listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyRecord>> {
+    const keys = [...this.#keys.values()]
+      .filter((key) => key.accountId === accountId && key.region === region)
+      .sort((a, b) => compare(a.keyId, b.keyId));
+    return pageAfter(keys, (key) => key.keyId, page);
+  }
+
+  async getBackingKey(locator: KeyLocator, backingKeyId: string): Promise<BackingKeyRecord | undefined> {
+    const backingKey = this.#backingKeys.get(`${keyKey(locator)}#${backingKeyId}`);
+    return backingKey === undefined ? undefined : copy(backingKey);
+  }
+
+  async createAlias(alias: AliasRecord): Promise<void> {
+    const id = aliasKey(alias.accountId, alias.region, alias.aliasName);
+    if (this.#aliases.has(id)) {
+      throw new AlreadyExistsException(`An alias with the name arn:aws:kms:${alias.region}:${alias.accountId}:${alias.aliasName} already exists`);
+    }
+    this.#assertTarget(alias);
+    this.#aliases.set(id, copy(alias));
+  }
+
+  async getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
+    const alias = this.#aliases.get(aliasKey(accountId, region, aliasName));
+    return alias === undefined ? undefined : copy(alias);
+  }
+
+  async updateAlias(alias: AliasRecord): Promise<void> {
+    const id = aliasKey(alias.accountId, alias.region, alias.aliasName);
+    if (!this.#aliases.has(id)) throw new NotFoundException(`Alias arn:aws:kms:${alias.region}:${alias.accountId}:${alias.aliasName} is not found.`);
+    this.#assertTarget(alias);
+    this.#aliases.set(id, copy(alias));
+  }
+
+  async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
+    if (!this.#aliases.delete(aliasKey(accountId, region, aliasName))) {
+      throw new NotFoundException(`Alias arn:aws:kms:${region}:${accountId}:${aliasName} is not found.`);
+    }
+  }
+
+  async listAliases(accountId: string, region: string, page: PageRequest & { readonly keyId?: string }): Promise<Page<AliasRecord>> {
+    const aliases = [...this.#aliases.values()]
+      .filter((alias) => alias.accountId === accountId && alias.region === region)
+      .filter((alias) => page.keyId === undefined || alias.targetKeyId === page.keyId)
+      .sort((a, b) => compare(a.aliasName, b.aliasName));
+    return pageAfter(aliases, (alias) => alias.aliasName, page);
+  }
+
+  async putAccessKey(record: AccessKeyRecord): Promise<void> {
+    if (this.#accessKeys.has(record.accessKeyId)) throw new AlreadyExistsException(`Access key ${record.accessKeyId} already exists`);
+    this.#accessKeys.set(record.accessKeyId, copy(record));
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const record = this.#accessKeys.get(accessKeyId);
+    return record === undefined ? undefined : copy(record);
+  }
+
+  async listAccessKeys(principalArn: string): Promise<readonly AccessKeyRecord[]> {
+    return [...this.#accessKeys.values()].filter((record) => record.principalArn === principalArn).map(copy);
+  }
+
+  #assertTarget(alias: AliasRecord): void {
+    const key = this.#keys.get(keyKey({ accountId: alias.accountId, region: alias.region, keyId: alias.targetKeyId }));
+    const arn = `arn:aws:kms:${alias.region}:${alias.accountId}:key/${alias.targetKeyId}`;
+    if (key === undefined) throw new NotFoundException(`Key '${arn}' does not exist`);
+    if (key.keyState === 'PendingDeletion') throw new KMSInvalidStateException(`${arn} is pending deletion.`);
+  }
+}
+
+function keyKey(locator: KeyLocator): string {
+  return `${locator.accountId}:${locator.region}:${locator.keyId}`;
+}
+
+function aliasKey(accountId: string, region: string, aliasName: string): string {
+  return `${accountId}:${region}:${aliasName}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** Pages a sorted list; the marker is the sort key of the last item returned, base64url-encoded. */
+function pageAfter<T>(items: readonly T[], sortKey: (item: T) => string, page: PageRequest): Page<T> {
+  let start = 0;
+  if (page.marker !== undefined) {
+    const decoded = Buffer.from(page.marker, 'base64url').toString('utf8');
+    if (!decoded.startsWith('after:')) throw new InvalidMarkerException('Invalid marker');
+    const after = decoded.slice('after:'.length);
+    start = items.findIndex((item) => sortKey(item) > after);
+    if (start === -1) start = items.length;
+  }
+  const slice = items.slice(start, start + page.limit);
+  const last = slice.at(-1);
+  const more = start + page.limit < items.length && last !== undefined;
+  return {
+    items: slice,
+    ...(more ? { nextMarker: Buffer.from(`after:${sortKey(last)}`).toString('base64url') } : {}),
+  };
+}
