@@ -10,7 +10,7 @@ import {
 } from '../core/generated/errors.js';
 import type { Clock } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
-import { parseAuthorizationHeader } from './authorization-header.js';
+import { parseAuthorizationHeader, type ParsedAuthorization } from './authorization-header.js';
 import { NodeSha256 } from './node-sha256.js';
 
 /** A request as the client signed it. Header names are lower case. */
@@ -39,12 +39,14 @@ export interface VerifiedCaller {
 }
 
 const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
+const MAX_CACHED_SIGNERS = 1000;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 export class SigV4Verifier {
   readonly #credentials: CredentialResolver;
   readonly #clock: Clock;
   readonly #maxSkewMs: number;
+  readonly #signers = new Map<string, { secret: string; signer: SignatureV4 }>();
 
   constructor(options: { credentials: CredentialResolver; clock: Clock; maxSkewMs?: number }) {
     this.#credentials = options.credentials;
@@ -82,13 +84,34 @@ export class SigV4Verifier {
     if (credential === undefined || request.headers['x-amz-security-token'] !== undefined) {
       throw new UnrecognizedClientException('The security token included in the request is invalid.');
     }
-    const expected = await computeSignature(request, auth.signedHeaders, credential, auth.region, signingDate);
+    const expected = await computeSignature(request, auth.signedHeaders, this.#signerFor(credential, auth), signingDate);
     if (!constantTimeEquals(expected, auth.signature)) {
       throw new InvalidSignatureException(
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
       );
     }
     return { principal: credential.principal, region: auth.region };
+  }
+
+  /**
+   * One signer per access key and Region: smithy caches derived signing keys inside the signer,
+   * which saves four HMACs on every request after the first of the day.
+   */
+  #signerFor(credential: ResolvedCredential, auth: ParsedAuthorization): SignatureV4 {
+    const cacheKey = `${auth.accessKeyId}/${auth.region}`;
+    const cached = this.#signers.get(cacheKey);
+    if (cached !== undefined && cached.secret === credential.secretAccessKey) return cached.signer;
+    if (this.#signers.size >= MAX_CACHED_SIGNERS) this.#signers.clear();
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: credential.secretAccessKey },
+      region: auth.region,
+      service: 'kms',
+      sha256: NodeSha256,
+      uriEscapePath: true,
+      applyChecksum: false,
+    });
+    this.#signers.set(cacheKey, { secret: credential.secretAccessKey, signer });
+    return signer;
   }
 
   #assertFresh(signingDate: Date, amzDate: string): void {
@@ -111,8 +134,7 @@ export class SigV4Verifier {
 async function computeSignature(
   request: SignedHttpRequest,
   signedHeaders: readonly string[],
-  credential: ResolvedCredential,
-  region: string,
+  signer: SignatureV4,
   signingDate: Date,
 ): Promise<string> {
   const headers: Record<string, string> = {};
@@ -129,14 +151,6 @@ async function computeSignature(
       throw new InvalidSignatureException("The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
   }
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: 'verifier', secretAccessKey: credential.secretAccessKey },
-    region,
-    service: 'kms',
-    sha256: NodeSha256,
-    uriEscapePath: true,
-    applyChecksum: false,
-  });
   const signed = await signer.sign(
     {
       method: request.method,
@@ -147,7 +161,7 @@ async function computeSignature(
       headers,
       body: request.body,
     },
-    { signingDate, signingRegion: region, signingService: 'kms', signableHeaders: new Set(signedHeaders) },
+    { signingDate, signingService: 'kms', signableHeaders: new Set(signedHeaders) },
   );
   const match = /Signature=([0-9a-f]+)/.exec(signed.headers['authorization'] ?? '');
   return match?.[1] ?? '';

@@ -25,6 +25,8 @@ export class CachingStore implements KeyStore, AliasStore {
   readonly #backingCache: TtlCache<string, BackingKeyRecord>;
   /** Counts writes, so a read that raced any write does not cache what it read (the next read will). */
   #writeCount = 0;
+  /** Loads in flight, so concurrent misses on one entry share one read. */
+  readonly #loading = new Map<string, Promise<unknown>>();
 
   constructor(options: CachingStoreOptions) {
     this.#keys = options.keys;
@@ -56,13 +58,9 @@ export class CachingStore implements KeyStore, AliasStore {
     return this.#keys.listKeys(accountId, region, page);
   }
 
-  async getBackingKey(locator: KeyLocator, backingKeyId: string): Promise<BackingKeyRecord | undefined> {
-    const cacheKey = `${keyCacheKey(locator)}#${backingKeyId}`;
-    const cached = this.#backingCache.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const backingKey = await this.#keys.getBackingKey(locator, backingKeyId);
-    if (backingKey !== undefined) this.#backingCache.set(cacheKey, backingKey);
-    return backingKey;
+  getBackingKey(locator: KeyLocator, backingKeyId: string): Promise<BackingKeyRecord | undefined> {
+    return this.#readThrough(this.#backingCache, `${keyCacheKey(locator)}#${backingKeyId}`,
+      () => this.#keys.getBackingKey(locator, backingKeyId));
   }
 
   async createAlias(alias: AliasRecord): Promise<void> {
@@ -97,14 +95,21 @@ export class CachingStore implements KeyStore, AliasStore {
   async #readThrough<V>(cache: TtlCache<string, V>, cacheKey: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const cached = cache.get(cacheKey);
     if (cached !== undefined) return cached;
+    const inFlight = this.#loading.get(cacheKey) as Promise<V | undefined> | undefined;
+    if (inFlight !== undefined) return inFlight;
     const writesBefore = this.#writeCount;
-    const value = await load();
-    if (value !== undefined && this.#writeCount === writesBefore) cache.set(cacheKey, value);
-    return value;
+    const loaded = load().then((value) => {
+      if (value !== undefined && this.#writeCount === writesBefore) cache.set(cacheKey, value);
+      return value;
+    }).finally(() => this.#loading.delete(cacheKey));
+    this.#loading.set(cacheKey, loaded);
+    return loaded;
   }
 
   #startWrite(cache: TtlCache<string, unknown>, cacheKey: string): void {
     cache.delete(cacheKey);
+    // A read that started before this write must not be joined by reads that start after it.
+    this.#loading.delete(cacheKey);
     this.#writeCount++;
   }
 

@@ -310,3 +310,27 @@ describe('CachingStore aliases', () => {
     expect(calls.listAliases).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('CachingStore single-flight reads', () => {
+  it('shares one inner read among concurrent misses on the same key', async () => {
+    // Prepare
+    const inner = new InMemoryStore();
+    const key = makeKey();
+    await inner.createKey(key, makeBackingKey(key));
+    let reads = 0;
+    const counting = Object.assign(Object.create(inner) as InMemoryStore, {
+      getKey: async (locator: Parameters<InMemoryStore['getKey']>[0]) => {
+        reads++;
+        return inner.getKey(locator);
+      },
+    });
+    const store = new CachingStore({ keys: counting, aliases: inner, clock: new FakeClock(), ttlMs: 5_000 });
+
+    // Act
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.getKey(key)));
+
+    // Assess
+    expect(reads).toBe(1);
+    expect(results.every((result) => result?.keyId === key.keyId)).toBe(true);
+  });
+});
