@@ -19,9 +19,11 @@ export class StoredCredentialResolver implements CredentialResolver {
     this.#cache = new TtlCache({ ttlMs: options.ttlMs, maxEntries: options.maxEntries ?? 1000, clock: options.clock });
   }
 
-  async resolve(accessKeyId: string): Promise<ResolvedCredential | undefined> {
-    const cached = this.#cache.get(accessKeyId);
-    if (cached !== undefined) return cached;
+  resolve(accessKeyId: string): Promise<ResolvedCredential | undefined> {
+    return this.#cache.getOrLoad(accessKeyId, () => this.#load(accessKeyId));
+  }
+
+  async #load(accessKeyId: string): Promise<ResolvedCredential | undefined> {
     const record = await this.#store.getAccessKey(accessKeyId);
     if (record === undefined || record.status !== 'Active') return undefined;
     const secret = await this.#material.openSecret(record.sealedSecret, secretAad(accessKeyId));
@@ -36,7 +38,6 @@ export class StoredCredentialResolver implements CredentialResolver {
       },
     };
     secret.fill(0);
-    this.#cache.set(accessKeyId, resolved);
     return resolved;
   }
 }

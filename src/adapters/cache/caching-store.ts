@@ -25,8 +25,6 @@ export class CachingStore implements KeyStore, AliasStore {
   readonly #backingCache: TtlCache<string, BackingKeyRecord>;
   /** Counts writes, so a read that raced any write does not cache what it read (the next read will). */
   #writeCount = 0;
-  /** Loads in flight, so concurrent misses on one entry share one read. */
-  readonly #loading = new Map<string, Promise<unknown>>();
 
   constructor(options: CachingStoreOptions) {
     this.#keys = options.keys;
@@ -91,25 +89,15 @@ export class CachingStore implements KeyStore, AliasStore {
   listAliases(accountId: string, region: string, page: PageRequest & { readonly keyId?: string }): Promise<Page<AliasRecord>> {
     return this.#aliases.listAliases(accountId, region, page);
   }
-  /** Reads through `cache`, caching the result only if no write to the same entry started meanwhile. */
-  async #readThrough<V>(cache: TtlCache<string, V>, cacheKey: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
-    const cached = cache.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const inFlight = this.#loading.get(cacheKey) as Promise<V | undefined> | undefined;
-    if (inFlight !== undefined) return inFlight;
+  /** Reads through `cache`, caching the result only if no write started meanwhile. */
+  #readThrough<V>(cache: TtlCache<string, V>, cacheKey: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const writesBefore = this.#writeCount;
-    const loaded = load().then((value) => {
-      if (value !== undefined && this.#writeCount === writesBefore) cache.set(cacheKey, value);
-      return value;
-    }).finally(() => this.#loading.delete(cacheKey));
-    this.#loading.set(cacheKey, loaded);
-    return loaded;
+    return cache.getOrLoad(cacheKey, load, () => this.#writeCount === writesBefore);
   }
 
   #startWrite(cache: TtlCache<string, unknown>, cacheKey: string): void {
+    // Deleting also stops later reads from joining a read that started before this write.
     cache.delete(cacheKey);
-    // A read that started before this write must not be joined by reads that start after it.
-    this.#loading.delete(cacheKey);
     this.#writeCount++;
   }
 

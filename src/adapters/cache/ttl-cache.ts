@@ -3,6 +3,8 @@ import type { Clock } from '../../core/ports.js';
 
 export class TtlCache<K, V> {
   readonly #entries = new Map<K, { value: V; expiresAt: number }>();
+  /** Loads in flight, so concurrent misses on one key share one load. */
+  readonly #loading = new Map<K, Promise<V | undefined>>();
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #clock: Clock;
@@ -37,7 +39,30 @@ export class TtlCache<K, V> {
     }
   }
 
+  /** Drops the entry; a load already in flight for it will not be shared with later callers. */
   delete(key: K): void {
     this.#entries.delete(key);
+    this.#loading.delete(key);
+  }
+
+  /**
+   * Returns the cached value, or runs `load` once for all concurrent callers of the same key and
+   * caches its result when it is defined and `mayStore()` still agrees (a write may have raced it).
+   */
+  getOrLoad(key: K, load: () => Promise<V | undefined>, mayStore: () => boolean = () => true): Promise<V | undefined> {
+    const cached = this.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const inFlight = this.#loading.get(key);
+    if (inFlight !== undefined) return inFlight;
+    const loading = load()
+      .then((value) => {
+        if (value !== undefined && mayStore()) this.set(key, value);
+        return value;
+      })
+      .finally(() => {
+        if (this.#loading.get(key) === loading) this.#loading.delete(key);
+      });
+    this.#loading.set(key, loading);
+    return loading;
   }
 }
