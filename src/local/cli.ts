@@ -22,7 +22,10 @@ const program = new Command('kms-local')
   .parse();
 
 const options = program.opts<{ port: number; host: string; dataDir: string; accountId: string }>();
-const service = await startLocalService(options);
+const service = await startLocalService(options).catch((error: unknown) => {
+  process.stderr.write(`Could not start the local KMS service: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
 process.stdout.write(
   `KMS endpoint:  ${service.endpoint}\n`
   + `Account:       ${service.credentials.accountId}\n`

@@ -25,6 +25,7 @@ import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local
 import { MAX_BODY_BYTES, readBody, toProxyEvent, writeProxyResult } from './http-bridge.js';
 import { ensureRootCredentials, type RootCredentials } from './root-credentials.js';
 import { ensureSoftHsmToken } from './softhsm-token.js';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Clock } from '../core/ports.js';
 
 /** The account local mode serves unless `--account-id` says otherwise (the AWS docs' example account). */
@@ -56,12 +57,14 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   const logger = options.logger ?? jsonLogger;
   const clock = options.clock ?? systemClock;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-
-  const token = await ensureSoftHsmToken({ dataDir });
-  const material = await Pkcs11KeyMaterial.open(token);
-  const dynamo = await startDynamoDbLocal({ dataDir });
-  const stops: (() => Promise<void>)[] = [async () => material.close(), () => dynamo.stop()];
+  const lock = await lockDataDir(dataDir);
+  const stops: (() => Promise<void>)[] = [() => lock.release()];
   try {
+    const token = await ensureSoftHsmToken({ dataDir });
+    const material = await Pkcs11KeyMaterial.open(token);
+    stops.unshift(() => material.close());
+    const dynamo = await startDynamoDbLocal({ dataDir });
+    stops.unshift(() => dynamo.stop());
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DYNAMODB_LOCAL_CREDENTIALS });
     await ensureTable(client, DEFAULT_TABLE_NAME);
     const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client });
