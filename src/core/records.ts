@@ -29,14 +29,21 @@ export interface KeyRecord {
   readonly revision: number;
 }
 
+/** Where a key's private or secret material is used: inside the token, or in memory (see ports.ts). */
+export type MaterialTier = 'token' | 'software';
+
 export interface BackingKeyRecord {
   readonly keyId: string;
   readonly accountId: string;
   readonly region: string;
   readonly backingKeyId: string;
-  /** Key material wrapped under the token's root key. */
+  /** Key material wrapped (or, for the software tier, sealed) under the token's root key. */
   readonly wrappedMaterial: Uint8Array;
   readonly creationDate: number;
+  /** Absent for symmetric encryption keys, which always live in the token. */
+  readonly tier?: MaterialTier;
+  /** DER SubjectPublicKeyInfo of an asymmetric key. */
+  readonly publicKey?: Uint8Array;
 }
 
 export interface AliasRecord {

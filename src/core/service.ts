@@ -2,7 +2,7 @@
  * What every core operation receives: the adapters behind the ports, the request context and a
  * record of the KMS keys the request touched (for the audit event's `resources`).
  */
-import type { AliasStore, Clock, IdSource, KeyMaterial, KeyStore } from './ports.js';
+import type { AliasStore, AsymmetricKeyMaterial, Clock, IdSource, KeyMaterial, KeyStore } from './ports.js';
 import type { RequestContext } from './principal.js';
 import type { OperationIO, OperationName } from './generated/operations.js';
 
@@ -10,6 +10,7 @@ export interface CoreDeps {
   readonly keys: KeyStore;
   readonly aliases: AliasStore;
   readonly material: KeyMaterial;
+  readonly asymmetric: AsymmetricKeyMaterial;
   readonly clock: Clock;
   readonly ids: IdSource;
 }

@@ -20,6 +20,7 @@ import { createFrontHandler } from '../pipeline/front-handler.js';
 import { createGroupHandler } from '../pipeline/group-handler.js';
 import { jsonLogger, type Logger } from '../pipeline/logger.js';
 import { assembleCore, cacheTtlFromEnv } from '../runtime/core-deps.js';
+import { asymmetricMaterialFor } from '../runtime/asymmetric-material.js';
 import { InProcessGroupInvoker, localContext } from '../runtime/in-process-groups.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.js';
 import { MAX_BODY_BYTES, readBody, toProxyEvent, writeProxyResult } from './http-bridge.js';
@@ -68,7 +69,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DYNAMODB_LOCAL_CREDENTIALS });
     await ensureTable(client, DEFAULT_TABLE_NAME);
     const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client });
-    const { core, verifier } = assembleCore({ store, material, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
+    const { core, verifier } = assembleCore({
+      store, material, asymmetric: asymmetricMaterialFor(material), clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env),
+    });
     const credentials = await ensureRootCredentials({
       dataDir, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, store, material, clock,
     });

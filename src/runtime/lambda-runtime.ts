@@ -13,6 +13,7 @@ import { jsonLogger } from '../pipeline/logger.js';
 import type { FrontDeps } from '../pipeline/front-handler.js';
 import type { CoreDeps } from '../core/service.js';
 import { assembleCore, cacheTtlFromEnv } from './core-deps.js';
+import { asymmetricMaterialFor } from './asymmetric-material.js';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
 
 function required(name: string): string {
@@ -35,7 +36,9 @@ async function lambdaParts() {
   });
   // The store's own client carries connection and request timeouts.
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
-  return assembleCore({ store, material, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
+  return assembleCore({
+    store, material, asymmetric: asymmetricMaterialFor(material), clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env),
+  });
 }
 
 export async function lambdaFrontDeps(): Promise<FrontDeps> {

@@ -1,8 +1,12 @@
 import type { OperationName, OperationIO } from '../../src/core/generated/operations.js';
 import type { Principal, RequestContext } from '../../src/core/principal.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/records.js';
+import type { AsymmetricKeyMaterial, GeneratedKey } from '../../src/core/ports.js';
+import type { KeySpec } from '../../src/core/generated/shapes.js';
+import { isAsymmetricSpec, isHmacSpec } from '../../src/core/keys/key-specs.js';
 import { TouchedResources, type CoreDeps, type OperationCall, type OperationHandler } from '../../src/core/service.js';
 import { FakeClock } from './fake-clock.js';
+import { FakeAsymmetricMaterial } from './fake-asymmetric-material.js';
 import { FakeKeyMaterial } from './fake-key-material.js';
 import { InMemoryStore } from './in-memory-store.js';
 import { SequentialIds } from './sequential-ids.js';
@@ -48,7 +52,8 @@ export function makeCore(): CoreHarness {
   const material = new FakeKeyMaterial();
   const clock = new FakeClock();
   const ids = new SequentialIds();
-  return { deps: { keys: store, aliases: store, material, clock, ids }, store, material, clock, ids };
+  const asymmetric = new FakeAsymmetricMaterial();
+  return { deps: { keys: store, aliases: store, material, asymmetric, clock, ids }, store, material, clock, ids };
 }
 
 export function makeKeyId(n: number): string {
@@ -143,3 +148,48 @@ export function caughtSync(action: () => unknown): Error {
 }
 
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** The same harness with another asymmetric key material (e.g. a stub for specs the fake does not make). */
+export function withAsymmetric(harness: CoreHarness, asymmetric: AsymmetricKeyMaterial): CoreHarness {
+  return { ...harness, deps: { ...harness.deps, asymmetric } };
+}
+
+type AsymmetricMaterial = GeneratedKey & { readonly publicKey?: Uint8Array };
+const materialBySpec = new Map<KeySpec, Promise<AsymmetricMaterial>>();
+
+/** Key pair or HMAC key of the fake for `spec`, made once per test file and reused, as RSA key generation is slow. */
+function sharedMaterial(spec: KeySpec): Promise<AsymmetricMaterial> {
+  let material = materialBySpec.get(spec);
+  if (material === undefined) {
+    const fake = new FakeAsymmetricMaterial();
+    if (isHmacSpec(spec)) material = fake.generateMacKey(spec);
+    else if (isAsymmetricSpec(spec)) material = fake.generateKeyPair(spec);
+    else throw new Error(`${spec} is not an asymmetric or HMAC key spec`);
+    materialBySpec.set(spec, material);
+  }
+  return material;
+}
+
+/**
+ * Stores `makeKey(overrides)` for an asymmetric or HMAC key spec with real material from the
+ * fake asymmetric key material, so it can sign, encrypt, MAC or agree keys.
+ */
+export async function seedAsymmetricKey(
+  harness: CoreHarness,
+  overrides: Partial<KeyRecord> & Pick<KeyRecord, 'keySpec' | 'keyUsage'>,
+): Promise<KeyRecord> {
+  const key = makeKey(overrides);
+  const material = await sharedMaterial(key.keySpec);
+  const backingKey: BackingKeyRecord = {
+    keyId: key.keyId,
+    accountId: key.accountId,
+    region: key.region,
+    backingKeyId: key.currentBackingKeyId,
+    wrappedMaterial: material.wrappedMaterial,
+    tier: material.tier,
+    ...(material.publicKey === undefined ? {} : { publicKey: material.publicKey }),
+    creationDate: key.creationDate,
+  };
+  harness.store.putKey(key, backingKey);
+  return key;
+}

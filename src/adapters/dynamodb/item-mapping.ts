@@ -4,7 +4,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { KeySpec, KeyState, KeyUsageType, OriginType } from '../../core/generated/shapes.js';
-import type { AccessKeyRecord, AliasRecord, BackingKeyRecord, KeyRecord, TagRecord } from '../../core/records.js';
+import type { AccessKeyRecord, AliasRecord, BackingKeyRecord, KeyRecord, TagRecord, MaterialTier } from '../../core/records.js';
 import {
   accessKeyKey,
   aliasIndexSortKey,
@@ -77,6 +77,8 @@ export function backingKeyToItem(backingKey: BackingKeyRecord): Item {
     backingKeyId: { S: backingKeyId },
     wrappedMaterial: { B: backingKey.wrappedMaterial },
     creationDate: num(backingKey.creationDate),
+    ...(backingKey.tier === undefined ? {} : { tier: { S: backingKey.tier } }),
+    ...(backingKey.publicKey === undefined ? {} : { publicKey: { B: backingKey.publicKey } }),
   };
 }
 
@@ -88,7 +90,16 @@ export function itemToBackingKey(item: Item): BackingKeyRecord {
     backingKeyId: string(item, 'backingKeyId'),
     wrappedMaterial: binary(item, 'wrappedMaterial'),
     creationDate: number(item, 'creationDate'),
+    ...optionalTier(item),
+    ...(item['publicKey']?.B === undefined ? {} : { publicKey: binary(item, 'publicKey') }),
   };
+}
+
+function optionalTier(item: Item): { tier?: MaterialTier } {
+  const tier = item['tier']?.S;
+  if (tier === undefined) return {};
+  if (tier !== 'token' && tier !== 'software') throw new Error(`backing key item has an unknown tier '${tier}'`);
+  return { tier };
 }
 
 export function aliasToItem(alias: AliasRecord): Item {

@@ -13,6 +13,7 @@
 import { KeyGenMechanism, KeyType, ObjectClass, SessionFlag, UserType } from 'graphene-pk11';
 import type { Module, SecretKey, Session, Slot } from 'graphene-pk11';
 import type { KeyMaterial, SealedData, WrappedKeyRef } from '../../core/ports.js';
+import type { TokenAccess } from './asymmetric/token-access.js';
 import { InvalidCiphertextException } from '../../core/generated/errors.js';
 import { GCM_IV_BYTES, asBuffer, gcmDecrypt, gcmEncrypt } from './aes-gcm.js';
 import { LruCache } from './handle-cache.js';
@@ -196,6 +197,35 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     releaseModule(this.#modulePath);
   }
 
+  /**
+   * Lends the sessions, root key and handle cache to the asymmetric adapter of this package;
+   * not part of the `KeyMaterial` port. Valid until `close()`.
+   */
+  tokenAccess(): TokenAccess {
+    this.#assertOpen();
+    return {
+      mechanisms: new Set(this.#objectSession.lib.C_GetMechanismList(this.#slot.handle)),
+      rootKey: this.#rootKey,
+      withObjectSession: (create) => {
+        this.#assertOpen();
+        try {
+          return create(this.#objectSession);
+        } catch (error) {
+          throw toKmsError(error);
+        }
+      },
+      cachedObject: (cacheKey, load) => {
+        this.#assertOpen();
+        return this.#cachedObject(cacheKey, load);
+      },
+      crypto: (operation, cacheKey) => {
+        this.#assertOpen();
+        return this.#crypto(operation, cacheKey);
+      },
+      destroyObject: (handle) => this.#destroyObject(handle),
+    };
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new Error('The PKCS#11 key material has been closed.');
   }
@@ -217,16 +247,21 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
 
   /** The session object holding the backing key, unwrapping it on first use. */
   #unwrapped(key: WrappedKeyRef): Handle {
-    const cached = this.#handles.get(key.backingKeyId);
+    return this.#cachedObject(key.backingKeyId, (session) =>
+      session.unwrapKey(WRAP_MECHANISM, this.#rootKey, asBuffer(key.wrappedMaterial), UNWRAPPED_KEY_TEMPLATE).handle);
+  }
+
+  #cachedObject(cacheKey: string, load: (session: Session) => Handle): Handle {
+    const cached = this.#handles.get(cacheKey);
     if (cached !== undefined) return cached;
     let handle: Handle;
     try {
-      handle = this.#objectSession.unwrapKey(WRAP_MECHANISM, this.#rootKey, asBuffer(key.wrappedMaterial), UNWRAPPED_KEY_TEMPLATE).handle;
+      handle = load(this.#objectSession);
     } catch (error) {
       // A blob that does not unwrap was made by another root key or damaged at rest: a server-side fault.
       throw toKmsError(error);
     }
-    this.#handles.set(key.backingKeyId, handle);
+    this.#handles.set(cacheKey, handle);
     return handle;
   }
 

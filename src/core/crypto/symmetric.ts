@@ -3,27 +3,43 @@
  * token's AES-256-GCM, combined. Shared by Encrypt, Decrypt, ReEncrypt and GenerateDataKey*.
  */
 import {
-  IncorrectKeyException, InvalidCiphertextException, InvalidKeyUsageException, KMSInternalException,
+  IncorrectKeyException, InvalidCiphertextException, InvalidKeyUsageException,
 } from '../generated/errors.js';
+import { currentKeyMaterial } from './stored-key.js';
 import type { EncryptionAlgorithmSpec } from '../generated/shapes.js';
 import type { KeyRecord } from '../records.js';
 import type { OperationCall } from '../service.js';
 import { resolveKey } from '../keys/resolve-key.js';
+import { assertKeyStateAllows } from '../keys/key-states.js';
+import { KEY_SPEC_USAGES, isAsymmetricSpec } from '../keys/key-specs.js';
+import { decryptWithPrivateKey, encryptWithPublicKey } from './asymmetric-encryption.js';
 import { encodeCiphertext, encodeHeader, parseCiphertext } from './ciphertext-blob.js';
 import { canonicalEncryptionContext, concatBytes, type EncryptionContext } from './encryption-context.js';
 import { needs } from '../errors/kms-error.js';
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-z-]+$/;
 
-/** Checks that `key` can encrypt with `algorithm` (SYMMETRIC_DEFAULT unless stated). */
+/** Checks that `key` can encrypt with `algorithm` (SYMMETRIC_DEFAULT unless stated) and returns it. */
 export function assertEncryptionKey(key: KeyRecord, algorithm: EncryptionAlgorithmSpec | undefined): EncryptionAlgorithmSpec {
   /* Precondition: the key's usage is ENCRYPT_DECRYPT. */
   needs(key.keyUsage === 'ENCRYPT_DECRYPT', `${key.arn} key usage is ${key.keyUsage} which is not valid for this operation.`, InvalidKeyUsageException);
   const chosen = algorithm ?? 'SYMMETRIC_DEFAULT';
-  /* Precondition: a symmetric key encrypts only with SYMMETRIC_DEFAULT. */
-  needs(key.keySpec !== 'SYMMETRIC_DEFAULT' || chosen === 'SYMMETRIC_DEFAULT',
+  /* Precondition: the algorithm is one the key spec supports. */
+  needs(KEY_SPEC_USAGES[key.keySpec].ENCRYPT_DECRYPT?.includes(chosen) === true,
     `The operation failed because the KMS key ${key.arn} does not support the ${chosen} encryption algorithm.`, InvalidKeyUsageException);
   return chosen;
+}
+
+/** Encrypts under any ENCRYPT_DECRYPT key: the blob format for symmetric keys, raw RSA/SM2 ciphertext otherwise. */
+export async function encryptWithKey(
+  call: OperationCall<unknown>,
+  key: KeyRecord,
+  algorithm: EncryptionAlgorithmSpec,
+  plaintext: Uint8Array,
+  context: EncryptionContext | undefined,
+): Promise<Uint8Array> {
+  if (isAsymmetricSpec(key.keySpec)) return encryptWithPublicKey(call, key, algorithm, plaintext, context);
+  return encryptUnderKey(call, key, plaintext, context);
 }
 
 export async function encryptUnderKey(
@@ -32,9 +48,7 @@ export async function encryptUnderKey(
   plaintext: Uint8Array,
   context: EncryptionContext | undefined,
 ): Promise<Uint8Array> {
-  const backingKey = await call.deps.keys.getBackingKey(key, key.currentBackingKeyId);
-  // A key without its current backing key is a broken store, not a caller's mistake.
-  if (backingKey === undefined) throw new KMSInternalException('An internal error occurred.');
+  const backingKey = await currentKeyMaterial(call, key);
   const header = encodeHeader({ keyArn: key.arn, backingKeyId: hexToBytes(backingKey.backingKeyId) });
   const sealed = await call.deps.material.encrypt(backingKey, plaintext, concatBytes(header, canonicalEncryptionContext(context)));
   return encodeCiphertext(header, sealed.iv, sealed.ciphertext);
@@ -54,15 +68,21 @@ export async function decryptBlob(
   blob: Uint8Array,
   options: DecryptOptions,
 ): Promise<{ key: KeyRecord; plaintext: Uint8Array; algorithm: EncryptionAlgorithmSpec }> {
+  const named = options.expectedKeyId === undefined
+    ? undefined
+    : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'any', action: options.action });
+  if (named !== undefined && isAsymmetricSpec(named.keySpec)) {
+    // Asymmetric ciphertext carries no header: the request's KeyId and algorithm say how to read it.
+    assertKeyStateAllows(named, 'cryptographic');
+    const algorithm = assertEncryptionKey(named, options.algorithm);
+    return { key: named, algorithm, plaintext: await decryptWithPrivateKey(call, named, algorithm, blob, options.context) };
+  }
   const parsed = parseCiphertext(blob);
   /* Precondition: the blob names a well-formed key ARN. */
   needs(KEY_ARN.test(parsed.keyArn), '', InvalidCiphertextException);
-  if (options.expectedKeyId !== undefined) {
-    const expected = await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'any', action: options.action });
-    /* Precondition: a KeyId in the request names the key the ciphertext was made with. */
-    needs(expected.arn === parsed.keyArn,
-      'The key ID in the request does not identify a CMK that can perform this operation.', IncorrectKeyException);
-  }
+  /* Precondition: a KeyId in the request names the key the ciphertext was made with. */
+  needs(named === undefined || named.arn === parsed.keyArn,
+    'The key ID in the request does not identify a CMK that can perform this operation.', IncorrectKeyException);
   const key = await resolveKey(call, parsed.keyArn, { allowAliases: false, rule: 'cryptographic', action: options.action });
   const algorithm = assertEncryptionKey(key, options.algorithm);
   const backingKeyId = bytesToHex(parsed.backingKeyId);

@@ -24,12 +24,19 @@ export function isKeyId(value: string): boolean {
   return KEY_ID.test(value);
 }
 
+/** The ARN partition of a Region: `aws-cn` in China, `aws-us-gov` in GovCloud, `aws` elsewhere. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
 export function keyArn(scope: Scope, keyId: string): string {
-  return `arn:aws:kms:${scope.region}:${scope.accountId}:key/${keyId}`;
+  return `arn:${partitionOf(scope.region)}:kms:${scope.region}:${scope.accountId}:key/${keyId}`;
 }
 
 export function aliasArn(scope: Scope, aliasName: string): string {
-  return `arn:aws:kms:${scope.region}:${scope.accountId}:${aliasName}`;
+  return `arn:${partitionOf(scope.region)}:kms:${scope.region}:${scope.accountId}:${aliasName}`;
 }
 
 /**

@@ -1,31 +1,37 @@
-/** CreateKey: a symmetric encryption key whose AES-256 backing key is made inside the token. */
+/**
+ * CreateKey for every key spec: symmetric keys get an AES-256 backing key made in the token,
+ * HMAC and asymmetric keys a secret or key pair from the asymmetric key material (token tier where
+ * the token has the mechanisms, software tier otherwise).
+ */
 import {
   MalformedPolicyDocumentException, UnsupportedOperationException, ValidationException,
 } from '../generated/errors.js';
-import type { OperationHandler } from '../service.js';
+import { KeySpecValues, type KeySpec } from '../generated/shapes.js';
+import type { OperationCall, OperationHandler } from '../service.js';
 import { scopeOf } from '../service.js';
-import type { KeyRecord } from '../records.js';
+import type { BackingKeyRecord, KeyRecord } from '../records.js';
 import { keyArn } from '../keys/identifiers.js';
-import { KEY_USAGES_BY_SPEC, SUPPORTED_KEY_SPECS } from '../keys/key-specs.js';
+import { CHINA_ONLY_SPECS, CHINA_REGIONS, allowedUsages, isAsymmetricSpec, isHmacSpec } from '../keys/key-specs.js';
 import { toKeyMetadata } from '../keys/key-metadata.js';
 import { defaultKeyPolicy } from '../keys/default-key-policy.js';
 import { validateNewTags } from '../keys/tags.js';
 import { needs } from '../errors/kms-error.js';
 
-export const createKey: OperationHandler<'CreateKey'> = async ({ deps, ctx, input, touched }) => {
+export const createKey: OperationHandler<'CreateKey'> = async (call) => {
+  const { deps, ctx, input, touched } = call;
   /* Precondition: KeySpec and its deprecated twin CustomerMasterKeySpec are not both given. */
   needs(input.KeySpec === undefined || input.CustomerMasterKeySpec === undefined,
     'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.', ValidationException);
   const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+  assertSpecOfferedIn(keySpec, ctx.region, input.KeySpec === undefined ? 'customerMasterKeySpec' : 'keySpec');
   const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
   const origin = input.Origin ?? 'AWS_KMS';
-  /* Precondition: key specs, origins and options that are not built yet say so. */
-  needs(SUPPORTED_KEY_SPECS.has(keySpec), `KeySpec ${keySpec} is not supported yet by this service.`, UnsupportedOperationException);
+  /* Precondition: origins and options that are not built yet say so. */
   needs(origin === 'AWS_KMS', `Origin ${origin} is not supported yet by this service.`, UnsupportedOperationException);
   needs(input.CustomKeyStoreId === undefined && input.XksKeyId === undefined, 'Custom key stores are not supported yet by this service.', UnsupportedOperationException);
   needs(input.MultiRegion !== true, 'Multi-Region keys are not supported yet by this service.', UnsupportedOperationException);
   /* Precondition: the key usage is one AWS KMS allows for the key spec. */
-  needs(KEY_USAGES_BY_SPEC[keySpec]?.includes(keyUsage) === true,
+  needs(allowedUsages(keySpec).includes(keyUsage),
     `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`, ValidationException);
   const tags = validateNewTags([], input.Tags ?? []);
   const scope = scopeOf(ctx);
@@ -34,9 +40,10 @@ export const createKey: OperationHandler<'CreateKey'> = async ({ deps, ctx, inpu
   needs(isJsonObject(policy), 'The policy document is not valid JSON.', MalformedPolicyDocumentException);
 
   const keyId = deps.ids.uuid();
-  const backingKeyId = deps.ids.hex64();
-  const wrappedMaterial = await deps.material.generateSymmetricKey();
   const now = deps.clock.now().getTime();
+  const backingKey: BackingKeyRecord = {
+    ...scope, keyId, backingKeyId: deps.ids.hex64(), creationDate: now, ...(await generateMaterial(call, keySpec)),
+  };
   const key: KeyRecord = {
     keyId,
     arn: keyArn(scope, keyId),
@@ -47,16 +54,35 @@ export const createKey: OperationHandler<'CreateKey'> = async ({ deps, ctx, inpu
     origin,
     keyState: 'Enabled',
     creationDate: now,
-    currentBackingKeyId: backingKeyId,
+    currentBackingKeyId: backingKey.backingKeyId,
     tags,
     multiRegion: false,
     policy,
     revision: 1,
   };
-  await deps.keys.createKey(key, { ...scope, keyId, backingKeyId, wrappedMaterial, creationDate: now });
+  await deps.keys.createKey(key, backingKey);
   touched.add(key.arn);
   return { KeyMetadata: toKeyMetadata(key) };
 };
+
+async function generateMaterial(call: OperationCall<unknown>, keySpec: KeySpec): Promise<Pick<BackingKeyRecord, 'wrappedMaterial' | 'tier' | 'publicKey'>> {
+  const { material, asymmetric } = call.deps;
+  if (isHmacSpec(keySpec)) return asymmetric.generateMacKey(keySpec);
+  if (isAsymmetricSpec(keySpec)) return asymmetric.generateKeyPair(keySpec);
+  return { wrappedMaterial: await material.generateSymmetricKey() };
+}
+
+/**
+ * SM2 exists only in the China Regions; elsewhere AWS's model for the Region does not list it, so
+ * the request fails the enum check there.
+ */
+function assertSpecOfferedIn(keySpec: KeySpec, region: string, member: string): void {
+  if (!CHINA_ONLY_SPECS.has(keySpec) || CHINA_REGIONS.has(region)) return;
+  const offered = KeySpecValues.filter((spec) => !CHINA_ONLY_SPECS.has(spec));
+  throw new ValidationException(
+    `1 validation error detected: Value '${keySpec}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${offered.join(', ')}]`,
+  );
+}
 
 function isJsonObject(text: string): boolean {
   try {

@@ -2,7 +2,7 @@
 import { UnsupportedOperationException, ValidationException } from '../generated/errors.js';
 import type { OperationCall, OperationHandler } from '../service.js';
 import { resolveKey } from '../keys/resolve-key.js';
-import { assertEncryptionKey, decryptBlob, encryptUnderKey } from '../crypto/symmetric.js';
+import { assertEncryptionKey, decryptBlob, encryptWithKey } from '../crypto/symmetric.js';
 import { assertNotDryRun } from './dry-run.js';
 import { needs } from '../errors/kms-error.js';
 
@@ -11,7 +11,7 @@ export const encrypt: OperationHandler<'Encrypt'> = async (call) => {
   const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:Encrypt' });
   const algorithm = assertEncryptionKey(key, input.EncryptionAlgorithm);
   assertNotDryRun(input.DryRun);
-  const blob = await encryptUnderKey(call, key, input.Plaintext, input.EncryptionContext);
+  const blob = await encryptWithKey(call, key, algorithm, input.Plaintext, input.EncryptionContext);
   return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: algorithm };
 };
 
@@ -42,7 +42,7 @@ export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
     const destination = await resolveKey(call, input.DestinationKeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:ReEncryptTo' });
     const algorithm = assertEncryptionKey(destination, input.DestinationEncryptionAlgorithm);
     assertNotDryRun(input.DryRun);
-    const blob = await encryptUnderKey(call, destination, source.plaintext, input.DestinationEncryptionContext);
+    const blob = await encryptWithKey(call, destination, algorithm, source.plaintext, input.DestinationEncryptionContext);
     return {
       CiphertextBlob: blob,
       SourceKeyId: source.key.arn,

@@ -7,6 +7,10 @@ import { generateDataKey, generateDataKeyWithoutPlaintext, generateRandom } from
 import { decrypt, encrypt, reEncrypt } from './encrypt-decrypt.js';
 import { describeKey, disableKey, enableKey, listKeys, updateKeyDescription } from './key-management.js';
 import { listResourceTags, tagResource, untagResource } from './tags.js';
+import { getPublicKey, sign, verify } from './sign-verify.js';
+import { generateMac, verifyMac } from './mac.js';
+import { deriveSharedSecret } from './derive-shared-secret.js';
+import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
 
 export type OperationHandlers = { readonly [Op in OperationName]?: OperationHandler<Op> };
 
@@ -23,6 +27,14 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   GenerateDataKey: generateDataKey,
   GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
   GenerateRandom: generateRandom,
+  GenerateDataKeyPair: generateDataKeyPair,
+  GenerateDataKeyPairWithoutPlaintext: generateDataKeyPairWithoutPlaintext,
+  Sign: sign,
+  Verify: verify,
+  GetPublicKey: getPublicKey,
+  GenerateMac: generateMac,
+  VerifyMac: verifyMac,
+  DeriveSharedSecret: deriveSharedSecret,
   ...aliasOperations,
   TagResource: tagResource,
   UntagResource: untagResource,

@@ -1,0 +1,67 @@
+/**
+ * Key generation inside the token: the private or secret key is made as a session object, leaves
+ * only wrapped under the root key (CKM_AES_KEY_WRAP_PAD over its PKCS#8 or raw encoding), and the
+ * objects are destroyed before returning.
+ */
+import { KeyGenMechanism } from 'graphene-pk11';
+import type { IKeyPair, Session } from 'graphene-pk11';
+import type { AsymmetricKeySpec, HmacKeySpec } from '../../../core/keys/key-specs.js';
+import { CURVES, RSA_BITS, isEccSpec, isRsaSpec } from './curves.js';
+import { unwrapEcPoint } from './der.js';
+import { ecSpki, rsaSpki } from './public-keys.js';
+import { ecKeyPairTemplates, macKeyTemplate, rsaKeyPairTemplates } from './templates.js';
+import type { TokenAccess } from './token-access.js';
+import { HMAC_SPECS } from './token-support.js';
+
+export const WRAP_MECHANISM = 'AES_KEY_WRAP_PAD';
+
+export interface WrappedPair {
+  readonly wrappedMaterial: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+function generatePair(session: Session, spec: AsymmetricKeySpec): IKeyPair {
+  if (isRsaSpec(spec)) {
+    const { publicKey, privateKey } = rsaKeyPairTemplates(RSA_BITS[spec]);
+    return session.generateKeyPair(KeyGenMechanism.RSA, publicKey, privateKey);
+  }
+  if (isEccSpec(spec)) {
+    const { publicKey, privateKey } = ecKeyPairTemplates(CURVES[spec]);
+    return session.generateKeyPair(KeyGenMechanism.EC, publicKey, privateKey);
+  }
+  throw new RangeError(`Key spec ${spec} is not served by the token tier.`);
+}
+
+function publicKeyDer(pair: IKeyPair, spec: AsymmetricKeySpec): Uint8Array {
+  if (isEccSpec(spec)) {
+    const curve = CURVES[spec];
+    const { pointEC } = pair.publicKey.getAttribute({ pointEC: null }) as { pointEC: Buffer };
+    return ecSpki(curve, unwrapEcPoint(pointEC, curve.fieldBytes));
+  }
+  const numbers = pair.publicKey.getAttribute({ modulus: null, publicExponent: null }) as { modulus: Buffer; publicExponent: Buffer };
+  return rsaSpki(numbers);
+}
+
+export function generateWrappedPair(token: TokenAccess, spec: AsymmetricKeySpec): WrappedPair {
+  return token.withObjectSession((session) => {
+    const pair = generatePair(session, spec);
+    try {
+      const wrappedMaterial = new Uint8Array(session.wrapKey(WRAP_MECHANISM, token.rootKey, pair.privateKey));
+      return { wrappedMaterial, publicKey: publicKeyDer(pair, spec) };
+    } finally {
+      token.destroyObject(pair.privateKey.handle);
+      token.destroyObject(pair.publicKey.handle);
+    }
+  });
+}
+
+export function generateWrappedMacKey(token: TokenAccess, spec: HmacKeySpec): Uint8Array {
+  return token.withObjectSession((session) => {
+    const key = session.generateKey(KeyGenMechanism.GENERIC_SECRET, macKeyTemplate(HMAC_SPECS[spec].keyBytes));
+    try {
+      return new Uint8Array(session.wrapKey(WRAP_MECHANISM, token.rootKey, key));
+    } finally {
+      token.destroyObject(key.handle);
+    }
+  });
+}

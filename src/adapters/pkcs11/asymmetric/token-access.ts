@@ -1,0 +1,34 @@
+/**
+ * What the asymmetric adapter borrows from an open `Pkcs11KeyMaterial`: its sessions, its root key
+ * and its bounded cache of token objects, so both adapters share one login, one wrapping key and
+ * one limit on the number of objects left loaded in the token.
+ */
+import type { SecretKey, Session } from 'graphene-pk11';
+
+/** A PKCS#11 object handle (CK_OBJECT_HANDLE as pkcs11js passes it). */
+export type Handle = Buffer;
+
+export interface TokenAccess {
+  /** CKM_* values the token's slot reports (C_GetMechanismList). */
+  readonly mechanisms: ReadonlySet<number>;
+  /** Non-extractable AES-256 key wrapping every backing key. */
+  readonly rootKey: SecretKey;
+  /**
+   * Runs `create` on the session that owns every unwrapped or imported object (the objects die
+   * with it). Token failures become KMS exceptions.
+   */
+  withObjectSession<T>(create: (session: Session) => T): T;
+  /**
+   * The handle cached under `cacheKey`, or the one `load` makes (on the object session), then
+   * cached. The least recently used object is destroyed when the cache is full.
+   */
+  cachedObject(cacheKey: string, load: (session: Session) => Handle): Handle;
+  /**
+   * Runs a single-part operation on the crypto session. A failure replaces the session (an
+   * operation may be left active), evicts `cacheKey` when the handle went stale, and becomes a KMS
+   * exception; `InvalidCiphertextException` thrown by `operation` passes through.
+   */
+  crypto<T>(operation: (session: Session) => T, cacheKey?: string): T;
+  /** Destroys a session object, ignoring objects that are already gone. */
+  destroyObject(handle: Handle): void;
+}

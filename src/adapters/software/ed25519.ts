@@ -1,0 +1,56 @@
+/**
+ * Ed25519 (RFC 8032) as AWS KMS offers it for ECC_NIST_EDWARDS25519 keys:
+ * - ED25519_SHA_512 is PureEdDSA over the message and takes MessageType RAW only;
+ * - ED25519_PH_SHA_512 is Ed25519ph with an empty context and takes MessageType DIGEST only, a
+ *   64-byte value that KMS still prehashes with SHA-512 (FIPS 186-5 §7.8.1 step 1), so the input is
+ *   hashed twice: the signature is Ed25519ph over the 64 bytes given.
+ */
+import { randomBytes } from 'node:crypto';
+import { ed25519, ed25519ph } from '@noble/curves/ed25519.js';
+import type { SigningAlgorithmSpec } from '../../core/generated/shapes.js';
+import type { SigningInput } from '../../core/ports.js';
+import { ValidationException } from '../../core/generated/errors.js';
+import { DIGEST_LENGTHS } from '../../core/keys/key-specs.js';
+import { requireLength, requireMessageType } from './signing-input.js';
+
+const SEED_BYTES = 32;
+const SIGNATURE_BYTES = 64;
+const PREHASH_BYTES = DIGEST_LENGTHS.ED25519_PH_SHA_512 ?? 64;
+
+/** A new key pair: the 32-byte RFC 8032 private key (seed) and the 32-byte public key. */
+export function generateEd25519KeyPair(): { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array } {
+  const privateKey = new Uint8Array(randomBytes(SEED_BYTES));
+  return { privateKey, publicKey: ed25519.getPublicKey(privateKey) };
+}
+
+/** Throws `ValidationException` unless `algorithm` accepts the input; returns which Ed25519 variant it is. */
+export function checkEd25519Input(algorithm: SigningAlgorithmSpec, input: SigningInput): 'pure' | 'prehash' {
+  switch (algorithm) {
+    case 'ED25519_SHA_512':
+      requireMessageType(algorithm, input, ['RAW']);
+      return 'pure';
+    case 'ED25519_PH_SHA_512':
+      requireMessageType(algorithm, input, ['DIGEST']);
+      requireLength(algorithm, input, PREHASH_BYTES);
+      return 'prehash';
+    default:
+      throw new ValidationException(`Signing algorithm ${algorithm} is not valid for an ECC_NIST_EDWARDS25519 key.`);
+  }
+}
+
+/** Signs with ED25519_SHA_512 or ED25519_PH_SHA_512. Throws `ValidationException` for a message type or length they do not take. */
+export function ed25519Sign(privateKey: Uint8Array, algorithm: SigningAlgorithmSpec, input: SigningInput): Uint8Array {
+  const variant = checkEd25519Input(algorithm, input);
+  return (variant === 'pure' ? ed25519 : ed25519ph).sign(input.message, privateKey);
+}
+
+/** Verifies strictly (RFC 8032, not ZIP-215), as OpenSSL does; false for anything malformed. */
+export function ed25519Verify(publicKey: Uint8Array, algorithm: SigningAlgorithmSpec, input: SigningInput, signature: Uint8Array): boolean {
+  const variant = checkEd25519Input(algorithm, input);
+  if (signature.length !== SIGNATURE_BYTES) return false;
+  try {
+    return (variant === 'pure' ? ed25519 : ed25519ph).verify(signature, input.message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}

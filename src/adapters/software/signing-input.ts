@@ -1,0 +1,22 @@
+/** Checks of a Sign or Verify input that every software-tier algorithm shares. */
+import type { MessageType, SigningAlgorithmSpec } from '../../core/generated/shapes.js';
+import type { SigningInput } from '../../core/ports.js';
+import { ValidationException } from '../../core/generated/errors.js';
+
+/** Throws `ValidationException` unless the input's message type is one `algorithm` accepts. */
+export function requireMessageType(algorithm: SigningAlgorithmSpec, input: SigningInput, allowed: readonly MessageType[]): void {
+  if (!allowed.includes(input.messageType)) {
+    throw new ValidationException(
+      `MessageType ${input.messageType} is not supported with signing algorithm ${algorithm}; use ${allowed.join(' or ')}.`,
+    );
+  }
+}
+
+/** Throws `ValidationException` unless the message has exactly `length` bytes. */
+export function requireLength(algorithm: SigningAlgorithmSpec, input: SigningInput, length: number): void {
+  if (input.message.length !== length) {
+    throw new ValidationException(
+      `With MessageType ${input.messageType}, signing algorithm ${algorithm} requires a message of ${length} bytes; got ${input.message.length}.`,
+    );
+  }
+}

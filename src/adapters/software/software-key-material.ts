@@ -1,0 +1,143 @@
+/**
+ * Asymmetric key material for the key specs the token has no mechanism for (the "software tier":
+ * ML-DSA, Ed25519 with Ed25519ph, SM2), plus the public-key-only operations of every spec and
+ * data key pairs.
+ *
+ * A software-tier private key is generated in memory, sealed under the token's root key right
+ * away, and at rest exists only sealed. Each operation opens it in memory, uses it once and zeroes
+ * it; nothing is cached. (JavaScript engines may still keep transient copies in the libraries'
+ * internal state; zeroing narrows the window, it cannot close it.)
+ */
+import type {
+  DataKeyPairSpec, EncryptionAlgorithmSpec, KeySpec, SigningAlgorithmSpec,
+} from '../../core/generated/shapes.js';
+import type { AsymmetricKeyMaterial, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../../core/ports.js';
+import type { AsymmetricKeySpec } from '../../core/keys/key-specs.js';
+import {
+  InvalidCiphertextException, UnsupportedOperationException, ValidationException,
+} from '../../core/generated/errors.js';
+import { generateDataKeyPair } from './data-key-pairs.js';
+import { checkEd25519Input, ed25519Sign, ed25519Verify, generateEd25519KeyPair } from './ed25519.js';
+import { checkMlDsaInput, generateMlDsaKeyPair, isMlDsaSpec, mlDsaSign, mlDsaVerify } from './ml-dsa.js';
+import { rsaOaepEncrypt, verifyWithPublicKey } from './public-key-operations.js';
+import { sealPrivateKey, withPrivateKey } from './sealed-key.js';
+import type { Sealer } from './sealed-key.js';
+import { decodeSpki, encodeSpki } from './spki.js';
+import type { SoftwareSpkiKind } from './spki.js';
+import { Sm2Point, generateSm2KeyPair, privateScalar } from './sm2-curve.js';
+import { sm2Decrypt, sm2Encrypt, sm2SharedSecret } from './sm2-encryption.js';
+import { checkSm2Input, sm2Sign, sm2Verify } from './sm2-signature.js';
+
+/** The operations this class offers; the rest of `AsymmetricKeyMaterial` stays with the token. */
+export type SoftwareKeyOperations = Pick<AsymmetricKeyMaterial,
+  'generateKeyPair' | 'sign' | 'verify' | 'encryptWithPublicKey' | 'decryptWithPrivateKey' | 'deriveSharedSecret' | 'generateDataKeyPair'>;
+
+/** Key specs whose private keys this class generates and uses. */
+export const SOFTWARE_TIER_SPECS: ReadonlySet<KeySpec> = new Set<KeySpec>(['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87', 'ECC_NIST_EDWARDS25519', 'SM2']);
+
+function spkiKind(spec: KeySpec): SoftwareSpkiKind | undefined {
+  if (isMlDsaSpec(spec)) return spec;
+  if (spec === 'ECC_NIST_EDWARDS25519') return 'ED25519';
+  if (spec === 'SM2') return 'SM2';
+  return undefined;
+}
+
+function newKeyPair(spec: AsymmetricKeySpec): { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array } {
+  if (isMlDsaSpec(spec)) return generateMlDsaKeyPair(spec);
+  if (spec === 'ECC_NIST_EDWARDS25519') return generateEd25519KeyPair();
+  if (spec === 'SM2') return generateSm2KeyPair();
+  throw new UnsupportedOperationException(`Key spec ${spec} is not generated in software.`);
+}
+
+export class SoftwareKeyMaterial implements SoftwareKeyOperations {
+  readonly #sealer: Sealer;
+
+  constructor(sealer: Sealer) {
+    this.#sealer = sealer;
+  }
+
+  async generateKeyPair(spec: AsymmetricKeySpec): Promise<GeneratedKeyPair> {
+    const kind = spkiKind(spec);
+    if (kind === undefined) throw new UnsupportedOperationException(`Key spec ${spec} is not generated in software.`);
+    const { privateKey, publicKey } = newKeyPair(spec);
+    try {
+      const wrappedMaterial = await sealPrivateKey(this.#sealer, spec, privateKey);
+      return { wrappedMaterial, tier: 'software', publicKey: encodeSpki(kind, publicKey) };
+    } finally {
+      privateKey.fill(0);
+    }
+  }
+
+  async sign(key: StoredKeyRef, algorithm: SigningAlgorithmSpec, input: SigningInput): Promise<Uint8Array> {
+    const spec = this.#softwareSpec(key);
+    // Bad input is rejected before the token is asked to open anything.
+    if (isMlDsaSpec(spec)) {
+      checkMlDsaInput(algorithm, input);
+      return withPrivateKey(this.#sealer, spec, key.wrappedMaterial, (secret) => mlDsaSign(spec, secret, algorithm, input));
+    }
+    if (spec === 'ECC_NIST_EDWARDS25519') {
+      checkEd25519Input(algorithm, input);
+      return withPrivateKey(this.#sealer, spec, key.wrappedMaterial, (seed) => ed25519Sign(seed, algorithm, input));
+    }
+    checkSm2Input(algorithm, input);
+    return withPrivateKey(this.#sealer, spec, key.wrappedMaterial, (scalar) => {
+      // Z needs the public key, which the stored reference does not carry: recompute it.
+      const publicKey = Sm2Point.BASE.multiply(privateScalar(scalar)).toBytes(false);
+      return sm2Sign(scalar, publicKey, algorithm, input);
+    });
+  }
+
+  async verify(
+    key: StoredKeyRef & { readonly publicKey: Uint8Array }, algorithm: SigningAlgorithmSpec, input: SigningInput, signature: Uint8Array,
+  ): Promise<boolean> {
+    const kind = spkiKind(key.keySpec);
+    if (kind === undefined) return verifyWithPublicKey(key.publicKey, algorithm, input, signature);
+    const publicKey = decodeSpki(kind, key.publicKey);
+    if (isMlDsaSpec(kind)) return mlDsaVerify(kind, publicKey, algorithm, input, signature);
+    if (kind === 'ED25519') return ed25519Verify(publicKey, algorithm, input, signature);
+    return sm2Verify(publicKey, algorithm, input, signature);
+  }
+
+  async encryptWithPublicKey(
+    keySpec: AsymmetricKeySpec, publicKey: Uint8Array, algorithm: EncryptionAlgorithmSpec, plaintext: Uint8Array,
+  ): Promise<Uint8Array> {
+    if (keySpec === 'SM2' && algorithm === 'SM2PKE') return sm2Encrypt(decodeSpki('SM2', publicKey), plaintext);
+    if (keySpec.startsWith('RSA_')) return rsaOaepEncrypt(publicKey, algorithm, plaintext);
+    throw new ValidationException(`Encryption algorithm ${algorithm} is not valid for key spec ${keySpec}.`);
+  }
+
+  async decryptWithPrivateKey(key: StoredKeyRef, algorithm: EncryptionAlgorithmSpec, ciphertext: Uint8Array): Promise<Uint8Array> {
+    const spec = this.#softwareSpec(key);
+    if (spec !== 'SM2' || algorithm !== 'SM2PKE') {
+      throw new ValidationException(`Encryption algorithm ${algorithm} is not valid for key spec ${spec}.`);
+    }
+    const plaintext = await withPrivateKey(this.#sealer, spec, key.wrappedMaterial, (scalar) => sm2Decrypt(scalar, ciphertext));
+    if (plaintext === undefined) throw new InvalidCiphertextException('The ciphertext is invalid for this key.');
+    return plaintext;
+  }
+
+  async deriveSharedSecret(key: StoredKeyRef, peerPublicKey: Uint8Array): Promise<Uint8Array> {
+    const spec = this.#softwareSpec(key);
+    if (spec !== 'SM2') throw new ValidationException(`Key spec ${spec} does not support key agreement.`);
+    let peerPoint: Uint8Array;
+    try {
+      peerPoint = decodeSpki('SM2', peerPublicKey);
+      Sm2Point.fromBytes(peerPoint).assertValidity();
+    } catch {
+      throw new ValidationException('The public key is not a valid DER-encoded SM2 SubjectPublicKeyInfo.');
+    }
+    return withPrivateKey(this.#sealer, spec, key.wrappedMaterial, (scalar) => sm2SharedSecret(scalar, peerPoint));
+  }
+
+  async generateDataKeyPair(spec: DataKeyPairSpec): Promise<{ readonly privateKey: Uint8Array; readonly publicKey: Uint8Array }> {
+    return generateDataKeyPair(spec);
+  }
+
+  /** The key's spec, provided it is a software-tier key (anything else was routed here by mistake). */
+  #softwareSpec(key: StoredKeyRef): KeySpec {
+    if (key.tier !== 'software' || !SOFTWARE_TIER_SPECS.has(key.keySpec)) {
+      throw new UnsupportedOperationException(`Key spec ${key.keySpec} (tier ${key.tier}) is not held in software.`);
+    }
+    return key.keySpec;
+  }
+}
