@@ -3,6 +3,7 @@
  * The reader is strict (definite, minimal lengths only) because its input can come from callers
  * and a lenient parser would accept several encodings of one signature.
  */
+import { concatBytes } from '../../core/crypto/encryption-context.js';
 
 export const TAG_INTEGER = 0x02;
 export const TAG_BIT_STRING = 0x03;
@@ -22,20 +23,10 @@ function encodeLength(length: number): Uint8Array {
   return Uint8Array.of(0x80 | bytes.length, ...bytes);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** One TLV with the given tag around `contents`. */
 export function derElement(tag: number, ...contents: readonly Uint8Array[]): Uint8Array {
-  const body = concat(contents);
-  return concat([Uint8Array.of(tag), encodeLength(body.length), body]);
+  const body = concatBytes(...contents);
+  return concatBytes(Uint8Array.of(tag), encodeLength(body.length), body);
 }
 
 /** A non-negative INTEGER. */
