@@ -19,7 +19,6 @@ import {
 import { generateDataKeyPair } from './data-key-pairs.js';
 import { checkEd25519Input, ed25519Sign, ed25519Verify, generateEd25519KeyPair } from './ed25519.js';
 import { checkMlDsaInput, generateMlDsaKeyPair, isMlDsaSpec, mlDsaSign, mlDsaVerify } from './ml-dsa.js';
-import { rsaOaepEncrypt, verifyWithPublicKey } from './public-key-operations.js';
 import { sealPrivateKey, withPrivateKey } from './sealed-key.js';
 import type { Sealer } from './sealed-key.js';
 import { decodeSpki, encodeSpki } from './spki.js';
@@ -90,8 +89,8 @@ export class SoftwareKeyMaterial implements SoftwareKeyOperations {
   async verify(
     key: StoredKeyRef & { readonly publicKey: Uint8Array }, algorithm: SigningAlgorithmSpec, input: SigningInput, signature: Uint8Array,
   ): Promise<boolean> {
-    const kind = spkiKind(key.keySpec);
-    if (kind === undefined) return verifyWithPublicKey(key.publicKey, algorithm, input, signature);
+    const kind = spkiKind(this.#softwareSpec(key));
+    if (kind === undefined) return false;
     const publicKey = decodeSpki(kind, key.publicKey);
     if (isMlDsaSpec(kind)) return mlDsaVerify(kind, publicKey, algorithm, input, signature);
     if (kind === 'ED25519') return ed25519Verify(publicKey, algorithm, input, signature);
@@ -102,7 +101,6 @@ export class SoftwareKeyMaterial implements SoftwareKeyOperations {
     keySpec: AsymmetricKeySpec, publicKey: Uint8Array, algorithm: EncryptionAlgorithmSpec, plaintext: Uint8Array,
   ): Promise<Uint8Array> {
     if (keySpec === 'SM2' && algorithm === 'SM2PKE') return sm2Encrypt(decodeSpki('SM2', publicKey), plaintext);
-    if (keySpec.startsWith('RSA_')) return rsaOaepEncrypt(publicKey, algorithm, plaintext);
     throw new ValidationException(`Encryption algorithm ${algorithm} is not valid for key spec ${keySpec}.`);
   }
 
