@@ -1,7 +1,7 @@
 /**
  * An in-memory stand-in for the asymmetric key material, built on Node's crypto, so core tests
- * run without a token. "Wrapped" material is simply the PKCS#8 (or raw HMAC) bytes; ML-DSA and SM2
- * are outside what this fake offers.
+ * run without a token. "Wrapped" material is simply the PKCS#8 (or raw HMAC) bytes; ML-DSA, SM2,
+ * Ed25519ph and signing or verifying a DIGEST are outside what this fake offers (it throws).
  */
 import {
   createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, privateDecrypt,

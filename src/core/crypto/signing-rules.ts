@@ -6,9 +6,6 @@ import type { SigningInput } from '../ports.js';
 import { DIGEST_LENGTHS, EXTERNAL_MU_LENGTH, KEY_SPEC_USAGES } from '../keys/key-specs.js';
 import { needs } from '../errors/kms-error.js';
 
-/** Largest RAW message Sign and Verify take (the API model's limit for `Message`). */
-export const MAX_RAW_MESSAGE = 4096;
-
 export function signingInput(key: KeyRecord, algorithm: SigningAlgorithmSpec, messageType: MessageType | undefined, message: Uint8Array): SigningInput {
   /* Precondition: the key's usage is SIGN_VERIFY. */
   needs(key.keyUsage === 'SIGN_VERIFY', `${key.arn} key usage is ${key.keyUsage} which is not valid for this operation.`, InvalidKeyUsageException);

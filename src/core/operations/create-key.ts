@@ -6,7 +6,7 @@
 import {
   MalformedPolicyDocumentException, UnsupportedOperationException, ValidationException,
 } from '../generated/errors.js';
-import { KeySpecValues, type KeySpec } from '../generated/shapes.js';
+import { CustomerMasterKeySpecValues, KeySpecValues, type KeySpec } from '../generated/shapes.js';
 import type { OperationCall, OperationHandler } from '../service.js';
 import { scopeOf } from '../service.js';
 import type { BackingKeyRecord, KeyRecord } from '../records.js';
@@ -78,7 +78,8 @@ async function generateMaterial(call: OperationCall<unknown>, keySpec: KeySpec):
  */
 function assertSpecOfferedIn(keySpec: KeySpec, region: string, member: string): void {
   if (!CHINA_ONLY_SPECS.has(keySpec) || CHINA_REGIONS.has(region)) return;
-  const offered = KeySpecValues.filter((spec) => !CHINA_ONLY_SPECS.has(spec));
+  const values: readonly KeySpec[] = member === 'keySpec' ? KeySpecValues : CustomerMasterKeySpecValues;
+  const offered = values.filter((spec) => !CHINA_ONLY_SPECS.has(spec));
   throw new ValidationException(
     `1 validation error detected: Value '${keySpec}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${offered.join(', ')}]`,
   );

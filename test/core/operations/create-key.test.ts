@@ -115,18 +115,13 @@ describe('createKey', () => {
   });
 
   it.each<[string, CreateKeyRequest, string]>([
-    ['KeySpec RSA_2048', { KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }, 'KeySpec RSA_2048 is not supported yet by this service.'],
-    ['KeySpec ECC_NIST_P256', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }, 'KeySpec ECC_NIST_P256 is not supported yet by this service.'],
-    ['KeySpec HMAC_256', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }, 'KeySpec HMAC_256 is not supported yet by this service.'],
-    ['KeySpec SM2', { KeySpec: 'SM2' }, 'KeySpec SM2 is not supported yet by this service.'],
-    ['CustomerMasterKeySpec RSA_4096', { CustomerMasterKeySpec: 'RSA_4096' }, 'KeySpec RSA_4096 is not supported yet by this service.'],
     ['Origin EXTERNAL', { Origin: 'EXTERNAL' }, 'Origin EXTERNAL is not supported yet by this service.'],
     ['Origin AWS_CLOUDHSM', { Origin: 'AWS_CLOUDHSM' }, 'Origin AWS_CLOUDHSM is not supported yet by this service.'],
     ['Origin EXTERNAL_KEY_STORE', { Origin: 'EXTERNAL_KEY_STORE' }, 'Origin EXTERNAL_KEY_STORE is not supported yet by this service.'],
     ['a custom key store', { CustomKeyStoreId: 'cks-1234567890abcdef0' }, 'Custom key stores are not supported yet by this service.'],
     ['an external key', { XksKeyId: 'xks-key-1' }, 'Custom key stores are not supported yet by this service.'],
     ['a multi-Region key', { MultiRegion: true }, 'Multi-Region keys are not supported yet by this service.'],
-  ])('throws UnsupportedOperationException because key specs, origins and options that are not built yet say so (given %s)', async (_, input, message) => {
+  ])('throws UnsupportedOperationException because origins and options that are not built yet say so (given %s)', async (_, input, message) => {
     // Prepare
     const core = makeCore();
 
