@@ -1,5 +1,5 @@
 import {
-  CreateGrantCommand, GetKeyPolicyCommand, ListKeysCommand, ScheduleKeyDeletionCommand, SignCommand,
+  CreateGrantCommand, GetKeyPolicyCommand, ListKeysCommand, ScheduleKeyDeletionCommand, EnableKeyRotationCommand,
 } from '@aws-sdk/client-kms';
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -107,7 +107,7 @@ describe('AWS JSON protocol', () => {
     ['CreateGrant', () => new CreateGrantCommand({ KeyId: randomUUID(), GranteePrincipal: 'arn:aws:iam::111122223333:root', Operations: ['Decrypt'] })],
     ['ScheduleKeyDeletion', () => new ScheduleKeyDeletionCommand({ KeyId: randomUUID() })],
     ['GetKeyPolicy', () => new GetKeyPolicyCommand({ KeyId: randomUUID() })],
-    ['Sign', () => new SignCommand({ KeyId: randomUUID(), Message: new Uint8Array([1]), SigningAlgorithm: 'ECDSA_SHA_256' })],
+    ['EnableKeyRotation', () => new EnableKeyRotationCommand({ KeyId: randomUUID() })],
   ] as const)('returns UnsupportedOperationException naming %s when the SDK calls it', async (operation, command) => {
     // Prepare
     const unbuilt = command();
