@@ -11,7 +11,7 @@ export function signingInput(key: KeyRecord, algorithm: SigningAlgorithmSpec, me
   needs(key.keyUsage === 'SIGN_VERIFY', `${key.arn} key usage is ${key.keyUsage} which is not valid for this operation.`, InvalidKeyUsageException);
   /* Precondition: the signing algorithm is one the key spec supports. */
   needs(KEY_SPEC_USAGES[key.keySpec].SIGN_VERIFY?.includes(algorithm) === true,
-    `The operation failed because the KMS key ${key.arn} does not support the ${algorithm} signing algorithm.`, InvalidKeyUsageException);
+    `Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`, InvalidKeyUsageException);
   const type = messageType ?? 'RAW';
   if (type === 'EXTERNAL_MU') {
     /* Precondition: EXTERNAL_MU is for ML-DSA only, and mu is 64 bytes. */

@@ -26,7 +26,7 @@ export function assertEncryptionKey(key: KeyRecord, algorithm: EncryptionAlgorit
   const chosen = algorithm ?? 'SYMMETRIC_DEFAULT';
   /* Precondition: the algorithm is one the key spec supports. */
   needs(KEY_SPEC_USAGES[key.keySpec].ENCRYPT_DECRYPT?.includes(chosen) === true,
-    `The operation failed because the KMS key ${key.arn} does not support the ${chosen} encryption algorithm.`, InvalidKeyUsageException);
+    `Algorithm ${chosen} is incompatible with key spec ${key.keySpec}.`, InvalidKeyUsageException);
   return chosen;
 }
 

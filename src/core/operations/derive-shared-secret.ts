@@ -16,7 +16,7 @@ export const deriveSharedSecret: OperationHandler<'DeriveSharedSecret'> = async 
   needs(key.keyUsage === 'KEY_AGREEMENT', `${key.arn} key usage is ${key.keyUsage} which is not valid for this operation.`, InvalidKeyUsageException);
   /* Precondition: the key agreement algorithm is one the key spec supports. */
   needs(KEY_SPEC_USAGES[key.keySpec].KEY_AGREEMENT?.includes(input.KeyAgreementAlgorithm) === true,
-    `The operation failed because the KMS key ${key.arn} does not support the ${input.KeyAgreementAlgorithm} key agreement algorithm.`, InvalidKeyUsageException);
+    `Algorithm ${input.KeyAgreementAlgorithm} is incompatible with key spec ${key.keySpec}.`, InvalidKeyUsageException);
   assertNotDryRun(input.DryRun);
   const secret = await call.deps.asymmetric.deriveSharedSecret(await currentKeyMaterial(call, key), input.PublicKey);
   return { KeyId: key.arn, SharedSecret: secret, KeyAgreementAlgorithm: input.KeyAgreementAlgorithm, KeyOrigin: key.origin };

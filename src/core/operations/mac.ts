@@ -15,7 +15,7 @@ function assertMacKey(key: KeyRecord, algorithm: MacAlgorithmSpec): void {
   needs(key.keyUsage === 'GENERATE_VERIFY_MAC', `${key.arn} key usage is ${key.keyUsage} which is not valid for this operation.`, InvalidKeyUsageException);
   /* Precondition: the MAC algorithm is the one of the key spec. */
   needs(KEY_SPEC_USAGES[key.keySpec].GENERATE_VERIFY_MAC?.includes(algorithm) === true,
-    `The operation failed because the KMS key ${key.arn} does not support the ${algorithm} MAC algorithm.`, InvalidKeyUsageException);
+    `Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`, InvalidKeyUsageException);
 }
 
 async function computeMac(call: OperationCall<unknown>, keyId: string, algorithm: MacAlgorithmSpec, message: Uint8Array, dryRun: boolean | undefined, action: string) {

@@ -194,9 +194,9 @@ describe('SoftwareKeyMaterial sealing', () => {
     // Prepare / Act
     const { generated } = await makeKey('ECC_NIST_EDWARDS25519');
 
-    // Assess: a 32-byte seed becomes 1 + 12 + 32 + 16 bytes.
+    // Assess: the 32-byte seed and 32-byte public key become 1 + 12 + 64 + 16 bytes.
     expect(generated.wrappedMaterial[0]).toBe(1);
-    expect(generated.wrappedMaterial).toHaveLength(61);
+    expect(generated.wrappedMaterial).toHaveLength(93);
   });
 
   it('throws InvalidCiphertextException when a sealed key is used as a key of another spec', async () => {

@@ -79,7 +79,7 @@ describe('encrypt with RSA keys', () => {
 
     // Assess
     expect(error).toBeInstanceOf(InvalidKeyUsageException);
-    expect(error.message).toBe(`The operation failed because the KMS key ${key.arn} does not support the ${named} encryption algorithm.`);
+    expect(error.message).toBe(`Algorithm ${named} is incompatible with key spec ${key.keySpec}.`);
   });
 
   it('throws InvalidKeyUsageException when a symmetric key is asked for RSAES_OAEP_SHA_256, as the algorithm is one the key spec supports', async () => {
@@ -173,7 +173,7 @@ describe('decrypt with RSA keys', () => {
 
     // Assess
     expect(error).toBeInstanceOf(InvalidKeyUsageException);
-    expect(error.message).toBe(`The operation failed because the KMS key ${key.arn} does not support the SYMMETRIC_DEFAULT encryption algorithm.`);
+    expect(error.message).toBe(`Algorithm SYMMETRIC_DEFAULT is incompatible with key spec ${key.keySpec}.`);
   });
 
   it('throws InvalidCiphertextException when the ciphertext was made with the other OAEP hash', async () => {

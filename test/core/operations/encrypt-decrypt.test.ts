@@ -90,7 +90,7 @@ describe('encrypt', () => {
 
     // Assess
     expect(error).toBeInstanceOf(InvalidKeyUsageException);
-    expect(error.message).toBe(`The operation failed because the KMS key ${key.arn} does not support the RSAES_OAEP_SHA_256 encryption algorithm.`);
+    expect(error.message).toBe(`Algorithm RSAES_OAEP_SHA_256 is incompatible with key spec ${key.keySpec}.`);
   });
 
   it("throws InvalidKeyUsageException because the key's usage is ENCRYPT_DECRYPT", async () => {

@@ -52,7 +52,7 @@ describe('generateMac', () => {
 
       // Assess
       expect(error).toBeInstanceOf(InvalidKeyUsageException);
-      expect(error.message).toBe(`The operation failed because the KMS key ${key.arn} does not support the ${algorithm} MAC algorithm.`);
+      expect(error.message).toBe(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`);
     },
   );
 

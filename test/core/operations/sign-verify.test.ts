@@ -92,7 +92,7 @@ describe('sign', () => {
 
     // Assess
     expect(error).toBeInstanceOf(InvalidKeyUsageException);
-    expect(error.message).toBe(`The operation failed because the KMS key ${key.arn} does not support the ${algorithm} signing algorithm.`);
+    expect(error.message).toBe(`Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`);
   });
 
   describe('MessageType', () => {
