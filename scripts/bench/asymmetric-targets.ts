@@ -40,7 +40,7 @@ export const ASYMMETRIC_TARGETS: Readonly<Record<AsymmetricTargetId, AsymmetricT
   'sign-ed25519': {
     id: 'sign-ed25519', label: 'Sign ECC_NIST_EDWARDS25519', operation: 'Sign', keySpec: 'ECC_NIST_EDWARDS25519', keyUsage: 'SIGN_VERIFY',
     algorithm: 'ED25519_SHA_512', tier: 'software',
-    rawDescription: 'SOFTWARE tier: key unsealed with PKCS#11 AES-GCM, then pure Ed25519 in JavaScript (@noble/curves)',
+    rawDescription: 'SOFTWARE tier: key unsealed with PKCS#11 AES-GCM, then pure Ed25519 with OpenSSL through node:crypto',
   },
   'verify-ecdsa': {
     id: 'verify-ecdsa', label: 'Verify ECC_NIST_P256', operation: 'Verify', keySpec: 'ECC_NIST_P256', keyUsage: 'SIGN_VERIFY',
