@@ -1,4 +1,5 @@
 import type { AccessKeyRecord, AliasRecord, BackingKeyRecord, KeyRecord } from '../../../src/core/records.js';
+import { makeKey as makeCoreKey } from '../../support/core.js';
 
 export const REGION = 'eu-west-1';
 
@@ -15,27 +16,9 @@ export function keyIdFor(n: number): string {
   return `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 }
 
+/** The shared key builder, for one account in this file's Region, at revision 0 as a fresh store expects. */
 export function makeKey(accountId: string, overrides: Partial<KeyRecord> = {}): KeyRecord {
-  const keyId = overrides.keyId ?? keyIdFor(1);
-  const region = overrides.region ?? REGION;
-  return {
-    keyId,
-    arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}`,
-    accountId,
-    region,
-    description: '',
-    keySpec: 'SYMMETRIC_DEFAULT',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    origin: 'AWS_KMS',
-    keyState: 'Enabled',
-    creationDate: 1_700_000_000_000,
-    currentBackingKeyId: 'a'.repeat(64),
-    tags: [],
-    multiRegion: false,
-    policy: '{"Version":"2012-10-17","Statement":[]}',
-    revision: 0,
-    ...overrides,
-  };
+  return makeCoreKey({ accountId, region: REGION, keyId: keyIdFor(1), currentBackingKeyId: 'a'.repeat(64), revision: 0, ...overrides });
 }
 
 export function makeBackingKey(key: KeyRecord, overrides: Partial<BackingKeyRecord> = {}): BackingKeyRecord {
