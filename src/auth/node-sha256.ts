@@ -25,7 +25,9 @@ export class NodeSha256 implements Checksum {
 
   #create(): Hash | Hmac {
     if (this.#secret === undefined) return createHash('sha256');
-    const key = typeof this.#secret === 'string' ? this.#secret : new Uint8Array(ArrayBuffer.isView(this.#secret) ? this.#secret.buffer.slice(this.#secret.byteOffset, this.#secret.byteOffset + this.#secret.byteLength) : this.#secret);
-    return createHmac('sha256', key);
+    const secret = this.#secret;
+    // createHmac takes strings as they are; any binary secret is viewed, not copied.
+    if (typeof secret === 'string') return createHmac('sha256', secret);
+    return createHmac('sha256', ArrayBuffer.isView(secret) ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength) : new Uint8Array(secret));
   }
 }
