@@ -4,13 +4,13 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, chmod, mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { isModuleLoaded } from '../adapters/pkcs11/module-registry.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
+import { waitForPidLock } from './pid-lock.js';
 import type { Pkcs11Config } from '../adapters/pkcs11/pkcs11-key-material.js';
 
 const run = promisify(execFile);
@@ -77,40 +77,13 @@ async function initToken(confPath: string, token: StoredToken): Promise<void> {
   }
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Runs `task` while holding `<dir>/.lock`; a lock left by a process that died is taken over. */
+/** Runs `task` while holding `<dir>/.lock`. */
 async function withDirectoryLock<T>(dir: string, task: () => Promise<T>): Promise<T> {
-  const lockPath = join(dir, '.lock');
-  const deadline = Date.now() + LOCK_TIMEOUT_MS;
-  for (;;) {
-    try {
-      const file = await open(lockPath, 'wx', 0o600);
-      await file.writeFile(String(process.pid));
-      await file.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(holder) && holder > 0 && !isRunning(holder)) {
-        await rm(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lockPath}.`);
-      await sleep(50);
-    }
-  }
+  const lock = await waitForPidLock(join(dir, '.lock'), LOCK_TIMEOUT_MS);
   try {
     return await task();
   } finally {
-    await rm(lockPath, { force: true });
+    await lock.release();
   }
 }
 
