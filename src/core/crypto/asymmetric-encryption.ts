@@ -26,8 +26,8 @@ export async function encryptWithPublicKey(
   /* Precondition: the plaintext fits the key size and padding. */
   needs(plaintext.length <= limit,
     `Plaintext of ${plaintext.length} bytes exceeds the ${limit} bytes ${algorithm} allows with a ${key.keySpec} key.`, ValidationException);
-  const current = await currentKeyMaterial(call, key);
   if (!isAsymmetricSpec(key.keySpec)) throw new ValidationException(`${key.arn} is not an asymmetric key.`);
+  const current = await currentKeyMaterial(call, key);
   return call.deps.asymmetric.encryptWithPublicKey(key.keySpec, publicKeyOf(current), algorithm, plaintext);
 }
 

@@ -2,6 +2,7 @@
  * What each key spec is for, as AWS KMS defines it: the key usages it allows, and per usage the
  * encryption, signing, MAC and key agreement algorithms, with their message and plaintext limits.
  */
+import { ValidationException } from '../generated/errors.js';
 import type {
   EncryptionAlgorithmSpec, KeyAgreementAlgorithmSpec, KeySpec, KeyUsageType, MacAlgorithmSpec, SigningAlgorithmSpec,
 } from '../generated/shapes.js';
@@ -12,6 +13,18 @@ export type HmacKeySpec = Extract<KeySpec, `HMAC_${string}`>;
 /** Key specs AWS offers only in the China Regions. */
 export const CHINA_ONLY_SPECS: ReadonlySet<KeySpec> = new Set<KeySpec>(['SM2']);
 export const CHINA_REGIONS: ReadonlySet<string> = new Set(['cn-north-1', 'cn-northwest-1']);
+
+/**
+ * SM2 exists only in the China Regions; elsewhere AWS's model for the Region does not list it, so
+ * a request naming it fails the enum check of `member`, whose values outside China are listed.
+ */
+export function assertOfferedInRegion<T extends string>(value: T, values: readonly T[], member: string, region: string): void {
+  if (!CHINA_ONLY_SPECS.has(value as string as KeySpec) || CHINA_REGIONS.has(region)) return;
+  const offered = values.filter((candidate) => !CHINA_ONLY_SPECS.has(candidate as string as KeySpec));
+  throw new ValidationException(
+    `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${offered.join(', ')}]`,
+  );
+}
 
 const RSA_SIGNING: readonly SigningAlgorithmSpec[] = [
   'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512',

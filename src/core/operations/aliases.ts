@@ -5,6 +5,7 @@ import { scopeOf } from '../service.js';
 import type { KeyRecord } from '../records.js';
 import { ALIAS_PREFIX, RESERVED_ALIAS_PREFIX, aliasArn } from '../keys/identifiers.js';
 import { resolveKey } from '../keys/resolve-key.js';
+import { isAsymmetricSpec, isHmacSpec } from '../keys/key-specs.js';
 import { needs } from '../errors/kms-error.js';
 import { pageOf } from './paging.js';
 
@@ -86,9 +87,10 @@ export const listAliases: OperationHandler<'ListAliases'> = async (call) => {
   };
 };
 
+/** Symmetric, HMAC or asymmetric: an alias moves only within one of these. */
 function keyType(key: KeyRecord): 'symmetric' | 'hmac' | 'asymmetric' {
-  if (key.keySpec === 'SYMMETRIC_DEFAULT') return 'symmetric';
-  return key.keySpec.startsWith('HMAC_') ? 'hmac' : 'asymmetric';
+  if (isHmacSpec(key.keySpec)) return 'hmac';
+  return isAsymmetricSpec(key.keySpec) ? 'asymmetric' : 'symmetric';
 }
 
 export const aliasOperations = {

@@ -11,7 +11,7 @@ import type { OperationCall, OperationHandler } from '../service.js';
 import { scopeOf } from '../service.js';
 import type { BackingKeyRecord, KeyRecord } from '../records.js';
 import { keyArn } from '../keys/identifiers.js';
-import { CHINA_ONLY_SPECS, CHINA_REGIONS, allowedUsages, isAsymmetricSpec, isHmacSpec } from '../keys/key-specs.js';
+import { allowedUsages, assertOfferedInRegion, isAsymmetricSpec, isHmacSpec } from '../keys/key-specs.js';
 import { toKeyMetadata } from '../keys/key-metadata.js';
 import { defaultKeyPolicy } from '../keys/default-key-policy.js';
 import { validateNewTags } from '../keys/tags.js';
@@ -23,7 +23,8 @@ export const createKey: OperationHandler<'CreateKey'> = async (call) => {
   needs(input.KeySpec === undefined || input.CustomerMasterKeySpec === undefined,
     'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.', ValidationException);
   const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
-  assertSpecOfferedIn(keySpec, ctx.region, input.KeySpec === undefined ? 'customerMasterKeySpec' : 'keySpec');
+  if (input.KeySpec === undefined) assertOfferedInRegion(keySpec, CustomerMasterKeySpecValues, 'customerMasterKeySpec', ctx.region);
+  else assertOfferedInRegion(keySpec, KeySpecValues, 'keySpec', ctx.region);
   const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
   const origin = input.Origin ?? 'AWS_KMS';
   /* Precondition: origins and options that are not built yet say so. */
@@ -70,19 +71,6 @@ async function generateMaterial(call: OperationCall<unknown>, keySpec: KeySpec):
   if (isHmacSpec(keySpec)) return asymmetric.generateMacKey(keySpec);
   if (isAsymmetricSpec(keySpec)) return asymmetric.generateKeyPair(keySpec);
   return { wrappedMaterial: await material.generateSymmetricKey() };
-}
-
-/**
- * SM2 exists only in the China Regions; elsewhere AWS's model for the Region does not list it, so
- * the request fails the enum check there.
- */
-function assertSpecOfferedIn(keySpec: KeySpec, region: string, member: string): void {
-  if (!CHINA_ONLY_SPECS.has(keySpec) || CHINA_REGIONS.has(region)) return;
-  const values: readonly KeySpec[] = member === 'keySpec' ? KeySpecValues : CustomerMasterKeySpecValues;
-  const offered = values.filter((spec) => !CHINA_ONLY_SPECS.has(spec));
-  throw new ValidationException(
-    `1 validation error detected: Value '${keySpec}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${offered.join(', ')}]`,
-  );
 }
 
 function isJsonObject(text: string): boolean {

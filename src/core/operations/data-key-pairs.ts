@@ -1,9 +1,8 @@
 /** GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext. */
-import { ValidationException } from '../generated/errors.js';
 import { DataKeyPairSpecValues, type DataKeyPairSpec } from '../generated/shapes.js';
 import type { OperationCall, OperationHandler } from '../service.js';
 import { resolveKey } from '../keys/resolve-key.js';
-import { CHINA_ONLY_SPECS, CHINA_REGIONS } from '../keys/key-specs.js';
+import { assertOfferedInRegion } from '../keys/key-specs.js';
 import { assertEncryptionKey, encryptUnderKey } from '../crypto/symmetric.js';
 import { assertNotDryRun } from './dry-run.js';
 import { assertNoRecipient } from './encrypt-decrypt.js';
@@ -16,7 +15,7 @@ interface DataKeyPairInput {
 }
 
 async function generatePair(call: OperationCall<unknown>, input: DataKeyPairInput, action: string) {
-  assertPairSpecOffered(input.KeyPairSpec, call.ctx.region);
+  assertOfferedInRegion(input.KeyPairSpec, DataKeyPairSpecValues, 'keyPairSpec', call.ctx.region);
   const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
   /* Precondition: the private key is encrypted under a symmetric encryption key. */
   assertEncryptionKey(key, 'SYMMETRIC_DEFAULT');
@@ -47,12 +46,3 @@ export const generateDataKeyPairWithoutPlaintext: OperationHandler<'GenerateData
   pair.privateKey.fill(0);
   return common;
 };
-
-/** SM2 data key pairs exist only in the China Regions, as SM2 keys do. */
-function assertPairSpecOffered(spec: DataKeyPairSpec, region: string): void {
-  if (!CHINA_ONLY_SPECS.has(spec) || CHINA_REGIONS.has(region)) return;
-  const offered = DataKeyPairSpecValues.filter((value) => !CHINA_ONLY_SPECS.has(value));
-  throw new ValidationException(
-    `1 validation error detected: Value '${spec}' at 'keyPairSpec' failed to satisfy constraint: Member must satisfy enum value set: [${offered.join(', ')}]`,
-  );
-}

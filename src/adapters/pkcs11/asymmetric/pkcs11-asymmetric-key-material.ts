@@ -12,7 +12,7 @@ import { EcKdf, MechanismEnum, MechParams, Template } from 'graphene-pk11';
 import type { Session } from 'graphene-pk11';
 import { InvalidCiphertextException, KMSInternalException, ValidationException } from '../../../core/generated/errors.js';
 import type { EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../../core/generated/shapes.js';
-import type { AsymmetricKeySpec, HmacKeySpec } from '../../../core/keys/key-specs.js';
+import { isHmacSpec, type AsymmetricKeySpec, type HmacKeySpec } from '../../../core/keys/key-specs.js';
 import type { GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../../../core/ports.js';
 import { asBuffer } from '../aes-gcm.js';
 import type { Pkcs11KeyMaterial } from '../pkcs11-key-material.js';
@@ -36,10 +36,6 @@ function keySize(spec: string): number {
   if (isRsaSpec(spec)) return RSA_BITS[spec] / 8;
   if (isEccSpec(spec)) return 2 * CURVES[spec].fieldBytes;
   throw new ValidationException(`Key spec ${spec} cannot sign in the token tier.`);
-}
-
-function isHmacSpec(spec: string): spec is HmacKeySpec {
-  return Object.hasOwn(HMAC_SPECS, spec);
 }
 
 export class Pkcs11AsymmetricKeyMaterial {
