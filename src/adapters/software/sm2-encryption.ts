@@ -6,7 +6,7 @@
  * i.e. C1 || C3 || C2 with C1 split into its coordinates.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { TAG_OCTET_STRING, TAG_SEQUENCE, derElement, derUnsignedInteger, readSequence } from './der.js';
+import { TAG_OCTET_STRING, TAG_SEQUENCE, derElement, derUnsignedInteger, readSequence } from '../der.js';
 import {
   SM2_BYTES, SM2_CURVE, Sm2Point, bigintToBytes, decodePoint, privateScalar, randomScalar, sm3,
 } from './sm2-curve.js';

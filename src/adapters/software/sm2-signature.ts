@@ -8,7 +8,7 @@ import type { SigningAlgorithmSpec } from '../../core/generated/shapes.js';
 import type { SigningInput } from '../../core/ports.js';
 import { ValidationException } from '../../core/generated/errors.js';
 import { DIGEST_LENGTHS } from '../../core/keys/key-specs.js';
-import { TAG_SEQUENCE, derElement, derUnsignedInteger, readSequence } from './der.js';
+import { TAG_SEQUENCE, derElement, derUnsignedInteger, readSequence } from '../der.js';
 import { requireLength, requireMessageType } from './signing-input.js';
 import {
   SM2_CURVE, Sm2Point, bigintToBytes, bytesToBigint, decodePoint, invert, mod, privateScalar, randomScalar, sm3,

@@ -5,7 +5,7 @@
  *   BIT STRING), so that the offset-17 `asn1parse -strparse` step AWS documents for external mu works;
  * - SM2: id-ecPublicKey with the SM2 curve OID 1.2.156.10197.1.301 and an uncompressed point.
  */
-import { DerError, TAG_BIT_STRING, TAG_SEQUENCE, derElement, derOid, readSequence } from './der.js';
+import { DerError, TAG_BIT_STRING, TAG_SEQUENCE, derElement, derOid, readSequence } from '../der.js';
 
 export type SoftwareSpkiKind = 'ED25519' | 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87' | 'SM2';
 

@@ -1,9 +1,10 @@
 /**
- * The little DER this adapter needs: SubjectPublicKeyInfo, SM2 signatures and SM2 ciphertexts.
+ * The little DER the key-material adapters need: SubjectPublicKeyInfo, ECDSA and SM2 signatures,
+ * SM2 ciphertexts and EC points.
  * The reader is strict (definite, minimal lengths only) because its input can come from callers
  * and a lenient parser would accept several encodings of one signature.
  */
-import { concatBytes } from '../../core/crypto/encryption-context.js';
+import { concatBytes } from '../core/crypto/encryption-context.js';
 
 export const TAG_INTEGER = 0x02;
 export const TAG_BIT_STRING = 0x03;
