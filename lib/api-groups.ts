@@ -3,7 +3,7 @@
  * handler file of each. The front function runs the `crypto` group itself and invokes these
  * synchronously. Adding a group (grants, policies, key stores) is one line here.
  */
-import type { ApiGroup } from '../src/core/api-groups.js';
+import type { ApiGroup } from '../src/core/kms/api-groups.js';
 
 /** The groups that get a function of their own: every group but the front's. */
 export type FunctionGroup = Exclude<ApiGroup, 'crypto'>;

@@ -3,7 +3,7 @@ import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { groupFunctionEnvName } from '../src/runtime/group-environment.js';
+import { groupFunctionEnvName } from '../src/composition/group-environment.js';
 import { deployedGroups, GROUP_FUNCTION_ENTRIES } from './api-groups.js';
 import type { DeployedGroup } from './api-groups.js';
 import { DEFAULT_THROTTLING, KmsApi } from './constructs/kms-api.js';

@@ -2,7 +2,7 @@
  * Derives the TypeScript error classes, shape types, operation table and runtime schema from the
  * AWS KMS API model. Output is deterministic so that a test can compare it with the committed files.
  *
- * Usage: `tsx scripts/generate-model.ts [outputDirectory]` (default `src/core/generated`).
+ * Usage: `tsx scripts/generate-model.ts [outputDirectory]` (default `src/models/kms/generated`).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -100,14 +100,14 @@ function errorsFile(model: Model): string {
   );
   const lines = [
     HEADER,
-    "import { KmsError } from '../errors/kms-error.js';",
-    "import type { KmsErrorClass } from '../errors/kms-error.js';",
+    "import { ServiceError } from '../../../core/errors/service-error.js';",
+    "import type { ServiceErrorClass } from '../../../core/errors/service-error.js';",
     '',
   ];
   for (const { name, fault } of all) {
     const status = STATUS_OVERRIDES[name] ?? (fault === 'server' ? 500 : 400);
     lines.push(
-      `export class ${name} extends KmsError {`,
+      `export class ${name} extends ServiceError {`,
       `  override readonly name = '${name}' as const;`,
       `  readonly $fault = '${fault}' as const;`,
       `  readonly httpStatus = ${status};`,
@@ -116,7 +116,7 @@ function errorsFile(model: Model): string {
     );
   }
   lines.push('/** Every error class by its wire name (`__type`). */');
-  lines.push('export const ERROR_CLASSES: Readonly<Record<string, KmsErrorClass>> = {');
+  lines.push('export const ERROR_CLASSES: Readonly<Record<string, ServiceErrorClass>> = {');
   for (const { name } of all) lines.push(`  ${name},`);
   lines.push('};', '');
   return lines.join('\n');
@@ -278,6 +278,6 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   generateModel(
     join(repoRoot, 'model', 'kms-2014-11-01.service.json'),
-    resolve(process.argv[2] ?? join(repoRoot, 'src', 'core', 'generated')),
+    resolve(process.argv[2] ?? join(repoRoot, 'src', 'models', 'kms', 'generated')),
   );
 }

@@ -3,7 +3,7 @@
  * measures, and the service side of each: keys created through the API, pre-signed requests with
  * fresh 32-byte messages, and a check of one response before every load run.
  */
-import type { KeySpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../src/core/generated/shapes.js';
+import type { KeySpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../src/models/kms/generated/shapes.js';
 import type { ReplayRequest } from './load-protocol.js';
 import type { RequestSigner } from './signed-requests.js';
 import { randomPlaintexts } from './signed-requests.js';

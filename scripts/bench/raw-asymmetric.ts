@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { Pkcs11AsymmetricKeyMaterial } from '../../src/adapters/pkcs11/asymmetric/pkcs11-asymmetric-key-material.js';
 import { Pkcs11KeyMaterial, type Pkcs11Config } from '../../src/adapters/pkcs11/pkcs11-key-material.js';
 import { SoftwareKeyMaterial } from '../../src/adapters/software/software-key-material.js';
-import type { MacAlgorithmSpec, SigningAlgorithmSpec } from '../../src/core/generated/shapes.js';
-import type { SigningInput, StoredKeyRef } from '../../src/core/ports.js';
+import type { MacAlgorithmSpec, SigningAlgorithmSpec } from '../../src/models/kms/generated/shapes.js';
+import type { SigningInput, StoredKeyRef } from '../../src/core/ports/index.js';
 import { MESSAGE_BYTES, type AsymmetricTarget, type AsymmetricTargetId } from './asymmetric-targets.js';
 import type { RawResult } from './raw-pkcs11.js';
 

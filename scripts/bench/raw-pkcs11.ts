@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Pkcs11KeyMaterial, type Pkcs11Config } from '../../src/adapters/pkcs11/pkcs11-key-material.js';
-import type { WrappedKeyRef } from '../../src/core/ports.js';
+import type { WrappedKeyRef } from '../../src/core/ports/index.js';
 
 export interface RawResult {
   readonly ops: number;
@@ -46,16 +46,12 @@ export class RawPkcs11Bench {
     const cpuBefore = process.cpuUsage();
     const start = process.hrtime.bigint();
     let ops = 0;
-    let now = start;
     while (ops < maxOps) {
       await this.#material.encrypt(this.#key, plaintext, aad);
       ops++;
-      if ((ops & 255) === 0) {
-        now = process.hrtime.bigint();
-        if (now >= deadline) break;
-      }
+      if ((ops & 255) === 0 && process.hrtime.bigint() >= deadline) break;
     }
-    now = process.hrtime.bigint();
+    const now = process.hrtime.bigint();
     const cpu = process.cpuUsage(cpuBefore);
     const elapsedSeconds = Number(now - start) / 1e9;
     return { ops, elapsedSeconds, opsPerSecond: ops / elapsedSeconds, meanMicros: (elapsedSeconds * 1e6) / ops, cpuMs: (cpu.user + cpu.system) / 1000 };

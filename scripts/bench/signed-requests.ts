@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../src/auth/node-sha256.js';
+import { NodeSha256 } from '../../src/authn/node-sha256.js';
 import type { ReplayRequest } from './load-protocol.js';
 
 export const REGION = 'us-east-1';

@@ -2,7 +2,7 @@
  * The figures of the HTTP floor and symmetric section: the raw PKCS#11 rate, one summary per target
  * and concurrency, ratios to both floors, and how often the hot path called DynamoDB.
  */
-import { cacheTtlFromEnv } from '../../src/runtime/core-deps.js';
+import { cacheTtlFromEnv } from '../../src/composition/core-deps.js';
 import { summariseCells, type CellSummary } from './cell-summary.js';
 import type { Measurements } from './measurement-rounds.js';
 import type { Settings } from './settings.js';

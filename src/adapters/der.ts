@@ -4,7 +4,7 @@
  * The reader is strict (definite, minimal lengths only) because its input can come from callers
  * and a lenient parser would accept several encodings of one signature.
  */
-import { concatBytes } from '../core/crypto/encryption-context.js';
+import { concatBytes } from '../core/kms/crypto/encryption-context.js';
 
 export const TAG_INTEGER = 0x02;
 export const TAG_BIT_STRING = 0x03;

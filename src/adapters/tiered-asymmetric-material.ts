@@ -5,11 +5,11 @@
  * with it, so a token that later gains a mechanism serves new keys from the token and old keys as
  * before.
  */
-import { UnsupportedOperationException } from '../core/generated/errors.js';
-import type { DataKeyPairSpec, EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../core/generated/shapes.js';
-import type { AsymmetricKeySpec, HmacKeySpec } from '../core/keys/key-specs.js';
-import type { AsymmetricKeyMaterial, GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../core/ports.js';
-import type { MaterialTier } from '../core/records.js';
+import { UnsupportedOperationException } from '../models/kms/generated/errors.js';
+import type { DataKeyPairSpec, EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../models/kms/generated/shapes.js';
+import type { AsymmetricKeySpec, HmacKeySpec } from '../core/kms/keys/key-specs.js';
+import type { AsymmetricKeyMaterial, GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../core/ports/index.js';
+import type { MaterialTier } from '../core/kms/records.js';
 
 /** What the token tier offers: every operation, for the specs it reports support for. */
 export type TokenTier = Omit<AsymmetricKeyMaterial, 'tierFor' | 'generateDataKeyPair'> & {

@@ -19,15 +19,15 @@ import { systemClock } from '../adapters/system/system-clock.js';
 import { createFrontHandler } from '../pipeline/front-handler.js';
 import { createGroupHandler } from '../pipeline/group-handler.js';
 import { jsonLogger, type Logger } from '../pipeline/logger.js';
-import { assembleCore, cacheTtlFromEnv } from '../runtime/core-deps.js';
-import { asymmetricMaterialFor } from '../runtime/asymmetric-material.js';
-import { InProcessGroupInvoker, localContext } from '../runtime/in-process-groups.js';
+import { assembleCore, cacheTtlFromEnv } from '../composition/core-deps.js';
+import { asymmetricMaterialFor } from '../composition/asymmetric-material.js';
+import { InProcessGroupInvoker, localContext } from '../composition/in-process-groups.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.js';
 import { MAX_BODY_BYTES, readBody, toProxyEvent, writeProxyResult } from './http-bridge.js';
 import { ensureRootCredentials, type RootCredentials } from './root-credentials.js';
 import { ensureSoftHsmToken } from './softhsm-token.js';
 import { lockDataDir } from './data-dir-lock.js';
-import type { Clock } from '../core/ports.js';
+import type { Clock } from '../core/ports/index.js';
 
 /** The account local mode serves unless `--account-id` says otherwise (the AWS docs' example account). */
 export const DEFAULT_ACCOUNT_ID = '111122223333';

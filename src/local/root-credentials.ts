@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CredentialStore, KeyMaterial, Clock } from '../core/ports.js';
-import { secretAad } from '../auth/stored-credentials.js';
+import type { CredentialStore, KeyMaterial, Clock } from '../core/ports/index.js';
+import { secretAad } from '../authn/stored-credentials.js';
 
 export interface RootCredentials {
   readonly accessKeyId: string;

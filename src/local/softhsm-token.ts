@@ -69,11 +69,13 @@ async function initToken(confPath: string, token: StoredToken): Promise<void> {
     await run('softhsm2-util', args, { env: { ...process.env, SOFTHSM2_CONF: confPath } });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`softhsm2-util was not found. ${INSTALL_HINT}`);
+      throw new Error(`softhsm2-util was not found. ${INSTALL_HINT}`, { cause: error });
     }
     // The command line holds the PINs, so report only the tool's own output.
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-    throw new Error(`softhsm2-util could not initialise the token${stderr === '' ? '.' : `: ${stderr}`}`);
+    const { stderr } = error as { stderr?: string | Buffer };
+    const output = (stderr ?? '').toString().trim();
+    // eslint-disable-next-line preserve-caught-error -- the cause's message holds the command line, PINs included.
+    throw new Error(`softhsm2-util could not initialise the token${output === '' ? '.' : `: ${output}`}`);
   }
 }
 

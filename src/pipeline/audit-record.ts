@@ -3,12 +3,12 @@
  * except binary and sensitive ones (plaintext, ciphertext, data keys), as CloudTrail does.
  */
 import type { AuditEvent } from '../core/audit-event.js';
-import type { KmsError } from '../core/errors/kms-error.js';
+import type { ServiceError } from '../core/errors/service-error.js';
 import type { KmsRequestState } from './request-state.js';
 
 const READ_ONLY = /^(Describe|List|Get)/;
 
-export function buildAuditEvent(state: KmsRequestState, error: KmsError | undefined, eventId: string): AuditEvent {
+export function buildAuditEvent(state: KmsRequestState, error: ServiceError | undefined, eventId: string): AuditEvent {
   const caller = state.caller;
   const eventName = state.operation ?? state.target?.split('.').pop() ?? '';
   const accountId = caller?.principal.accountId ?? '';

@@ -4,14 +4,14 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { groupOf } from '../core/api-groups.js';
-import { KmsError } from '../core/errors/kms-error.js';
-import { ERROR_CLASSES, UnknownOperationException } from '../core/generated/errors.js';
-import { OPERATION_NAMES, type OperationName } from '../core/generated/operations.js';
-import type { AuditSink, Clock, IdSource } from '../core/ports.js';
-import type { CoreDeps } from '../core/service.js';
-import type { SigV4Verifier } from '../auth/sigv4-verifier.js';
-import { decodeInput } from '../protocol/decode-input.js';
+import { groupOf } from '../core/kms/api-groups.js';
+import { ServiceError } from '../core/errors/service-error.js';
+import { ERROR_CLASSES, UnknownOperationException } from '../models/kms/generated/errors.js';
+import { OPERATION_NAMES, type OperationName } from '../models/kms/generated/operations.js';
+import type { AuditSink, Clock, IdSource } from '../core/ports/index.js';
+import type { CoreDeps } from '../core/kms/service.js';
+import type { SigV4Verifier } from '../authn/sigv4-verifier.js';
+import { decodeInput } from '../protocol/aws-json/decode-input.js';
 import type { GroupInvoker } from './group-protocol.js';
 import type { Logger } from './logger.js';
 import { auditTrail } from './middleware/audit-trail.js';
@@ -71,7 +71,7 @@ function operationOf(target: string | undefined): OperationName {
   return name as OperationName;
 }
 
-function rebuildError(name: string, message: string): KmsError {
+function rebuildError(name: string, message: string): ServiceError {
   const ErrorClass = ERROR_CLASSES[name] ?? ERROR_CLASSES['KMSInternalException'];
   if (ErrorClass === undefined) throw new Error(`no error class for ${name}`);
   return new ErrorClass(message);

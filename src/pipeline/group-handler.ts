@@ -1,8 +1,8 @@
 /** A group function: runs one already-authenticated, already-validated request. */
 import middy from '@middy/core';
-import { groupOf, type ApiGroup } from '../core/api-groups.js';
-import type { CoreDeps } from '../core/service.js';
-import { TouchedResources } from '../core/service.js';
+import { groupOf, type ApiGroup } from '../core/kms/api-groups.js';
+import type { CoreDeps } from '../core/kms/service.js';
+import { TouchedResources } from '../core/kms/service.js';
 import type { GroupRequest, GroupResponse } from './group-protocol.js';
 import type { Logger } from './logger.js';
 import { asKmsError } from './middleware/aws-json-errors.js';

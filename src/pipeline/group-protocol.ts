@@ -2,9 +2,9 @@
  * What the front function sends to a group function and gets back. The front has already
  * authenticated the caller and validated the input; the group runs the operation.
  */
-import type { ApiGroup } from '../core/api-groups.js';
-import type { OperationName } from '../core/generated/operations.js';
-import type { RequestContext } from '../core/principal.js';
+import type { ApiGroup } from '../core/kms/api-groups.js';
+import type { OperationName } from '../models/kms/generated/operations.js';
+import type { RequestContext } from '../core/request-context.js';
 
 export interface GroupRequest {
   readonly operation: OperationName;

@@ -1,6 +1,6 @@
 /** Reads an API Gateway REST proxy event back into the HTTP request the client signed. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { SignedHttpRequest } from '../auth/sigv4-verifier.js';
+import type { SignedHttpRequest } from '../authn/sigv4-verifier.js';
 
 export function toSignedRequest(event: APIGatewayProxyEvent): SignedHttpRequest {
   const body = event.body === null

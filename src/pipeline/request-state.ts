@@ -1,9 +1,9 @@
 /** What the front function learns about one request as it moves through the pipeline. */
 import type { Context } from 'aws-lambda';
-import type { SignedHttpRequest, VerifiedCaller } from '../auth/sigv4-verifier.js';
-import type { OperationName } from '../core/generated/operations.js';
-import type { RequestContext } from '../core/principal.js';
-import { TouchedResources } from '../core/service.js';
+import type { SignedHttpRequest, VerifiedCaller } from '../authn/sigv4-verifier.js';
+import type { OperationName } from '../models/kms/generated/operations.js';
+import type { RequestContext } from '../core/request-context.js';
+import { TouchedResources } from '../core/kms/service.js';
 
 export interface KmsRequestState {
   readonly requestId: string;

@@ -1,6 +1,6 @@
 /** AWS JSON 1.1 responses in API Gateway's proxy result shape. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { KmsError } from '../core/errors/kms-error.js';
+import type { ServiceError } from '../core/errors/service-error.js';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
@@ -8,7 +8,7 @@ export function successResponse(body: string, requestId: string): APIGatewayProx
   return { statusCode: 200, headers: { 'Content-Type': CONTENT_TYPE, 'x-amzn-RequestId': requestId }, body };
 }
 
-export function errorResponse(error: KmsError, requestId: string): APIGatewayProxyResult {
+export function errorResponse(error: ServiceError, requestId: string): APIGatewayProxyResult {
   return {
     statusCode: error.httpStatus,
     headers: { 'Content-Type': CONTENT_TYPE, 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': error.name },

@@ -1,14 +1,14 @@
 /** Decode → operation → encode: the part of the pipeline every function shares. */
-import { UnsupportedOperationException } from '../core/generated/errors.js';
-import type { OperationIO, OperationName } from '../core/generated/operations.js';
-import { OPERATION_HANDLERS } from '../core/operations/registry.js';
-import type { RequestContext } from '../core/principal.js';
-import { TouchedResources, type CoreDeps, type OperationHandler } from '../core/service.js';
-import { decodeInput } from '../protocol/decode-input.js';
-import { encodeOutput } from '../protocol/encode-output.js';
+import { UnsupportedOperationException } from '../models/kms/generated/errors.js';
+import type { OperationIO, OperationName } from '../models/kms/generated/operations.js';
+import { OPERATION_HANDLERS } from '../core/kms/operations/registry.js';
+import type { RequestContext } from '../core/request-context.js';
+import { TouchedResources, type CoreDeps, type OperationHandler } from '../core/kms/service.js';
+import { decodeInput } from '../protocol/aws-json/decode-input.js';
+import { encodeOutput } from '../protocol/aws-json/encode-output.js';
 
 export function handlerFor<Op extends OperationName>(operation: Op): OperationHandler<Op> {
-  const handler = OPERATION_HANDLERS[operation] as OperationHandler<Op> | undefined;
+  const handler = OPERATION_HANDLERS[operation];
   if (handler === undefined) {
     throw new UnsupportedOperationException(`${operation} is not supported by this service yet.`);
   }

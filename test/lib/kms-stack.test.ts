@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP_FUNCTION_ENTRIES } from '../../lib/api-groups.js';
 import type { DeployedGroup } from '../../lib/api-groups.js';
 import { KmsServiceStack } from '../../lib/kms-stack.js';
-import { groupFunctionEnvName } from '../../src/runtime/group-environment.js';
+import { groupFunctionEnvName } from '../../src/composition/group-environment.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GROUPS = Object.keys(GROUP_FUNCTION_ENTRIES) as DeployedGroup[];

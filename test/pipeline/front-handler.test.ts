@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   InvalidSignatureException, KMSInternalException, MissingAuthenticationTokenException, NotFoundException,
-} from '../../src/core/generated/errors.js';
+} from '../../src/models/kms/generated/errors.js';
 import { createGroupHandler } from '../../src/pipeline/group-handler.js';
 import { silentLogger } from '../../src/pipeline/logger.js';
-import { InProcessGroupInvoker } from '../../src/runtime/in-process-groups.js';
+import { InProcessGroupInvoker } from '../../src/composition/in-process-groups.js';
 import { ACCOUNT_ID, REGION, makeKeyId, makePrincipal, seedKey } from '../support/core.js';
 import {
   makeFrontHarness, makeLambdaContext, makeProxyEvent, type FrontHarness,

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { OperationName } from '../../src/core/generated/operations.js';
+import type { OperationName } from '../../src/models/kms/generated/operations.js';
 import { createGroupHandler } from '../../src/pipeline/group-handler.js';
 import type { GroupRequest } from '../../src/pipeline/group-protocol.js';
-import type { ApiGroup } from '../../src/core/api-groups.js';
+import type { ApiGroup } from '../../src/core/kms/api-groups.js';
 import { ACCOUNT_ID, REGION, makeContext, makeCore, makeKeyId, seedKey, type CoreHarness } from '../support/core.js';
 import { RecordingLogger, makeLambdaContext } from '../support/pipeline.js';
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OPERATIONS, SHAPES } from '../../src/core/generated/schema.js';
-import { OPERATION_HANDLERS } from '../../src/core/operations/registry.js';
-import type { OperationName } from '../../src/core/generated/operations.js';
-import { InProcessGroupInvoker } from '../../src/runtime/in-process-groups.js';
+import { OPERATIONS, SHAPES } from '../../src/models/kms/generated/schema.js';
+import { OPERATION_HANDLERS } from '../../src/core/kms/operations/registry.js';
+import type { OperationName } from '../../src/models/kms/generated/operations.js';
+import { InProcessGroupInvoker } from '../../src/composition/in-process-groups.js';
 import { createGroupHandler } from '../../src/pipeline/group-handler.js';
 import { silentLogger } from '../../src/pipeline/logger.js';
 import { makeFrontHarness, makeLambdaContext, makeProxyEvent } from '../support/pipeline.js';

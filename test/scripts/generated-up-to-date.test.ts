@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateModel } from '../../scripts/generate-model.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const committedDirectory = join(repoRoot, 'src', 'core', 'generated');
+const committedDirectory = join(repoRoot, 'src', 'models', 'kms', 'generated');
 
 describe('generated model files', () => {
   const outputDirectory = mkdtempSync(join(tmpdir(), 'generated-model-'));

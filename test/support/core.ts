@@ -1,10 +1,10 @@
-import type { OperationName, OperationIO } from '../../src/core/generated/operations.js';
-import type { Principal, RequestContext } from '../../src/core/principal.js';
-import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/records.js';
-import type { AsymmetricKeyMaterial, GeneratedKey } from '../../src/core/ports.js';
-import type { KeySpec } from '../../src/core/generated/shapes.js';
-import { isAsymmetricSpec, isHmacSpec } from '../../src/core/keys/key-specs.js';
-import { TouchedResources, type CoreDeps, type OperationCall, type OperationHandler } from '../../src/core/service.js';
+import type { OperationName, OperationIO } from '../../src/models/kms/generated/operations.js';
+import type { Principal, RequestContext } from '../../src/core/request-context.js';
+import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/kms/records.js';
+import type { AsymmetricKeyMaterial, GeneratedKey } from '../../src/core/ports/index.js';
+import type { KeySpec } from '../../src/models/kms/generated/shapes.js';
+import { isAsymmetricSpec, isHmacSpec } from '../../src/core/kms/keys/key-specs.js';
+import { TouchedResources, type CoreDeps, type OperationCall, type OperationHandler } from '../../src/core/kms/service.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeAsymmetricMaterial } from './fake-asymmetric-material.js';
 import { FakeKeyMaterial } from './fake-key-material.js';
@@ -132,7 +132,7 @@ export async function caught(action: Promise<unknown> | (() => unknown)): Promis
     await (typeof action === 'function' ? action() : action);
   } catch (error) {
     if (error instanceof Error) return error;
-    throw new Error(`threw a non-Error: ${String(error)}`);
+    throw new Error(`threw a non-Error: ${String(error)}`, { cause: error });
   }
   throw new Error('expected an error, but none was thrown');
 }
@@ -142,7 +142,7 @@ export function caughtSync(action: () => unknown): Error {
     action();
   } catch (error) {
     if (error instanceof Error) return error;
-    throw new Error(`threw a non-Error: ${String(error)}`);
+    throw new Error(`threw a non-Error: ${String(error)}`, { cause: error });
   }
   throw new Error('expected an error, but none was thrown');
 }

@@ -7,10 +7,10 @@ import {
   createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, privateDecrypt,
   publicEncrypt, randomBytes, sign as nodeSign, verify as nodeVerify, constants,
 } from 'node:crypto';
-import type { AsymmetricKeyMaterial, GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../../src/core/ports.js';
-import type { DataKeyPairSpec, EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../src/core/generated/shapes.js';
-import type { AsymmetricKeySpec, HmacKeySpec } from '../../src/core/keys/key-specs.js';
-import { InvalidCiphertextException, ValidationException } from '../../src/core/generated/errors.js';
+import type { AsymmetricKeyMaterial, GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../../src/core/ports/index.js';
+import type { DataKeyPairSpec, EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../src/models/kms/generated/shapes.js';
+import type { AsymmetricKeySpec, HmacKeySpec } from '../../src/core/kms/keys/key-specs.js';
+import { InvalidCiphertextException, ValidationException } from '../../src/models/kms/generated/errors.js';
 
 const CURVES: Readonly<Record<string, string>> = {
   ECC_NIST_P256: 'prime256v1', ECC_NIST_P384: 'secp384r1', ECC_NIST_P521: 'secp521r1', ECC_SECG_P256K1: 'secp256k1',

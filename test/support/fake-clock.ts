@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/core/ports.js';
+import type { Clock } from '../../src/core/ports/index.js';
 
 /** A clock that only moves when a test moves it. */
 export class FakeClock implements Clock {

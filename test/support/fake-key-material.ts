@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { InvalidCiphertextException } from '../../src/core/generated/errors.js';
-import type { KeyMaterial, SealedData, WrappedKeyRef } from '../../src/core/ports.js';
+import { InvalidCiphertextException } from '../../src/models/kms/generated/errors.js';
+import type { KeyMaterial, SealedData, WrappedKeyRef } from '../../src/core/ports/index.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

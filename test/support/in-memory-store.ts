@@ -1,10 +1,11 @@
 import {
   AlreadyExistsException, ConflictException, InvalidMarkerException, KMSInvalidStateException, NotFoundException,
-} from '../../src/core/generated/errors.js';
+} from '../../src/models/kms/generated/errors.js';
 import type {
   AliasStore, CredentialStore, KeyLocator, KeyStore, Page, PageRequest,
-} from '../../src/core/ports.js';
-import type { AccessKeyRecord, AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/records.js';
+} from '../../src/core/ports/index.js';
+import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/kms/records.js';
+import type { AccessKeyRecord } from '../../src/core/iam/records.js';
 
 /**
  * The persistence ports held in maps, with the semantics their TSDoc states: conditional create

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { SignedHttpRequest } from '../../src/auth/sigv4-verifier.js';
-import { SigV4Verifier } from '../../src/auth/sigv4-verifier.js';
-import type { ApiGroup } from '../../src/core/api-groups.js';
+import type { SignedHttpRequest } from '../../src/authn/sigv4-verifier.js';
+import { SigV4Verifier } from '../../src/authn/sigv4-verifier.js';
+import type { ApiGroup } from '../../src/core/kms/api-groups.js';
 import type { AuditEvent } from '../../src/core/audit-event.js';
-import type { AuditSink } from '../../src/core/ports.js';
+import type { AuditSink } from '../../src/core/ports/index.js';
 import { createFrontHandler } from '../../src/pipeline/front-handler.js';
 import type { GroupInvoker, GroupRequest, GroupResponse } from '../../src/pipeline/group-protocol.js';
 import type { Logger } from '../../src/pipeline/logger.js';

@@ -1,4 +1,4 @@
-import type { IdSource } from '../../src/core/ports.js';
+import type { IdSource } from '../../src/core/ports/index.js';
 
 /** Deterministic identifiers: the n-th uuid ends in n, the n-th hex64 is n repeated. */
 export class SequentialIds implements IdSource {

@@ -1,7 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { CredentialResolver, ResolvedCredential, SignedHttpRequest } from '../../src/auth/sigv4-verifier.js';
-import { NodeSha256 } from '../../src/auth/node-sha256.js';
-import type { Principal } from '../../src/core/principal.js';
+import type { CredentialResolver, ResolvedCredential, SignedHttpRequest } from '../../src/authn/sigv4-verifier.js';
+import { NodeSha256 } from '../../src/authn/node-sha256.js';
+import type { Principal } from '../../src/core/request-context.js';
 import { makePrincipal } from './core.js';
 
 export const ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';

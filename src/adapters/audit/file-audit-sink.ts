@@ -1,7 +1,7 @@
 /** Local mode: appends each audit event as one JSON line to `<data-dir>/audit.log`. */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { AuditEvent } from '../../core/audit-event.js';
-import type { AuditSink } from '../../core/ports.js';
+import type { AuditSink } from '../../core/ports/index.js';
 
 export class FileAuditSink implements AuditSink {
   readonly #stream: WriteStream;

@@ -4,9 +4,9 @@
  * change, until evicted. Writes made through this store update or drop its entries at once, so in
  * local mode, where every group shares one instance, nothing is ever stale.
  */
-import type { AliasStore, Clock, KeyLocator, KeyStore, Page, PageRequest } from '../../core/ports.js';
-import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/records.js';
-import { TtlCache } from './ttl-cache.js';
+import type { AliasStore, Clock, KeyLocator, KeyStore, Page, PageRequest } from '../../core/ports/index.js';
+import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/kms/records.js';
+import { TtlCache } from '../../util/ttl-cache.js';
 
 export interface CachingStoreOptions {
   readonly keys: KeyStore;

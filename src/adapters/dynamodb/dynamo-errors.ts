@@ -5,8 +5,8 @@
  * error stays available as `cause` for server-side logs (the wire body only carries `message`).
  */
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
-import { ConflictException, DependencyTimeoutException, KMSInternalException } from '../../core/generated/errors.js';
-import { KmsError } from '../../core/errors/kms-error.js';
+import { ConflictException, DependencyTimeoutException, KMSInternalException } from '../../models/kms/generated/errors.js';
+import { ServiceError } from '../../core/errors/service-error.js';
 
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
@@ -26,8 +26,8 @@ export const DEPENDENCY_TIMEOUT_MESSAGE = 'The request could not be completed in
 export const INTERNAL_ERROR_MESSAGE = 'The request was rejected because an internal exception occurred. Retry the request.';
 
 /** The KMS exception for a failure the store has no specific meaning for. */
-export function toKmsError(error: unknown): KmsError {
-  if (error instanceof KmsError) return error;
+export function toKmsError(error: unknown): ServiceError {
+  if (error instanceof ServiceError) return error;
   const exception = isTransient(error)
     ? new DependencyTimeoutException(DEPENDENCY_TIMEOUT_MESSAGE)
     : new KMSInternalException(INTERNAL_ERROR_MESSAGE);
@@ -64,7 +64,7 @@ export function cancellationReasons(error: unknown): readonly CancellationReason
  * Maps a failed TransactWriteItems: `explain` turns the per-item reasons (in TransactItems order)
  * into a KMS exception, or returns undefined for the generic mapping.
  */
-export function transactionError(error: unknown, explain: (reasons: readonly CancellationReason[]) => KmsError | undefined): KmsError {
+export function transactionError(error: unknown, explain: (reasons: readonly CancellationReason[]) => ServiceError | undefined): ServiceError {
   const reasons = cancellationReasons(error);
   if (reasons === undefined) return toKmsError(error);
   const explained = explain(reasons);
@@ -76,7 +76,7 @@ export function transactionError(error: unknown, explain: (reasons: readonly Can
 }
 
 /** The KMS exception for a cancellation that no item-specific rule explained. */
-function cancellationError(error: unknown, reasons: readonly CancellationReason[]): KmsError {
+function cancellationError(error: unknown, reasons: readonly CancellationReason[]): ServiceError {
   const transient = reasons.some((reason) => reason.Code !== undefined && THROTTLING.has(reason.Code));
   return transient
     ? withCause(new DependencyTimeoutException(DEPENDENCY_TIMEOUT_MESSAGE), error)

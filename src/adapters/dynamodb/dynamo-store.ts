@@ -3,11 +3,12 @@
  * patterns and transactions are documented in docs/table-design.md.
  */
 import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { AlreadyExistsException, ConflictException, KMSInvalidStateException, NotFoundException } from '../../core/generated/errors.js';
-import type { KmsError } from '../../core/errors/kms-error.js';
-import type { AliasStore, CredentialStore, KeyLocator, KeyStore, Page, PageRequest } from '../../core/ports.js';
-import type { AccessKeyRecord, AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/records.js';
-import { aliasArn, keyArn, type Scope } from '../../core/keys/identifiers.js';
+import { AlreadyExistsException, ConflictException, KMSInvalidStateException, NotFoundException } from '../../models/kms/generated/errors.js';
+import type { ServiceError } from '../../core/errors/service-error.js';
+import type { AliasStore, CredentialStore, KeyLocator, KeyStore, Page, PageRequest } from '../../core/ports/index.js';
+import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/kms/records.js';
+import type { AccessKeyRecord } from '../../core/iam/records.js';
+import { aliasArn, keyArn, type Scope } from '../../core/kms/keys/identifiers.js';
 import { toKmsError, transactionError, withCause } from './dynamo-errors.js';
 import {
   ALIAS_INDEX_PREFIX,
@@ -240,7 +241,7 @@ export class DynamoStore implements KeyStore, AliasStore, CredentialStore {
    * target key exists and is not pending deletion: the core's own checks happen earlier and a
    * concurrent ScheduleKeyDeletion could otherwise slip in between.
    */
-  private async writeAlias(alias: AliasRecord, aliasCondition: string, aliasConflict: () => KmsError): Promise<void> {
+  private async writeAlias(alias: AliasRecord, aliasCondition: string, aliasConflict: () => ServiceError): Promise<void> {
     const { accountId, region, targetKeyId } = alias;
     try {
       await this.client.send(

@@ -3,8 +3,9 @@
  * so reading never parses `pk`/`sk`, and a `type` attribute tells the kinds apart in exports.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { KeySpec, KeyState, KeyUsageType, OriginType } from '../../core/generated/shapes.js';
-import type { AccessKeyRecord, AliasRecord, BackingKeyRecord, KeyRecord, TagRecord, MaterialTier } from '../../core/records.js';
+import type { KeySpec, KeyState, KeyUsageType, OriginType } from '../../models/kms/generated/shapes.js';
+import type { AliasRecord, BackingKeyRecord, KeyRecord, TagRecord, MaterialTier } from '../../core/kms/records.js';
+import type { AccessKeyRecord } from '../../core/iam/records.js';
 import {
   accessKeyKey,
   aliasIndexSortKey,

@@ -6,7 +6,7 @@
  *
  * Format: base64url (no padding) of `{"v":1,"list":"keys"|"aliases","after":"<id or name>"}`.
  */
-import { InvalidMarkerException } from '../../core/generated/errors.js';
+import { InvalidMarkerException } from '../../models/kms/generated/errors.js';
 
 export type Listing = 'keys' | 'aliases';
 

@@ -4,7 +4,7 @@
  */
 import { MechanismEnum, MechParams } from 'graphene-pk11';
 import type { Session } from 'graphene-pk11';
-import { InvalidCiphertextException } from '../../core/generated/errors.js';
+import { InvalidCiphertextException } from '../../models/kms/generated/errors.js';
 import { AUTHENTICATION_FAILURES, pkcs11Code } from './pkcs11-codes.js';
 
 type Cryptoki = Session['lib'];

@@ -2,8 +2,8 @@
  * The few PKCS#11 return values the adapter reacts to, and how they map to KMS exceptions.
  * Messages never carry token internals: the caller decides what the client sees.
  */
-import { KMSInternalException, KeyUnavailableException } from '../../core/generated/errors.js';
-import { KmsError } from '../../core/errors/kms-error.js';
+import { KMSInternalException, KeyUnavailableException } from '../../models/kms/generated/errors.js';
+import { ServiceError } from '../../core/errors/service-error.js';
 
 export const CKR = {
   GENERAL_ERROR: 0x05,
@@ -55,8 +55,8 @@ export function pkcs11Code(error: unknown): number | undefined {
 }
 
 /** Turns a token failure into a KMS exception; errors that already are KMS exceptions pass through. */
-export function toKmsError(error: unknown): KmsError {
-  if (error instanceof KmsError) return error;
+export function toKmsError(error: unknown): ServiceError {
+  if (error instanceof ServiceError) return error;
   const code = pkcs11Code(error);
   if (code !== undefined && UNAVAILABLE.has(code)) {
     return new KeyUnavailableException('The key material is unavailable.');

@@ -12,9 +12,9 @@
  */
 import { KeyGenMechanism, KeyType, ObjectClass, SessionFlag, UserType } from 'graphene-pk11';
 import type { Module, SecretKey, Session, Slot } from 'graphene-pk11';
-import type { KeyMaterial, SealedData, WrappedKeyRef } from '../../core/ports.js';
+import type { KeyMaterial, SealedData, WrappedKeyRef } from '../../core/ports/index.js';
 import type { TokenAccess } from './asymmetric/token-access.js';
-import { InvalidCiphertextException } from '../../core/generated/errors.js';
+import { InvalidCiphertextException } from '../../models/kms/generated/errors.js';
 import { GCM_IV_BYTES, asBuffer, gcmDecrypt, gcmEncrypt } from './aes-gcm.js';
 import { LruCache } from './handle-cache.js';
 import { acquireModule, releaseModule } from './module-registry.js';
@@ -89,7 +89,7 @@ function login(session: Session, pin: string, tokenLabel: string): void {
     // Login state is per application and token: another instance in this process may hold it.
     if (pkcs11Code(error) === CKR.USER_ALREADY_LOGGED_IN) return;
     const reason = error instanceof Error ? error.message : 'unknown error';
-    throw new Error(`Login to the PKCS#11 token "${tokenLabel}" failed (${reason}).`);
+    throw new Error(`Login to the PKCS#11 token "${tokenLabel}" failed (${reason}).`, { cause: error });
   }
 }
 

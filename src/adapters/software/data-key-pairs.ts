@@ -7,7 +7,7 @@
 import { generateKeyPair } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { DataKeyPairSpec } from '../../core/generated/shapes.js';
+import type { DataKeyPairSpec } from '../../models/kms/generated/shapes.js';
 
 const generate = promisify(generateKeyPair) as (
   type: string, options: Record<string, unknown>,

@@ -7,10 +7,10 @@
  */
 import { createPrivateKey, randomBytes, sign as nodeSign } from 'node:crypto';
 import { ed25519, ed25519ph } from '@noble/curves/ed25519.js';
-import type { SigningAlgorithmSpec } from '../../core/generated/shapes.js';
-import type { SigningInput } from '../../core/ports.js';
-import { ValidationException } from '../../core/generated/errors.js';
-import { DIGEST_LENGTHS } from '../../core/keys/key-specs.js';
+import type { SigningAlgorithmSpec } from '../../models/kms/generated/shapes.js';
+import type { SigningInput } from '../../core/ports/index.js';
+import { ValidationException } from '../../models/kms/generated/errors.js';
+import { DIGEST_LENGTHS } from '../../core/kms/keys/key-specs.js';
 import { requireLength, requireMessageType } from './signing-input.js';
 
 const SEED_BYTES = 32;

@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
-import type { SigningAlgorithmSpec } from '../../core/generated/shapes.js';
-import type { SigningInput } from '../../core/ports.js';
-import { EXTERNAL_MU_LENGTH } from '../../core/keys/key-specs.js';
+import type { SigningAlgorithmSpec } from '../../models/kms/generated/shapes.js';
+import type { SigningInput } from '../../core/ports/index.js';
+import { EXTERNAL_MU_LENGTH } from '../../core/kms/keys/key-specs.js';
 import { requireLength, requireMessageType } from './signing-input.js';
 
 export type MlDsaSpec = 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87';

@@ -5,9 +5,9 @@
  *
  * Layout (version 1): `0x01 || iv (12 bytes) || ciphertext with its 16-byte GCM tag`.
  */
-import type { KeySpec } from '../../core/generated/shapes.js';
-import type { SealedData } from '../../core/ports.js';
-import { InvalidCiphertextException } from '../../core/generated/errors.js';
+import type { KeySpec } from '../../models/kms/generated/shapes.js';
+import type { SealedData } from '../../core/ports/index.js';
+import { InvalidCiphertextException } from '../../models/kms/generated/errors.js';
 
 /** The part of the token's key material that seals secrets under its root key. */
 export interface Sealer {

@@ -1,7 +1,7 @@
 /** Checks of a Sign or Verify input that every software-tier algorithm shares. */
-import type { MessageType, SigningAlgorithmSpec } from '../../core/generated/shapes.js';
-import type { SigningInput } from '../../core/ports.js';
-import { ValidationException } from '../../core/generated/errors.js';
+import type { MessageType, SigningAlgorithmSpec } from '../../models/kms/generated/shapes.js';
+import type { SigningInput } from '../../core/ports/index.js';
+import { ValidationException } from '../../models/kms/generated/errors.js';
 
 /** Throws `ValidationException` unless the input's message type is one `algorithm` accepts. */
 export function requireMessageType(algorithm: SigningAlgorithmSpec, input: SigningInput, allowed: readonly MessageType[]): void {

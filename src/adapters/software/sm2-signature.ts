@@ -4,10 +4,10 @@
  * (GM/T 0009-2012) and the public key; for DIGEST, the 32-byte value is that hash, `e`, already
  * computed by the caller (who may have used another ID). Signatures are DER `SEQUENCE { r, s }`.
  */
-import type { SigningAlgorithmSpec } from '../../core/generated/shapes.js';
-import type { SigningInput } from '../../core/ports.js';
-import { ValidationException } from '../../core/generated/errors.js';
-import { DIGEST_LENGTHS } from '../../core/keys/key-specs.js';
+import type { SigningAlgorithmSpec } from '../../models/kms/generated/shapes.js';
+import type { SigningInput } from '../../core/ports/index.js';
+import { ValidationException } from '../../models/kms/generated/errors.js';
+import { DIGEST_LENGTHS } from '../../core/kms/keys/key-specs.js';
 import { TAG_SEQUENCE, derElement, derUnsignedInteger, readSequence } from '../der.js';
 import { requireLength, requireMessageType } from './signing-input.js';
 import {

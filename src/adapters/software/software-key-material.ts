@@ -10,12 +10,12 @@
  */
 import type {
   DataKeyPairSpec, EncryptionAlgorithmSpec, KeySpec, SigningAlgorithmSpec,
-} from '../../core/generated/shapes.js';
-import type { AsymmetricKeyMaterial, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../../core/ports.js';
-import type { AsymmetricKeySpec } from '../../core/keys/key-specs.js';
+} from '../../models/kms/generated/shapes.js';
+import type { AsymmetricKeyMaterial, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../../core/ports/index.js';
+import type { AsymmetricKeySpec } from '../../core/kms/keys/key-specs.js';
 import {
   InvalidCiphertextException, UnsupportedOperationException, ValidationException,
-} from '../../core/generated/errors.js';
+} from '../../models/kms/generated/errors.js';
 import { generateDataKeyPair } from './data-key-pairs.js';
 import { checkEd25519Input, ed25519Sign, ed25519Verify, generateEd25519KeyPair } from './ed25519.js';
 import { checkMlDsaInput, generateMlDsaKeyPair, isMlDsaSpec, mlDsaSign, mlDsaVerify } from './ml-dsa.js';

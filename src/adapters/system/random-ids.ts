@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IdSource } from '../../core/ports.js';
+import type { IdSource } from '../../core/ports/index.js';
 
 /** Identifiers from Node's CSPRNG (they are not secrets, so the token's RNG is not needed). */
 export const randomIds: IdSource = {

@@ -1,3 +1,3 @@
-import type { Clock } from '../../core/ports.js';
+import type { Clock } from '../../core/ports/index.js';
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -4,8 +4,8 @@
  */
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { KmsError } from '../../core/errors/kms-error.js';
-import { KMSInternalException } from '../../core/generated/errors.js';
+import { ServiceError } from '../../core/errors/service-error.js';
+import { KMSInternalException } from '../../models/kms/generated/errors.js';
 import { errorResponse } from '../responses.js';
 import type { KmsLambdaContext } from '../request-state.js';
 import type { Logger } from '../logger.js';
@@ -15,13 +15,13 @@ export function awsJsonErrors(logger: Logger): middy.MiddlewareObj<APIGatewayPro
     onError: (request) => {
       const requestId = request.context.kms?.requestId ?? request.context.awsRequestId ?? '';
       request.error = asKmsError(request.error, logger, requestId);
-      request.response = errorResponse(request.error as KmsError, requestId);
+      request.response = errorResponse(request.error as ServiceError, requestId);
     },
   };
 }
 
-export function asKmsError(error: unknown, logger: Logger, requestId: string): KmsError {
-  if (error instanceof KmsError) return error;
+export function asKmsError(error: unknown, logger: Logger, requestId: string): ServiceError {
+  if (error instanceof ServiceError) return error;
   logger.error('unhandled error', { requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
   return new KMSInternalException('An internal error occurred.');
 }

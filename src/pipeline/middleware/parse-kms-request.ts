@@ -1,8 +1,8 @@
 /** Before: reads the API Gateway event into the request state (body bytes, headers, target). */
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { IdSource, Clock } from '../../core/ports.js';
-import { TouchedResources } from '../../core/service.js';
+import type { IdSource, Clock } from '../../core/ports/index.js';
+import { TouchedResources } from '../../core/kms/service.js';
 import { toSignedRequest } from '../http-request.js';
 import type { KmsLambdaContext } from '../request-state.js';
 

@@ -1,7 +1,7 @@
 /** Before: verifies SigV4; nothing reaches an operation unauthenticated. */
 import type middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { SigV4Verifier } from '../../auth/sigv4-verifier.js';
+import type { SigV4Verifier } from '../../authn/sigv4-verifier.js';
 import { stateOf, type KmsLambdaContext } from '../request-state.js';
 
 export function verifySignature(verifier: SigV4Verifier): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, KmsLambdaContext> {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CachingStore } from '../../../src/adapters/cache/caching-store.js';
-import { ConflictException } from '../../../src/core/generated/errors.js';
-import type { KeyRecord } from '../../../src/core/records.js';
+import { ConflictException } from '../../../src/models/kms/generated/errors.js';
+import type { KeyRecord } from '../../../src/core/kms/records.js';
 import { ACCOUNT_ID, REGION, makeAlias, makeKey, makeKeyId } from '../../support/core.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { InMemoryStore } from '../../support/in-memory-store.js';

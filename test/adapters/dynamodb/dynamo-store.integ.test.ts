@@ -12,9 +12,9 @@ import {
   InvalidMarkerException,
   KMSInvalidStateException,
   NotFoundException,
-} from '../../../src/core/generated/errors.js';
+} from '../../../src/models/kms/generated/errors.js';
 import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocal } from '../../../src/local/dynamodb-local.js';
-import type { KeyRecord } from '../../../src/core/records.js';
+import type { KeyRecord } from '../../../src/core/kms/records.js';
 import { REGION, keyIdFor, makeAccessKey, makeAlias, makeBackingKey, makeKey, newAccountId } from './fixtures.js';
 
 const TABLE = 'kms';

@@ -21,7 +21,7 @@ import {
   ConflictException,
   DependencyTimeoutException,
   KMSInternalException,
-} from '../../../src/core/generated/errors.js';
+} from '../../../src/models/kms/generated/errors.js';
 import { REGION, makeAlias, makeKey } from './fixtures.js';
 
 const metadata = { httpStatusCode: 400 };

@@ -1,4 +1,5 @@
-import type { AccessKeyRecord, AliasRecord, BackingKeyRecord, KeyRecord } from '../../../src/core/records.js';
+import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../../src/core/kms/records.js';
+import type { AccessKeyRecord } from '../../../src/core/iam/records.js';
 import { makeKey as makeCoreKey } from '../../support/core.js';
 
 export const REGION = 'eu-west-1';

@@ -8,8 +8,8 @@ import { SoftwareKeyMaterial } from '../../../src/adapters/software/software-key
 import { Sm2Point, bytesToBigint, sm3 } from '../../../src/adapters/software/sm2-curve.js';
 import { sm2Decrypt, sm2EncryptWithNonce } from '../../../src/adapters/software/sm2-encryption.js';
 import { sm2SignWithNonce, sm2VerifyDigest, sm2Z } from '../../../src/adapters/software/sm2-signature.js';
-import { InvalidCiphertextException, ValidationException } from '../../../src/core/generated/errors.js';
-import type { StoredKeyRef } from '../../../src/core/ports.js';
+import { InvalidCiphertextException, ValidationException } from '../../../src/models/kms/generated/errors.js';
+import type { StoredKeyRef } from '../../../src/core/ports/index.js';
 import { InMemorySealer } from '../../fixtures/software/in-memory-sealer.js';
 import { SM2_ENCRYPTION_ANNEX_C, SM2_SIGNATURE_ANNEX_A } from '../../fixtures/software/known-answers.js';
 import { caught } from '../../support/core.js';

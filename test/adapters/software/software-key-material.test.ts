@@ -7,9 +7,9 @@ import { SoftwareKeyMaterial } from '../../../src/adapters/software/software-key
 import { mlDsaKeyPairFromSeed } from '../../../src/adapters/software/ml-dsa.js';
 import {
   InvalidCiphertextException, UnsupportedOperationException, ValidationException,
-} from '../../../src/core/generated/errors.js';
-import type { AsymmetricKeySpec } from '../../../src/core/keys/key-specs.js';
-import type { StoredKeyRef } from '../../../src/core/ports.js';
+} from '../../../src/models/kms/generated/errors.js';
+import type { AsymmetricKeySpec } from '../../../src/core/kms/keys/key-specs.js';
+import type { StoredKeyRef } from '../../../src/core/ports/index.js';
 import { InMemorySealer } from '../../fixtures/software/in-memory-sealer.js';
 import { ED25519PH_RFC8032_ABC, ML_DSA_ACVP_KEYGEN } from '../../fixtures/software/known-answers.js';
 import { caught } from '../../support/core.js';

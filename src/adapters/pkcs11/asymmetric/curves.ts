@@ -1,5 +1,5 @@
 /** The elliptic curves of the token tier, as PKCS#11, Node and SPKI name them. */
-import type { AsymmetricKeySpec } from '../../../core/keys/key-specs.js';
+import type { AsymmetricKeySpec } from '../../../core/kms/keys/key-specs.js';
 
 export type EccSpec = Extract<AsymmetricKeySpec, 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521' | 'ECC_SECG_P256K1'>;
 

@@ -5,7 +5,7 @@
  */
 import { KeyGenMechanism } from 'graphene-pk11';
 import type { IKeyPair, Session } from 'graphene-pk11';
-import type { AsymmetricKeySpec, HmacKeySpec } from '../../../core/keys/key-specs.js';
+import type { AsymmetricKeySpec, HmacKeySpec } from '../../../core/kms/keys/key-specs.js';
 import { CURVES, RSA_BITS, isEccSpec, isRsaSpec } from './curves.js';
 import { unwrapEcPoint } from './der.js';
 import { ecSpki, rsaSpki } from './public-keys.js';

@@ -6,8 +6,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { MechanismEnum, MechParams, RsaMgf } from 'graphene-pk11';
-import { InvalidCiphertextException, ValidationException } from '../../../core/generated/errors.js';
-import type { EncryptionAlgorithmSpec } from '../../../core/generated/shapes.js';
+import { InvalidCiphertextException, ValidationException } from '../../../models/kms/generated/errors.js';
+import type { EncryptionAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
 import type { TokenMechanism } from './signing.js';
 
 export type OaepHash = 'sha1' | 'sha256';

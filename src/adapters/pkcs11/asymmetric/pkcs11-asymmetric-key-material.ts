@@ -10,10 +10,10 @@
  */
 import { EcKdf, MechanismEnum, MechParams, Template } from 'graphene-pk11';
 import type { Session } from 'graphene-pk11';
-import { InvalidCiphertextException, KMSInternalException, ValidationException } from '../../../core/generated/errors.js';
-import type { EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../../core/generated/shapes.js';
-import { isHmacSpec, type AsymmetricKeySpec, type HmacKeySpec } from '../../../core/keys/key-specs.js';
-import type { GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../../../core/ports.js';
+import { InvalidCiphertextException, KMSInternalException, ValidationException } from '../../../models/kms/generated/errors.js';
+import type { EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
+import { isHmacSpec, type AsymmetricKeySpec, type HmacKeySpec } from '../../../core/kms/keys/key-specs.js';
+import type { GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../../../core/ports/index.js';
 import { asBuffer } from '../aes-gcm.js';
 import type { Pkcs11KeyMaterial } from '../pkcs11-key-material.js';
 import { CURVES, RSA_BITS, isEccSpec, isRsaSpec } from './curves.js';

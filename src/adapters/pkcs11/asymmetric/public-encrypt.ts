@@ -1,6 +1,6 @@
 /** RSAES-OAEP encryption with a public key: no secret is involved, so Node's OpenSSL does it. */
 import { constants, publicEncrypt } from 'node:crypto';
-import { ValidationException } from '../../../core/generated/errors.js';
+import { ValidationException } from '../../../models/kms/generated/errors.js';
 import type { OaepHash } from './oaep.js';
 import { parseSpki } from './public-keys.js';
 

@@ -4,7 +4,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { ValidationException } from '../../../core/generated/errors.js';
+import { ValidationException } from '../../../models/kms/generated/errors.js';
 import type { Curve } from './curves.js';
 
 export interface RsaPublicNumbers {

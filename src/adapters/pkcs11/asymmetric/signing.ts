@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import { MechanismEnum, MechParams, RsaMgf } from 'graphene-pk11';
 import type { Session } from 'graphene-pk11';
-import { ValidationException } from '../../../core/generated/errors.js';
-import type { SigningAlgorithmSpec } from '../../../core/generated/shapes.js';
-import { DIGEST_LENGTHS } from '../../../core/keys/key-specs.js';
-import type { SigningInput } from '../../../core/ports.js';
+import { ValidationException } from '../../../models/kms/generated/errors.js';
+import type { SigningAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
+import { DIGEST_LENGTHS } from '../../../core/kms/keys/key-specs.js';
+import type { SigningInput } from '../../../core/ports/index.js';
 
 export type TokenMechanism = Parameters<Session['lib']['C_SignInit']>[1];
 

@@ -3,8 +3,8 @@
  * promise every curve, so each curve is also generated once as a probe.
  */
 import { KeyGenMechanism, MechanismEnum } from 'graphene-pk11';
-import type { MacAlgorithmSpec } from '../../../core/generated/shapes.js';
-import type { AsymmetricKeySpec, HmacKeySpec } from '../../../core/keys/key-specs.js';
+import type { MacAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
+import type { AsymmetricKeySpec, HmacKeySpec } from '../../../core/kms/keys/key-specs.js';
 import { CURVES, RSA_BITS } from './curves.js';
 import type { Curve, EccSpec } from './curves.js';
 import { ecKeyPairTemplates } from './templates.js';

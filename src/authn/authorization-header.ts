@@ -1,0 +1,65 @@
+/**
+ * Parses the SigV4 `Authorization` header and the credential scope, with the errors AWS answers
+ * when a part is missing or malformed.
+ */
+import { IncompleteSignatureException, InvalidSignatureException } from '../models/kms/generated/errors.js';
+
+export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
+
+export interface ParsedAuthorization {
+  readonly accessKeyId: string;
+  /** `YYYYMMDD` from the credential scope. */
+  readonly scopeDate: string;
+  readonly region: string;
+  readonly service: string;
+  readonly signedHeaders: readonly string[];
+  readonly signature: string;
+}
+
+/** Parses `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/kms/aws4_request, SignedHeaders=a;b, Signature=hex`. */
+export function parseAuthorizationHeader(header: string, hasDateHeader: boolean): ParsedAuthorization {
+  const trimmed = header.trim();
+  const space = trimmed.indexOf(' ');
+  const algorithm = space === -1 ? trimmed : trimmed.slice(0, space);
+  if (algorithm !== SIGV4_ALGORITHM) {
+    throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${algorithm}'`);
+  }
+  const fields = new Map<string, string>();
+  for (const part of trimmed.slice(space + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const missing: string[] = [];
+  for (const name of ['Credential', 'Signature', 'SignedHeaders']) {
+    if (!fields.get(name)) missing.push(`Authorization header requires '${name}' parameter.`);
+  }
+  if (!hasDateHeader) missing.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  if (missing.length > 0) throw new IncompleteSignatureException(`${missing.join(' ')} Authorization=${trimmed}`);
+
+  const credential = fields.get('Credential') ?? '';
+  const scope = credential.split('/');
+  if (scope.length !== 5 || scope.some((part) => part === '')) {
+    throw new IncompleteSignatureException(
+      `Credential should be scoped to a valid region. Credential=${credential}`,
+    );
+  }
+  const [accessKeyId = '', scopeDate = '', region = '', service = '', terminator = ''] = scope;
+  if (terminator !== 'aws4_request') {
+    throw new InvalidSignatureException(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`);
+  }
+  if (service !== 'kms') {
+    throw new InvalidSignatureException(`Credential should be scoped to correct service: 'kms'. `);
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new InvalidSignatureException(`Credential should be scoped to a valid region, not '${region}'. `);
+  }
+  const signature = fields.get('Signature') ?? '';
+  return {
+    accessKeyId,
+    scopeDate,
+    region,
+    service,
+    signedHeaders: (fields.get('SignedHeaders') ?? '').split(';').map((name) => name.trim().toLowerCase()),
+    signature,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Symmetric encryption under a KMS key: the blob format, the encryption context as AAD and the
+ * token's AES-256-GCM, combined. Shared by Encrypt, Decrypt, ReEncrypt and GenerateDataKey*.
+ */
+import {
+  IncorrectKeyException, InvalidCiphertextException, InvalidKeyUsageException,
+} from '../../../models/kms/generated/errors.js';
+import { currentKeyMaterial } from './stored-key.js';
+import type { EncryptionAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
+import type { KeyRecord } from '../records.js';
+import type { OperationCall } from '../service.js';
+import { resolveKey } from '../keys/resolve-key.js';
+import { assertKeyStateAllows } from '../keys/key-states.js';
+import { KEY_SPEC_USAGES, isAsymmetricSpec } from '../keys/key-specs.js';
+import { decryptWithPrivateKey, encryptWithPublicKey } from './asymmetric-encryption.js';
+import { encodeCiphertext, encodeHeader, parseCiphertext } from './ciphertext-blob.js';
+import { canonicalEncryptionContext, concatBytes, type EncryptionContext } from './encryption-context.js';
+import { needs } from '../../errors/service-error.js';
+import { bytesToHex, hexToBytes } from '../../encoding.js';
+
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-z-]+$/;
+
+/** Checks that `key` can encrypt with `algorithm` (SYMMETRIC_DEFAULT unless stated) and returns it. */
+export function assertEncryptionKey(key: KeyRecord, algorithm: EncryptionAlgorithmSpec | undefined): EncryptionAlgorithmSpec {
+  /* Precondition: the key's usage is ENCRYPT_DECRYPT. */
+  needs(key.keyUsage === 'ENCRYPT_DECRYPT', `${key.arn} key usage is ${key.keyUsage} which is not valid for this operation.`, InvalidKeyUsageException);
+  const chosen = algorithm ?? 'SYMMETRIC_DEFAULT';
+  /* Precondition: the algorithm is one the key spec supports. */
+  needs(KEY_SPEC_USAGES[key.keySpec].ENCRYPT_DECRYPT?.includes(chosen) === true,
+    `Algorithm ${chosen} is incompatible with key spec ${key.keySpec}.`, InvalidKeyUsageException);
+  return chosen;
+}
+
+/** Encrypts under any ENCRYPT_DECRYPT key: the blob format for symmetric keys, raw RSA/SM2 ciphertext otherwise. */
+export async function encryptWithKey(
+  call: OperationCall<unknown>,
+  key: KeyRecord,
+  algorithm: EncryptionAlgorithmSpec,
+  plaintext: Uint8Array,
+  context: EncryptionContext | undefined,
+): Promise<Uint8Array> {
+  if (isAsymmetricSpec(key.keySpec)) return encryptWithPublicKey(call, key, algorithm, plaintext, context);
+  return encryptUnderKey(call, key, plaintext, context);
+}
+
+export async function encryptUnderKey(
+  call: OperationCall<unknown>,
+  key: KeyRecord,
+  plaintext: Uint8Array,
+  context: EncryptionContext | undefined,
+): Promise<Uint8Array> {
+  const backingKey = await currentKeyMaterial(call, key);
+  const header = encodeHeader({ keyArn: key.arn, backingKeyId: hexToBytes(backingKey.backingKeyId) });
+  const sealed = await call.deps.material.encrypt(backingKey, plaintext, concatBytes(header, canonicalEncryptionContext(context)));
+  return encodeCiphertext(header, sealed.iv, sealed.ciphertext);
+}
+
+export interface DecryptOptions {
+  /** The `KeyId` member, when the caller named the key it expects. */
+  readonly expectedKeyId?: string;
+  readonly context: EncryptionContext | undefined;
+  readonly algorithm: EncryptionAlgorithmSpec | undefined;
+  readonly action: string;
+}
+
+/** Decrypts a symmetric ciphertext blob, returning the key that made it and the plaintext. */
+export async function decryptBlob(
+  call: OperationCall<unknown>,
+  blob: Uint8Array,
+  options: DecryptOptions,
+): Promise<{ key: KeyRecord; plaintext: Uint8Array; algorithm: EncryptionAlgorithmSpec }> {
+  const named = options.expectedKeyId === undefined
+    ? undefined
+    : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'any', action: options.action });
+  if (named !== undefined && isAsymmetricSpec(named.keySpec)) {
+    // Asymmetric ciphertext carries no header: the request's KeyId and algorithm say how to read it.
+    assertKeyStateAllows(named, 'cryptographic');
+    const algorithm = assertEncryptionKey(named, options.algorithm);
+    return { key: named, algorithm, plaintext: await decryptWithPrivateKey(call, named, algorithm, blob, options.context) };
+  }
+  const parsed = parseCiphertext(blob);
+  /* Precondition: the blob names a well-formed key ARN. */
+  needs(KEY_ARN.test(parsed.keyArn), '', InvalidCiphertextException);
+  /* Precondition: a KeyId in the request names the key the ciphertext was made with. */
+  needs(named === undefined || named.arn === parsed.keyArn,
+    'The key ID in the request does not identify a CMK that can perform this operation.', IncorrectKeyException);
+  const key = await resolveKey(call, parsed.keyArn, { allowAliases: false, rule: 'cryptographic', action: options.action });
+  const algorithm = assertEncryptionKey(key, options.algorithm);
+  const backingKeyId = bytesToHex(parsed.backingKeyId);
+  const backingKey = await call.deps.keys.getBackingKey(key, backingKeyId);
+  needs(backingKey !== undefined, '', InvalidCiphertextException);
+  const aad = concatBytes(parsed.header, canonicalEncryptionContext(options.context));
+  try {
+    const plaintext = await call.deps.material.decrypt(backingKey, { iv: parsed.iv, ciphertext: parsed.sealed }, aad);
+    return { key, plaintext, algorithm };
+  } catch (error) {
+    // AWS answers a failed authentication with an InvalidCiphertextException that has no message.
+    if (error instanceof InvalidCiphertextException) throw new InvalidCiphertextException('');
+    throw error;
+  }
+}

@@ -1,0 +1,28 @@
+/** Tag rules of AWS KMS: unique keys, no `aws:` prefix, at most 50 tags on a key. */
+import { LimitExceededException, TagException } from '../../../models/kms/generated/errors.js';
+import type { Tag } from '../../../models/kms/generated/shapes.js';
+import type { TagRecord } from '../records.js';
+import { needs } from '../../errors/service-error.js';
+
+export const MAX_TAGS_PER_KEY = 50;
+
+/** Applies `added` on top of `existing` (same key = new value) and checks the result. */
+export function validateNewTags(existing: readonly TagRecord[], added: readonly Tag[]): TagRecord[] {
+  const seen = new Set<string>();
+  for (const tag of added) {
+    /* Precondition: tag keys beginning with aws: are reserved for AWS. */
+    needs(!tag.TagKey.toLowerCase().startsWith('aws:'), `Tag keys beginning with "aws:" are reserved: ${tag.TagKey}`, TagException);
+    /* Precondition: one request names each tag key once. */
+    needs(!seen.has(tag.TagKey), `Duplicate tag keys are not allowed: ${tag.TagKey}`, TagException);
+    seen.add(tag.TagKey);
+  }
+  const merged = new Map(existing.map((tag) => [tag.tagKey, tag.tagValue]));
+  for (const tag of added) merged.set(tag.TagKey, tag.TagValue);
+  /* Precondition: a key has at most 50 tags. */
+  needs(merged.size <= MAX_TAGS_PER_KEY, `The request was rejected because a quota was exceeded. A KMS key can have at most ${MAX_TAGS_PER_KEY} tags.`, LimitExceededException);
+  return [...merged].map(([tagKey, tagValue]) => ({ tagKey, tagValue }));
+}
+
+export function toWireTags(tags: readonly TagRecord[]): Tag[] {
+  return tags.map((tag) => ({ TagKey: tag.tagKey, TagValue: tag.tagValue }));
+}

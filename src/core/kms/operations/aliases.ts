@@ -1,0 +1,101 @@
+/** CreateAlias, UpdateAlias, DeleteAlias and ListAliases. */
+import { InvalidAliasNameException, NotFoundException, ValidationException } from '../../../models/kms/generated/errors.js';
+import type { OperationCall, OperationHandler } from '../service.js';
+import { scopeOf } from '../service.js';
+import type { KeyRecord } from '../records.js';
+import { ALIAS_PREFIX, RESERVED_ALIAS_PREFIX, aliasArn } from '../keys/identifiers.js';
+import { resolveKey } from '../keys/resolve-key.js';
+import { isAsymmetricSpec, isHmacSpec } from '../keys/key-specs.js';
+import { needs } from '../../errors/service-error.js';
+import { pageOf } from './paging.js';
+
+/** ListAliases returns at most 100 aliases a page, 50 unless asked. */
+const MAX_ALIAS_PAGE = 100;
+
+function assertCustomerAliasName(aliasName: string): void {
+  /* Precondition: alias names begin with alias/. */
+  needs(aliasName.startsWith(ALIAS_PREFIX) && aliasName.length > ALIAS_PREFIX.length,
+    'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html', ValidationException);
+  /* Precondition: the alias/aws/ prefix is reserved for AWS managed keys. */
+  needs(!aliasName.startsWith(RESERVED_ALIAS_PREFIX),
+    `Cannot create, update or delete alias ${aliasName}: the alias/aws/ prefix is reserved for AWS managed keys.`, InvalidAliasNameException);
+}
+
+async function resolveAliasTarget(call: OperationCall<unknown>, targetKeyId: string, action: string): Promise<KeyRecord> {
+  return resolveKey(call, targetKeyId, { allowAliases: false, rule: 'management', action });
+}
+
+export const createAlias: OperationHandler<'CreateAlias'> = async (call) => {
+  const { deps, ctx, input } = call;
+  assertCustomerAliasName(input.AliasName);
+  const key = await resolveAliasTarget(call, input.TargetKeyId, 'kms:CreateAlias');
+  const now = deps.clock.now().getTime();
+  await deps.aliases.createAlias({
+    ...scopeOf(ctx), aliasName: input.AliasName, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now,
+  });
+  return {};
+};
+
+export const updateAlias: OperationHandler<'UpdateAlias'> = async (call) => {
+  const { deps, ctx, input } = call;
+  assertCustomerAliasName(input.AliasName);
+  const { accountId, region } = scopeOf(ctx);
+  const alias = await deps.aliases.getAlias(accountId, region, input.AliasName);
+  if (alias === undefined) throw new NotFoundException(`Alias ${aliasArn({ accountId, region }, input.AliasName)} is not found.`);
+  const current = await deps.keys.getKey({ accountId, region, keyId: alias.targetKeyId });
+  const next = await resolveAliasTarget(call, input.TargetKeyId, 'kms:UpdateAlias');
+  /* Precondition: an alias moves only between keys of the same type and key usage. */
+  needs(current === undefined || (keyType(current) === keyType(next) && current.keyUsage === next.keyUsage),
+    `${next.arn} is not the same type of key, or does not have the same key usage, as the key the alias currently points to.`, ValidationException);
+  if (current !== undefined) call.touched.add(current.arn);
+  await deps.aliases.updateAlias({ ...alias, targetKeyId: next.keyId, lastUpdatedDate: deps.clock.now().getTime() });
+  return {};
+};
+
+export const deleteAlias: OperationHandler<'DeleteAlias'> = async (call) => {
+  const { deps, ctx, input } = call;
+  assertCustomerAliasName(input.AliasName);
+  const { accountId, region } = scopeOf(ctx);
+  const alias = await deps.aliases.getAlias(accountId, region, input.AliasName);
+  if (alias === undefined) throw new NotFoundException(`Alias ${aliasArn({ accountId, region }, input.AliasName)} is not found.`);
+  const key = await deps.keys.getKey({ accountId, region, keyId: alias.targetKeyId });
+  if (key !== undefined) call.touched.add(key.arn);
+  await deps.aliases.deleteAlias(accountId, region, input.AliasName);
+  return {};
+};
+
+export const listAliases: OperationHandler<'ListAliases'> = async (call) => {
+  const { deps, ctx, input } = call;
+  const scope = scopeOf(ctx);
+  const key = input.KeyId === undefined
+    ? undefined
+    : await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'any', action: 'kms:ListAliases' });
+  const page = await deps.aliases.listAliases(scope.accountId, scope.region, {
+    limit: Math.min(input.Limit ?? 50, MAX_ALIAS_PAGE),
+    marker: input.Marker,
+    ...(key === undefined ? {} : { keyId: key.keyId }),
+  });
+  return {
+    Aliases: page.items.map((alias) => ({
+      AliasName: alias.aliasName,
+      AliasArn: aliasArn(scope, alias.aliasName),
+      TargetKeyId: alias.targetKeyId,
+      CreationDate: new Date(alias.creationDate),
+      LastUpdatedDate: new Date(alias.lastUpdatedDate),
+    })),
+    ...pageOf(page),
+  };
+};
+
+/** Symmetric, HMAC or asymmetric: an alias moves only within one of these. */
+function keyType(key: KeyRecord): 'symmetric' | 'hmac' | 'asymmetric' {
+  if (isHmacSpec(key.keySpec)) return 'hmac';
+  return isAsymmetricSpec(key.keySpec) ? 'asymmetric' : 'symmetric';
+}
+
+export const aliasOperations = {
+  CreateAlias: createAlias,
+  UpdateAlias: updateAlias,
+  DeleteAlias: deleteAlias,
+  ListAliases: listAliases,
+} as const;

@@ -1,0 +1,83 @@
+/**
+ * CreateKey for every key spec: symmetric keys get an AES-256 backing key made in the token,
+ * HMAC and asymmetric keys a secret or key pair from the asymmetric key material (token tier where
+ * the token has the mechanisms, software tier otherwise).
+ */
+import {
+  MalformedPolicyDocumentException, UnsupportedOperationException, ValidationException,
+} from '../../../models/kms/generated/errors.js';
+import { CustomerMasterKeySpecValues, KeySpecValues, type KeySpec } from '../../../models/kms/generated/shapes.js';
+import type { OperationCall, OperationHandler } from '../service.js';
+import { scopeOf } from '../service.js';
+import type { BackingKeyRecord, KeyRecord } from '../records.js';
+import { keyArn } from '../keys/identifiers.js';
+import { allowedUsages, assertOfferedInRegion, isAsymmetricSpec, isHmacSpec } from '../keys/key-specs.js';
+import { toKeyMetadata } from '../keys/key-metadata.js';
+import { defaultKeyPolicy } from '../keys/default-key-policy.js';
+import { validateNewTags } from '../keys/tags.js';
+import { needs } from '../../errors/service-error.js';
+
+export const createKey: OperationHandler<'CreateKey'> = async (call) => {
+  const { deps, ctx, input, touched } = call;
+  /* Precondition: KeySpec and its deprecated twin CustomerMasterKeySpec are not both given. */
+  needs(input.KeySpec === undefined || input.CustomerMasterKeySpec === undefined,
+    'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.', ValidationException);
+  const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+  if (input.KeySpec === undefined) assertOfferedInRegion(keySpec, CustomerMasterKeySpecValues, 'customerMasterKeySpec', ctx.region);
+  else assertOfferedInRegion(keySpec, KeySpecValues, 'keySpec', ctx.region);
+  const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
+  const origin = input.Origin ?? 'AWS_KMS';
+  /* Precondition: origins and options that are not built yet say so. */
+  needs(origin === 'AWS_KMS', `Origin ${origin} is not supported yet by this service.`, UnsupportedOperationException);
+  needs(input.CustomKeyStoreId === undefined && input.XksKeyId === undefined, 'Custom key stores are not supported yet by this service.', UnsupportedOperationException);
+  needs(input.MultiRegion !== true, 'Multi-Region keys are not supported yet by this service.', UnsupportedOperationException);
+  /* Precondition: the key usage is one AWS KMS allows for the key spec. */
+  needs(allowedUsages(keySpec).includes(keyUsage),
+    `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`, ValidationException);
+  const tags = validateNewTags([], input.Tags ?? []);
+  const scope = scopeOf(ctx);
+  const policy = input.Policy ?? defaultKeyPolicy(scope.accountId);
+  /* Precondition: a key policy is a JSON object. */
+  needs(isJsonObject(policy), 'The policy document is not valid JSON.', MalformedPolicyDocumentException);
+
+  const keyId = deps.ids.uuid();
+  const now = deps.clock.now().getTime();
+  const backingKey: BackingKeyRecord = {
+    ...scope, keyId, backingKeyId: deps.ids.hex64(), creationDate: now, ...(await generateMaterial(call, keySpec)),
+  };
+  const key: KeyRecord = {
+    keyId,
+    arn: keyArn(scope, keyId),
+    ...scope,
+    description: input.Description ?? '',
+    keySpec,
+    keyUsage,
+    origin,
+    keyState: 'Enabled',
+    creationDate: now,
+    currentBackingKeyId: backingKey.backingKeyId,
+    tags,
+    multiRegion: false,
+    policy,
+    revision: 1,
+  };
+  await deps.keys.createKey(key, backingKey);
+  touched.add(key.arn);
+  return { KeyMetadata: toKeyMetadata(key) };
+};
+
+async function generateMaterial(call: OperationCall<unknown>, keySpec: KeySpec): Promise<Pick<BackingKeyRecord, 'wrappedMaterial' | 'tier' | 'publicKey'>> {
+  const { material, asymmetric } = call.deps;
+  if (isHmacSpec(keySpec)) return asymmetric.generateMacKey(keySpec);
+  if (isAsymmetricSpec(keySpec)) return asymmetric.generateKeyPair(keySpec);
+  return { wrappedMaterial: await material.generateSymmetricKey() };
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}

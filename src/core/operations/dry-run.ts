@@ -1,6 +1,0 @@
-import { DryRunOperationException } from '../generated/errors.js';
-
-/** Called once every check has passed: a dry run stops here with AWS's DryRunOperationException. */
-export function assertNotDryRun(dryRun: boolean | undefined): void {
-  if (dryRun === true) throw new DryRunOperationException('The request would have succeeded, but the DryRun option is set.');
-}

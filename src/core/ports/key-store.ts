@@ -1,0 +1,28 @@
+/** Persistence of KMS keys. */
+import type { BackingKeyRecord, KeyRecord } from '../kms/records.js';
+import type { Page, PageRequest } from './paging.js';
+
+/** Identifies one KMS key: keys are scoped by account and Region. */
+export interface KeyLocator {
+  readonly accountId: string;
+  readonly region: string;
+  readonly keyId: string;
+}
+
+/**
+ * Persistence of keys and their backing key versions.
+ * Multi-item changes are atomic: a crash never leaves a half-made key.
+ */
+export interface KeyStore {
+  /** Writes the key and its first backing key atomically; fails if the key ID exists. */
+  createKey(key: KeyRecord, backingKey: BackingKeyRecord): Promise<void>;
+  getKey(locator: KeyLocator): Promise<KeyRecord | undefined>;
+  /**
+   * Replaces the key's metadata when the stored `revision` still equals `expectedRevision`;
+   * the written record carries `key.revision` (normally `expectedRevision + 1`).
+   * Throws `ConflictException` when another writer got there first.
+   */
+  updateKey(key: KeyRecord, expectedRevision: number): Promise<void>;
+  listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyRecord>>;
+  getBackingKey(locator: KeyLocator, backingKeyId: string): Promise<BackingKeyRecord | undefined>;
+}

@@ -1,0 +1,67 @@
+import { createHash, createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { SigV4Verifier, type SignedHttpRequest } from '../../src/authn/sigv4-verifier.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { ACCESS_KEY_ID, HOST, MapCredentialResolver, SECRET_ACCESS_KEY, SIGNING_DATE } from '../support/sigv4.js';
+
+const sha256Hex = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+
+/**
+ * Signs a request by the SigV4 specification written out by hand, so the timestamp can travel in
+ * whichever header the test names (smithy's signer always uses X-Amz-Date).
+ */
+function signByHand(dateHeader: 'x-amz-date' | 'date'): SignedHttpRequest {
+  const amzDate = '20240501T120000Z';
+  const scope = `20240501/us-east-1/kms/aws4_request`;
+  const body = new TextEncoder().encode('{}');
+  const headers: Record<string, string> = {
+    host: HOST,
+    'content-type': 'application/x-amz-json-1.1',
+    [dateHeader]: amzDate,
+    'x-amz-target': 'TrentService.ListKeys',
+  };
+  const names = Object.keys(headers).sort();
+  const canonicalHeaders = names.map((name) => `${name}:${headers[name] ?? ''}\n`).join('');
+  const signedHeaders = names.join(';');
+  const canonicalRequest = ['POST', '/', '', canonicalHeaders, signedHeaders, sha256Hex(body)].join('\n');
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+  const key = ['20240501', 'us-east-1', 'kms', 'aws4_request'].reduce<string | Buffer>((k, part) => hmac(k, part), `AWS4${SECRET_ACCESS_KEY}`);
+  const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
+  return {
+    method: 'POST',
+    path: '/',
+    query: {},
+    headers: { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` },
+    body,
+  };
+}
+
+describe('SigV4Verifier and the date header', () => {
+  it('returns the caller when the timestamp is signed in the x-amz-date header', async () => {
+    // Prepare
+    const verifier = new SigV4Verifier({ credentials: new MapCredentialResolver(), clock: new FakeClock(SIGNING_DATE) });
+    const request = signByHand('x-amz-date');
+
+    // Act
+    const caller = await verifier.verify(request);
+
+    // Assess
+    expect(caller.region).toBe('us-east-1');
+  });
+
+  it('throws IncompleteSignatureException when the timestamp travels only in the Date header', async () => {
+    // Prepare
+    const verifier = new SigV4Verifier({ credentials: new MapCredentialResolver(), clock: new FakeClock(SIGNING_DATE) });
+    const request = signByHand('date');
+
+    // Act
+    const failure = verifier.verify(request);
+
+    // Assess
+    await expect(failure).rejects.toMatchObject({
+      name: 'IncompleteSignatureException',
+      message: "This service requires the timestamp of a signed request in the 'X-Amz-Date' header; the 'Date' header is not supported.",
+    });
+  });
+});
