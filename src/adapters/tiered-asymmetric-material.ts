@@ -17,7 +17,7 @@ export type TokenTier = Omit<AsymmetricKeyMaterial, 'tierFor' | 'generateDataKey
 };
 
 /** What the software tier offers: asymmetric keys of any spec it knows, and data key pairs. */
-export type SoftwareTier = Omit<AsymmetricKeyMaterial, 'tierFor' | 'generateMacKey' | 'generateMac'>;
+export type SoftwareTier = Omit<AsymmetricKeyMaterial, 'tierFor' | 'generateMacKey' | 'importMacKey' | 'generateMac'>;
 
 export class TieredAsymmetricKeyMaterial implements AsymmetricKeyMaterial {
   readonly #token: TokenTier;
@@ -37,10 +37,15 @@ export class TieredAsymmetricKeyMaterial implements AsymmetricKeyMaterial {
   }
 
   async generateMacKey(spec: HmacKeySpec): Promise<GeneratedKey> {
-    if (this.tierFor(spec) !== 'token') {
-      throw new UnsupportedOperationException(`KeySpec ${spec} needs a PKCS#11 token with the SHA-2 HMAC mechanisms.`);
-    }
-    return this.#token.generateMacKey(spec);
+    return this.#macTier(spec).generateMacKey(spec);
+  }
+
+  importKeyPair(spec: AsymmetricKeySpec, pkcs8: Uint8Array): Promise<GeneratedKeyPair> {
+    return this.tierFor(spec) === 'token' ? this.#token.importKeyPair(spec, pkcs8) : this.#software.importKeyPair(spec, pkcs8);
+  }
+
+  async importMacKey(spec: HmacKeySpec, key: Uint8Array): Promise<GeneratedKey> {
+    return this.#macTier(spec).importMacKey(spec, key);
   }
 
   sign(key: StoredKeyRef, algorithm: SigningAlgorithmSpec, input: SigningInput): Promise<Uint8Array> {
@@ -70,6 +75,14 @@ export class TieredAsymmetricKeyMaterial implements AsymmetricKeyMaterial {
 
   generateDataKeyPair(spec: DataKeyPairSpec): Promise<{ readonly privateKey: Uint8Array; readonly publicKey: Uint8Array }> {
     return this.#software.generateDataKeyPair(spec);
+  }
+
+  /** HMAC keys live only in the token. */
+  #macTier(spec: HmacKeySpec): TokenTier {
+    if (this.tierFor(spec) !== 'token') {
+      throw new UnsupportedOperationException(`KeySpec ${spec} needs a PKCS#11 token with the SHA-2 HMAC mechanisms.`);
+    }
+    return this.#token;
   }
 
   #tierOf(key: StoredKeyRef): TokenTier | SoftwareTier {

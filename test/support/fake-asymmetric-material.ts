@@ -7,6 +7,7 @@ import {
   createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, privateDecrypt,
   publicEncrypt, randomBytes, sign as nodeSign, verify as nodeVerify, constants,
 } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { AsymmetricKeyMaterial, GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../../src/core/ports/index.js';
 import type { DataKeyPairSpec, EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../src/models/kms/generated/shapes.js';
 import type { AsymmetricKeySpec, HmacKeySpec } from '../../src/core/kms/keys/key-specs.js';
@@ -29,6 +30,12 @@ function generate(spec: AsymmetricKeySpec | DataKeyPairSpec): { privateKey: Uint
   };
 }
 
+function isOfSpec(key: KeyObject, spec: AsymmetricKeySpec): boolean {
+  if (spec.startsWith('RSA_')) return key.asymmetricKeyType === 'rsa' && key.asymmetricKeyDetails?.modulusLength === Number(spec.slice(4));
+  if (spec === 'ECC_NIST_EDWARDS25519') return key.asymmetricKeyType === 'ed25519';
+  return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === CURVES[spec];
+}
+
 function unsupported(what: string): never {
   throw new Error(`${what} is outside what the fake asymmetric material offers`);
 }
@@ -49,6 +56,22 @@ export class FakeAsymmetricMaterial implements AsymmetricKeyMaterial {
 
   async generateMacKey(spec: HmacKeySpec): Promise<GeneratedKey> {
     return { wrappedMaterial: new Uint8Array(randomBytes(HMAC_BYTES[spec])), tier: 'token' };
+  }
+
+  async importKeyPair(spec: AsymmetricKeySpec, pkcs8: Uint8Array): Promise<GeneratedKeyPair> {
+    let key: KeyObject;
+    try {
+      key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+    } catch {
+      throw new ValidationException('The key material is not a valid DER-encoded PKCS#8 private key.');
+    }
+    if (!isOfSpec(key, spec)) throw new ValidationException(`The key material is not a ${spec} private key.`);
+    return { wrappedMaterial: Uint8Array.from(pkcs8), tier: 'token', publicKey: new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' })) };
+  }
+
+  async importMacKey(spec: HmacKeySpec, key: Uint8Array): Promise<GeneratedKey> {
+    if (key.length !== HMAC_BYTES[spec]) throw new ValidationException(`The key material of a ${spec} key must be ${HMAC_BYTES[spec]} bytes long.`);
+    return { wrappedMaterial: Uint8Array.from(key), tier: 'token' };
   }
 
   async sign(key: StoredKeyRef, algorithm: SigningAlgorithmSpec, input: SigningInput): Promise<Uint8Array> {

@@ -52,6 +52,18 @@ const BACKING_KEY_TEMPLATE = {
   decrypt: false,
 };
 
+/** A backing key given in the clear: the same session object as a generated one, with its value. */
+const IMPORTED_KEY_TEMPLATE = {
+  class: ObjectClass.SECRET_KEY,
+  keyType: KeyType.AES,
+  token: false,
+  private: true,
+  sensitive: true,
+  extractable: true,
+  encrypt: false,
+  decrypt: false,
+};
+
 const UNWRAPPED_KEY_TEMPLATE = {
   class: ObjectClass.SECRET_KEY,
   keyType: KeyType.AES,
@@ -153,6 +165,22 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
         return new Uint8Array(this.#objectSession.wrapKey(WRAP_MECHANISM, this.#rootKey, key));
       } finally {
         this.#destroyObject(key.handle);
+      }
+    } catch (error) {
+      throw toKmsError(error);
+    }
+  }
+
+  async importSymmetricKey(key: Uint8Array): Promise<Uint8Array> {
+    this.#assertOpen();
+    if (key.length !== BACKING_KEY_BYTES) throw new RangeError(`An AES backing key is ${BACKING_KEY_BYTES} bytes long.`);
+    try {
+      // Made a session object like a generated key, then wrapped and destroyed the same way.
+      const object = this.#objectSession.create({ ...IMPORTED_KEY_TEMPLATE, value: asBuffer(key) }).toType<SecretKey>();
+      try {
+        return new Uint8Array(this.#objectSession.wrapKey(WRAP_MECHANISM, this.#rootKey, object));
+      } finally {
+        this.#destroyObject(object.handle);
       }
     } catch (error) {
       throw toKmsError(error);

@@ -6,6 +6,7 @@
  *   hashed twice: the signature is Ed25519ph over the 64 bytes given.
  */
 import { createPrivateKey, randomBytes, sign as nodeSign } from 'node:crypto';
+import { DerReader, TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, readSequence } from '../der.js';
 import { ed25519, ed25519ph } from '@noble/curves/ed25519.js';
 import type { SigningAlgorithmSpec } from '../../models/kms/generated/shapes.js';
 import type { SigningInput } from '../../core/ports/index.js';
@@ -30,6 +31,36 @@ export function generateEd25519KeyPair(): { readonly privateKey: Uint8Array; rea
   privateKey.set(publicKey, SEED_BYTES);
   seed.fill(0);
   return { privateKey, publicKey };
+}
+
+/**
+ * The same form as a generated pair from a PKCS#8 Ed25519 private key (RFC 8410), which the
+ * caller zeroes. Throws `ValidationException` when it is not one.
+ */
+export function ed25519KeyPairFromPkcs8(pkcs8: Uint8Array): { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array } {
+  let seed: Uint8Array;
+  try {
+    const key = createPrivateKey({ key: Buffer.from(pkcs8.buffer, pkcs8.byteOffset, pkcs8.byteLength), format: 'der', type: 'pkcs8' });
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error('not Ed25519');
+    const outer = readSequence(pkcs8);
+    outer.read(TAG_INTEGER);
+    outer.read(TAG_SEQUENCE);
+    // CurvePrivateKey ::= OCTET STRING, inside the privateKey OCTET STRING.
+    seed = curvePrivateKey(outer.read(TAG_OCTET_STRING));
+  } catch {
+    throw new ValidationException('The key material is not an ECC_NIST_EDWARDS25519 private key.');
+  }
+  const publicKey = ed25519.getPublicKey(seed);
+  const privateKey = new Uint8Array(SEED_BYTES * 2);
+  privateKey.set(seed);
+  privateKey.set(publicKey, SEED_BYTES);
+  return { privateKey, publicKey };
+}
+
+function curvePrivateKey(octets: Uint8Array): Uint8Array {
+  const seed = new DerReader(octets).read(TAG_OCTET_STRING);
+  if (seed.length !== SEED_BYTES) throw new Error('bad seed length');
+  return seed;
 }
 
 /** Throws `ValidationException` unless `algorithm` accepts the input; returns which Ed25519 variant it is. */

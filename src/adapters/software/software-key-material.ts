@@ -17,7 +17,7 @@ import {
   InvalidCiphertextException, UnsupportedOperationException, ValidationException,
 } from '../../models/kms/generated/errors.js';
 import { generateDataKeyPair } from './data-key-pairs.js';
-import { checkEd25519Input, ed25519Sign, ed25519Verify, generateEd25519KeyPair } from './ed25519.js';
+import { checkEd25519Input, ed25519KeyPairFromPkcs8, ed25519Sign, ed25519Verify, generateEd25519KeyPair } from './ed25519.js';
 import { checkMlDsaInput, generateMlDsaKeyPair, isMlDsaSpec, mlDsaSign, mlDsaVerify } from './ml-dsa.js';
 import { sealPrivateKey, withPrivateKey } from './sealed-key.js';
 import type { Sealer } from './sealed-key.js';
@@ -29,7 +29,7 @@ import { checkSm2Input, sm2Sign, sm2Verify } from './sm2-signature.js';
 
 /** The operations this class offers; the rest of `AsymmetricKeyMaterial` stays with the token. */
 export type SoftwareKeyOperations = Pick<AsymmetricKeyMaterial,
-  'generateKeyPair' | 'sign' | 'verify' | 'encryptWithPublicKey' | 'decryptWithPrivateKey' | 'deriveSharedSecret' | 'generateDataKeyPair'>;
+  'generateKeyPair' | 'importKeyPair' | 'sign' | 'verify' | 'encryptWithPublicKey' | 'decryptWithPrivateKey' | 'deriveSharedSecret' | 'generateDataKeyPair'>;
 
 /** Key specs whose private keys this class generates and uses. */
 export const SOFTWARE_TIER_SPECS: ReadonlySet<KeySpec> = new Set<KeySpec>(['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87', 'ECC_NIST_EDWARDS25519', 'SM2']);
@@ -56,9 +56,19 @@ export class SoftwareKeyMaterial implements SoftwareKeyOperations {
   }
 
   async generateKeyPair(spec: AsymmetricKeySpec): Promise<GeneratedKeyPair> {
+    return this.#seal(spec, newKeyPair(spec));
+  }
+
+  /** Ed25519 only so far; ML-DSA and SM2 private keys are not imported yet. */
+  async importKeyPair(spec: AsymmetricKeySpec, pkcs8: Uint8Array): Promise<GeneratedKeyPair> {
+    if (spec !== 'ECC_NIST_EDWARDS25519') throw new UnsupportedOperationException(`Importing ${spec} private keys is not supported yet by this service.`);
+    return this.#seal(spec, ed25519KeyPairFromPkcs8(pkcs8));
+  }
+
+  /** Seals a new or imported pair's private key, zeroing it, and encodes its public key. */
+  async #seal(spec: AsymmetricKeySpec, { privateKey, publicKey }: { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array }): Promise<GeneratedKeyPair> {
     const kind = spkiKind(spec);
     if (kind === undefined) throw new UnsupportedOperationException(`Key spec ${spec} is not generated in software.`);
-    const { privateKey, publicKey } = newKeyPair(spec);
     try {
       const wrappedMaterial = await sealPrivateKey(this.#sealer, spec, privateKey);
       return { wrappedMaterial, tier: 'software', publicKey: encodeSpki(kind, publicKey) };

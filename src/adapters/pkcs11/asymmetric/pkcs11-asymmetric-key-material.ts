@@ -19,6 +19,7 @@ import type { Pkcs11KeyMaterial } from '../pkcs11-key-material.js';
 import { CURVES, RSA_BITS, isEccSpec, isRsaSpec } from './curves.js';
 import { ecdsaDerToRaw, ecdsaRawToDer, wrapEcPoint } from './der.js';
 import { WRAP_MECHANISM, generateWrappedMacKey, generateWrappedPair } from './key-generation.js';
+import { importWrappedMacKey, importWrappedPair } from './key-import.js';
 import { decodeOaep, oaepHash, oaepMechanism, RAW_RSA } from './oaep.js';
 import { rsaOaepEncrypt } from './public-encrypt.js';
 import { ecPoint, parseSpki, rsaNumbers } from './public-keys.js';
@@ -67,6 +68,16 @@ export class Pkcs11AsymmetricKeyMaterial {
   async generateMacKey(spec: HmacKeySpec): Promise<GeneratedKey> {
     this.#assertSupported(spec);
     return { wrappedMaterial: generateWrappedMacKey(this.#token, spec), tier: 'token' };
+  }
+
+  async importKeyPair(spec: AsymmetricKeySpec, pkcs8: Uint8Array): Promise<GeneratedKeyPair> {
+    this.#assertSupported(spec);
+    return { ...importWrappedPair(this.#token, spec, pkcs8), tier: 'token' };
+  }
+
+  async importMacKey(spec: HmacKeySpec, key: Uint8Array): Promise<GeneratedKey> {
+    this.#assertSupported(spec);
+    return { wrappedMaterial: importWrappedMacKey(this.#token, spec, key), tier: 'token' };
   }
 
   /** Signs in the token; ECDSA signatures come back DER-encoded as AWS returns them. */
