@@ -8,7 +8,6 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FileAuditSink } from '../adapters/audit/file-audit-sink.js';
 import { ensureTable } from '../adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
@@ -22,7 +21,7 @@ import { jsonLogger, type Logger } from '../pipeline/logger.js';
 import { assembleCore, cacheTtlFromEnv } from '../composition/core-deps.js';
 import { asymmetricMaterialFor } from '../composition/asymmetric-material.js';
 import { InProcessGroupInvoker, localContext } from '../composition/in-process-groups.js';
-import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
 import { MAX_BODY_BYTES, readBody, toProxyEvent, writeProxyResult } from './http-bridge.js';
 import { ensureRootCredentials, type RootCredentials } from './root-credentials.js';
 import { ensureSoftHsmToken } from './softhsm-token.js';
@@ -66,7 +65,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     stops.unshift(() => material.close());
     const dynamo = await startDynamoDbLocal({ dataDir });
     stops.unshift(() => dynamo.stop());
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DYNAMODB_LOCAL_CREDENTIALS });
+    const client = dynamo.client();
     await ensureTable(client, DEFAULT_TABLE_NAME);
     const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client });
     const { core, verifier } = assembleCore({
