@@ -3,9 +3,10 @@ import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { groupFunctionEnvName } from '../src/composition/group-environment.js';
+import { GROUP_REQUEST_SECRET_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
 import { deployedGroups, GROUP_FUNCTION_ENTRIES } from './api-groups.js';
 import type { DeployedGroup } from './api-groups.js';
+import { GroupRequestKey } from './constructs/group-request-key.js';
 import { DEFAULT_THROTTLING, KmsApi } from './constructs/kms-api.js';
 import type { ApiThrottling } from './constructs/kms-api.js';
 import {
@@ -45,7 +46,12 @@ export class KmsServiceStack extends Stack {
     const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
     const table = createKmsTable(this, 'Table');
     const layers = pkcs11Layers(this, props.pkcs11);
-    const environment = { TABLE_NAME: table.tableName, ...pkcs11Environment(props.pkcs11) };
+    const groupRequestKey = new GroupRequestKey(this, 'GroupRequestKey');
+    const environment = {
+      TABLE_NAME: table.tableName,
+      [GROUP_REQUEST_SECRET_ENV]: groupRequestKey.secret.secretArn,
+      ...pkcs11Environment(props.pkcs11),
+    };
 
     const groupFunctions = {} as Record<DeployedGroup, NodejsFunction>;
     for (const group of deployedGroups()) {
@@ -89,6 +95,7 @@ export class KmsServiceStack extends Stack {
     table.grants.actions(this.frontFunction, ...TABLE_READ_ACTIONS);
     grantPinSecretRead(this.frontFunction, props.pkcs11);
     for (const group of deployedGroups()) groupFunctions[group].grantInvoke(this.frontFunction);
+    groupRequestKey.readableOnlyBy([this.frontFunction, ...Object.values(groupFunctions)]);
 
     const api = new KmsApi(this, 'KmsApi', {
       front: this.frontFunction,
