@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
+import { ArnPrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { GROUP_REQUEST_SECRET_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
@@ -94,7 +95,19 @@ export class KmsServiceStack extends Stack {
     });
     table.grants.actions(this.frontFunction, ...TABLE_READ_ACTIONS);
     grantPinSecretRead(this.frontFunction, props.pkcs11);
-    for (const group of deployedGroups()) groupFunctions[group].grantInvoke(this.frontFunction);
+    const frontRole = this.frontFunction.role;
+    if (frontRole === undefined) throw new Error('the front function has no role');
+    for (const group of deployedGroups()) {
+      // The front's own policy names the groups it may invoke; each group's resource policy
+      // names the one role that may invoke it. Principals in the account whose identity
+      // policies allow lambda:InvokeFunction broadly could still call a group (a Lambda
+      // resource policy cannot deny), which is why groups also verify the front's signature.
+      groupFunctions[group].grantInvoke(this.frontFunction);
+      groupFunctions[group].addPermission('InvokeByFrontOnly', {
+        principal: new ArnPrincipal(frontRole.roleArn),
+        action: 'lambda:InvokeFunction',
+      });
+    }
     groupRequestKey.readableOnlyBy([this.frontFunction, ...Object.values(groupFunctions)]);
 
     const api = new KmsApi(this, 'KmsApi', {

@@ -109,6 +109,41 @@ describe('KmsServiceStack', () => {
     expect(invoked).toEqual(new Set(groupIds));
   });
 
+  it('lets only the front\'s role invoke a group function, through a resource-based policy on each', () => {
+    // Prepare
+    const { stack, template } = stackUnderTest();
+    const frontRoleArn = { 'Fn::GetAtt': [roleOf(template, functionId(stack, stack.frontFunction)), 'Arn'] };
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => p['Properties'] as Json);
+
+    for (const group of GROUPS) {
+      // Act
+      const fnId = functionId(stack, stack.groupFunctions[group]);
+      const onGroup = permissions.filter((p) => JSON.stringify(p['FunctionName']).includes(`"${fnId}"`));
+
+      // Assess
+      expect(onGroup).toEqual([{ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: frontRoleArn }]);
+    }
+  });
+
+  it('grants invocation of the front to API Gateway only, and of nothing else to anyone else', () => {
+    // Prepare
+    const { stack, template } = stackUnderTest();
+    const groupIds = new Set(GROUPS.map((group) => functionId(stack, stack.groupFunctions[group])));
+    const frontId = functionId(stack, stack.frontFunction);
+
+    // Act
+    const others = Object.values(template.findResources('AWS::Lambda::Permission'))
+      .map((p) => p['Properties'] as Json)
+      .filter((p) => ![...groupIds].some((id) => JSON.stringify(p['FunctionName']).includes(`"${id}"`)));
+
+    // Assess
+    expect(others.length).toBeGreaterThan(0);
+    for (const permission of others) {
+      expect(JSON.stringify(permission['FunctionName'])).toContain(`"${frontId}"`);
+      expect(permission['Principal']).toBe('apigateway.amazonaws.com');
+    }
+  });
+
   it('gives group functions table writes but no invoke rights', () => {
     // Prepare
     const { stack, template } = stackUnderTest();
