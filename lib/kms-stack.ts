@@ -5,8 +5,8 @@ import { ArnPrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { GROUP_REQUEST_SECRET_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
-import { deployedGroups, GROUP_FUNCTION_ENTRIES } from './api-groups.js';
-import type { DeployedGroup } from './api-groups.js';
+import { deployedGroups, FRONT_FUNCTION, GROUP_FUNCTIONS } from './api-groups.js';
+import type { DeployedGroup, FunctionProfile } from './api-groups.js';
 import { GroupRequestKey } from './constructs/group-request-key.js';
 import { DEFAULT_THROTTLING, KmsApi } from './constructs/kms-api.js';
 import type { ApiThrottling } from './constructs/kms-api.js';
@@ -51,32 +51,42 @@ export class KmsServiceStack extends Stack {
     const environment = {
       TABLE_NAME: table.tableName,
       [GROUP_REQUEST_SECRET_ENV]: groupRequestKey.secret.secretArn,
-      ...pkcs11Environment(props.pkcs11),
+    };
+    /** The PKCS#11 settings, layer and PIN go only to functions whose operations use the token. */
+    const tokenAccess = (profile: FunctionProfile) =>
+      profile.usesToken
+        ? { environment: pkcs11Environment(props.pkcs11), layers }
+        : { environment: {}, layers: [] };
+    const grantToken = (fn: NodejsFunction, profile: FunctionProfile): void => {
+      if (profile.usesToken) grantPinSecretRead(fn, props.pkcs11);
     };
 
     const groupFunctions = {} as Record<DeployedGroup, NodejsFunction>;
     for (const group of deployedGroups()) {
+      const profile: FunctionProfile = GROUP_FUNCTIONS[group];
+      const token = tokenAccess(profile);
       const fn = createServiceFunction(this, `${pascalCase(group)}Function`, {
         projectRoot,
-        entry: GROUP_FUNCTION_ENTRIES[group],
+        entry: profile.entry,
         description: `KMS API group: ${group}`,
         memorySize: 512,
         // Below the front's timeout so the front can still answer when a group runs late.
         timeout: Duration.seconds(15),
-        environment,
-        layers,
+        environment: { ...environment, ...token.environment },
+        layers: token.layers,
       });
       // No dynamodb:LeadingKeys condition yet: the groups share key and alias items, and
       // prefixes per group would tie the role to an item layout that is still moving.
       table.grants.actions(fn, ...TABLE_READ_WRITE_ACTIONS);
-      grantPinSecretRead(fn, props.pkcs11);
+      grantToken(fn, profile);
       groupFunctions[group] = fn;
     }
     this.groupFunctions = groupFunctions;
 
+    const frontToken = tokenAccess(FRONT_FUNCTION);
     this.frontFunction = createServiceFunction(this, 'FrontFunction', {
       projectRoot,
-      entry: 'functions/front.ts',
+      entry: FRONT_FUNCTION.entry,
       description: 'KMS API front: SigV4, dispatch and cryptographic operations',
       // More memory buys more CPU for SigV4 and the cryptographic operations.
       memorySize: 1024,
@@ -84,6 +94,7 @@ export class KmsServiceStack extends Stack {
       timeout: Duration.seconds(25),
       environment: {
         ...environment,
+        ...frontToken.environment,
         ...Object.fromEntries(
           deployedGroups().map((group) => [
             groupFunctionEnvName(group),
@@ -91,10 +102,10 @@ export class KmsServiceStack extends Stack {
           ]),
         ),
       },
-      layers,
+      layers: frontToken.layers,
     });
     table.grants.actions(this.frontFunction, ...TABLE_READ_ACTIONS);
-    grantPinSecretRead(this.frontFunction, props.pkcs11);
+    grantToken(this.frontFunction, FRONT_FUNCTION);
     const frontRole = this.frontFunction.role;
     if (frontRole === undefined) throw new Error('the front function has no role');
     for (const group of deployedGroups()) {

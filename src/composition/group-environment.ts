@@ -16,7 +16,10 @@ export const groupFunctionEnvName = (group: string): string =>
  */
 export const GROUP_REQUEST_SECRET_ENV = 'GROUP_REQUEST_SECRET_ARN';
 
-/** How a function reaches the token. */
+/**
+ * How a function reaches the token. Only functions whose operations use key material get these;
+ * a group function without them runs without the token.
+ */
 export const PKCS11_ENV = {
   modulePath: 'PKCS11_MODULE',
   tokenLabel: 'PKCS11_TOKEN_LABEL',

@@ -1,7 +1,7 @@
 /**
  * The adapters of a deployed function, built once per cold start from the environment the CDK
  * stack sets: TABLE_NAME, GROUP_REQUEST_SECRET_ARN, GROUP_FUNCTION_<GROUP> (front), the
- * PKCS11_* settings, optionally KMS_CACHE_TTL_MS.
+ * PKCS11_* settings (only functions that use the token), optionally KMS_CACHE_TTL_MS.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
@@ -19,6 +19,7 @@ import { assembleCore, cacheTtlFromEnv } from './core-deps.js';
 import { asymmetricMaterialFor } from './asymmetric-material.js';
 import { GROUP_REQUEST_SECRET_ENV, PKCS11_ENV } from './group-environment.js';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
+import { TokenlessMaterial } from './lambda-tokenless.js';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -70,9 +71,17 @@ export async function lambdaFrontDeps(): Promise<FrontDeps> {
   };
 }
 
-/** The dependencies of the `group` function. */
+/**
+ * The dependencies of the `group` function. It opens the token only when the stack gave it the
+ * PKCS#11 settings, which it does only for groups whose operations use key material.
+ */
 export async function lambdaGroupDeps(group: FunctionGroup): Promise<GroupHandlerDeps> {
-  const [token, key] = await Promise.all([openToken(), readGroupRequestKey()]);
+  const usesToken = process.env[PKCS11_ENV.modulePath] !== undefined && process.env[PKCS11_ENV.modulePath] !== '';
+  const tokenless = new TokenlessMaterial(group);
+  const [token, key] = await Promise.all([
+    usesToken ? openToken() : { material: tokenless, asymmetric: tokenless },
+    readGroupRequestKey(),
+  ]);
   const { core } = lambdaParts(token);
   return { group, core, logger: jsonLogger, verifier: new GroupRequestVerifier({ key, clock: systemClock }) };
 }

@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FRONT_FUNCTION, GROUP_FUNCTIONS, type DeployedGroup } from '../../lib/api-groups.js';
+import type { KmsServiceStack } from '../../lib/kms-stack.js';
 import { GROUP_REQUEST_SECRET_ENV, groupFunctionEnvName } from '../../src/composition/group-environment.js';
 import {
   GROUPS, LAYER_ARN, PIN_SECRET_ARN, actionsOf, functionId, resourceList, resourcesOf, roleOf, stackUnderTest, statementsOf,
@@ -17,6 +19,17 @@ const resourceIdsFor = (template: Synthesized['template'], statements: Json[], a
   const text = JSON.stringify(allowing.map((s) => s['Resource']));
   return new Set(ids.filter((id) => text.includes(`"${id}"`)));
 };
+
+/** `front` and the deployed groups whose functions do (or do not) use the token, per lib/api-groups.ts. */
+function functionsByTokenUse(usesToken = true): string[] {
+  return [
+    ...(FRONT_FUNCTION.usesToken === usesToken ? ['front'] : []),
+    ...GROUPS.filter((group) => GROUP_FUNCTIONS[group].usesToken === usesToken),
+  ];
+}
+
+const functionNamed = (stack: KmsServiceStack, name: string) =>
+  name === 'front' ? stack.frontFunction : stack.groupFunctions[name as DeployedGroup];
 
 /** Logical ID of the stack's one secret, the group-request key. */
 const secretId = (template: Synthesized['template']): string => Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0] ?? '';
@@ -57,7 +70,7 @@ describe('KmsServiceStack', () => {
     });
   });
 
-  it('creates the front and one function per API group on nodejs22.x with the layer', () => {
+  it('creates the front and one function per API group on nodejs22.x', () => {
     // Prepare / Act
     const { template } = stackUnderTest();
 
@@ -69,19 +82,41 @@ describe('KmsServiceStack', () => {
         Runtime: 'nodejs22.x',
         Architectures: ['x86_64'],
         Handler: 'index.handler',
-        Layers: [LAYER_ARN],
-        Environment: {
-          Variables: Match.objectLike({
-            TABLE_NAME: Match.anyValue(),
-            PKCS11_MODULE: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so',
-            PKCS11_TOKEN_LABEL: 'hsm1',
-            PKCS11_PIN_SECRET_ARN: PIN_SECRET_ARN,
-            NODE_OPTIONS: '--enable-source-maps',
-          }),
-        },
+        Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), NODE_OPTIONS: '--enable-source-maps' }) },
       },
       1 + GROUPS.length,
     );
+  });
+
+  it.each(functionsByTokenUse())('gives the PKCS#11 settings and layer to %s, whose operations use the token', (name) => {
+    // Prepare
+    const { stack, template } = stackUnderTest();
+
+    // Act
+    const fn = resourcesOf(template)[functionId(stack, functionNamed(stack, name))] as { Properties: Json & { Environment: { Variables: Json } } };
+
+    // Assess
+    expect(fn.Properties['Layers']).toEqual([LAYER_ARN]);
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      PKCS11_MODULE: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so',
+      PKCS11_TOKEN_LABEL: 'hsm1',
+      PKCS11_PIN_SECRET_ARN: PIN_SECRET_ARN,
+    });
+  });
+
+  it.each(functionsByTokenUse(false))('gives no PKCS#11 settings, layer or PIN to %s, whose operations never use the token', (name) => {
+    // Prepare
+    const { stack, template } = stackUnderTest();
+    const fnId = functionId(stack, functionNamed(stack, name));
+
+    // Act
+    const fn = resourcesOf(template)[fnId] as { Properties: Json & { Environment: { Variables: Json } } };
+    const resources = statementsOf(template, roleOf(template, fnId)).flatMap(resourceList);
+
+    // Assess
+    expect(fn.Properties['Layers']).toBeUndefined();
+    expect(Object.keys(fn.Properties.Environment.Variables).filter((name) => name.startsWith('PKCS11_'))).toEqual([]);
+    expect(JSON.stringify(resources)).not.toContain('pkcs11-pin');
   });
 
   it('gives the front the group function names and invoke rights on exactly those', () => {
@@ -176,24 +211,22 @@ describe('KmsServiceStack', () => {
     );
   });
 
-  it('lets every function read the PIN secret and the group-request key, and no other secret', () => {
+  it.each([...functionsByTokenUse(), ...functionsByTokenUse(false)])('lets %s read the group-request key, the PIN secret only if it uses the token, and no other secret', (name) => {
     // Prepare
     const { stack, template } = stackUnderTest();
-    const functions = [stack.frontFunction, ...GROUPS.map((g) => stack.groupFunctions[g])];
-    const keyId = secretId(template);
+    const usesToken = functionsByTokenUse().includes(name);
+    const fn = functionNamed(stack, name);
 
-    for (const fn of functions) {
-      // Act
-      const statements = statementsOf(template, roleOf(template, functionId(stack, fn)));
-      const secretStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    // Act
+    const statements = statementsOf(template, roleOf(template, functionId(stack, fn)));
+    const secretStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
 
-      // Assess
-      expect(new Set(secretStatements.flatMap(actionsOf))).toEqual(new Set(['secretsmanager:GetSecretValue']));
-      expect(secretStatements.flatMap(resourceList)).toEqual(
-        expect.arrayContaining([PIN_SECRET_ARN, `${PIN_SECRET_ARN}-??????`, { Ref: keyId }]),
-      );
-      expect(secretStatements.flatMap(resourceList)).toHaveLength(3);
-    }
+    // Assess
+    expect(new Set(secretStatements.flatMap(actionsOf))).toEqual(new Set(['secretsmanager:GetSecretValue']));
+    expect(new Set(secretStatements.flatMap(resourceList).map((resource) => JSON.stringify(resource)))).toEqual(new Set([
+      JSON.stringify({ Ref: secretId(template) }),
+      ...(usesToken ? [JSON.stringify(PIN_SECRET_ARN), JSON.stringify(`${PIN_SECRET_ARN}-??????`)] : []),
+    ]));
   });
 
   describe('the group-request key', () => {

@@ -6,12 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { GROUP_FUNCTION_ENTRIES } from '../../lib/api-groups.js';
-import type { DeployedGroup } from '../../lib/api-groups.js';
+import { FRONT_FUNCTION, GROUP_FUNCTIONS, deployedGroups } from '../../lib/api-groups.js';
 import { KmsServiceStack } from '../../lib/kms-stack.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const GROUPS = Object.keys(GROUP_FUNCTION_ENTRIES) as DeployedGroup[];
+export const GROUPS = deployedGroups();
 export const PIN_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:open-kms/pkcs11-pin-AbCdEf';
 export const LAYER_ARN = 'arn:aws:lambda:eu-west-1:111122223333:layer:cloudhsm-pkcs11:3';
 
@@ -32,7 +31,7 @@ function synthesize(): Synthesized {
     mkdirSync(path.join(fixtureRoot, 'functions'));
     writeFileSync(path.join(fixtureRoot, 'package.json'), '{"type":"module"}');
     writeFileSync(path.join(fixtureRoot, 'package-lock.json'), '{}');
-    for (const entry of ['functions/front.ts', ...Object.values(GROUP_FUNCTION_ENTRIES)]) {
+    for (const { entry } of [FRONT_FUNCTION, ...Object.values(GROUP_FUNCTIONS)]) {
       writeFileSync(path.join(fixtureRoot, entry), 'export const handler = async () => ({});\n');
     }
     const cdkJson = JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')) as { context: Json };
