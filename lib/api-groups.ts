@@ -4,6 +4,7 @@
  * its own role. Adding a group (grants, policies, key stores) is one entry here.
  */
 import type { FunctionGroup } from '../src/pipeline/group-protocol.js';
+import type { TableAccess } from './constructs/table-access.js';
 
 export interface FunctionProfile {
   /** Handler file relative to the project root; it exports `handler`. */
@@ -13,17 +14,56 @@ export interface FunctionProfile {
    * the PKCS#11 settings and layer and may read the PIN; the others run without the token.
    */
   readonly usesToken: boolean;
+  /** What it may read and write in the table: only the item kinds and actions its operations use. */
+  readonly table: readonly TableAccess[];
 }
 
-/** SigV4 opens sealed access-key secrets, and the crypto group uses keys: both need the token. */
-export const FRONT_FUNCTION = { entry: 'functions/front.ts', usesToken: true } as const satisfies FunctionProfile;
+/**
+ * SigV4 opens sealed access-key secrets, and the crypto group uses keys: both need the token.
+ * It only reads: access keys, and keys and aliases to resolve a key and its backing key.
+ */
+export const FRONT_FUNCTION = {
+  entry: 'functions/front.ts',
+  usesToken: true,
+  table: [{ actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases', 'accessKey'] }],
+} as const satisfies FunctionProfile;
 
 export const GROUP_FUNCTIONS = {
-  // CreateKey generates key material in the token.
-  keys: { entry: 'functions/keys.ts', usesToken: true },
+  keys: {
+    entry: 'functions/keys.ts',
+    // CreateKey generates key material in the token.
+    usesToken: true,
+    table: [
+      // DescribeKey accepts aliases.
+      { actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases'] },
+      // CreateKey writes metadata and backing key; the other operations rewrite metadata.
+      { actions: ['PutItem'], on: 'table', partitions: ['key'] },
+      // ListKeys.
+      { actions: ['Query'], on: 'gsi1', partitions: ['keysList'] },
+    ],
+  },
   // Aliases and tags are metadata: nothing in them touches key material.
-  aliases: { entry: 'functions/aliases.ts', usesToken: false },
-  tags: { entry: 'functions/tags.ts', usesToken: false },
+  aliases: {
+    entry: 'functions/aliases.ts',
+    usesToken: false,
+    table: [
+      { actions: ['GetItem', 'Query'], on: 'table', partitions: ['aliases'] },
+      { actions: ['PutItem', 'DeleteItem'], on: 'table', partitions: ['aliases'], withoutKeyMaterial: true },
+      // The target key is read, then checked again in the transaction that writes the alias.
+      { actions: ['GetItem', 'ConditionCheckItem'], on: 'table', partitions: ['key'] },
+      // ListAliases with KeyId.
+      { actions: ['Query'], on: 'gsi1', partitions: ['key'] },
+    ],
+  },
+  tags: {
+    entry: 'functions/tags.ts',
+    usesToken: false,
+    // Tags live on the key's metadata item.
+    table: [
+      { actions: ['GetItem'], on: 'table', partitions: ['key'] },
+      { actions: ['PutItem'], on: 'table', partitions: ['key'], withoutKeyMaterial: true },
+    ],
+  },
 } as const satisfies Partial<Record<FunctionGroup, FunctionProfile>>;
 
 export type DeployedGroup = keyof typeof GROUP_FUNCTIONS;

@@ -10,14 +10,11 @@ import type { DeployedGroup, FunctionProfile } from './api-groups.js';
 import { GroupRequestKey } from './constructs/group-request-key.js';
 import { DEFAULT_THROTTLING, KmsApi } from './constructs/kms-api.js';
 import type { ApiThrottling } from './constructs/kms-api.js';
-import {
-  createKmsTable,
-  TABLE_READ_ACTIONS,
-  TABLE_READ_WRITE_ACTIONS,
-} from './constructs/kms-table.js';
+import { createKmsTable } from './constructs/kms-table.js';
 import { grantPinSecretRead, pkcs11Environment, pkcs11Layers } from './constructs/pkcs11.js';
 import type { Pkcs11Settings } from './constructs/pkcs11.js';
 import { createServiceFunction } from './constructs/service-function.js';
+import { grantTableAccess } from './constructs/table-access.js';
 
 export type { Pkcs11Settings } from './constructs/pkcs11.js';
 
@@ -75,9 +72,7 @@ export class KmsServiceStack extends Stack {
         environment: { ...environment, ...token.environment },
         layers: token.layers,
       });
-      // No dynamodb:LeadingKeys condition yet: the groups share key and alias items, and
-      // prefixes per group would tie the role to an item layout that is still moving.
-      table.grants.actions(fn, ...TABLE_READ_WRITE_ACTIONS);
+      grantTableAccess(fn, table, profile.table);
       grantToken(fn, profile);
       groupFunctions[group] = fn;
     }
@@ -104,7 +99,7 @@ export class KmsServiceStack extends Stack {
       },
       layers: frontToken.layers,
     });
-    table.grants.actions(this.frontFunction, ...TABLE_READ_ACTIONS);
+    grantTableAccess(this.frontFunction, table, FRONT_FUNCTION.table);
     grantToken(this.frontFunction, FRONT_FUNCTION);
     const frontRole = this.frontFunction.role;
     if (frontRole === undefined) throw new Error('the front function has no role');
