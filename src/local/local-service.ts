@@ -78,7 +78,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const audit = new FileAuditSink(join(dataDir, 'audit.log'));
     stops.unshift(() => audit.close());
     // One core instance behind every group: a write through any group invalidates the caches at once.
-    const groups = new InProcessGroupInvoker((group) => createGroupHandler({ group, core, logger }));
+    const groups = new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core, logger, verifier }));
     const front = createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger });
     const server = createServer((request, response) => {
       void (async () => {
