@@ -145,12 +145,29 @@ export function encryptionContextOf(action: string, input: Input): EncryptionCon
   return member === undefined ? undefined : context(input, member);
 }
 
-/** Whether the action supports a condition key, per the generated tables. */
+/** Keys that only some actions have; other `aws:` keys are global. */
+const SERVICE_KEY = /^kms:|^aws:(?:requesttag|resourcetag|tagkeys)/;
+
+const SUPPORTED = new Map<string, (lowerKey: string) => boolean>();
+
+/** Whether the action supports a condition key, per the generated tables (one test per action, kept). */
 function supportedKeys(action: string, onKey: boolean): (lowerKey: string) => boolean {
+  const cacheKey = `${action.toLowerCase()} ${String(onKey)}`;
+  let test = SUPPORTED.get(cacheKey);
+  if (test === undefined) {
+    test = buildSupportedKeys(action, onKey);
+    if (SUPPORTED.size < 512) SUPPORTED.set(cacheKey, test);
+  }
+  return test;
+}
+
+function buildSupportedKeys(action: string, onKey: boolean): (lowerKey: string) => boolean {
   const data = kmsAction(action);
   const patterns = [...(data?.conditionKeys ?? []), ...(onKey ? KMS_KEY_RESOURCE_CONDITION_KEYS : []), ...(onKey ? ['kms:CustomerMasterKeySpec', 'kms:CustomerMasterKeyUsage'] : [])]
     .map((k) => k.toLowerCase().replace(/\$\{[^}]*\}$/, ''));
-  return (key) => !/^kms:|^aws:(?:requesttag|resourcetag|tagkeys)/.test(key) || patterns.some((p) => (p.endsWith(':') || p.endsWith('/') ? key.startsWith(p) : key === p));
+  const exact = new Set(patterns.filter((p) => !p.endsWith(':') && !p.endsWith('/')));
+  const prefixes = patterns.filter((p) => p.endsWith(':') || p.endsWith('/'));
+  return (key) => !SERVICE_KEY.test(key) || exact.has(key) || prefixes.some((p) => key.startsWith(p));
 }
 
 /**
