@@ -39,27 +39,20 @@ export function parseDate(text: string): number | undefined {
 
 const never: Matcher = () => false;
 
-function numeric(compare: (request: number, policy: number) => boolean): (policyValue: string) => Matcher {
-  return (policyValue) => {
-    const policy = parseNumber(policyValue);
+/** Numbers and dates both compare as numbers once parsed; a value that does not parse matches nothing. */
+function ordered(parse: (text: string) => number | undefined) {
+  return (compare: (request: number, policy: number) => boolean) => (policyValue: string): Matcher => {
+    const policy = parse(policyValue);
     if (policy === undefined) return never;
     return (value) => {
-      const request = parseNumber(value);
+      const request = parse(value);
       return request !== undefined && compare(request, policy);
     };
   };
 }
 
-function date(compare: (request: number, policy: number) => boolean): (policyValue: string) => Matcher {
-  return (policyValue) => {
-    const policy = parseDate(policyValue);
-    if (policy === undefined) return never;
-    return (value) => {
-      const request = parseDate(value);
-      return request !== undefined && compare(request, policy);
-    };
-  };
-}
+const numeric = ordered(parseNumber);
+const date = ordered(parseDate);
 
 /** ARN comparison: the five colon-separated fields and the resource are matched one by one. */
 function splitArn(arn: string): string[] | undefined {
