@@ -16,7 +16,7 @@ import { signRequest } from '../support/sigv4.js';
 function harnessWithGroups() {
   const groupLogger = new RecordingLogger();
   const harness = makeFrontHarness({
-    groups: (core) => new InProcessGroupInvoker((group) => createGroupHandler({ group, core: core.deps, logger: groupLogger })),
+    groups: (core) => new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core: core.deps, logger: groupLogger, verifier })),
   });
   /** Everything written to the audit log and to the service log. */
   const recorded = () => JSON.stringify([harness.audit.events, harness.logger.entries, groupLogger.entries]);
