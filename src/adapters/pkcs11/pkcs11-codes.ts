@@ -8,6 +8,7 @@ import { ServiceError } from '../../core/errors/service-error.js';
 export const CKR = {
   GENERAL_ERROR: 0x05,
   ARGUMENTS_BAD: 0x07,
+  ACTION_PROHIBITED: 0x1b,
   DEVICE_ERROR: 0x30,
   DEVICE_MEMORY: 0x31,
   DEVICE_REMOVED: 0x32,
@@ -18,6 +19,7 @@ export const CKR = {
   OBJECT_HANDLE_INVALID: 0x82,
   SESSION_CLOSED: 0xb0,
   SESSION_HANDLE_INVALID: 0xb3,
+  TEMPLATE_INCONSISTENT: 0xd1,
   TOKEN_NOT_PRESENT: 0xe0,
   USER_ALREADY_LOGGED_IN: 0x100,
   USER_NOT_LOGGED_IN: 0x101,

@@ -3,12 +3,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { KeyGenMechanism, KeyType, ObjectClass, SessionFlag } from 'graphene-pk11';
-import type { SecretKey } from 'graphene-pk11';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCiphertextException, KMSInternalException } from '../../../src/models/kms/generated/errors.js';
 import type { SealedData, WrappedKeyRef } from '../../../src/core/ports/index.js';
-import { acquireModule, releaseModule } from '../../../src/adapters/pkcs11/module-registry.js';
 import { Pkcs11KeyMaterial } from '../../../src/adapters/pkcs11/pkcs11-key-material.js';
 import { ensureSoftHsmToken } from '../../../src/local/softhsm-token.js';
 import type { SoftHsmTokenConfig } from '../../../src/local/softhsm-token.js';
@@ -16,7 +13,6 @@ import type { SoftHsmTokenConfig } from '../../../src/local/softhsm-token.js';
 const runNode = promisify(execFile);
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const ROOT_LABEL = 'kms-root';
 
 /** A copy of `bytes` with bit 0 of byte `index` flipped. */
 function flipped(bytes: Uint8Array, index: number): Uint8Array {
@@ -184,29 +180,6 @@ describe('Pkcs11KeyMaterial', () => {
     const result = material.decrypt(damaged, { iv: new Uint8Array(12), ciphertext: new Uint8Array(16) }, new Uint8Array(0));
     // Assess
     await expect(result).rejects.toBeInstanceOf(KMSInternalException);
-  });
-
-  it('refuses to reveal or wrap the root key when asked through PKCS#11', () => {
-    // Prepare
-    const module = acquireModule(config.modulePath);
-    const slots = module.getSlots(true);
-    const slot = Array.from({ length: slots.length }, (_, i) => slots.items(i)).find((s) => s.getToken().label.trim() === config.tokenLabel);
-    const session = slot!.open(SessionFlag.RW_SESSION | SessionFlag.SERIAL_SESSION);
-    try {
-      const rootKey = session.find({ class: ObjectClass.SECRET_KEY, label: ROOT_LABEL }).items(0).toType<SecretKey>();
-      const wrappingKey = session.generateKey(KeyGenMechanism.AES, { class: ObjectClass.SECRET_KEY, keyType: KeyType.AES, valueLen: 32, token: false, wrap: true });
-      // Act
-      const readValue = () => rootKey.getAttribute({ value: null });
-      const wrapRoot = () => session.wrapKey('AES_KEY_WRAP_PAD', wrappingKey, rootKey);
-      const flags = rootKey.getAttribute({ token: null, sensitive: null, extractable: null, neverExtractable: null });
-      // Assess
-      expect(readValue).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
-      expect(wrapRoot).toThrow(/CKR_KEY_UNEXTRACTABLE/);
-      expect(flags).toEqual({ token: true, sensitive: true, extractable: false, neverExtractable: true });
-    } finally {
-      session.close();
-      releaseModule(config.modulePath);
-    }
   });
 
   it('returns the secret when a sealed secret is opened with the same AAD', async () => {
