@@ -6,6 +6,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
+import { migrateLegacyRootKeyOrLog } from '../adapters/pkcs11/legacy-migration.js';
+import { secretAad } from '../authn/stored-credentials.js';
 import { logAuditSink } from '../adapters/audit/log-audit-sink.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { randomIds } from '../adapters/system/random-ids.js';
@@ -36,6 +38,7 @@ async function lambdaParts() {
   });
   // The store's own client carries connection and request timeouts.
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
+  await migrateLegacyRootKeyOrLog(material, { store, accessKeyAad: secretAad, logger: jsonLogger });
   return assembleCore({
     store, material, asymmetric: asymmetricMaterialFor(material), clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env),
   });

@@ -153,3 +153,19 @@ export async function migrateLegacyRootKey(material: LegacyKeyHolder, options: M
   options.logger.info('legacy root key migration: legacy root key destroyed');
   return true;
 }
+
+/**
+ * The same, for a process that must start even when the migration cannot finish (a Lambda
+ * function whose role may not scan the table): the failure is logged and the migration runs
+ * again at the next start; until then keys still under the legacy root key load from it.
+ */
+export async function migrateLegacyRootKeyOrLog(material: LegacyKeyHolder, options: MigrationOptions): Promise<void> {
+  try {
+    await migrateLegacyRootKey(material, options);
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.name : undefined;
+    options.logger.error('legacy root key migration did not complete; it runs again at the next start', {
+      error: error instanceof Error ? error.name : 'unknown', ...(cause === undefined ? {} : { cause }),
+    });
+  }
+}

@@ -10,7 +10,7 @@ import { KeyType, ObjectClass } from 'graphene-pk11';
 import type { SealedData } from '../../core/ports/index.js';
 import { InvalidCiphertextException, KeyUnavailableException } from '../../models/kms/generated/errors.js';
 import { GCM_IV_BYTES, asBuffer, gcmDecrypt, gcmEncrypt } from './aes-gcm.js';
-import { CKA, WRAP_MECHANISM } from './key-templates.js';
+import { CKA, UNWRAP_TEMPLATES, WRAP_MECHANISM } from './key-templates.js';
 import type { WrapRole } from './key-templates.js';
 import { toKmsError } from './pkcs11-codes.js';
 import { destroyQuietly } from './token-keys.js';
@@ -85,31 +85,54 @@ export class LegacyRootKey {
   /** Moves a secret sealed (AES-256-GCM) under the legacy key to the sealing key, with the same AAD. */
   reseal(sealed: SealedData, aad: Uint8Array): Moved<SealedData> {
     const session = this.#session;
-    const open = (key: Handle): Buffer | undefined => {
-      try {
-        return gcmDecrypt(session.lib, session.handle, key, sealed.iv, sealed.ciphertext, aad);
-      } catch (error) {
-        if (error instanceof InvalidCiphertextException || blobFailure(error)) return undefined;
-        throw toKmsError(error);
-      }
-    };
-    const current = open(this.#keys.sealing);
+    const current = this.#tryOpen(this.#keys.sealing, sealed, aad);
     if (current !== undefined) {
       current.fill(0);
       return { state: 'current' };
     }
+    const secret = this.open(sealed, aad);
+    if (secret === undefined) return { state: 'unreadable' };
+    try {
+      const iv = session.lib.C_GenerateRandom(session.handle, Buffer.alloc(GCM_IV_BYTES));
+      const ciphertext = gcmEncrypt(session.lib, session.handle, this.#keys.sealing, iv, secret, aad);
+      return { state: 'moved', value: { iv: new Uint8Array(iv), ciphertext: new Uint8Array(ciphertext) } };
+    } finally {
+      secret.fill(0);
+    }
+  }
+
+  /**
+   * Loads a blob still wrapped under the legacy key as the service loads any stored key (the
+   * non-extractable template of its class), so keys stay usable until the migration has moved
+   * them. Undefined when the legacy key does not open it either.
+   */
+  load(role: WrapRole, blob: Uint8Array): Handle | undefined {
     for (const legacy of this.#handles) {
-      const secret = open(legacy);
-      if (secret === undefined) continue;
       try {
-        const iv = session.lib.C_GenerateRandom(session.handle, Buffer.alloc(GCM_IV_BYTES));
-        const ciphertext = gcmEncrypt(session.lib, session.handle, this.#keys.sealing, iv, secret, aad);
-        return { state: 'moved', value: { iv: new Uint8Array(iv), ciphertext: new Uint8Array(ciphertext) } };
-      } finally {
-        secret.fill(0);
+        return this.#session.lib.C_UnwrapKey(this.#session.handle, { mechanism: WRAP_MECHANISM }, legacy, asBuffer(blob), [...UNWRAP_TEMPLATES[role]]);
+      } catch (error) {
+        if (!blobFailure(error)) throw toKmsError(error);
       }
     }
-    return { state: 'unreadable' };
+    return undefined;
+  }
+
+  /** Opens a secret still sealed under the legacy key; undefined when it does not open. The caller zeroes the result. */
+  open(sealed: SealedData, aad: Uint8Array): Buffer | undefined {
+    for (const legacy of this.#handles) {
+      const secret = this.#tryOpen(legacy, sealed, aad);
+      if (secret !== undefined) return secret;
+    }
+    return undefined;
+  }
+
+  #tryOpen(key: Handle, sealed: SealedData, aad: Uint8Array): Buffer | undefined {
+    try {
+      return gcmDecrypt(this.#session.lib, this.#session.handle, key, sealed.iv, sealed.ciphertext, aad);
+    } catch (error) {
+      if (error instanceof InvalidCiphertextException || blobFailure(error)) return undefined;
+      throw toKmsError(error);
+    }
   }
 
   /** Destroys every legacy root key; afterwards no blob made under it can ever be opened. */

@@ -20,6 +20,7 @@ import { InvalidCiphertextException, ValidationException } from '../../models/km
 import { GCM_IV_BYTES, gcmDecrypt, gcmEncrypt } from './aes-gcm.js';
 import { LruCache } from './handle-cache.js';
 import { CKA } from './key-templates.js';
+import type { WrapRole } from './key-templates.js';
 import { LegacyRootKey } from './legacy-root-key.js';
 import { acquireModule, releaseModule } from './module-registry.js';
 import { CKR, pkcs11Code, toKmsError } from './pkcs11-codes.js';
@@ -203,7 +204,15 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
 
   async openSecret(sealed: SealedData, aad: Uint8Array): Promise<Uint8Array> {
     this.#assertOpen();
-    return this.#unseal(this.#keys.sealing, sealed, aad);
+    try {
+      return this.#unseal(this.#keys.sealing, sealed, aad);
+    } catch (error) {
+      // Until the migration has moved it, a secret may still be sealed under the legacy root key.
+      const legacy = error instanceof InvalidCiphertextException ? this.legacyRootKey() : undefined;
+      const secret = legacy?.open(sealed, aad);
+      if (secret === undefined) throw error;
+      return new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength);
+    }
   }
 
   /**
@@ -243,6 +252,7 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
           throw toKmsError(error);
         }
       },
+      unwrap: (session, role, blob) => this.#unwrap(session, role, blob),
       cachedObject: (cacheKey, load) => {
         this.#assertOpen();
         return this.#cachedObject(cacheKey, load);
@@ -276,7 +286,18 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
 
   /** The session object holding the backing key, unwrapping it on first use. */
   #unwrapped(key: WrappedKeyRef): Handle {
-    return this.#cachedObject(key.backingKeyId, (session) => unwrapUnder(session, this.#keys.wrapping.aes, 'aes', key.wrappedMaterial));
+    return this.#cachedObject(key.backingKeyId, (session) => this.#unwrap(session, 'aes', key.wrappedMaterial));
+  }
+
+  /** Loads a stored key of `role`; until the migration has moved it, it may still be under the legacy root key. */
+  #unwrap(session: Session, role: WrapRole, blob: Uint8Array): Handle {
+    try {
+      return unwrapUnder(session, this.#keys.wrapping[role], role, blob);
+    } catch (error) {
+      const loaded = this.legacyRootKey()?.load(role, blob);
+      if (loaded === undefined) throw error;
+      return loaded;
+    }
   }
 
   #cachedObject(cacheKey: string, load: (session: Session) => Handle): Handle {

@@ -25,7 +25,6 @@ import { rsaOaepEncrypt } from './public-encrypt.js';
 import { ecPoint, parseSpki, rsaNumbers } from './public-keys.js';
 import { digestOf, signingScheme, tokenSigning } from './signing.js';
 import { ecPublicKeyTemplate, rsaPublicKeyTemplate, sharedSecretTemplate } from './templates.js';
-import { unwrapUnder } from '../wrapping.js';
 import type { WrapRole } from '../key-templates.js';
 import type { Handle, TokenAccess } from './token-access.js';
 import { HMAC_SPECS, probeTokenSpecs } from './token-support.js';
@@ -206,8 +205,7 @@ export class Pkcs11AsymmetricKeyMaterial {
       : isHmacSpec(key.keySpec) ? 'hmac'
       : undefined;
     if (role === undefined) throw new ValidationException(`Key spec ${key.keySpec} is not served by the token tier.`);
-    return this.#token.cachedObject(key.backingKeyId, (session) =>
-      unwrapUnder(session, this.#token.wrappingKeys[role], role, key.wrappedMaterial));
+    return this.#token.cachedObject(key.backingKeyId, (session) => this.#token.unwrap(session, role, key.wrappedMaterial));
   }
 
   /** The public key imported as a session object, cached by backing key. */

@@ -15,6 +15,11 @@ export interface TokenAccess {
   /** The non-extractable AES-256 key that wraps the stored keys of each class (`key-templates.ts`). */
   readonly wrappingKeys: Readonly<Record<WrapRole, Handle>>;
   /**
+   * Loads a stored key of `role` on `session` (the object session) with the unwrap template of its
+   * class; keys not yet moved off the legacy root key by the migration load from it.
+   */
+  unwrap(session: Session, role: WrapRole, blob: Uint8Array): Handle;
+  /**
    * Runs `create` on the session that owns every unwrapped or imported object (the objects die
    * with it). Token failures become KMS exceptions.
    */
