@@ -294,6 +294,7 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     try {
       return unwrapUnder(session, this.#keys.wrapping[role], role, blob);
     } catch (error) {
+      pkcs11Code(error);
       const loaded = this.legacyRootKey()?.load(role, blob);
       if (loaded === undefined) throw error;
       return loaded;

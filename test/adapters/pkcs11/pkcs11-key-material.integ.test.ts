@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,6 +181,19 @@ describe('Pkcs11KeyMaterial', () => {
     const result = material.decrypt(damaged, { iv: new Uint8Array(12), ciphertext: new Uint8Array(16) }, new Uint8Array(0));
     // Assess
     await expect(result).rejects.toBeInstanceOf(KMSInternalException);
+  });
+
+  it('leaves Node able to parse PKCS#8 and SPKI keys when a token call has just failed', async () => {
+    // Prepare
+    const pair = generateKeyPairSync('ed25519');
+    const pkcs8 = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
+    const spki = pair.publicKey.export({ type: 'spki', format: 'der' });
+    const damaged = { backingKeyId: 'bk-openssl-queue', wrappedMaterial: flipped(backingKey.wrappedMaterial, 20) };
+    await expect(material.encrypt(damaged, utf8('x'), new Uint8Array(0))).rejects.toBeInstanceOf(KMSInternalException);
+    // Act
+    const parse = () => [createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }), createPublicKey({ key: spki, format: 'der', type: 'spki' })];
+    // Assess
+    expect(parse).not.toThrow();
   });
 
   it('returns the secret when a sealed secret is opened with the same AAD', async () => {
