@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -291,6 +291,73 @@ describe('Pkcs11KeyMaterial', () => {
 });
 
 describe('ensureSoftHsmToken', () => {
+  /** Runs `script` (an ES module body) in a fresh Node process and returns its stdout. */
+  async function node(script: string, env: Record<string, string> = {}): Promise<string> {
+    const { stdout } = await runNode(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, ...env } });
+    return stdout.trim();
+  }
+  const moduleUrl = (path: string) => JSON.stringify(new URL(`../../../src/${path}`, import.meta.url).href);
+
+  it('spawns no child process, so no PIN is ever on a command line, when it initialises a new token', async () => {
+    // Prepare
+    const dataDir = await mkdtemp(join(tmpdir(), 'kms-softhsm-spawn-'));
+    const script = `
+      import { createRequire, syncBuiltinESMExports } from 'node:module';
+      const childProcess = createRequire(import.meta.url)('node:child_process');
+      const spawned = [];
+      for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) {
+        const original = childProcess[name];
+        childProcess[name] = (...args) => { spawned.push([name, ...args.filter((a) => typeof a === 'string' || Array.isArray(a))]); return original(...args); };
+      }
+      syncBuiltinESMExports();
+      const { ensureSoftHsmToken } = await import(${moduleUrl('local/softhsm-token.ts')});
+      const { Pkcs11KeyMaterial } = await import(${moduleUrl('adapters/pkcs11/pkcs11-key-material.ts')});
+      const config = await ensureSoftHsmToken({ dataDir: process.env.CHILD_DATA_DIR });
+      const material = await Pkcs11KeyMaterial.open(config);
+      const sealed = await material.sealSecret(Buffer.from('x'), Buffer.alloc(0));
+      await material.close();
+      process.stdout.write(JSON.stringify({ spawned, sealed: sealed.ciphertext.length }));`;
+    try {
+      // Act
+      const result = JSON.parse(await node(script, { CHILD_DATA_DIR: dataDir })) as { spawned: unknown[]; sealed: number };
+      const stored = JSON.parse(await readFile(join(dataDir, 'token.json'), 'utf8')) as { pin: string; soPin: string };
+      // Assess
+      expect(result).toEqual({ spawned: [], sealed: 17 });
+      expect(stored.pin).toMatch(/^[0-9a-f]{32}$/);
+      expect(stored.soPin).toMatch(/^[0-9a-f]{32}$/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('adopts the pending PIN file and sets the user PIN when a set-up stopped right after C_InitToken', async () => {
+    // Prepare
+    const dataDir = await mkdtemp(join(tmpdir(), 'kms-softhsm-crash-'));
+    const tokens = { tokenLabel: 'kms', pin: 'a'.repeat(32), soPin: 'b'.repeat(32) };
+    await mkdir(join(dataDir, 'tokens'), { mode: 0o700 });
+    await writeFile(join(dataDir, 'softhsm2.conf'), `directories.tokendir = ${join(dataDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+    await writeFile(join(dataDir, 'token.json.pending'), JSON.stringify(tokens), { mode: 0o600 });
+    // What the interrupted run had done: C_InitToken, and no C_InitPIN.
+    await node(`
+      const { acquireModule, releaseModule } = await import(${moduleUrl('adapters/pkcs11/module-registry.ts')});
+      const module = acquireModule('/usr/lib/softhsm/libsofthsm2.so');
+      const slot = module.getSlots(true).items(0);
+      slot.lib.C_InitToken(slot.handle, ${JSON.stringify(tokens.soPin)}, 'kms'.padEnd(32, ' '));
+      releaseModule('/usr/lib/softhsm/libsofthsm2.so');`, { SOFTHSM2_CONF: join(dataDir, 'softhsm2.conf') });
+    try {
+      // Act
+      const opened = await node(`
+        const { ensureSoftHsmToken } = await import(${moduleUrl('local/softhsm-token.ts')});
+        const config = await ensureSoftHsmToken({ dataDir: process.env.CHILD_DATA_DIR });
+        process.stdout.write(config.pin);`, { CHILD_DATA_DIR: dataDir });
+      // Assess
+      expect(opened).toBe(tokens.pin);
+      expect(JSON.parse(await readFile(join(dataDir, 'token.json'), 'utf8'))).toEqual(tokens);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('returns the same PIN and keeps token.json owner-only when called again for the same directory', async () => {
     // Prepare
     const dataDir = await mkdtemp(join(tmpdir(), 'kms-softhsm-'));
