@@ -40,13 +40,18 @@ export interface VerifiedCaller {
 
 const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
 const MAX_CACHED_SIGNERS = 1000;
+/** How long a signer (which holds the secret and the derived signing keys) is kept: secrets in memory get a bounded lifetime. */
+const SIGNER_TTL_MS = 5 * 60 * 1000;
+/** Expired signers are dropped by the first request after each such interval. */
+const SIGNER_SWEEP_MS = 10_000;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 export class SigV4Verifier {
   readonly #credentials: CredentialResolver;
   readonly #clock: Clock;
   readonly #maxSkewMs: number;
-  readonly #signers = new Map<string, { secret: string; signer: SignatureV4 }>();
+  readonly #signers = new Map<string, { secret: string; signer: SignatureV4; expiresAt: number }>();
+  #nextSweep = 0;
 
   constructor(options: { credentials: CredentialResolver; clock: Clock; maxSkewMs?: number }) {
     this.#credentials = options.credentials;
@@ -100,7 +105,12 @@ export class SigV4Verifier {
   #signerFor(credential: ResolvedCredential, auth: ParsedAuthorization): SignatureV4 {
     const cacheKey = `${auth.accessKeyId}/${auth.region}`;
     const cached = this.#signers.get(cacheKey);
-    if (cached !== undefined && cached.secret === credential.secretAccessKey) return cached.signer;
+    const now = this.#clock.now().getTime();
+    if (now >= this.#nextSweep) {
+      this.#nextSweep = now + SIGNER_SWEEP_MS;
+      for (const [key, entry] of this.#signers) if (entry.expiresAt <= now) this.#signers.delete(key);
+    }
+    if (cached !== undefined && cached.secret === credential.secretAccessKey && cached.expiresAt > now) return cached.signer;
     if (this.#signers.size >= MAX_CACHED_SIGNERS) this.#signers.clear();
     const signer = new SignatureV4({
       credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: credential.secretAccessKey },
@@ -110,7 +120,7 @@ export class SigV4Verifier {
       uriEscapePath: true,
       applyChecksum: false,
     });
-    this.#signers.set(cacheKey, { secret: credential.secretAccessKey, signer });
+    this.#signers.set(cacheKey, { secret: credential.secretAccessKey, signer, expiresAt: now + SIGNER_TTL_MS });
     return signer;
   }
 
