@@ -1,6 +1,6 @@
 /**
  * Routes asymmetric and HMAC key operations to the tier that holds the key: the PKCS#11 token for
- * the specs whose mechanisms it has, the software tier (keys sealed under the token's root key,
+ * the specs whose mechanisms it has, the software tier (keys sealed under the token's sealing key,
  * opened in memory per operation) for the rest. A key's tier is fixed when it is made and stored
  * with it, so a token that later gains a mechanism serves new keys from the token and old keys as
  * before.
@@ -17,7 +17,7 @@ export type TokenTier = Omit<AsymmetricKeyMaterial, 'tierFor' | 'generateDataKey
 };
 
 /** What the software tier offers: asymmetric keys of any spec it knows, and data key pairs. */
-export type SoftwareTier = Omit<AsymmetricKeyMaterial, 'tierFor' | 'generateMacKey' | 'generateMac'>;
+export type SoftwareTier = Omit<AsymmetricKeyMaterial, 'tierFor' | 'generateMacKey' | 'importMacKey' | 'generateMac'>;
 
 export class TieredAsymmetricKeyMaterial implements AsymmetricKeyMaterial {
   readonly #token: TokenTier;
@@ -37,10 +37,17 @@ export class TieredAsymmetricKeyMaterial implements AsymmetricKeyMaterial {
   }
 
   async generateMacKey(spec: HmacKeySpec): Promise<GeneratedKey> {
-    if (this.tierFor(spec) !== 'token') {
-      throw new UnsupportedOperationException(`KeySpec ${spec} needs a PKCS#11 token with the SHA-2 HMAC mechanisms.`);
-    }
+    this.#assertMacInToken(spec);
     return this.#token.generateMacKey(spec);
+  }
+
+  importKeyPair(spec: AsymmetricKeySpec, pkcs8: Uint8Array): Promise<GeneratedKeyPair> {
+    return this.tierFor(spec) === 'token' ? this.#token.importKeyPair(spec, pkcs8) : this.#software.importKeyPair(spec, pkcs8);
+  }
+
+  async importMacKey(spec: HmacKeySpec, key: Uint8Array): Promise<GeneratedKey> {
+    this.#assertMacInToken(spec);
+    return this.#token.importMacKey(spec, key);
   }
 
   sign(key: StoredKeyRef, algorithm: SigningAlgorithmSpec, input: SigningInput): Promise<Uint8Array> {
@@ -70,6 +77,12 @@ export class TieredAsymmetricKeyMaterial implements AsymmetricKeyMaterial {
 
   generateDataKeyPair(spec: DataKeyPairSpec): Promise<{ readonly privateKey: Uint8Array; readonly publicKey: Uint8Array }> {
     return this.#software.generateDataKeyPair(spec);
+  }
+
+  #assertMacInToken(spec: HmacKeySpec): void {
+    if (this.tierFor(spec) !== 'token') {
+      throw new UnsupportedOperationException(`KeySpec ${spec} needs a PKCS#11 token with the SHA-2 HMAC mechanisms.`);
+    }
   }
 
   #tierOf(key: StoredKeyRef): TokenTier | SoftwareTier {

@@ -43,12 +43,17 @@ const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const SIGNATURE_MISMATCH = 'The request signature we calculated does not match the signature you provided. '
   + 'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
+/** How long a signer (which holds the secret and the derived signing keys) is kept: secrets in memory get a bounded lifetime. */
+const SIGNER_TTL_MS = 5 * 60 * 1000;
+/** Expired signers are dropped by the first request after each such interval. */
+const SIGNER_SWEEP_MS = 10_000;
 
 export class SigV4Verifier {
   readonly #credentials: CredentialResolver;
   readonly #clock: Clock;
   readonly #maxSkewMs: number;
-  readonly #signers = new Map<string, { secret: string; signer: RequestSigner }>();
+  readonly #signers = new Map<string, { secret: string; signer: RequestSigner; expiresAt: number }>();
+  #nextSweep = 0;
 
   constructor(options: { credentials: CredentialResolver; clock: Clock; maxSkewMs?: number }) {
     this.#credentials = options.credentials;
@@ -107,10 +112,15 @@ export class SigV4Verifier {
   #signerFor(credential: ResolvedCredential, auth: ParsedAuthorization): RequestSigner {
     const cacheKey = `${auth.accessKeyId}/${auth.region}`;
     const cached = this.#signers.get(cacheKey);
-    if (cached !== undefined && cached.secret === credential.secretAccessKey) return cached.signer;
+    const now = this.#clock.now().getTime();
+    if (now >= this.#nextSweep) {
+      this.#nextSweep = now + SIGNER_SWEEP_MS;
+      for (const [key, entry] of this.#signers) if (entry.expiresAt <= now) this.#signers.delete(key);
+    }
+    if (cached !== undefined && cached.secret === credential.secretAccessKey && cached.expiresAt > now) return cached.signer;
     if (this.#signers.size >= MAX_CACHED_SIGNERS) this.#signers.clear();
     const signer = new RequestSigner({ accessKeyId: auth.accessKeyId, secretAccessKey: credential.secretAccessKey }, auth.region);
-    this.#signers.set(cacheKey, { secret: credential.secretAccessKey, signer });
+    this.#signers.set(cacheKey, { secret: credential.secretAccessKey, signer, expiresAt: now + SIGNER_TTL_MS });
     return signer;
   }
 

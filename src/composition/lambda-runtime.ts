@@ -6,6 +6,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
+import { migrateLegacyRootKeyOrLog } from '../adapters/pkcs11/legacy-migration.js';
+import { secretAad } from '../authn/stored-credentials.js';
 import { logAuditSink } from '../adapters/audit/log-audit-sink.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { randomIds } from '../adapters/system/random-ids.js';
@@ -45,6 +47,10 @@ async function openToken(): Promise<{ material: KeyMaterial; asymmetric: Asymmet
     tokenLabel: required(PKCS11_ENV.tokenLabel),
     pin: await readSecret(required(PKCS11_ENV.pinSecretArn), 'PKCS#11 PIN'),
   });
+  // A token made before the per-class wrapping keys is moved onto them once; until then (or when
+  // this function's table permissions do not allow it) legacy blobs still load, and the reason is logged.
+  const store = new DynamoStore({ tableName: required('TABLE_NAME') });
+  await migrateLegacyRootKeyOrLog(material, { store, accessKeyAad: secretAad, logger: jsonLogger });
   return { material, asymmetric: asymmetricMaterialFor(material) };
 }
 

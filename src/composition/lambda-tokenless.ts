@@ -24,6 +24,9 @@ export class TokenlessMaterial implements KeyMaterial, AsymmetricKeyMaterial {
   deriveSharedSecret(): Promise<never> { return this.#refuse('deriveSharedSecret'); }
   generateMac(): Promise<never> { return this.#refuse('generateMac'); }
   generateDataKeyPair(): Promise<never> { return this.#refuse('generateDataKeyPair'); }
+  importSymmetricKey(): Promise<never> { return this.#refuse('importSymmetricKey'); }
+  importKeyPair(): Promise<never> { return this.#refuse('importKeyPair'); }
+  importMacKey(): Promise<never> { return this.#refuse('importMacKey'); }
 
   #refuse(method: string): Promise<never> {
     return Promise.reject(this.#error(method));

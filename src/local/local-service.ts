@@ -14,6 +14,8 @@ import { ensureTable } from '../adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
 import { DEFAULT_TABLE_NAME } from '../adapters/dynamodb/table-definition.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
+import { migrateLegacyRootKey } from '../adapters/pkcs11/legacy-migration.js';
+import { secretAad } from '../authn/stored-credentials.js';
 import { randomIds } from '../adapters/system/random-ids.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { createFrontHandler } from '../pipeline/front-handler.js';
@@ -69,6 +71,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DYNAMODB_LOCAL_CREDENTIALS });
     await ensureTable(client, DEFAULT_TABLE_NAME);
     const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client });
+    await migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger });
     const { core, verifier } = assembleCore({
       store, material, asymmetric: asymmetricMaterialFor(material), clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env),
     });

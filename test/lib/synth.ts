@@ -29,7 +29,10 @@ function synthesize(): Synthesized {
   const fixtureRoot = mkdtempSync(path.join(tmpdir(), 'kms-stack-'));
   try {
     mkdirSync(path.join(fixtureRoot, 'functions'));
-    writeFileSync(path.join(fixtureRoot, 'package.json'), '{"type":"module"}');
+    // The native modules' versions come from the project's package.json, as in a real synth
+    // (koffi's package exports do not let CDK read its version from node_modules).
+    const { dependencies } = JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { dependencies: Json };
+    writeFileSync(path.join(fixtureRoot, 'package.json'), JSON.stringify({ type: 'module', dependencies }));
     writeFileSync(path.join(fixtureRoot, 'package-lock.json'), '{}');
     for (const { entry } of [FRONT_FUNCTION, ...Object.values(GROUP_FUNCTIONS)]) {
       writeFileSync(path.join(fixtureRoot, entry), 'export const handler = async () => ({});\n');

@@ -3,6 +3,7 @@
  * run without a token. "Wrapped" material is simply the PKCS#8 (or raw HMAC) bytes; ML-DSA, SM2,
  * Ed25519ph and signing or verifying a DIGEST are outside what this fake offers (it throws).
  */
+import type { KeyObject } from 'node:crypto';
 import {
   createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, privateDecrypt,
   publicEncrypt, randomBytes, sign as nodeSign, verify as nodeVerify, constants,
@@ -49,6 +50,32 @@ export class FakeAsymmetricMaterial implements AsymmetricKeyMaterial {
 
   async generateMacKey(spec: HmacKeySpec): Promise<GeneratedKey> {
     return { wrappedMaterial: new Uint8Array(randomBytes(HMAC_BYTES[spec])), tier: 'token' };
+  }
+
+  async importKeyPair(spec: AsymmetricKeySpec, pkcs8: Uint8Array): Promise<GeneratedKeyPair> {
+    let privateKey: KeyObject;
+    try {
+      privateKey = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+    } catch {
+      throw new ValidationException(`The key material is not a PKCS#8 private key of key spec ${spec}.`);
+    }
+    const details = privateKey.asymmetricKeyDetails;
+    const matches = spec.startsWith('RSA_')
+      ? privateKey.asymmetricKeyType === 'rsa' && details?.modulusLength === Number(spec.slice(4))
+      : spec === 'ECC_NIST_EDWARDS25519'
+        ? privateKey.asymmetricKeyType === 'ed25519'
+        : privateKey.asymmetricKeyType === 'ec' && details?.namedCurve === (CURVES[spec] ?? unsupported(spec));
+    if (!matches) throw new ValidationException(`The key material is not a PKCS#8 private key of key spec ${spec}.`);
+    return {
+      wrappedMaterial: new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })),
+      tier: 'token',
+      publicKey: new Uint8Array(createPublicKey(privateKey).export({ type: 'spki', format: 'der' })),
+    };
+  }
+
+  async importMacKey(spec: HmacKeySpec, key: Uint8Array): Promise<GeneratedKey> {
+    if (key.length !== HMAC_BYTES[spec]) throw new ValidationException(`The key material of an ${spec} key must be ${HMAC_BYTES[spec]} bytes long.`);
+    return { wrappedMaterial: Uint8Array.from(key), tier: 'token' };
   }
 
   async sign(key: StoredKeyRef, algorithm: SigningAlgorithmSpec, input: SigningInput): Promise<Uint8Array> {

@@ -41,6 +41,10 @@ export interface AsymmetricKeyMaterial {
   tierFor(spec: AsymmetricKeySpec | HmacKeySpec): MaterialTier;
   generateKeyPair(spec: AsymmetricKeySpec): Promise<GeneratedKeyPair>;
   generateMacKey(spec: HmacKeySpec): Promise<GeneratedKey>;
+  /** Imports a private key of `spec` given as PKCS#8 DER (the caller zeroes it) and returns it as generateKeyPair would have made it. Throws ValidationException when the key is not of `spec`. */
+  importKeyPair(spec: AsymmetricKeySpec, pkcs8: Uint8Array): Promise<GeneratedKeyPair>;
+  /** Imports an HMAC key of `spec` given in the clear; returns it as generateMacKey would. */
+  importMacKey(spec: HmacKeySpec, key: Uint8Array): Promise<GeneratedKey>;
   /**
    * Signs and returns the signature in AWS's wire format (DER for ECDSA and SM2DSA). For DIGEST
    * the message is the digest, signed without hashing it again (RSA PKCS#1 v1.5 adds DigestInfo).

@@ -22,6 +22,8 @@ export interface SealedData {
 export interface KeyMaterial {
   /** Generates an AES-256 backing key inside the token and returns it wrapped under the root key. */
   generateSymmetricKey(): Promise<Uint8Array>;
+  /** Imports a 32-byte AES key given in the clear and returns it wrapped under the wrapping key, as generateSymmetricKey does. The caller zeroes `key`. */
+  importSymmetricKey(key: Uint8Array): Promise<Uint8Array>;
   /** AES-256-GCM inside the token, with a fresh 96-bit IV from the token's RNG. */
   encrypt(key: WrappedKeyRef, plaintext: Uint8Array, aad: Uint8Array): Promise<SealedData>;
   /** Throws `InvalidCiphertextException` when authentication fails. */
