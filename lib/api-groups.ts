@@ -1,21 +1,72 @@
 /**
- * The API groups that run in their own Lambda function, each with its own role, and the
- * handler file of each. The front function runs the `crypto` group itself and invokes these
- * synchronously. Adding a group (grants, policies, key stores) is one line here.
+ * The functions of the service and what each may reach. The front function runs the `crypto`
+ * group itself and invokes the others synchronously; each of those runs in its own function with
+ * its own role. Adding a group (grants, policies, key stores) is one entry here.
  */
-import type { ApiGroup } from '../src/core/kms/api-groups.js';
+import type { FunctionGroup } from '../src/pipeline/group-protocol.js';
+import type { TableAccess } from './constructs/table-access.js';
 
-/** The groups that get a function of their own: every group but the front's. */
-export type FunctionGroup = Exclude<ApiGroup, 'crypto'>;
+export interface FunctionProfile {
+  /** Handler file relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  /**
+   * Whether the function's operations use key material in the token. Only such functions get
+   * the PKCS#11 settings and layer and may read the PIN; the others run without the token.
+   */
+  readonly usesToken: boolean;
+  /** What it may read and write in the table: only the item kinds and actions its operations use. */
+  readonly table: readonly TableAccess[];
+}
 
-export const GROUP_FUNCTION_ENTRIES = {
-  keys: 'functions/keys.ts',
-  aliases: 'functions/aliases.ts',
-  tags: 'functions/tags.ts',
-} as const satisfies Partial<Record<FunctionGroup, string>>;
+/**
+ * SigV4 opens sealed access-key secrets, and the crypto group uses keys: both need the token.
+ * It only reads: access keys, and keys and aliases to resolve a key and its backing key.
+ */
+export const FRONT_FUNCTION = {
+  entry: 'functions/front.ts',
+  usesToken: true,
+  table: [{ actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases', 'accessKey'] }],
+} as const satisfies FunctionProfile;
 
-export type DeployedGroup = keyof typeof GROUP_FUNCTION_ENTRIES;
+export const GROUP_FUNCTIONS = {
+  keys: {
+    entry: 'functions/keys.ts',
+    // CreateKey generates key material in the token.
+    usesToken: true,
+    table: [
+      // DescribeKey accepts aliases.
+      { actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases'] },
+      // CreateKey writes metadata and backing key; the other operations rewrite metadata.
+      { actions: ['PutItem'], on: 'table', partitions: ['key'] },
+      // ListKeys.
+      { actions: ['Query'], on: 'gsi1', partitions: ['keysList'] },
+    ],
+  },
+  // Aliases and tags are metadata: nothing in them touches key material.
+  aliases: {
+    entry: 'functions/aliases.ts',
+    usesToken: false,
+    table: [
+      { actions: ['GetItem', 'Query'], on: 'table', partitions: ['aliases'] },
+      { actions: ['PutItem', 'DeleteItem'], on: 'table', partitions: ['aliases'], withoutKeyMaterial: true },
+      // The target key is read, then checked again in the transaction that writes the alias.
+      { actions: ['GetItem', 'ConditionCheckItem'], on: 'table', partitions: ['key'] },
+      // ListAliases with KeyId.
+      { actions: ['Query'], on: 'gsi1', partitions: ['key'] },
+    ],
+  },
+  tags: {
+    entry: 'functions/tags.ts',
+    usesToken: false,
+    // Tags live on the key's metadata item.
+    table: [
+      { actions: ['GetItem'], on: 'table', partitions: ['key'] },
+      { actions: ['PutItem'], on: 'table', partitions: ['key'], withoutKeyMaterial: true },
+    ],
+  },
+} as const satisfies Partial<Record<FunctionGroup, FunctionProfile>>;
+
+export type DeployedGroup = keyof typeof GROUP_FUNCTIONS;
 
 /** The deployed groups in declaration order. */
-export const deployedGroups = (): DeployedGroup[] =>
-  Object.keys(GROUP_FUNCTION_ENTRIES) as DeployedGroup[];
+export const deployedGroups = (): DeployedGroup[] => Object.keys(GROUP_FUNCTIONS) as DeployedGroup[];

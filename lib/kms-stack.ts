@@ -1,21 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
+import { ArnPrincipal } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { groupFunctionEnvName } from '../src/composition/group-environment.js';
-import { deployedGroups, GROUP_FUNCTION_ENTRIES } from './api-groups.js';
-import type { DeployedGroup } from './api-groups.js';
+import { GROUP_REQUEST_SECRET_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
+import { deployedGroups, FRONT_FUNCTION, GROUP_FUNCTIONS } from './api-groups.js';
+import type { DeployedGroup, FunctionProfile } from './api-groups.js';
+import { GroupRequestKey } from './constructs/group-request-key.js';
 import { DEFAULT_THROTTLING, KmsApi } from './constructs/kms-api.js';
 import type { ApiThrottling } from './constructs/kms-api.js';
-import {
-  createKmsTable,
-  TABLE_READ_ACTIONS,
-  TABLE_READ_WRITE_ACTIONS,
-} from './constructs/kms-table.js';
+import { createKmsTable } from './constructs/kms-table.js';
 import { grantPinSecretRead, pkcs11Environment, pkcs11Layers } from './constructs/pkcs11.js';
 import type { Pkcs11Settings } from './constructs/pkcs11.js';
 import { createServiceFunction } from './constructs/service-function.js';
+import { grantTableAccess } from './constructs/table-access.js';
 
 export type { Pkcs11Settings } from './constructs/pkcs11.js';
 
@@ -45,31 +44,44 @@ export class KmsServiceStack extends Stack {
     const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
     const table = createKmsTable(this, 'Table');
     const layers = pkcs11Layers(this, props.pkcs11);
-    const environment = { TABLE_NAME: table.tableName, ...pkcs11Environment(props.pkcs11) };
+    const groupRequestKey = new GroupRequestKey(this, 'GroupRequestKey');
+    const environment = {
+      TABLE_NAME: table.tableName,
+      [GROUP_REQUEST_SECRET_ENV]: groupRequestKey.secret.secretArn,
+    };
+    /** The PKCS#11 settings, layer and PIN go only to functions whose operations use the token. */
+    const tokenAccess = (profile: FunctionProfile) =>
+      profile.usesToken
+        ? { environment: pkcs11Environment(props.pkcs11), layers }
+        : { environment: {}, layers: [] };
+    const grantToken = (fn: NodejsFunction, profile: FunctionProfile): void => {
+      if (profile.usesToken) grantPinSecretRead(fn, props.pkcs11);
+    };
 
     const groupFunctions = {} as Record<DeployedGroup, NodejsFunction>;
     for (const group of deployedGroups()) {
+      const profile: FunctionProfile = GROUP_FUNCTIONS[group];
+      const token = tokenAccess(profile);
       const fn = createServiceFunction(this, `${pascalCase(group)}Function`, {
         projectRoot,
-        entry: GROUP_FUNCTION_ENTRIES[group],
+        entry: profile.entry,
         description: `KMS API group: ${group}`,
         memorySize: 512,
         // Below the front's timeout so the front can still answer when a group runs late.
         timeout: Duration.seconds(15),
-        environment,
-        layers,
+        environment: { ...environment, ...token.environment },
+        layers: token.layers,
       });
-      // No dynamodb:LeadingKeys condition yet: the groups share key and alias items, and
-      // prefixes per group would tie the role to an item layout that is still moving.
-      table.grants.actions(fn, ...TABLE_READ_WRITE_ACTIONS);
-      grantPinSecretRead(fn, props.pkcs11);
+      grantTableAccess(fn, table, profile.table);
+      grantToken(fn, profile);
       groupFunctions[group] = fn;
     }
     this.groupFunctions = groupFunctions;
 
+    const frontToken = tokenAccess(FRONT_FUNCTION);
     this.frontFunction = createServiceFunction(this, 'FrontFunction', {
       projectRoot,
-      entry: 'functions/front.ts',
+      entry: FRONT_FUNCTION.entry,
       description: 'KMS API front: SigV4, dispatch and cryptographic operations',
       // More memory buys more CPU for SigV4 and the cryptographic operations.
       memorySize: 1024,
@@ -77,6 +89,7 @@ export class KmsServiceStack extends Stack {
       timeout: Duration.seconds(25),
       environment: {
         ...environment,
+        ...frontToken.environment,
         ...Object.fromEntries(
           deployedGroups().map((group) => [
             groupFunctionEnvName(group),
@@ -84,11 +97,24 @@ export class KmsServiceStack extends Stack {
           ]),
         ),
       },
-      layers,
+      layers: frontToken.layers,
     });
-    table.grants.actions(this.frontFunction, ...TABLE_READ_ACTIONS);
-    grantPinSecretRead(this.frontFunction, props.pkcs11);
-    for (const group of deployedGroups()) groupFunctions[group].grantInvoke(this.frontFunction);
+    grantTableAccess(this.frontFunction, table, FRONT_FUNCTION.table);
+    grantToken(this.frontFunction, FRONT_FUNCTION);
+    const frontRole = this.frontFunction.role;
+    if (frontRole === undefined) throw new Error('the front function has no role');
+    for (const group of deployedGroups()) {
+      // The front's own policy names the groups it may invoke; each group's resource policy
+      // names the one role that may invoke it. Principals in the account whose identity
+      // policies allow lambda:InvokeFunction broadly could still call a group (a Lambda
+      // resource policy cannot deny), which is why groups also verify the front's signature.
+      groupFunctions[group].grantInvoke(this.frontFunction);
+      groupFunctions[group].addPermission('InvokeByFrontOnly', {
+        principal: new ArnPrincipal(frontRole.roleArn),
+        action: 'lambda:InvokeFunction',
+      });
+    }
+    groupRequestKey.readableOnlyBy([this.frontFunction, ...Object.values(groupFunctions)]);
 
     const api = new KmsApi(this, 'KmsApi', {
       front: this.frontFunction,

@@ -3,25 +3,6 @@ import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws
 import type { Construct } from 'constructs';
 import { GSI1, TABLE_KEY } from '../../src/adapters/dynamodb/table-definition.js';
 
-/** Item-level reads the front function needs for the cryptographic operations. */
-export const TABLE_READ_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-] as const;
-
-/**
- * Item-level reads and writes for a group function. Transactions are authorised per item
- * through these actions; Scan, BatchWriteItem and table-level actions stay out.
- */
-export const TABLE_READ_WRITE_ACTIONS = [
-  ...TABLE_READ_ACTIONS,
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-] as const;
-
 /**
  * The single table holding keys, backing keys, aliases and access keys. It holds wrapped key
  * material, so it survives stack deletion and cannot be deleted by accident.

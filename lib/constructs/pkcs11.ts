@@ -4,6 +4,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
+import { PKCS11_ENV } from '../../src/composition/group-environment.js';
 
 /** How the functions reach the HSM token through its PKCS#11 library. */
 export interface Pkcs11Settings {
@@ -17,9 +18,9 @@ export interface Pkcs11Settings {
 }
 
 export const pkcs11Environment = (settings: Pkcs11Settings): Record<string, string> => ({
-  PKCS11_MODULE: settings.modulePath,
-  PKCS11_TOKEN_LABEL: settings.tokenLabel,
-  PKCS11_PIN_SECRET_ARN: settings.pinSecretArn,
+  [PKCS11_ENV.modulePath]: settings.modulePath,
+  [PKCS11_ENV.tokenLabel]: settings.tokenLabel,
+  [PKCS11_ENV.pinSecretArn]: settings.pinSecretArn,
 });
 
 export const pkcs11Layers = (scope: Construct, settings: Pkcs11Settings): ILayerVersion[] => {

@@ -11,7 +11,7 @@ import type { Construct } from 'constructs';
  * Native modules cannot be inlined by esbuild: they are installed into the bundle with npm
  * (versions from the lock file) and loaded from `node_modules` beside the handler.
  */
-export const NATIVE_MODULES = ['graphene-pk11', 'pkcs11js'] as const;
+export const NATIVE_MODULES = ['graphene-pk11', 'pkcs11js', 'koffi'] as const;
 
 /**
  * esbuild settings shared by every function: an ESM bundle that still lets CommonJS

@@ -1,6 +1,6 @@
 /**
  * Routes asymmetric and HMAC key operations to the tier that holds the key: the PKCS#11 token for
- * the specs whose mechanisms it has, the software tier (keys sealed under the token's root key,
+ * the specs whose mechanisms it has, the software tier (keys sealed under the token's sealing key,
  * opened in memory per operation) for the rest. A key's tier is fixed when it is made and stored
  * with it, so a token that later gains a mechanism serves new keys from the token and old keys as
  * before.
@@ -37,7 +37,8 @@ export class TieredAsymmetricKeyMaterial implements AsymmetricKeyMaterial {
   }
 
   async generateMacKey(spec: HmacKeySpec): Promise<GeneratedKey> {
-    return this.#macTier(spec).generateMacKey(spec);
+    this.#assertMacInToken(spec);
+    return this.#token.generateMacKey(spec);
   }
 
   importKeyPair(spec: AsymmetricKeySpec, pkcs8: Uint8Array): Promise<GeneratedKeyPair> {
@@ -45,7 +46,8 @@ export class TieredAsymmetricKeyMaterial implements AsymmetricKeyMaterial {
   }
 
   async importMacKey(spec: HmacKeySpec, key: Uint8Array): Promise<GeneratedKey> {
-    return this.#macTier(spec).importMacKey(spec, key);
+    this.#assertMacInToken(spec);
+    return this.#token.importMacKey(spec, key);
   }
 
   sign(key: StoredKeyRef, algorithm: SigningAlgorithmSpec, input: SigningInput): Promise<Uint8Array> {
@@ -77,12 +79,10 @@ export class TieredAsymmetricKeyMaterial implements AsymmetricKeyMaterial {
     return this.#software.generateDataKeyPair(spec);
   }
 
-  /** HMAC keys live only in the token. */
-  #macTier(spec: HmacKeySpec): TokenTier {
+  #assertMacInToken(spec: HmacKeySpec): void {
     if (this.tierFor(spec) !== 'token') {
       throw new UnsupportedOperationException(`KeySpec ${spec} needs a PKCS#11 token with the SHA-2 HMAC mechanisms.`);
     }
-    return this.#token;
   }
 
   #tierOf(key: StoredKeyRef): TokenTier | SoftwareTier {

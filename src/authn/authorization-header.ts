@@ -2,9 +2,15 @@
  * Parses the SigV4 `Authorization` header and the credential scope, with the errors AWS answers
  * when a part is missing or malformed.
  */
+import { needs } from '../core/errors/service-error.js';
 import { IncompleteSignatureException, InvalidSignatureException } from '../models/kms/generated/errors.js';
 
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
+/**
+ * A Region name as AWS writes them (`us-east-1`, `us-gov-west-1`, `eu-isoe-west-1`), bounded so
+ * that no scope can name a Region longer than any key or ARN built from it may be.
+ */
+const REGION = /^[a-z]{2}(-[a-z]{2,10}){1,2}-\d{1,2}$/;
 
 export interface ParsedAuthorization {
   readonly accessKeyId: string;
@@ -25,9 +31,17 @@ export function parseAuthorizationHeader(header: string, hasDateHeader: boolean)
     throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${algorithm}'`);
   }
   const fields = new Map<string, string>();
-  for (const part of trimmed.slice(space + 1).split(',')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  for (const part of space === -1 ? [] : trimmed.slice(space + 1).split(',')) {
+    const field = part.trim();
+    if (field === '') continue;
+    const eq = field.indexOf('=');
+    /* Precondition: every part of the Authorization header after the algorithm is a key=value pair. */
+    needs(
+      eq !== -1,
+      `'${field}' not a valid key=value pair (missing equal-sign) in Authorization header: '${trimmed}'`,
+      IncompleteSignatureException,
+    );
+    fields.set(field.slice(0, eq).trim(), field.slice(eq + 1).trim());
   }
   const missing: string[] = [];
   for (const name of ['Credential', 'Signature', 'SignedHeaders']) {
@@ -38,11 +52,12 @@ export function parseAuthorizationHeader(header: string, hasDateHeader: boolean)
 
   const credential = fields.get('Credential') ?? '';
   const scope = credential.split('/');
-  if (scope.length !== 5 || scope.some((part) => part === '')) {
-    throw new IncompleteSignatureException(
-      `Credential should be scoped to a valid region. Credential=${credential}`,
-    );
-  }
+  /* Precondition: the credential is access key ID, date, Region, service and terminator. */
+  needs(
+    scope.length === 5 && scope.every((part) => part !== ''),
+    `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
+    IncompleteSignatureException,
+  );
   const [accessKeyId = '', scopeDate = '', region = '', service = '', terminator = ''] = scope;
   if (terminator !== 'aws4_request') {
     throw new InvalidSignatureException(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`);
@@ -50,7 +65,7 @@ export function parseAuthorizationHeader(header: string, hasDateHeader: boolean)
   if (service !== 'kms') {
     throw new InvalidSignatureException(`Credential should be scoped to correct service: 'kms'. `);
   }
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+  if (!REGION.test(region)) {
     throw new InvalidSignatureException(`Credential should be scoped to a valid region, not '${region}'. `);
   }
   const signature = fields.get('Signature') ?? '';

@@ -1,26 +1,23 @@
 /**
  * Verifies AWS Signature Version 4 on an incoming request. The signature itself is recomputed
- * by smithy's `SignatureV4` over exactly the headers the client signed; this module adds what a
- * server must check around it (scope, clock skew, payload hash, unknown keys) with AWS's errors.
+ * with smithy's canonicalisation over exactly the headers the client signed and the body that
+ * arrived (`request-signature.ts`); this module adds what a server must check around it (scope,
+ * clock skew, which headers are signed, payload hash, unknown keys) with AWS's errors.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
 import {
   IncompleteSignatureException, InvalidSignatureException, MissingAuthenticationTokenException, UnrecognizedClientException,
 } from '../models/kms/generated/errors.js';
+import { needs } from '../core/errors/service-error.js';
 import type { Clock } from '../core/ports/index.js';
 import type { Principal } from '../core/request-context.js';
+import { formatAmzDate, parseAmzDate } from './amz-date.js';
 import { parseAuthorizationHeader, type ParsedAuthorization } from './authorization-header.js';
-import { NodeSha256 } from './node-sha256.js';
+import { RequestSigner, sha256Hex, type SignedHttpRequest } from './request-signature.js';
+import { assertRequiredHeadersSigned } from './signed-headers.js';
 
-/** A request as the client signed it. Header names are lower case. */
-export interface SignedHttpRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Readonly<Record<string, string>>;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Uint8Array;
-}
+export type { SignedHttpRequest } from './request-signature.js';
+export { formatAmzDate } from './amz-date.js';
 
 export interface ResolvedCredential {
   readonly secretAccessKey: string;
@@ -40,13 +37,23 @@ export interface VerifiedCaller {
 
 const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
 const MAX_CACHED_SIGNERS = 1000;
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+/** IAM's AccessKeyIdType: 16 to 128 word characters. Nothing else is looked up in the table. */
+const ACCESS_KEY_ID = /^\w{16,128}$/;
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const SIGNATURE_MISMATCH = 'The request signature we calculated does not match the signature you provided. '
+  + 'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const INVALID_TOKEN = 'The security token included in the request is invalid.';
+/** How long a signer (which holds the secret and the derived signing keys) is kept: secrets in memory get a bounded lifetime. */
+const SIGNER_TTL_MS = 5 * 60 * 1000;
+/** Expired signers are dropped by the first request after each such interval. */
+const SIGNER_SWEEP_MS = 10_000;
 
 export class SigV4Verifier {
   readonly #credentials: CredentialResolver;
   readonly #clock: Clock;
   readonly #maxSkewMs: number;
-  readonly #signers = new Map<string, { secret: string; signer: SignatureV4 }>();
+  readonly #signers = new Map<string, { secret: string; signer: RequestSigner; expiresAt: number }>();
+  #nextSweep = 0;
 
   constructor(options: { credentials: CredentialResolver; clock: Clock; maxSkewMs?: number }) {
     this.#credentials = options.credentials;
@@ -63,8 +70,8 @@ export class SigV4Verifier {
     const auth = parseAuthorizationHeader(authorization, amzDate !== undefined || request.headers['date'] !== undefined);
     /*
      * Precondition: the timestamp travels in X-Amz-Date, as every AWS SDK and the CLI send it.
-     * SigV4 also allows the Date header, but smithy's signer always signs X-Amz-Date, so such a
-     * request could never verify; it is refused with a clear reason instead.
+     * SigV4 also allows the Date header (in another format); this service does not read it, and
+     * says so rather than answering with a signature mismatch.
      */
     if (amzDate === undefined) {
       throw new IncompleteSignatureException("This service requires the timestamp of a signed request in the 'X-Amz-Date' header; the 'Date' header is not supported.");
@@ -77,19 +84,24 @@ export class SigV4Verifier {
       );
     }
     this.#assertFresh(signingDate, amzDate);
-    if (!auth.signedHeaders.includes('host')) {
-      throw new InvalidSignatureException("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-    }
+    const signedHeaders = new Set(auth.signedHeaders);
+    assertRequiredHeadersSigned(signedHeaders, request.headers);
+    /* Precondition: only a well-formed access key ID is looked up; anything else is an unknown key. */
+    needs(ACCESS_KEY_ID.test(auth.accessKeyId), INVALID_TOKEN, UnrecognizedClientException);
     const credential = await this.#credentials.resolve(auth.accessKeyId);
-    if (credential === undefined || request.headers['x-amz-security-token'] !== undefined) {
-      throw new UnrecognizedClientException('The security token included in the request is invalid.');
-    }
-    const expected = await computeSignature(request, auth.signedHeaders, this.#signerFor(credential, auth), signingDate);
-    if (!constantTimeEquals(expected, auth.signature)) {
-      throw new InvalidSignatureException(
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-      );
-    }
+    needs(credential !== undefined && request.headers['x-amz-security-token'] === undefined, INVALID_TOKEN, UnrecognizedClientException);
+    const bodyHash = await sha256Hex(request.body);
+    const declaredHash = request.headers['x-amz-content-sha256'];
+    /* Precondition: a declared payload hash is the hash of the body that arrived. */
+    needs(
+      declaredHash === undefined || declaredHash === UNSIGNED_PAYLOAD || declaredHash.toLowerCase() === bodyHash,
+      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      InvalidSignatureException,
+    );
+    // The body is always part of the signature, whatever x-amz-content-sha256 says (UNSIGNED-PAYLOAD included).
+    const expected = await this.#signerFor(credential, auth).signatureOf(request, signedHeaders, bodyHash, signingDate);
+    /* Precondition: the signature is the one computed over the request as it arrived. */
+    needs(constantTimeEquals(expected, auth.signature), SIGNATURE_MISMATCH, InvalidSignatureException);
     return { principal: credential.principal, region: auth.region };
   }
 
@@ -97,20 +109,18 @@ export class SigV4Verifier {
    * One signer per access key and Region: smithy caches derived signing keys inside the signer,
    * which saves four HMACs on every request after the first of the day.
    */
-  #signerFor(credential: ResolvedCredential, auth: ParsedAuthorization): SignatureV4 {
+  #signerFor(credential: ResolvedCredential, auth: ParsedAuthorization): RequestSigner {
     const cacheKey = `${auth.accessKeyId}/${auth.region}`;
     const cached = this.#signers.get(cacheKey);
-    if (cached !== undefined && cached.secret === credential.secretAccessKey) return cached.signer;
+    const now = this.#clock.now().getTime();
+    if (now >= this.#nextSweep) {
+      this.#nextSweep = now + SIGNER_SWEEP_MS;
+      for (const [key, entry] of this.#signers) if (entry.expiresAt <= now) this.#signers.delete(key);
+    }
+    if (cached !== undefined && cached.secret === credential.secretAccessKey && cached.expiresAt > now) return cached.signer;
     if (this.#signers.size >= MAX_CACHED_SIGNERS) this.#signers.clear();
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: credential.secretAccessKey },
-      region: auth.region,
-      service: 'kms',
-      sha256: NodeSha256,
-      uriEscapePath: true,
-      applyChecksum: false,
-    });
-    this.#signers.set(cacheKey, { secret: credential.secretAccessKey, signer });
+    const signer = new RequestSigner({ accessKeyId: auth.accessKeyId, secretAccessKey: credential.secretAccessKey }, auth.region);
+    this.#signers.set(cacheKey, { secret: credential.secretAccessKey, signer, expiresAt: now + SIGNER_TTL_MS });
     return signer;
   }
 
@@ -129,57 +139,6 @@ export class SigV4Verifier {
       );
     }
   }
-}
-
-async function computeSignature(
-  request: SignedHttpRequest,
-  signedHeaders: readonly string[],
-  signer: SignatureV4,
-  signingDate: Date,
-): Promise<string> {
-  const headers: Record<string, string> = {};
-  for (const name of signedHeaders) {
-    const value = request.headers[name];
-    if (value !== undefined) headers[name] = value;
-  }
-  const payloadHash = request.headers['x-amz-content-sha256'];
-  if (payloadHash !== undefined && payloadHash !== 'UNSIGNED-PAYLOAD') {
-    /* Precondition: a declared payload hash is the hash of the body that arrived. */
-    const actual = new NodeSha256();
-    actual.update(request.body);
-    if (Buffer.from(await actual.digest()).toString('hex') !== payloadHash.toLowerCase()) {
-      throw new InvalidSignatureException("The provided 'x-amz-content-sha256' header does not match what was computed.");
-    }
-  }
-  const signed = await signer.sign(
-    {
-      method: request.method,
-      protocol: 'https:',
-      hostname: headers['host'] ?? '',
-      path: request.path,
-      query: { ...request.query },
-      headers,
-      body: request.body,
-    },
-    { signingDate, signingService: 'kms', signableHeaders: new Set(signedHeaders) },
-  );
-  const match = /Signature=([0-9a-f]+)/.exec(signed.headers['authorization'] ?? '');
-  return match?.[1] ?? '';
-}
-
-function parseAmzDate(value: string): Date {
-  const match = AMZ_DATE.exec(value);
-  if (match === null) {
-    throw new IncompleteSignatureException(
-      `Date must be in ISO-8601 'basic format'. Got '${value}'. See http://en.wikipedia.org/wiki/ISO_8601`,
-    );
-  }
-  const [, year, month, day, hour, minute, second] = match.map(Number);
-  return new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1, hour ?? 0, minute ?? 0, second ?? 0));
-}
-
-export function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
 function constantTimeEquals(a: string, b: string): boolean {

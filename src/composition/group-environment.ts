@@ -1,7 +1,27 @@
 /**
+ * Names of the environment variables the CDK stack sets and the deployed functions read, in one
+ * place so the two cannot drift apart.
+ */
+
+/**
  * Name of the front function's environment variable that holds a group function's name,
- * e.g. `keys` → `GROUP_FUNCTION_KEYS`, `keyStores` → `GROUP_FUNCTION_KEY_STORES`. Shared by the
- * CDK stack, which sets them, and the front function, which reads them.
+ * e.g. `keys` → `GROUP_FUNCTION_KEYS`, `keyStores` → `GROUP_FUNCTION_KEY_STORES`.
  */
 export const groupFunctionEnvName = (group: string): string =>
   `GROUP_FUNCTION_${group.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+
+/**
+ * ARN of the Secrets Manager secret whose value is the key the front signs group requests with
+ * and the groups verify them with (front and every group function).
+ */
+export const GROUP_REQUEST_SECRET_ENV = 'GROUP_REQUEST_SECRET_ARN';
+
+/**
+ * How a function reaches the token. Only functions whose operations use key material get these;
+ * a group function without them runs without the token.
+ */
+export const PKCS11_ENV = {
+  modulePath: 'PKCS11_MODULE',
+  tokenLabel: 'PKCS11_TOKEN_LABEL',
+  pinSecretArn: 'PKCS11_PIN_SECRET_ARN',
+} as const;

@@ -1,25 +1,32 @@
-/** In AWS: group functions are invoked synchronously with the authenticated request. */
+/** In AWS: group functions are invoked synchronously with the authenticated request, signed. */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { API_GROUPS, type ApiGroup } from '../core/kms/api-groups.js';
 import { groupFunctionEnvName } from './group-environment.js';
 import { KMSInternalException } from '../models/kms/generated/errors.js';
-import type { GroupInvoker, GroupRequest, GroupResponse } from '../pipeline/group-protocol.js';
+import type { FunctionGroup, GroupInvoker, GroupRequest, GroupResponse } from '../pipeline/group-protocol.js';
+import type { GroupRequestSigner } from '../pipeline/group-request-auth.js';
 
 export class LambdaGroupInvoker implements GroupInvoker {
   readonly #client: LambdaClient;
   readonly #functionNames: Readonly<Partial<Record<ApiGroup, string>>>;
+  readonly #signer: GroupRequestSigner;
 
-  constructor(options: { functionNames: Readonly<Partial<Record<ApiGroup, string>>>; client?: LambdaClient }) {
+  constructor(options: {
+    functionNames: Readonly<Partial<Record<ApiGroup, string>>>;
+    signer: GroupRequestSigner;
+    client?: LambdaClient;
+  }) {
     this.#client = options.client ?? new LambdaClient({});
     this.#functionNames = options.functionNames;
+    this.#signer = options.signer;
   }
 
-  async invoke(group: Exclude<ApiGroup, 'crypto'>, request: GroupRequest): Promise<GroupResponse> {
+  async invoke(group: FunctionGroup, request: GroupRequest): Promise<GroupResponse> {
     const functionName = this.#functionNames[group];
     if (functionName === undefined) throw new KMSInternalException('An internal error occurred.');
     const result = await this.#client.send(new InvokeCommand({
       FunctionName: functionName,
-      Payload: new TextEncoder().encode(JSON.stringify(request)),
+      Payload: new TextEncoder().encode(JSON.stringify(this.#signer.sign(group, request))),
     }));
     if (result.FunctionError !== undefined || result.Payload === undefined) {
       throw new Error(`group function ${group} failed: ${result.FunctionError ?? 'no payload'}`);

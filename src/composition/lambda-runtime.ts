@@ -1,20 +1,27 @@
 /**
  * The adapters of a deployed function, built once per cold start from the environment the CDK
- * stack sets: TABLE_NAME, PKCS11_MODULE, PKCS11_TOKEN_LABEL, PKCS11_PIN_SECRET_ARN,
- * GROUP_FUNCTION_<GROUP>, optionally KMS_CACHE_TTL_MS.
+ * stack sets: TABLE_NAME, GROUP_REQUEST_SECRET_ARN, GROUP_FUNCTION_<GROUP> (front), the
+ * PKCS11_* settings (only functions that use the token), optionally KMS_CACHE_TTL_MS.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
+import { migrateLegacyRootKeyOrLog } from '../adapters/pkcs11/legacy-migration.js';
+import { secretAad } from '../authn/stored-credentials.js';
 import { logAuditSink } from '../adapters/audit/log-audit-sink.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { randomIds } from '../adapters/system/random-ids.js';
 import { jsonLogger } from '../pipeline/logger.js';
 import type { FrontDeps } from '../pipeline/front-handler.js';
-import type { CoreDeps } from '../core/kms/service.js';
+import type { GroupHandlerDeps } from '../pipeline/group-handler.js';
+import type { FunctionGroup } from '../pipeline/group-protocol.js';
+import { GroupRequestSigner, GroupRequestVerifier, groupRequestKeyFrom } from '../pipeline/group-request-auth.js';
+import type { AsymmetricKeyMaterial, KeyMaterial } from '../core/ports/index.js';
 import { assembleCore, cacheTtlFromEnv } from './core-deps.js';
 import { asymmetricMaterialFor } from './asymmetric-material.js';
+import { GROUP_REQUEST_SECRET_ENV, PKCS11_ENV } from './group-environment.js';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
+import { TokenlessMaterial } from './lambda-tokenless.js';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -22,31 +29,47 @@ function required(name: string): string {
   return value;
 }
 
-async function readPin(secretArn: string): Promise<string> {
-  const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
-  if (secret.SecretString === undefined) throw new Error('the PKCS#11 PIN secret has no string value');
+const secrets = new SecretsManagerClient({});
+
+async function readSecret(secretArn: string, what: string): Promise<string> {
+  const secret = await secrets.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  if (secret.SecretString === undefined) throw new Error(`the ${what} secret has no string value`);
   return secret.SecretString;
 }
 
-async function lambdaParts() {
+async function readGroupRequestKey(): Promise<Uint8Array> {
+  return groupRequestKeyFrom(await readSecret(required(GROUP_REQUEST_SECRET_ENV), 'group-request key'));
+}
+
+async function openToken(): Promise<{ material: KeyMaterial; asymmetric: AsymmetricKeyMaterial }> {
   const material = await Pkcs11KeyMaterial.open({
-    modulePath: required('PKCS11_MODULE'),
-    tokenLabel: required('PKCS11_TOKEN_LABEL'),
-    pin: await readPin(required('PKCS11_PIN_SECRET_ARN')),
+    modulePath: required(PKCS11_ENV.modulePath),
+    tokenLabel: required(PKCS11_ENV.tokenLabel),
+    pin: await readSecret(required(PKCS11_ENV.pinSecretArn), 'PKCS#11 PIN'),
   });
+  // A token made before the per-class wrapping keys is moved onto them once; until then (or when
+  // this function's table permissions do not allow it) legacy blobs still load, and the reason is logged.
+  const store = new DynamoStore({ tableName: required('TABLE_NAME') });
+  await migrateLegacyRootKeyOrLog(material, { store, accessKeyAad: secretAad, logger: jsonLogger });
+  return { material, asymmetric: asymmetricMaterialFor(material) };
+}
+
+function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMaterial }) {
   // The store's own client carries connection and request timeouts.
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
-  return assembleCore({
-    store, material, asymmetric: asymmetricMaterialFor(material), clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env),
-  });
+  return assembleCore({ store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
 }
 
 export async function lambdaFrontDeps(): Promise<FrontDeps> {
-  const { core, verifier } = await lambdaParts();
+  const [token, key] = await Promise.all([openToken(), readGroupRequestKey()]);
+  const { core, verifier } = lambdaParts(token);
   return {
     core,
     verifier,
-    groups: new LambdaGroupInvoker({ functionNames: groupFunctionNamesFromEnv(process.env) }),
+    groups: new LambdaGroupInvoker({
+      functionNames: groupFunctionNamesFromEnv(process.env),
+      signer: new GroupRequestSigner({ key, clock: systemClock }),
+    }),
     audit: logAuditSink,
     clock: systemClock,
     ids: randomIds,
@@ -54,7 +77,17 @@ export async function lambdaFrontDeps(): Promise<FrontDeps> {
   };
 }
 
-export async function lambdaGroupDeps(): Promise<{ core: CoreDeps; logger: typeof jsonLogger }> {
-  const { core } = await lambdaParts();
-  return { core, logger: jsonLogger };
+/**
+ * The dependencies of the `group` function. It opens the token only when the stack gave it the
+ * PKCS#11 settings, which it does only for groups whose operations use key material.
+ */
+export async function lambdaGroupDeps(group: FunctionGroup): Promise<GroupHandlerDeps> {
+  const usesToken = process.env[PKCS11_ENV.modulePath] !== undefined && process.env[PKCS11_ENV.modulePath] !== '';
+  const tokenless = new TokenlessMaterial(group);
+  const [token, key] = await Promise.all([
+    usesToken ? openToken() : { material: tokenless, asymmetric: tokenless },
+    readGroupRequestKey(),
+  ]);
+  const { core } = lambdaParts(token);
+  return { group, core, logger: jsonLogger, verifier: new GroupRequestVerifier({ key, clock: systemClock }) };
 }

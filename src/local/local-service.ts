@@ -14,6 +14,8 @@ import { ensureTable } from '../adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
 import { DEFAULT_TABLE_NAME } from '../adapters/dynamodb/table-definition.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
+import { migrateLegacyRootKey } from '../adapters/pkcs11/legacy-migration.js';
+import { secretAad } from '../authn/stored-credentials.js';
 import { randomIds } from '../adapters/system/random-ids.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { createFrontHandler } from '../pipeline/front-handler.js';
@@ -119,6 +121,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     cleanups.push(async () => client.destroy());
     await timedStep(onStep, 'table', () => ensureTable(client, DEFAULT_TABLE_NAME), () => `${DEFAULT_TABLE_NAME} ready`);
     const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client });
+    // Runs at every start; a line is printed only when the token still held a legacy root key.
+    await timedStep(onStep, 'migration', () => migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger }),
+      (migrated) => (migrated ? 'backing keys and secrets moved off the legacy root key, which is destroyed' : undefined));
     const asymmetric = asymmetricMaterialFor(material);
     const { core, verifier } = assembleCore({ store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
     const credentials = await timedStep(onStep, 'credentials', () => ensureRootCredentials({
@@ -133,7 +138,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const audit = new FileAuditSink(join(dataDir, 'audit.log'));
     cleanups.push(() => audit.close());
     // One core instance behind every group: a write through any group invalidates the caches at once.
-    const groups = new InProcessGroupInvoker((group) => createGroupHandler({ group, core, logger }));
+    const groups = new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core, logger, verifier }));
     const front = createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger });
     const healthClient = dynamo.client({ maxAttempts: 1 });
     cleanups.push(async () => healthClient.destroy());

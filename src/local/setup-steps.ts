@@ -10,16 +10,17 @@ export interface SetupStep {
 
 export type StepListener = (step: SetupStep) => void;
 
-/** Runs `task` as the step `name`; its result's detail (or `detail`) is reported with the time taken. */
+/** Runs `task` as the step `name`; the detail of its result is reported with the time taken, unless it is undefined (nothing worth a line). */
 export async function timedStep<T>(
   onStep: StepListener | undefined,
   name: string,
   task: () => Promise<T>,
-  detail: (result: T) => string,
+  detail: (result: T) => string | undefined,
 ): Promise<T> {
   const started = performance.now();
   const result = await task();
-  onStep?.({ name, ms: performance.now() - started, detail: detail(result) });
+  const said = detail(result);
+  if (said !== undefined) onStep?.({ name, ms: performance.now() - started, detail: said });
   return result;
 }
 

@@ -1,19 +1,18 @@
 /**
  * A SoftHSM token for local mode and tests: one token directory per data directory, created on
  * first run with random PINs that are kept in `token.json` (owner-only) and reused afterwards.
+ * The token is initialised through PKCS#11 (C_InitToken, C_InitPIN), never with softhsm2-util,
+ * whose command line would show the PINs to every user of the machine.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { isModuleLoaded } from '../adapters/pkcs11/module-registry.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
+import { ensureUserPin, initialiseToken } from '../adapters/pkcs11/token-init.js';
 import { waitForPidLock } from './pid-lock.js';
 import type { Pkcs11Config } from '../adapters/pkcs11/pkcs11-key-material.js';
-
-const run = promisify(execFile);
 
 export const DEFAULT_SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
 const TOKEN_LABEL = 'kms';
@@ -61,22 +60,6 @@ async function readStoredToken(path: string): Promise<StoredToken | undefined> {
   const parsed: unknown = JSON.parse(text);
   if (!isStoredToken(parsed)) throw new Error(`${path} is not a valid token file.`);
   return parsed;
-}
-
-async function initToken(confPath: string, token: StoredToken): Promise<void> {
-  const args = ['--init-token', '--free', '--label', token.tokenLabel, '--so-pin', token.soPin, '--pin', token.pin];
-  try {
-    await run('softhsm2-util', args, { env: { ...process.env, SOFTHSM2_CONF: confPath } });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`softhsm2-util was not found. ${INSTALL_HINT}`, { cause: error });
-    }
-    // The command line holds the PINs, so report only the tool's own output.
-    const { stderr } = error as { stderr?: string | Buffer };
-    const output = (stderr ?? '').toString().trim();
-    // eslint-disable-next-line preserve-caught-error -- the cause's message holds the command line, PINs included.
-    throw new Error(`softhsm2-util could not initialise the token${output === '' ? '.' : `: ${output}`}`);
-  }
 }
 
 /** Runs `task` while holding `<dir>/.lock`. */
@@ -130,13 +113,16 @@ export async function ensureSoftHsmToken(options: SoftHsmTokenOptions): Promise<
       token = { tokenLabel: TOKEN_LABEL, pin: randomBytes(16).toString('hex'), soPin: randomBytes(16).toString('hex') };
       await writeFile(pendingPath, JSON.stringify(token, null, 2), { mode: 0o600 });
       try {
-        await initToken(confPath, token);
+        initialiseToken(modulePath, token);
       } catch (error) {
-        await rm(pendingPath, { force: true });
+        // Nothing may be left half made: a token without its PIN file could never be logged in to.
+        if ((await readdir(tokenDir)).length === 0) await rm(pendingPath, { force: true });
         throw error;
       }
       await rename(pendingPath, tokenPath);
     }
+    // A set-up interrupted between C_InitToken and C_InitPIN left a token without a user PIN.
+    ensureUserPin(modulePath, token);
     await chmod(tokenPath, 0o600);
     const config: SoftHsmTokenConfig = { modulePath, tokenLabel: token.tokenLabel, pin: token.pin, softhsmConfPath: confPath };
     await (await Pkcs11KeyMaterial.open(config)).close();

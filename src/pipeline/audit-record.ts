@@ -1,9 +1,14 @@
 /**
  * Builds the CloudTrail-shaped record of one request. Request parameters keep every member
- * except binary and sensitive ones (plaintext, ciphertext, data keys), as CloudTrail does.
+ * except binary and sensitive ones (plaintext, ciphertext, data keys), as CloudTrail does; the
+ * error message never carries their values and is capped (`redaction.ts`).
  */
 import type { AuditEvent } from '../core/audit-event.js';
 import type { ServiceError } from '../core/errors/service-error.js';
+import { OPERATIONS } from '../models/kms/generated/schema.js';
+import { isSecretShape, secretStringsIn } from '../protocol/aws-json/secret-members.js';
+import { shapeSchema } from '../protocol/aws-json/validate-input.js';
+import { recordedMessage } from './redaction.js';
 import type { KmsRequestState } from './request-state.js';
 
 const READ_ONLY = /^(Describe|List|Get)/;
@@ -29,8 +34,13 @@ export function buildAuditEvent(state: KmsRequestState, error: ServiceError | un
     awsRegion: caller?.region ?? '',
     sourceIPAddress: state.sourceIp,
     userAgent: state.userAgent,
-    ...(error === undefined ? {} : { errorCode: error.name, errorMessage: error.message }),
-    requestParameters: state.input === undefined ? null : auditParameters(state.input),
+    ...(error === undefined ? {} : {
+      errorCode: error.name,
+      errorMessage: recordedMessage(error.message, secretStringsIn(state.operation, state.http.body)),
+    }),
+    requestParameters: state.input === undefined || state.operation === undefined
+      ? null
+      : auditParameters(OPERATIONS[state.operation].input, state.input),
     responseElements: null,
     requestID: state.requestId,
     eventID: eventId,
@@ -44,25 +54,25 @@ export function buildAuditEvent(state: KmsRequestState, error: ServiceError | un
   };
 }
 
-/** Members that are secret or binary never enter the audit log. */
-const EXCLUDED_MEMBERS = new Set(['Plaintext', 'CiphertextBlob', 'Recipient', 'Signature', 'Message', 'Mac', 'PublicKey', 'ImportToken', 'EncryptedKeyMaterial', 'KeyStorePassword', 'XksProxyAuthenticationCredential']);
-
-function auditParameters(input: unknown): Record<string, unknown> {
+/** Members that are secret or binary (by the model) never enter the audit log. */
+function auditParameters(shapeName: string, input: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(input as Record<string, unknown>)) {
-    if (EXCLUDED_MEMBERS.has(name) || value === undefined || value instanceof Uint8Array) continue;
-    out[lowerFirst(name)] = auditValue(value, name === 'EncryptionContext' || name.endsWith('EncryptionContext'));
+  const values = input as Record<string, unknown>;
+  for (const [name, target] of Object.entries(shapeSchema(shapeName).members ?? {})) {
+    const value = values[name];
+    if (value === undefined || isSecretShape(target)) continue;
+    out[lowerFirst(name)] = auditValue(target, value);
   }
   return out;
 }
 
-function auditValue(value: unknown, keepKeys: boolean): unknown {
-  if (Array.isArray(value)) return value.map((item) => auditValue(item, false));
+function auditValue(shapeName: string, value: unknown): unknown {
+  const shape = shapeSchema(shapeName);
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object' && value !== null) {
-    // Encryption context keys are the caller's own names and are kept verbatim.
-    return keepKeys ? { ...value } : auditParameters(value);
-  }
+  if (shape.type === 'structure') return auditParameters(shapeName, value);
+  if (shape.type === 'list' && Array.isArray(value)) return value.map((item) => auditValue(shape.member ?? '', item));
+  // Map keys (encryption context keys) are the caller's own names and are kept verbatim.
+  if (shape.type === 'map') return { ...(value as Record<string, unknown>) };
   return value;
 }
 

@@ -102,13 +102,43 @@ describe('parseAuthorizationHeader', () => {
 
     // Assess
     expect(error).toBeInstanceOf(IncompleteSignatureException);
-    expect(error.message).toBe(`Credential should be scoped to a valid region. Credential=${credential}`);
+    expect(error.message).toBe(
+      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
+    );
+  });
+
+  it.each([
+    ['between the fields', `Credential=${CREDENTIAL}, FooBar, SignedHeaders=host, Signature=ff`, 'FooBar'],
+    ['after the fields', `Credential=${CREDENTIAL}, SignedHeaders=host, Signature=ff, Extra`, 'Extra'],
+  ])('throws IncompleteSignatureException because every part of the Authorization header after the algorithm is a key=value pair (a bare word %s)', (_, parts, field) => {
+    // Prepare
+    const value = header(parts);
+
+    // Act
+    const error = caughtSync(() => parseAuthorizationHeader(value, true));
+
+    // Assess
+    expect(error).toBeInstanceOf(IncompleteSignatureException);
+    expect(error.message).toBe(`'${field}' not a valid key=value pair (missing equal-sign) in Authorization header: '${value}'`);
+  });
+
+  it('returns the parts when the header ends with a comma', () => {
+    // Prepare
+    const value = header(`Credential=${CREDENTIAL}, SignedHeaders=host, Signature=ff,`);
+
+    // Act
+    const parsed = parseAuthorizationHeader(value, true);
+
+    // Assess
+    expect(parsed.signature).toBe('ff');
   });
 
   it.each([
     ['terminator', 'AKIDEXAMPLE/20240501/us-east-1/kms/aws4_reqest', "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws4_reqest'."],
     ['service', 'AKIDEXAMPLE/20240501/us-east-1/sts/aws4_request', "Credential should be scoped to correct service: 'kms'. "],
     ['region', 'AKIDEXAMPLE/20240501/moon/kms/aws4_request', "Credential should be scoped to a valid region, not 'moon'. "],
+    ['region of several kilobytes', `AKIDEXAMPLE/20240501/us-${'a'.repeat(4096)}-1/kms/aws4_request`,
+      `Credential should be scoped to a valid region, not 'us-${'a'.repeat(4096)}-1'. `],
   ])('throws InvalidSignatureException when the credential has a wrong %s', (_, credential, message) => {
     // Prepare
     const value = header(`Credential=${credential}, SignedHeaders=host, Signature=ff`);

@@ -1,11 +1,8 @@
-import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SigV4Verifier, type SignedHttpRequest } from '../../src/authn/sigv4-verifier.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { ACCESS_KEY_ID, HOST, MapCredentialResolver, SECRET_ACCESS_KEY, SIGNING_DATE } from '../support/sigv4.js';
-
-const sha256Hex = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+import { authorizationByHand } from '../support/sigv4-by-hand.js';
 
 /**
  * Signs a request by the SigV4 specification written out by hand, so the timestamp can travel in
@@ -13,7 +10,6 @@ const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).u
  */
 function signByHand(dateHeader: 'x-amz-date' | 'date'): SignedHttpRequest {
   const amzDate = '20240501T120000Z';
-  const scope = `20240501/us-east-1/kms/aws4_request`;
   const body = new TextEncoder().encode('{}');
   const headers: Record<string, string> = {
     host: HOST,
@@ -21,20 +17,10 @@ function signByHand(dateHeader: 'x-amz-date' | 'date'): SignedHttpRequest {
     [dateHeader]: amzDate,
     'x-amz-target': 'TrentService.ListKeys',
   };
-  const names = Object.keys(headers).sort();
-  const canonicalHeaders = names.map((name) => `${name}:${headers[name] ?? ''}\n`).join('');
-  const signedHeaders = names.join(';');
-  const canonicalRequest = ['POST', '/', '', canonicalHeaders, signedHeaders, sha256Hex(body)].join('\n');
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  const key = ['20240501', 'us-east-1', 'kms', 'aws4_request'].reduce<string | Buffer>((k, part) => hmac(k, part), `AWS4${SECRET_ACCESS_KEY}`);
-  const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
-  return {
-    method: 'POST',
-    path: '/',
-    query: {},
-    headers: { ...headers, authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` },
-    body,
-  };
+  const authorization = authorizationByHand({
+    accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, region: 'us-east-1', amzDate, headers, body,
+  });
+  return { method: 'POST', path: '/', query: {}, headers: { ...headers, authorization }, body };
 }
 
 describe('SigV4Verifier and the date header', () => {

@@ -24,15 +24,22 @@ async function makeAccessKey(material: FakeKeyMaterial, overrides: Partial<Acces
   };
 }
 
-async function prepare(overrides: Partial<AccessKeyRecord> = {}) {
+async function prepare(overrides: Partial<AccessKeyRecord> = {}, options: { maxUnknownEntries?: number } = {}) {
   const store = new InMemoryStore();
   const material = new FakeKeyMaterial();
   const clock = new FakeClock();
   await store.putAccessKey(await makeAccessKey(material, overrides));
   const getAccessKey = vi.spyOn(store, 'getAccessKey');
-  const resolver = new StoredCredentialResolver({ store, material, clock, ttlMs: TTL_MS });
+  const resolver = new StoredCredentialResolver({ store, material, clock, ttlMs: TTL_MS, ...options });
   return { store, material, clock, resolver, getAccessKey };
 }
+
+/** A well-formed access key ID that is not in the table. */
+const unknownId = (n: number): string => `AKIAUNKNOWN${String(n).padStart(9, '0')}`;
+
+/** How many table reads asked for each of `ids`. */
+const readsOf = (getAccessKey: { mock: { calls: unknown[][] } }, ids: readonly string[]): number =>
+  getAccessKey.mock.calls.filter(([id]) => ids.includes(id as string)).length;
 
 describe('StoredCredentialResolver', () => {
   it('returns the opened secret and a Root principal when the access key is active', async () => {
@@ -102,5 +109,98 @@ describe('StoredCredentialResolver', () => {
 
     // Assess
     await expect(result).rejects.toThrow();
+  });
+
+  describe('unknown access key IDs', () => {
+    it('reads the table once per TTL for an unknown access key ID, however often it is sent', async () => {
+      // Prepare
+      const { resolver, clock, getAccessKey } = await prepare();
+      for (let i = 0; i < 100; i++) await resolver.resolve(unknownId(1));
+      clock.advance(TTL_MS - 1);
+      await resolver.resolve(unknownId(1));
+      const readsWithinTtl = getAccessKey.mock.calls.length;
+      clock.advance(1);
+
+      // Act
+      const resolved = await resolver.resolve(unknownId(1));
+
+      // Assess
+      expect(resolved).toBeUndefined();
+      expect(readsWithinTtl).toBe(1);
+      expect(getAccessKey).toHaveBeenCalledTimes(2);
+    });
+
+    it('reads the table once for concurrent requests with the same unknown access key ID', async () => {
+      // Prepare
+      const { resolver, getAccessKey } = await prepare();
+
+      // Act
+      const resolved = await Promise.all(Array.from({ length: 50 }, () => resolver.resolve(unknownId(1))));
+
+      // Assess
+      expect(resolved.every((credential) => credential === undefined)).toBe(true);
+      expect(getAccessKey).toHaveBeenCalledTimes(1);
+    });
+
+    it('reads the table once per ID for a flood of random IDs and remembers at most maxUnknownEntries of them', async () => {
+      // Prepare
+      const bound = 100;
+      const { resolver, getAccessKey } = await prepare({}, { maxUnknownEntries: bound });
+      const flood = Array.from({ length: 1_000 }, (_, i) => unknownId(i));
+      for (const id of flood) await resolver.resolve(id);
+      const floodReads = getAccessKey.mock.calls.length;
+
+      // Act
+      for (const id of [...flood.slice(-bound), ...flood.slice(0, bound)]) await resolver.resolve(id);
+
+      // Assess: the newest IDs are still known to be unknown; the oldest were forgotten.
+      expect(floodReads).toBe(flood.length);
+      expect(readsOf(getAccessKey, flood.slice(-bound))).toBe(bound);
+      expect(readsOf(getAccessKey, flood.slice(0, bound))).toBe(2 * bound);
+    });
+
+    it('still resolves a known access key after a flood of unknown IDs', async () => {
+      // Prepare
+      const { resolver } = await prepare({}, { maxUnknownEntries: 10 });
+      for (let i = 0; i < 100; i++) await resolver.resolve(unknownId(i));
+
+      // Act
+      const resolved = await resolver.resolve(ACCESS_KEY_ID);
+
+      // Assess
+      expect(resolved?.secretAccessKey).toBe(SECRET);
+    });
+
+    it.each([
+      ['shorter than 16 characters', 'AKIASHORT'],
+      ['longer than 128 characters', `AKIA${'A'.repeat(125)}`],
+      ['with characters IAM never uses', 'AKIA/../../0000000000'],
+      ['of no characters', ''],
+    ])('returns undefined without reading the table for an ID %s', async (_, accessKeyId) => {
+      // Prepare
+      const { resolver, getAccessKey } = await prepare();
+
+      // Act
+      const resolved = await resolver.resolve(accessKeyId);
+
+      // Assess
+      expect(resolved).toBeUndefined();
+      expect(getAccessKey).not.toHaveBeenCalled();
+    });
+
+    it('resolves an access key created after its ID was looked up, once the TTL has passed', async () => {
+      // Prepare
+      const { resolver, store, material, clock } = await prepare();
+      const laterId = 'AKIALATER00000000001';
+      await resolver.resolve(laterId);
+      await store.putAccessKey(await makeAccessKey(material, { accessKeyId: laterId }));
+      clock.advance(TTL_MS);
+
+      // Act
+      const resolved = await resolver.resolve(laterId);
+
+      // Assess
+      expect(resolved?.principal.accessKeyId).toBe(laterId);
+    });
   });
 });

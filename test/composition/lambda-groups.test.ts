@@ -3,8 +3,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from '../../src/composition/lambda-groups.js';
 import type { GroupRequest, GroupResponse } from '../../src/pipeline/group-protocol.js';
+import { GroupRequestSigner, GroupRequestVerifier, randomGroupRequestKey } from '../../src/pipeline/group-request-auth.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 const lambda = mockClient(LambdaClient);
+const clock = new FakeClock();
+const key = randomGroupRequestKey();
+const signer = new GroupRequestSigner({ key, clock });
 
 function makeRequest(): GroupRequest {
   return {
@@ -23,11 +28,11 @@ function makeRequest(): GroupRequest {
 describe('LambdaGroupInvoker', () => {
   beforeEach(() => lambda.reset());
 
-  it('returns the group function\'s response when the invocation succeeds', async () => {
+  it('returns the group function\'s response when the invocation succeeds, having sent the request signed for that group', async () => {
     // Prepare
     const response: GroupResponse = { ok: true, body: '{}', touched: ['arn:aws:kms:us-east-1:111122223333:key/k'] };
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(response)) as never });
-    const invoker = new LambdaGroupInvoker({ functionNames: { aliases: 'kms-aliases' }, client: new LambdaClient({ region: 'us-east-1' }) });
+    const invoker = new LambdaGroupInvoker({ functionNames: { aliases: 'kms-aliases' }, signer, client: new LambdaClient({ region: 'us-east-1' }) });
 
     // Act
     const result = await invoker.invoke('aliases', makeRequest());
@@ -36,13 +41,14 @@ describe('LambdaGroupInvoker', () => {
     expect(result).toEqual(response);
     const call = lambda.commandCalls(InvokeCommand)[0];
     expect(call?.args[0].input.FunctionName).toBe('kms-aliases');
-    expect(JSON.parse(new TextDecoder().decode(call?.args[0].input.Payload as Uint8Array))).toEqual(makeRequest());
+    const payload: unknown = JSON.parse(new TextDecoder().decode(call?.args[0].input.Payload as Uint8Array));
+    expect(new GroupRequestVerifier({ key, clock }).verify('aliases', payload)).toEqual({ ok: true, request: makeRequest() });
   });
 
   it('throws when the group function itself failed (FunctionError)', async () => {
     // Prepare
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode('{}') as never });
-    const invoker = new LambdaGroupInvoker({ functionNames: { aliases: 'kms-aliases' }, client: new LambdaClient({ region: 'us-east-1' }) });
+    const invoker = new LambdaGroupInvoker({ functionNames: { aliases: 'kms-aliases' }, signer, client: new LambdaClient({ region: 'us-east-1' }) });
 
     // Act
     const result = invoker.invoke('aliases', makeRequest());
@@ -53,7 +59,7 @@ describe('LambdaGroupInvoker', () => {
 
   it('throws KMSInternalException when no function is configured for the group', async () => {
     // Prepare
-    const invoker = new LambdaGroupInvoker({ functionNames: {}, client: new LambdaClient({ region: 'us-east-1' }) });
+    const invoker = new LambdaGroupInvoker({ functionNames: {}, signer, client: new LambdaClient({ region: 'us-east-1' }) });
 
     // Act
     const result = invoker.invoke('tags', makeRequest());

@@ -1,99 +1,43 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP_FUNCTION_ENTRIES } from '../../lib/api-groups.js';
-import type { DeployedGroup } from '../../lib/api-groups.js';
-import { KmsServiceStack } from '../../lib/kms-stack.js';
-import { groupFunctionEnvName } from '../../src/composition/group-environment.js';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FRONT_FUNCTION, GROUP_FUNCTIONS, type DeployedGroup } from '../../lib/api-groups.js';
+import type { KmsServiceStack } from '../../lib/kms-stack.js';
+import { GROUP_REQUEST_SECRET_ENV, groupFunctionEnvName } from '../../src/composition/group-environment.js';
+import {
+  GROUPS, LAYER_ARN, PIN_SECRET_ARN, actionsOf, functionId, resourceList, resourcesOf, roleOf, stackUnderTest, statementsOf,
+  type Json, type Synthesized,
+} from './synth.js';
 
-const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const GROUPS = Object.keys(GROUP_FUNCTION_ENTRIES) as DeployedGroup[];
-const PIN_SECRET_ARN =
-  'arn:aws:secretsmanager:eu-west-1:111122223333:secret:open-kms/pkcs11-pin-AbCdEf';
-const LAYER_ARN = 'arn:aws:lambda:eu-west-1:111122223333:layer:cloudhsm-pkcs11:3';
-
-type Json = Record<string, unknown>;
-
-/**
- * A stand-in project with placeholder handlers, so the stack can be synthesized whether or not
- * the real handlers exist yet. Bundling is skipped, so nothing in it is ever compiled.
- */
-let fixtureRoot = '';
 beforeAll(() => {
-  fixtureRoot = mkdtempSync(path.join(tmpdir(), 'kms-stack-'));
-  mkdirSync(path.join(fixtureRoot, 'functions'));
-  writeFileSync(path.join(fixtureRoot, 'package.json'), '{"type":"module"}');
-  writeFileSync(path.join(fixtureRoot, 'package-lock.json'), '{}');
-  for (const entry of ['functions/front.ts', ...Object.values(GROUP_FUNCTION_ENTRIES)]) {
-    writeFileSync(path.join(fixtureRoot, entry), 'export const handler = async () => ({});\n');
-  }
-  synthesize();
+  stackUnderTest();
 }, 60_000);
-afterAll(() => rmSync(fixtureRoot, { recursive: true, force: true }));
-
-interface Synthesized {
-  readonly stack: KmsServiceStack;
-  readonly template: Template;
-}
-
-/**
- * Synthesizes the stack with the feature flags of `cdk.json` and without running esbuild.
- * Memoised: synthesis is read-only for the assertions and the first run is slow.
- */
-let synthesized: Synthesized | undefined;
-const synthesize = (): Synthesized => {
-  if (synthesized !== undefined) return synthesized;
-  const cdkJson = JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')) as {
-    context: Json;
-  };
-  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new KmsServiceStack(app, 'Test', {
-    pkcs11: {
-      modulePath: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so',
-      tokenLabel: 'hsm1',
-      pinSecretArn: PIN_SECRET_ARN,
-      layerArn: LAYER_ARN,
-    },
-    projectRoot: fixtureRoot,
-  });
-  synthesized = { stack, template: Template.fromStack(stack) };
-  return synthesized;
-};
-
-const functionId = (stack: KmsServiceStack, fn: { node: { defaultChild?: unknown } }): string =>
-  stack.getLogicalId(fn.node.defaultChild as CfnFunction);
-
-/** The logical ID of the role of the function with logical ID `fnId`. */
-const roleOf = (template: Template, fnId: string): string => {
-  const fn = template.toJSON()['Resources'][fnId] as { Properties: { Role: Json } };
-  return (fn.Properties.Role['Fn::GetAtt'] as string[])[0] ?? '';
-};
-
-/** Every policy statement attached to the role with logical ID `roleId`. */
-const statementsOf = (template: Template, roleId: string): Json[] =>
-  Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => JSON.stringify(policy['Properties']['Roles']).includes(`"${roleId}"`))
-    .flatMap((policy) => policy['Properties']['PolicyDocument']['Statement'] as Json[]);
-
-const actionsOf = (statement: Json): string[] => [statement['Action'] as string | string[]].flat();
 
 /** Logical IDs mentioned in the resources of statements that allow `action`. */
-const resourceIdsFor = (template: Template, statements: Json[], action: string): Set<string> => {
-  const ids = Object.keys(template.toJSON()['Resources'] as Json);
+const resourceIdsFor = (template: Synthesized['template'], statements: Json[], action: string): Set<string> => {
+  const ids = Object.keys(resourcesOf(template));
   const allowing = statements.filter((s) => actionsOf(s).includes(action));
   const text = JSON.stringify(allowing.map((s) => s['Resource']));
   return new Set(ids.filter((id) => text.includes(`"${id}"`)));
 };
 
+/** `front` and the deployed groups whose functions do (or do not) use the token, per lib/api-groups.ts. */
+function functionsByTokenUse(usesToken = true): string[] {
+  return [
+    ...(FRONT_FUNCTION.usesToken === usesToken ? ['front'] : []),
+    ...GROUPS.filter((group) => GROUP_FUNCTIONS[group].usesToken === usesToken),
+  ];
+}
+
+const functionNamed = (stack: KmsServiceStack, name: string) =>
+  name === 'front' ? stack.frontFunction : stack.groupFunctions[name as DeployedGroup];
+
+/** Logical ID of the stack's one secret, the group-request key. */
+const secretId = (template: Synthesized['template']): string => Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0] ?? '';
+
 describe('KmsServiceStack', () => {
   it('creates a retained table with the shared keys, gsi1, PITR and deletion protection', () => {
     // Prepare / Act
-    const { template } = synthesize();
+    const { template } = stackUnderTest();
 
     // Assess
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
@@ -126,9 +70,9 @@ describe('KmsServiceStack', () => {
     });
   });
 
-  it('creates the front and one function per API group on nodejs22.x with the layer', () => {
+  it('creates the front and one function per API group on nodejs22.x', () => {
     // Prepare / Act
-    const { template } = synthesize();
+    const { template } = stackUnderTest();
 
     // Assess
     template.resourceCountIs('AWS::Lambda::Function', 1 + GROUPS.length);
@@ -138,24 +82,46 @@ describe('KmsServiceStack', () => {
         Runtime: 'nodejs22.x',
         Architectures: ['x86_64'],
         Handler: 'index.handler',
-        Layers: [LAYER_ARN],
-        Environment: {
-          Variables: Match.objectLike({
-            TABLE_NAME: Match.anyValue(),
-            PKCS11_MODULE: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so',
-            PKCS11_TOKEN_LABEL: 'hsm1',
-            PKCS11_PIN_SECRET_ARN: PIN_SECRET_ARN,
-            NODE_OPTIONS: '--enable-source-maps',
-          }),
-        },
+        Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), NODE_OPTIONS: '--enable-source-maps' }) },
       },
       1 + GROUPS.length,
     );
   });
 
+  it.each(functionsByTokenUse())('gives the PKCS#11 settings and layer to %s, whose operations use the token', (name) => {
+    // Prepare
+    const { stack, template } = stackUnderTest();
+
+    // Act
+    const fn = resourcesOf(template)[functionId(stack, functionNamed(stack, name))] as { Properties: Json & { Environment: { Variables: Json } } };
+
+    // Assess
+    expect(fn.Properties['Layers']).toEqual([LAYER_ARN]);
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      PKCS11_MODULE: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so',
+      PKCS11_TOKEN_LABEL: 'hsm1',
+      PKCS11_PIN_SECRET_ARN: PIN_SECRET_ARN,
+    });
+  });
+
+  it.each(functionsByTokenUse(false))('gives no PKCS#11 settings, layer or PIN to %s, whose operations never use the token', (name) => {
+    // Prepare
+    const { stack, template } = stackUnderTest();
+    const fnId = functionId(stack, functionNamed(stack, name));
+
+    // Act
+    const fn = resourcesOf(template)[fnId] as { Properties: Json & { Environment: { Variables: Json } } };
+    const resources = statementsOf(template, roleOf(template, fnId)).flatMap(resourceList);
+
+    // Assess
+    expect(fn.Properties['Layers']).toBeUndefined();
+    expect(Object.keys(fn.Properties.Environment.Variables).filter((name) => name.startsWith('PKCS11_'))).toEqual([]);
+    expect(JSON.stringify(resources)).not.toContain('pkcs11-pin');
+  });
+
   it('gives the front the group function names and invoke rights on exactly those', () => {
     // Prepare
-    const { stack, template } = synthesize();
+    const { stack, template } = stackUnderTest();
     const frontId = functionId(stack, stack.frontFunction);
     const groupIds = GROUPS.map((group) => functionId(stack, stack.groupFunctions[group]));
 
@@ -178,62 +144,170 @@ describe('KmsServiceStack', () => {
     expect(invoked).toEqual(new Set(groupIds));
   });
 
-  it('gives group functions table writes but no invoke rights', () => {
+  it('lets only the front\'s role invoke a group function, through a resource-based policy on each', () => {
     // Prepare
-    const { stack, template } = synthesize();
+    const { stack, template } = stackUnderTest();
+    const frontRoleArn = { 'Fn::GetAtt': [roleOf(template, functionId(stack, stack.frontFunction)), 'Arn'] };
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p) => p['Properties'] as Json);
 
     for (const group of GROUPS) {
       // Act
       const fnId = functionId(stack, stack.groupFunctions[group]);
-      const statements = statementsOf(template, roleOf(template, fnId));
-      const actions = statements.flatMap(actionsOf);
+      const onGroup = permissions.filter((p) => JSON.stringify(p['FunctionName']).includes(`"${fnId}"`));
 
       // Assess
-      expect(actions).not.toContain('lambda:InvokeFunction');
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query']));
-      expect(actions).not.toContain('dynamodb:Scan');
+      expect(onGroup).toEqual([{ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: frontRoleArn }]);
     }
   });
 
-  it('gives the front read-only table access', () => {
+  it('grants invocation of the front to API Gateway only, and of nothing else to anyone else', () => {
     // Prepare
-    const { stack, template } = synthesize();
+    const { stack, template } = stackUnderTest();
+    const groupIds = new Set(GROUPS.map((group) => functionId(stack, stack.groupFunctions[group])));
+    const frontId = functionId(stack, stack.frontFunction);
 
     // Act
-    const actions = statementsOf(template, roleOf(template, functionId(stack, stack.frontFunction)))
+    const others = Object.values(template.findResources('AWS::Lambda::Permission'))
+      .map((p) => p['Properties'] as Json)
+      .filter((p) => ![...groupIds].some((id) => JSON.stringify(p['FunctionName']).includes(`"${id}"`)));
+
+    // Assess
+    expect(others.length).toBeGreaterThan(0);
+    for (const permission of others) {
+      expect(JSON.stringify(permission['FunctionName'])).toContain(`"${frontId}"`);
+      expect(permission['Principal']).toBe('apigateway.amazonaws.com');
+    }
+  });
+
+  it('gives group functions no invoke rights', () => {
+    // Prepare
+    const { stack, template } = stackUnderTest();
+
+    for (const group of GROUPS) {
+      // Act
+      const actions = statementsOf(template, roleOf(template, functionId(stack, stack.groupFunctions[group]))).flatMap(actionsOf);
+
+      // Assess
+      expect(actions.filter((action) => action.startsWith('lambda:'))).toEqual([]);
+    }
+  });
+
+  it.each<[string, string[]]>([
+    ['front', ['dynamodb:GetItem']],
+    ['keys', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
+    ['aliases', ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
+    ['tags', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+  ])('gives %s only the table actions its operations use', (name, expected) => {
+    // Prepare
+    const { stack, template } = stackUnderTest();
+
+    // Act
+    const actions = statementsOf(template, roleOf(template, functionId(stack, functionNamed(stack, name))))
       .flatMap(actionsOf)
       .filter((action) => action.startsWith('dynamodb:'));
 
     // Assess
-    expect(new Set(actions)).toEqual(
-      new Set(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']),
-    );
+    expect([...new Set(actions)].sort()).toEqual(expected);
   });
 
-  it('lets every function read the PIN secret and only that secret', () => {
+  it('limits the tags function\'s writes to key partitions and to items without key material', () => {
     // Prepare
-    const { stack, template } = synthesize();
-    const functions = [stack.frontFunction, ...GROUPS.map((g) => stack.groupFunctions[g])];
+    const { stack, template } = stackUnderTest();
+    const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0];
 
-    for (const fn of functions) {
-      // Act
-      const statements = statementsOf(template, roleOf(template, functionId(stack, fn)));
-      const secretStatements = statements.filter((s) =>
-        actionsOf(s).some((a) => a.startsWith('secretsmanager:')),
-      );
+    // Act
+    const writes = statementsOf(template, roleOf(template, functionId(stack, stack.groupFunctions.tags)))
+      .filter((statement) => actionsOf(statement).includes('dynamodb:PutItem'));
+
+    // Assess
+    expect(writes).toEqual([{
+      Action: 'dynamodb:PutItem',
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      Condition: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['KEY#*'] },
+        'ForAllValues:StringNotEquals': { 'dynamodb:Attributes': ['wrappedMaterial', 'publicKey', 'sealedSecretIv', 'sealedSecretCiphertext'] },
+      },
+    }]);
+  });
+
+  it.each([...functionsByTokenUse(), ...functionsByTokenUse(false)])('lets %s read the group-request key, the PIN secret only if it uses the token, and no other secret', (name) => {
+    // Prepare
+    const { stack, template } = stackUnderTest();
+    const usesToken = functionsByTokenUse().includes(name);
+    const fn = functionNamed(stack, name);
+
+    // Act
+    const statements = statementsOf(template, roleOf(template, functionId(stack, fn)));
+    const secretStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+
+    // Assess
+    expect(new Set(secretStatements.flatMap(actionsOf))).toEqual(new Set(['secretsmanager:GetSecretValue']));
+    expect(new Set(secretStatements.flatMap(resourceList).map((resource) => JSON.stringify(resource)))).toEqual(new Set([
+      JSON.stringify({ Ref: secretId(template) }),
+      ...(usesToken ? [JSON.stringify(PIN_SECRET_ARN), JSON.stringify(`${PIN_SECRET_ARN}-??????`)] : []),
+    ]));
+  });
+
+  describe('the group-request key', () => {
+    it('is generated by Secrets Manager at deploy time, so its value is in no template', () => {
+      // Prepare / Act
+      const { template } = stackUnderTest();
 
       // Assess
-      expect(secretStatements.flatMap(actionsOf)).toEqual(['secretsmanager:GetSecretValue']);
-      expect(secretStatements.flatMap((s) => s['Resource'])).toEqual([
-        PIN_SECRET_ARN,
-        `${PIN_SECRET_ARN}-??????`,
-      ]);
-    }
+      template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
+        SecretString: Match.absent(),
+      });
+    });
+
+    it('is named to every function through GROUP_REQUEST_SECRET_ARN', () => {
+      // Prepare
+      const { stack, template } = stackUnderTest();
+      const functions = [stack.frontFunction, ...GROUPS.map((g) => stack.groupFunctions[g])];
+
+      for (const fn of functions) {
+        // Act
+        const variables = (resourcesOf(template)[functionId(stack, fn)] as { Properties: { Environment: { Variables: Json } } })
+          .Properties.Environment.Variables;
+
+        // Assess
+        expect(variables[GROUP_REQUEST_SECRET_ENV]).toEqual({ Ref: secretId(template) });
+      }
+    });
+
+    it('denies reading it to every principal but the roles of the front and the group functions', () => {
+      // Prepare
+      const { stack, template } = stackUnderTest();
+      const roleArns = [stack.frontFunction, ...GROUPS.map((g) => stack.groupFunctions[g])]
+        .map((fn) => ({ 'Fn::GetAtt': [roleOf(template, functionId(stack, fn)), 'Arn'] }));
+
+      // Act
+      const policies = Object.values(template.findResources('AWS::SecretsManager::ResourcePolicy'));
+
+      // Assess
+      expect(policies).toHaveLength(1);
+      expect(policies[0]?.['Properties']).toEqual({
+        SecretId: { Ref: secretId(template) },
+        ResourcePolicy: {
+          Version: '2012-10-17',
+          Statement: [{
+            Sid: 'OnlyTheServiceFunctionsReadTheKey',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'secretsmanager:GetSecretValue',
+            Resource: '*',
+            Condition: { StringNotEquals: { 'aws:PrincipalArn': roleArns } },
+          }],
+        },
+      });
+    });
   });
 
   it('creates a REGIONAL REST API that keeps binary bodies', () => {
     // Prepare / Act
-    const { template } = synthesize();
+    const { template } = stackUnderTest();
 
     // Assess
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
@@ -246,7 +320,7 @@ describe('KmsServiceStack', () => {
 
   it('creates exactly one method, POST on the root, proxied to the front', () => {
     // Prepare
-    const { stack, template } = synthesize();
+    const { stack, template } = stackUnderTest();
     const frontId = functionId(stack, stack.frontFunction);
     const apiId = Object.keys(template.findResources('AWS::ApiGateway::RestApi'))[0];
 
@@ -268,7 +342,7 @@ describe('KmsServiceStack', () => {
 
   it('creates stage throttling, access logging and the endpoint output', () => {
     // Prepare / Act
-    const { template } = synthesize();
+    const { template } = stackUnderTest();
 
     // Assess
     template.hasResourceProperties('AWS::ApiGateway::Stage', {

@@ -342,7 +342,7 @@ describe('front handler', () => {
   it('creates a key through the keys group and encrypts under its alias when the groups run in-process', async () => {
     // Prepare
     const harness = makeFrontHarness({
-      groups: (core) => new InProcessGroupInvoker((group) => createGroupHandler({ group, core: core.deps, logger: silentLogger })),
+      groups: (core) => new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core: core.deps, logger: silentLogger, verifier })),
     });
 
     // Act

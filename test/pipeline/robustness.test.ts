@@ -32,7 +32,7 @@ describe('the front handler under arbitrary input', () => {
   it('answers every built operation with 200 or a 4xx AWS error, never an internal error, whatever the body', async () => {
     // Prepare
     const harness = makeFrontHarness({
-      groups: (core) => new InProcessGroupInvoker((group) => createGroupHandler({ group, core: core.deps, logger: silentLogger })),
+      groups: (core) => new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core: core.deps, logger: silentLogger, verifier })),
     });
     const requests = fc.constantFrom(...BUILT).chain((operation) =>
       fc.record({

@@ -3,11 +3,11 @@
  * run without a token. "Wrapped" material is simply the PKCS#8 (or raw HMAC) bytes; ML-DSA, SM2,
  * Ed25519ph and signing or verifying a DIGEST are outside what this fake offers (it throws).
  */
+import type { KeyObject } from 'node:crypto';
 import {
   createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, privateDecrypt,
   publicEncrypt, randomBytes, sign as nodeSign, verify as nodeVerify, constants,
 } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import type { AsymmetricKeyMaterial, GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../../src/core/ports/index.js';
 import type { DataKeyPairSpec, EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../src/models/kms/generated/shapes.js';
 import type { AsymmetricKeySpec, HmacKeySpec } from '../../src/core/kms/keys/key-specs.js';
@@ -28,12 +28,6 @@ function generate(spec: AsymmetricKeySpec | DataKeyPairSpec): { privateKey: Uint
     privateKey: new Uint8Array(pair.privateKey.export({ type: 'pkcs8', format: 'der' })),
     publicKey: new Uint8Array(pair.publicKey.export({ type: 'spki', format: 'der' })),
   };
-}
-
-function isOfSpec(key: KeyObject, spec: AsymmetricKeySpec): boolean {
-  if (spec.startsWith('RSA_')) return key.asymmetricKeyType === 'rsa' && key.asymmetricKeyDetails?.modulusLength === Number(spec.slice(4));
-  if (spec === 'ECC_NIST_EDWARDS25519') return key.asymmetricKeyType === 'ed25519';
-  return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === CURVES[spec];
 }
 
 function unsupported(what: string): never {
@@ -59,18 +53,28 @@ export class FakeAsymmetricMaterial implements AsymmetricKeyMaterial {
   }
 
   async importKeyPair(spec: AsymmetricKeySpec, pkcs8: Uint8Array): Promise<GeneratedKeyPair> {
-    let key: KeyObject;
+    let privateKey: KeyObject;
     try {
-      key = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
+      privateKey = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
     } catch {
-      throw new ValidationException('The key material is not a valid DER-encoded PKCS#8 private key.');
+      throw new ValidationException(`The key material is not a PKCS#8 private key of key spec ${spec}.`);
     }
-    if (!isOfSpec(key, spec)) throw new ValidationException(`The key material is not a ${spec} private key.`);
-    return { wrappedMaterial: Uint8Array.from(pkcs8), tier: 'token', publicKey: new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' })) };
+    const details = privateKey.asymmetricKeyDetails;
+    const matches = spec.startsWith('RSA_')
+      ? privateKey.asymmetricKeyType === 'rsa' && details?.modulusLength === Number(spec.slice(4))
+      : spec === 'ECC_NIST_EDWARDS25519'
+        ? privateKey.asymmetricKeyType === 'ed25519'
+        : privateKey.asymmetricKeyType === 'ec' && details?.namedCurve === (CURVES[spec] ?? unsupported(spec));
+    if (!matches) throw new ValidationException(`The key material is not a PKCS#8 private key of key spec ${spec}.`);
+    return {
+      wrappedMaterial: new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })),
+      tier: 'token',
+      publicKey: new Uint8Array(createPublicKey(privateKey).export({ type: 'spki', format: 'der' })),
+    };
   }
 
   async importMacKey(spec: HmacKeySpec, key: Uint8Array): Promise<GeneratedKey> {
-    if (key.length !== HMAC_BYTES[spec]) throw new ValidationException(`The key material of a ${spec} key must be ${HMAC_BYTES[spec]} bytes long.`);
+    if (key.length !== HMAC_BYTES[spec]) throw new ValidationException(`The key material of an ${spec} key must be ${HMAC_BYTES[spec]} bytes long.`);
     return { wrappedMaterial: Uint8Array.from(key), tier: 'token' };
   }
 

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { InvalidCiphertextException } from '../../src/models/kms/generated/errors.js';
+import { InvalidCiphertextException, ValidationException } from '../../src/models/kms/generated/errors.js';
 import type { KeyMaterial, SealedData, WrappedKeyRef } from '../../src/core/ports/index.js';
 
 const IV_BYTES = 12;
@@ -41,7 +41,7 @@ export class FakeKeyMaterial implements KeyMaterial {
   }
 
   async importSymmetricKey(key: Uint8Array): Promise<Uint8Array> {
-    if (key.length !== 32) throw new RangeError('An AES backing key is 32 bytes long.');
+    if (key.length !== 32) throw new ValidationException('The imported key must be 32 bytes long.');
     const sealed = seal(this.#rootKey, key, FakeKeyMaterial.#WRAP_AAD);
     const wrapped = new Uint8Array(IV_BYTES + sealed.ciphertext.length);
     wrapped.set(sealed.iv, 0);

@@ -2,8 +2,9 @@ import {
   AlreadyExistsException, ConflictException, InvalidMarkerException, KMSInvalidStateException, NotFoundException,
 } from '../../src/models/kms/generated/errors.js';
 import type {
-  AliasStore, CredentialStore, KeyLocator, KeyStore, Page, PageRequest,
+  AliasStore, CredentialStore, KeyLocator, KeyStore, Page, PageRequest, SealedData,
 } from '../../src/core/ports/index.js';
+import type { MigrationStore } from '../../src/adapters/pkcs11/legacy-migration.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/kms/records.js';
 import type { AccessKeyRecord } from '../../src/core/iam/records.js';
 
@@ -12,7 +13,7 @@ import type { AccessKeyRecord } from '../../src/core/iam/records.js';
  * and update, AlreadyExists / NotFound / Conflict errors and opaque paging markers.
  * Records are copied in and out so callers never share state with the store.
  */
-export class InMemoryStore implements KeyStore, AliasStore, CredentialStore {
+export class InMemoryStore implements KeyStore, AliasStore, CredentialStore, MigrationStore {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #backingKeys = new Map<string, BackingKeyRecord>();
   readonly #aliases = new Map<string, AliasRecord>();
@@ -105,6 +106,32 @@ export class InMemoryStore implements KeyStore, AliasStore, CredentialStore {
     return [...this.#accessKeys.values()].filter((record) => record.principalArn === principalArn).map(copy);
   }
 
+  async scanBackingKeys(page: PageRequest): Promise<Page<BackingKeyRecord>> {
+    const entries = [...this.#backingKeys].sort(([a], [b]) => compare(a, b));
+    return mapPage(pageAfter(entries, ([id]) => id, page), ([, record]) => copy(record));
+  }
+
+  async scanAccessKeys(page: PageRequest): Promise<Page<AccessKeyRecord>> {
+    const entries = [...this.#accessKeys].sort(([a], [b]) => compare(a, b));
+    return mapPage(pageAfter(entries, ([id]) => id, page), ([, record]) => copy(record));
+  }
+
+  async replaceWrappedMaterial(record: BackingKeyRecord, expected: Uint8Array): Promise<boolean> {
+    const id = `${keyKey(record)}#${record.backingKeyId}`;
+    const stored = this.#backingKeys.get(id);
+    if (stored === undefined || !Buffer.from(stored.wrappedMaterial).equals(Buffer.from(expected))) return false;
+    this.#backingKeys.set(id, { ...stored, wrappedMaterial: Uint8Array.from(record.wrappedMaterial) });
+    return true;
+  }
+
+  async replaceSealedSecret(record: AccessKeyRecord, expected: SealedData): Promise<boolean> {
+    const stored = this.#accessKeys.get(record.accessKeyId);
+    const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+    if (stored === undefined || !same(stored.sealedSecret.iv, expected.iv) || !same(stored.sealedSecret.ciphertext, expected.ciphertext)) return false;
+    this.#accessKeys.set(record.accessKeyId, { ...stored, sealedSecret: copy(record.sealedSecret) });
+    return true;
+  }
+
   #assertTarget(alias: AliasRecord): void {
     const key = this.#keys.get(keyKey({ accountId: alias.accountId, region: alias.region, keyId: alias.targetKeyId }));
     const arn = `arn:aws:kms:${alias.region}:${alias.accountId}:key/${alias.targetKeyId}`;
@@ -127,6 +154,10 @@ function compare(a: string, b: string): number {
 
 function copy<T>(value: T): T {
   return structuredClone(value);
+}
+
+function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
+  return page.nextMarker === undefined ? { items: page.items.map(map) } : { items: page.items.map(map), nextMarker: page.nextMarker };
 }
 
 /** Pages a sorted list; the marker is the sort key of the last item returned, base64url-encoded. */

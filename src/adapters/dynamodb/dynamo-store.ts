@@ -5,7 +5,7 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { AlreadyExistsException, ConflictException, KMSInvalidStateException, NotFoundException } from '../../models/kms/generated/errors.js';
 import type { ServiceError } from '../../core/errors/service-error.js';
-import type { AliasStore, CredentialStore, KeyLocator, KeyStore, Page, PageRequest } from '../../core/ports/index.js';
+import type { AliasStore, CredentialStore, KeyLocator, KeyStore, Page, PageRequest, SealedData } from '../../core/ports/index.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/kms/records.js';
 import type { AccessKeyRecord } from '../../core/iam/records.js';
 import { aliasArn, keyArn, type Scope } from '../../core/kms/keys/identifiers.js';
@@ -36,6 +36,7 @@ import {
   type Item,
 } from './item-mapping.js';
 import { decodeMarker, encodeMarker } from './marker.js';
+import { replaceSealedSecret, replaceWrappedMaterial, scanType } from './material-scans.js';
 import { GSI1, TABLE_KEY } from './table-definition.js';
 import { TableReads, type QueryInput } from './table-reads.js';
 
@@ -235,6 +236,26 @@ export class DynamoStore implements KeyStore, AliasStore, CredentialStore {
       ExpressionAttributeValues: { ':gpk': { S: principalPartition(principalArn) } },
     });
     return guard(() => items.map(itemToAccessKey));
+  }
+
+  /** Every backing key of the table, for the legacy root key migration (`material-scans.ts`). */
+  scanBackingKeys(page: PageRequest): Promise<Page<BackingKeyRecord>> {
+    return scanType(this.client, this.tableName, 'BackingKey', page, (item) => guard(() => itemToBackingKey(item)));
+  }
+
+  /** Every access key of the table, for the legacy root key migration. */
+  scanAccessKeys(page: PageRequest): Promise<Page<AccessKeyRecord>> {
+    return scanType(this.client, this.tableName, 'AccessKey', page, (item) => guard(() => itemToAccessKey(item)));
+  }
+
+  /** Writes `record.wrappedMaterial` if the stored material still is `expected`; false otherwise. */
+  replaceWrappedMaterial(record: BackingKeyRecord, expected: Uint8Array): Promise<boolean> {
+    return replaceWrappedMaterial(this.client, this.tableName, record, expected);
+  }
+
+  /** Writes `record.sealedSecret` if the stored sealed secret still is `expected`; false otherwise. */
+  replaceSealedSecret(record: AccessKeyRecord, expected: SealedData): Promise<boolean> {
+    return replaceSealedSecret(this.client, this.tableName, record, expected);
   }
 
   /**

@@ -2,12 +2,14 @@
  * The few PKCS#11 return values the adapter reacts to, and how they map to KMS exceptions.
  * Messages never carry token internals: the caller decides what the client sees.
  */
+import { randomBytes } from 'node:crypto';
 import { KMSInternalException, KeyUnavailableException } from '../../models/kms/generated/errors.js';
 import { ServiceError } from '../../core/errors/service-error.js';
 
 export const CKR = {
   GENERAL_ERROR: 0x05,
   ARGUMENTS_BAD: 0x07,
+  ACTION_PROHIBITED: 0x1b,
   DEVICE_ERROR: 0x30,
   DEVICE_MEMORY: 0x31,
   DEVICE_REMOVED: 0x32,
@@ -18,6 +20,7 @@ export const CKR = {
   OBJECT_HANDLE_INVALID: 0x82,
   SESSION_CLOSED: 0xb0,
   SESSION_HANDLE_INVALID: 0xb3,
+  TEMPLATE_INCONSISTENT: 0xd1,
   TOKEN_NOT_PRESENT: 0xe0,
   USER_ALREADY_LOGGED_IN: 0x100,
   USER_NOT_LOGGED_IN: 0x101,
@@ -47,11 +50,28 @@ const UNAVAILABLE: ReadonlySet<number> = new Set([
   CKR.CRYPTOKI_NOT_INITIALIZED,
 ]);
 
-/** The CK_RV carried by a pkcs11js error, if the error came from the token. */
+/**
+ * Drops what a failed token call left in OpenSSL's per-thread error queue. A software token such as
+ * SoftHSM links libcrypto, and in a Node process its OpenSSL calls resolve to Node's own OpenSSL,
+ * so a failed C_UnwrapKey leaves errors in the queue that Node shares; Node's PKCS#8 and SPKI
+ * decoders then fail on them ("cipher operation failed") on a later, unrelated call. Node has no
+ * call for ERR_clear_error; a synchronous randomBytes clears the queue on return (its entropy
+ * check does), which the integration tests check.
+ */
+function discardOpenSslErrors(): void {
+  randomBytes(1);
+}
+
+/**
+ * The CK_RV carried by a pkcs11js error, if the error came from the token. Every adapter path that
+ * catches a token failure passes it here, so this is also where OpenSSL's error queue is cleared.
+ */
 export function pkcs11Code(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
+  if (typeof code !== 'number') return undefined;
+  discardOpenSslErrors();
+  return code;
 }
 
 /** Turns a token failure into a KMS exception; errors that already are KMS exceptions pass through. */

@@ -2,24 +2,31 @@
  * `KeyMaterial` backed by a PKCS#11 token.
  *
  * Backing keys are generated in the token and leave it only wrapped (AES key wrap with padding,
- * RFC 5649) under a root key that is itself non-extractable. To use a backing key it is unwrapped
- * into a sensitive, non-extractable session object whose handle is kept in a bounded LRU cache, so
- * a warm encrypt or decrypt costs three native calls and no object searches.
+ * RFC 5649) under a non-extractable wrapping key whose unwrap template forces every key unwrapped
+ * under it to be sensitive, non-extractable and unmodifiable (`key-templates.ts`); secrets are
+ * sealed under a separate AES-GCM key that can neither wrap nor unwrap. To use a backing key it is
+ * unwrapped into a session object whose handle is kept in a bounded LRU cache, so a warm encrypt
+ * or decrypt costs three native calls and no object searches.
  *
  * graphene calls are synchronous; the methods are async only to satisfy the port. Because nothing
  * awaits between a PKCS#11 `*Init` and its completion, operations on the shared session never
  * interleave.
  */
 import { KeyGenMechanism, KeyType, ObjectClass, SessionFlag, UserType } from 'graphene-pk11';
-import type { Module, SecretKey, Session, Slot } from 'graphene-pk11';
+import type { Module, Session, Slot } from 'graphene-pk11';
 import type { KeyMaterial, SealedData, WrappedKeyRef } from '../../core/ports/index.js';
 import type { TokenAccess } from './asymmetric/token-access.js';
-import { InvalidCiphertextException } from '../../models/kms/generated/errors.js';
-import { GCM_IV_BYTES, asBuffer, gcmDecrypt, gcmEncrypt } from './aes-gcm.js';
+import { InvalidCiphertextException, ValidationException } from '../../models/kms/generated/errors.js';
+import { GCM_IV_BYTES, gcmDecrypt, gcmEncrypt } from './aes-gcm.js';
 import { LruCache } from './handle-cache.js';
+import { CKA } from './key-templates.js';
+import type { WrapRole } from './key-templates.js';
+import { LegacyRootKey } from './legacy-root-key.js';
 import { acquireModule, releaseModule } from './module-registry.js';
 import { CKR, pkcs11Code, toKmsError } from './pkcs11-codes.js';
-import { findOrCreateRootKey } from './root-key.js';
+import { findLegacyRootKeys, findOrCreateTokenKeys } from './token-keys.js';
+import type { TokenKeys } from './token-keys.js';
+import { importUnder, unwrapUnder, wrapUnder } from './wrapping.js';
 
 export interface Pkcs11Config {
   /** Path of the PKCS#11 shared library. */
@@ -28,8 +35,13 @@ export interface Pkcs11Config {
   readonly tokenLabel: string;
   /** The token's user PIN. */
   readonly pin: string;
-  /** Label of the root key object; default `kms-root`. */
-  readonly rootKeyLabel?: string;
+  /**
+   * Prefix of the labels of the service's token keys: `<prefix>-wrap-aes`, `-wrap-hmac`,
+   * `-wrap-rsa`, `-wrap-ec` and `<prefix>-seal`; default `kms`.
+   */
+  readonly keyLabelPrefix?: string;
+  /** Label of the single root key of earlier versions, which the migration retires; default `kms-root`. */
+  readonly legacyRootKeyLabel?: string;
   /** How many unwrapped backing keys stay loaded in the token; default 1024. */
   readonly handleCacheSize?: number;
 }
@@ -37,7 +49,6 @@ export interface Pkcs11Config {
 type Handle = Buffer;
 
 const BACKING_KEY_BYTES = 32;
-const WRAP_MECHANISM = 'AES_KEY_WRAP_PAD';
 
 const BACKING_KEY_TEMPLATE = {
   class: ObjectClass.SECRET_KEY,
@@ -50,31 +61,6 @@ const BACKING_KEY_TEMPLATE = {
   extractable: true,
   encrypt: false,
   decrypt: false,
-};
-
-/** A backing key given in the clear: the same session object as a generated one, with its value. */
-const IMPORTED_KEY_TEMPLATE = {
-  class: ObjectClass.SECRET_KEY,
-  keyType: KeyType.AES,
-  token: false,
-  private: true,
-  sensitive: true,
-  extractable: true,
-  encrypt: false,
-  decrypt: false,
-};
-
-const UNWRAPPED_KEY_TEMPLATE = {
-  class: ObjectClass.SECRET_KEY,
-  keyType: KeyType.AES,
-  token: false,
-  private: true,
-  sensitive: true,
-  extractable: false,
-  encrypt: true,
-  decrypt: true,
-  wrap: false,
-  unwrap: false,
 };
 
 const STALE_HANDLE: ReadonlySet<number> = new Set([CKR.KEY_HANDLE_INVALID, CKR.OBJECT_HANDLE_INVALID]);
@@ -120,20 +106,23 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
   readonly #objectSession: Session;
   /** Runs GCM and RNG calls; replaced if an operation fails in a way that may leave it active. */
   #cryptoSession: Session;
-  readonly #rootKey: SecretKey;
+  readonly #keys: TokenKeys;
+  /** The root key of an earlier version, until the migration has retired it. */
+  #legacy: LegacyRootKey | undefined;
   readonly #handles: LruCache<string, Handle>;
   #closed = false;
 
-  private constructor(modulePath: string, slot: Slot, objectSession: Session, cryptoSession: Session, rootKey: SecretKey, cacheSize: number) {
+  private constructor(modulePath: string, slot: Slot, sessions: { object: Session; crypto: Session }, keys: TokenKeys, legacy: Handle[], cacheSize: number) {
     this.#modulePath = modulePath;
     this.#slot = slot;
-    this.#objectSession = objectSession;
-    this.#cryptoSession = cryptoSession;
-    this.#rootKey = rootKey;
+    this.#objectSession = sessions.object;
+    this.#cryptoSession = sessions.crypto;
+    this.#keys = keys;
+    this.#legacy = legacy.length === 0 ? undefined : new LegacyRootKey(sessions.object, legacy, keys);
     this.#handles = new LruCache<string, Handle>(cacheSize, (handle) => this.#destroyObject(handle));
   }
 
-  /** Opens the token, logs in and finds or creates the root key. Release with `close()`. */
+  /** Opens the token, logs in and finds or creates the service's keys. Release with `close()`. */
   static async open(config: Pkcs11Config): Promise<Pkcs11KeyMaterial> {
     const cacheSize = config.handleCacheSize ?? 1024;
     if (!Number.isInteger(cacheSize) || cacheSize < 1) {
@@ -148,8 +137,9 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
       login(objectSession, config.pin, config.tokenLabel);
       const cryptoSession = openSession(slot);
       sessions.push(cryptoSession);
-      const rootKey = await findOrCreateRootKey(objectSession, config.rootKeyLabel ?? 'kms-root');
-      return new Pkcs11KeyMaterial(config.modulePath, slot, objectSession, cryptoSession, rootKey, cacheSize);
+      const keys = await findOrCreateTokenKeys(objectSession, config.keyLabelPrefix ?? 'kms');
+      const legacy = findLegacyRootKeys(objectSession, config.legacyRootKeyLabel ?? 'kms-root');
+      return new Pkcs11KeyMaterial(config.modulePath, slot, { object: objectSession, crypto: cryptoSession }, keys, legacy, cacheSize);
     } catch (error) {
       sessions.reverse().forEach(closeQuietly);
       releaseModule(config.modulePath);
@@ -162,7 +152,7 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     try {
       const key = this.#objectSession.generateKey(KeyGenMechanism.AES, BACKING_KEY_TEMPLATE);
       try {
-        return new Uint8Array(this.#objectSession.wrapKey(WRAP_MECHANISM, this.#rootKey, key));
+        return wrapUnder(this.#objectSession, this.#keys.wrapping.aes, key.handle);
       } finally {
         this.#destroyObject(key.handle);
       }
@@ -171,19 +161,21 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     }
   }
 
+  /** Wraps a 32-byte AES key given in the clear; the value passes through the token once. The caller zeroes `key`. */
   async importSymmetricKey(key: Uint8Array): Promise<Uint8Array> {
     this.#assertOpen();
-    if (key.length !== BACKING_KEY_BYTES) throw new RangeError(`An AES backing key is ${BACKING_KEY_BYTES} bytes long.`);
+    /* Precondition: an imported symmetric key is 32 bytes, as every AES-256 backing key. */
+    if (key.length !== BACKING_KEY_BYTES) throw new ValidationException(`The imported key must be ${BACKING_KEY_BYTES} bytes long.`);
+    const value = Buffer.from(key);
     try {
-      // Made a session object like a generated key, then wrapped and destroyed the same way.
-      const object = this.#objectSession.create({ ...IMPORTED_KEY_TEMPLATE, value: asBuffer(key) }).toType<SecretKey>();
-      try {
-        return new Uint8Array(this.#objectSession.wrapKey(WRAP_MECHANISM, this.#rootKey, object));
-      } finally {
-        this.#destroyObject(object.handle);
-      }
+      return importUnder(this.#objectSession, this.#keys.wrapping.aes, [
+        { type: CKA.CLASS, value: ObjectClass.SECRET_KEY }, { type: CKA.KEY_TYPE, value: KeyType.AES }, { type: CKA.VALUE, value },
+        { type: CKA.ENCRYPT, value: false }, { type: CKA.DECRYPT, value: false },
+      ]);
     } catch (error) {
       throw toKmsError(error);
+    } finally {
+      value.fill(0);
     }
   }
 
@@ -207,12 +199,30 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
 
   async sealSecret(secret: Uint8Array, aad: Uint8Array): Promise<SealedData> {
     this.#assertOpen();
-    return this.#seal(this.#rootKey.handle, secret, aad);
+    return this.#seal(this.#keys.sealing, secret, aad);
   }
 
   async openSecret(sealed: SealedData, aad: Uint8Array): Promise<Uint8Array> {
     this.#assertOpen();
-    return this.#unseal(this.#rootKey.handle, sealed, aad);
+    try {
+      return this.#unseal(this.#keys.sealing, sealed, aad);
+    } catch (error) {
+      // Until the migration has moved it, a secret may still be sealed under the legacy root key.
+      const legacy = error instanceof InvalidCiphertextException ? this.legacyRootKey() : undefined;
+      const secret = legacy?.open(sealed, aad);
+      if (secret === undefined) throw error;
+      return new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength);
+    }
+  }
+
+  /**
+   * The root key of an earlier version that still has to be retired (see `migrateLegacyRootKey`),
+   * or undefined once it is gone. Not part of the `KeyMaterial` port.
+   */
+  legacyRootKey(): LegacyRootKey | undefined {
+    this.#assertOpen();
+    if (this.#legacy?.retired === true) this.#legacy = undefined;
+    return this.#legacy;
   }
 
   /** Closes the sessions (destroying every unwrapped object) and releases the module. Idempotent. */
@@ -226,14 +236,14 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
   }
 
   /**
-   * Lends the sessions, root key and handle cache to the asymmetric adapter of this package;
+   * Lends the sessions, wrapping keys and handle cache to the asymmetric adapter of this package;
    * not part of the `KeyMaterial` port. Valid until `close()`.
    */
   tokenAccess(): TokenAccess {
     this.#assertOpen();
     return {
       mechanisms: new Set(this.#objectSession.lib.C_GetMechanismList(this.#slot.handle)),
-      rootKey: this.#rootKey,
+      wrappingKeys: this.#keys.wrapping,
       withObjectSession: (create) => {
         this.#assertOpen();
         try {
@@ -242,6 +252,7 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
           throw toKmsError(error);
         }
       },
+      unwrap: (session, role, blob) => this.#unwrap(session, role, blob),
       cachedObject: (cacheKey, load) => {
         this.#assertOpen();
         return this.#cachedObject(cacheKey, load);
@@ -275,8 +286,19 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
 
   /** The session object holding the backing key, unwrapping it on first use. */
   #unwrapped(key: WrappedKeyRef): Handle {
-    return this.#cachedObject(key.backingKeyId, (session) =>
-      session.unwrapKey(WRAP_MECHANISM, this.#rootKey, asBuffer(key.wrappedMaterial), UNWRAPPED_KEY_TEMPLATE).handle);
+    return this.#cachedObject(key.backingKeyId, (session) => this.#unwrap(session, 'aes', key.wrappedMaterial));
+  }
+
+  /** Loads a stored key of `role`; until the migration has moved it, it may still be under the legacy root key. */
+  #unwrap(session: Session, role: WrapRole, blob: Uint8Array): Handle {
+    try {
+      return unwrapUnder(session, this.#keys.wrapping[role], role, blob);
+    } catch (error) {
+      pkcs11Code(error);
+      const loaded = this.legacyRootKey()?.load(role, blob);
+      if (loaded === undefined) throw error;
+      return loaded;
+    }
   }
 
   #cachedObject(cacheKey: string, load: (session: Session) => Handle): Handle {

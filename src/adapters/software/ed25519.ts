@@ -6,7 +6,7 @@
  *   hashed twice: the signature is Ed25519ph over the 64 bytes given.
  */
 import { createPrivateKey, randomBytes, sign as nodeSign } from 'node:crypto';
-import { DerReader, TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, readSequence } from '../der.js';
+import type { KeyObject } from 'node:crypto';
 import { ed25519, ed25519ph } from '@noble/curves/ed25519.js';
 import type { SigningAlgorithmSpec } from '../../models/kms/generated/shapes.js';
 import type { SigningInput } from '../../core/ports/index.js';
@@ -17,50 +17,18 @@ import { requireLength, requireMessageType } from './signing-input.js';
 const SEED_BYTES = 32;
 const SIGNATURE_BYTES = 64;
 const PREHASH_BYTES = DIGEST_LENGTHS.ED25519_PH_SHA_512 ?? 64;
-
+/** PKCS#8 (RFC 8410) of an Ed25519 key up to the 32-byte seed. */
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /**
  * A new key pair. The private key kept (sealed) is the 32-byte RFC 8032 seed followed by the
  * 32-byte public key, so signing never has to re-derive the public key from the seed.
  */
 export function generateEd25519KeyPair(): { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array } {
-  const seed = new Uint8Array(randomBytes(SEED_BYTES));
-  const publicKey = ed25519.getPublicKey(seed);
-  const privateKey = new Uint8Array(SEED_BYTES * 2);
-  privateKey.set(seed);
-  privateKey.set(publicKey, SEED_BYTES);
+  const seed = randomBytes(SEED_BYTES);
+  const privateKey = ed25519KeyFromSeed(seed);
   seed.fill(0);
-  return { privateKey, publicKey };
-}
-
-/**
- * The same form as a generated pair from a PKCS#8 Ed25519 private key (RFC 8410), which the
- * caller zeroes. Throws `ValidationException` when it is not one.
- */
-export function ed25519KeyPairFromPkcs8(pkcs8: Uint8Array): { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array } {
-  let seed: Uint8Array;
-  try {
-    const key = createPrivateKey({ key: Buffer.from(pkcs8.buffer, pkcs8.byteOffset, pkcs8.byteLength), format: 'der', type: 'pkcs8' });
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error('not Ed25519');
-    const outer = readSequence(pkcs8);
-    outer.read(TAG_INTEGER);
-    outer.read(TAG_SEQUENCE);
-    // CurvePrivateKey ::= OCTET STRING, inside the privateKey OCTET STRING.
-    seed = curvePrivateKey(outer.read(TAG_OCTET_STRING));
-  } catch {
-    throw new ValidationException('The key material is not an ECC_NIST_EDWARDS25519 private key.');
-  }
-  const publicKey = ed25519.getPublicKey(seed);
-  const privateKey = new Uint8Array(SEED_BYTES * 2);
-  privateKey.set(seed);
-  privateKey.set(publicKey, SEED_BYTES);
-  return { privateKey, publicKey };
-}
-
-function curvePrivateKey(octets: Uint8Array): Uint8Array {
-  const seed = new DerReader(octets).read(TAG_OCTET_STRING);
-  if (seed.length !== SEED_BYTES) throw new Error('bad seed length');
-  return seed;
+  return { privateKey, publicKey: privateKey.slice(SEED_BYTES) };
 }
 
 /** Throws `ValidationException` unless `algorithm` accepts the input; returns which Ed25519 variant it is. */
@@ -78,18 +46,39 @@ export function checkEd25519Input(algorithm: SigningAlgorithmSpec, input: Signin
   }
 }
 
-/** Signs with ED25519_SHA_512 or ED25519_PH_SHA_512. Throws `ValidationException` for a message type or length they do not take. */
-export function ed25519Sign(privateKey: Uint8Array, algorithm: SigningAlgorithmSpec, input: SigningInput): Uint8Array {
-  const variant = checkEd25519Input(algorithm, input);
-  const seed = privateKey.subarray(0, SEED_BYTES);
-  if (variant === 'prehash') return ed25519ph.sign(input.message, seed);
-  // Pure Ed25519 through Node's OpenSSL is about ten times faster than in JavaScript (a JWK import
-  // with the public key avoids OpenSSL's slow PKCS#8 decoder); OpenSSL 3.0 has no Ed25519ph, which
-  // is why the prehash variant stays with @noble/curves.
-  const key = createPrivateKey({
-    key: { kty: 'OKP', crv: 'Ed25519', d: Buffer.from(seed).toString('base64url'), x: Buffer.from(privateKey.subarray(SEED_BYTES)).toString('base64url') },
-    format: 'jwk',
-  });
+/** The stored private key (seed || public key) from a 32-byte seed. The caller zeroes `seed` and the result. */
+export function ed25519KeyFromSeed(seed: Uint8Array): Uint8Array {
+  const privateKey = new Uint8Array(SEED_BYTES * 2);
+  privateKey.set(seed);
+  privateKey.set(ed25519.getPublicKey(seed), SEED_BYTES);
+  return privateKey;
+}
+
+/**
+ * The key as an OpenSSL key object, for pure Ed25519 through Node's OpenSSL (about ten times
+ * faster than in JavaScript). It is imported from PKCS#8 DER built in a buffer that is zeroed
+ * right after, never through a JWK, whose base64url strings could not be zeroed; OpenSSL clears
+ * its copy when the key object is freed. Callers cache the object briefly: the PKCS#8 import
+ * costs more than a signature.
+ */
+export function ed25519KeyObject(privateKey: Uint8Array): KeyObject {
+  const der = Buffer.alloc(PKCS8_PREFIX.length + SEED_BYTES);
+  PKCS8_PREFIX.copy(der);
+  der.set(privateKey.subarray(0, SEED_BYTES), PKCS8_PREFIX.length);
+  try {
+    return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } finally {
+    der.fill(0);
+  }
+}
+
+/** Ed25519ph (ED25519_PH_SHA_512) with @noble/curves: OpenSSL 3.0 has no Ed25519ph. */
+export function ed25519phSign(privateKey: Uint8Array, input: SigningInput): Uint8Array {
+  return ed25519ph.sign(input.message, privateKey.subarray(0, SEED_BYTES));
+}
+
+/** Pure Ed25519 (ED25519_SHA_512) with a key object from `ed25519KeyObject`. */
+export function ed25519PureSign(key: KeyObject, input: SigningInput): Uint8Array {
   return new Uint8Array(nodeSign(null, input.message, key));
 }
 

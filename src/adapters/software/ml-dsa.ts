@@ -26,7 +26,7 @@ export function isMlDsaSpec(spec: string): spec is MlDsaSpec {
  * so that signing does not have to expand it again each time (expansion costs about half a signature).
  */
 export function generateMlDsaKeyPair(spec: MlDsaSpec): { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array } {
-  const seed = new Uint8Array(randomBytes(SEED_BYTES));
+  const seed = randomBytes(SEED_BYTES);
   try {
     return mlDsaKeyPairFromSeed(spec, seed);
   } finally {

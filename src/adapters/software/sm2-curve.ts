@@ -29,14 +29,23 @@ export function sm3(...parts: readonly Uint8Array[]): Uint8Array {
   return new Uint8Array(hash.digest());
 }
 
+/**
+ * Big-endian bytes to a bigint and back, byte by byte rather than through a hex string, so that a
+ * secret scalar or shared point never exists as a JavaScript string (which could not be zeroed).
+ * The bigints themselves cannot be zeroed either: see docs/key-material.md.
+ */
 export function bytesToBigint(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return value;
 }
 
 export function bigintToBytes(value: bigint, length = SM2_BYTES): Uint8Array {
-  const hex = value.toString(16).padStart(length * 2, '0');
-  if (hex.length > length * 2) throw new RangeError('value too large');
-  return new Uint8Array(Buffer.from(hex, 'hex'));
+  if (value < 0n || value >> BigInt(8 * length) !== 0n) throw new RangeError('value too large');
+  const bytes = new Uint8Array(length);
+  let rest = value;
+  for (let i = length - 1; i >= 0; i--, rest >>= 8n) bytes[i] = Number(rest & 0xffn);
+  return bytes;
 }
 
 export function mod(value: bigint, modulus: bigint): bigint {
@@ -58,7 +67,9 @@ export function invert(value: bigint, modulus: bigint): bigint {
 /** A uniformly random scalar in [1, max], by rejection sampling. */
 export function randomScalar(max: bigint): bigint {
   for (;;) {
-    const candidate = bytesToBigint(new Uint8Array(randomBytes(SM2_BYTES)));
+    const bytes = randomBytes(SM2_BYTES);
+    const candidate = bytesToBigint(bytes);
+    bytes.fill(0);
     if (candidate >= 1n && candidate <= max) return candidate;
   }
 }

@@ -3,11 +3,14 @@
  * ML-DSA, Ed25519 with Ed25519ph, SM2), plus the public-key-only operations of every spec and
  * data key pairs.
  *
- * A software-tier private key is generated in memory, sealed under the token's root key right
- * away, and at rest exists only sealed. Each operation opens it in memory, uses it once and zeroes
- * it; nothing is cached. (JavaScript engines may still keep transient copies in the libraries'
- * internal state; zeroing narrows the window, it cannot close it.)
+ * A software-tier private key is generated (or imported) in memory, sealed under the token's
+ * sealing key right away, and at rest exists only sealed. Each operation opens it in memory, uses
+ * it once and zeroes the buffer. The one exception is pure Ed25519, which signs through an OpenSSL
+ * key object kept for at most `KEY_OBJECT_TTL_MS` (OpenSSL clears it when it is freed). What the
+ * libraries do underneath (bigint scalars, internal copies) cannot be zeroed from JavaScript: see
+ * docs/key-material.md.
  */
+import type { KeyObject } from 'node:crypto';
 import type {
   DataKeyPairSpec, EncryptionAlgorithmSpec, KeySpec, SigningAlgorithmSpec,
 } from '../../models/kms/generated/shapes.js';
@@ -17,7 +20,10 @@ import {
   InvalidCiphertextException, UnsupportedOperationException, ValidationException,
 } from '../../models/kms/generated/errors.js';
 import { generateDataKeyPair } from './data-key-pairs.js';
-import { checkEd25519Input, ed25519KeyPairFromPkcs8, ed25519Sign, ed25519Verify, generateEd25519KeyPair } from './ed25519.js';
+import { checkEd25519Input, ed25519KeyObject, ed25519PureSign, ed25519Verify, ed25519phSign, generateEd25519KeyPair } from './ed25519.js';
+import { importEd25519, importMlDsa, importSm2 } from './key-import.js';
+import { TtlCache } from '../../util/ttl-cache.js';
+import type { Clock } from '../../core/ports/index.js';
 import { checkMlDsaInput, generateMlDsaKeyPair, isMlDsaSpec, mlDsaSign, mlDsaVerify } from './ml-dsa.js';
 import { sealPrivateKey, withPrivateKey } from './sealed-key.js';
 import type { Sealer } from './sealed-key.js';
@@ -48,27 +54,45 @@ function newKeyPair(spec: AsymmetricKeySpec): { readonly privateKey: Uint8Array;
   throw new UnsupportedOperationException(`Key spec ${spec} is not generated in software.`);
 }
 
+/** How long an Ed25519 OpenSSL key object stays cached after it was made. */
+export const KEY_OBJECT_TTL_MS = 60_000;
+const KEY_OBJECT_CACHE_ENTRIES = 1000;
+
+const SYSTEM_CLOCK: Clock = { now: () => new Date() };
+
+function pairFromPkcs8(spec: AsymmetricKeySpec, pkcs8: Uint8Array): { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array } {
+  try {
+    if (isMlDsaSpec(spec)) return importMlDsa(spec, pkcs8);
+    if (spec === 'ECC_NIST_EDWARDS25519') return importEd25519(pkcs8);
+    return importSm2(pkcs8);
+  } catch {
+    throw new ValidationException(`The key material is not a PKCS#8 private key of key spec ${spec}.`);
+  }
+}
+
 export class SoftwareKeyMaterial implements SoftwareKeyOperations {
   readonly #sealer: Sealer;
+  /** Ed25519 key objects by backing key; bounded in number and lifetime. */
+  readonly #ed25519Keys: TtlCache<string, KeyObject>;
 
-  constructor(sealer: Sealer) {
+  constructor(sealer: Sealer, options: { readonly clock?: Clock } = {}) {
     this.#sealer = sealer;
+    this.#ed25519Keys = new TtlCache({ ttlMs: KEY_OBJECT_TTL_MS, maxEntries: KEY_OBJECT_CACHE_ENTRIES, clock: options.clock ?? SYSTEM_CLOCK });
   }
 
   async generateKeyPair(spec: AsymmetricKeySpec): Promise<GeneratedKeyPair> {
-    return this.#seal(spec, newKeyPair(spec));
+    return this.#sealPair(spec, () => newKeyPair(spec));
   }
 
-  /** Ed25519 only so far; ML-DSA and SM2 private keys are not imported yet. */
+  /** Imports a PKCS#8 Ed25519, ML-DSA or SM2 private key; the caller zeroes `pkcs8`. */
   async importKeyPair(spec: AsymmetricKeySpec, pkcs8: Uint8Array): Promise<GeneratedKeyPair> {
-    if (spec !== 'ECC_NIST_EDWARDS25519') throw new UnsupportedOperationException(`Importing ${spec} private keys is not supported yet by this service.`);
-    return this.#seal(spec, ed25519KeyPairFromPkcs8(pkcs8));
+    return this.#sealPair(spec, () => pairFromPkcs8(spec, pkcs8));
   }
 
-  /** Seals a new or imported pair's private key, zeroing it, and encodes its public key. */
-  async #seal(spec: AsymmetricKeySpec, { privateKey, publicKey }: { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array }): Promise<GeneratedKeyPair> {
+  async #sealPair(spec: AsymmetricKeySpec, make: () => { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array }): Promise<GeneratedKeyPair> {
     const kind = spkiKind(spec);
     if (kind === undefined) throw new UnsupportedOperationException(`Key spec ${spec} is not generated in software.`);
+    const { privateKey, publicKey } = make();
     try {
       const wrappedMaterial = await sealPrivateKey(this.#sealer, spec, privateKey);
       return { wrappedMaterial, tier: 'software', publicKey: encodeSpki(kind, publicKey) };
@@ -85,8 +109,13 @@ export class SoftwareKeyMaterial implements SoftwareKeyOperations {
       return withPrivateKey(this.#sealer, spec, key.wrappedMaterial, (secret) => mlDsaSign(spec, secret, algorithm, input));
     }
     if (spec === 'ECC_NIST_EDWARDS25519') {
-      checkEd25519Input(algorithm, input);
-      return withPrivateKey(this.#sealer, spec, key.wrappedMaterial, (seed) => ed25519Sign(seed, algorithm, input));
+      if (checkEd25519Input(algorithm, input) === 'prehash') {
+        return withPrivateKey(this.#sealer, spec, key.wrappedMaterial, (privateKey) => ed25519phSign(privateKey, input));
+      }
+      const keyObject = await this.#ed25519Keys.getOrLoad(key.backingKeyId,
+        () => withPrivateKey(this.#sealer, spec, key.wrappedMaterial, ed25519KeyObject));
+      if (keyObject === undefined) throw new Error('the Ed25519 key object could not be made');
+      return ed25519PureSign(keyObject, input);
     }
     checkSm2Input(algorithm, input);
     return withPrivateKey(this.#sealer, spec, key.wrappedMaterial, (scalar) => {

@@ -14,3 +14,5 @@ export type {
 export type { Clock } from './clock.js';
 export type { AuditSink } from './audit-sink.js';
 export type { IdSource } from './id-source.js';
+export type { IdentityDirectory, IdentityPolicy } from './identity-directory.js';
+export type { GrantLookup } from './grant-lookup.js';

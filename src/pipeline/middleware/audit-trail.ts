@@ -6,6 +6,7 @@ import { ServiceError } from '../../core/errors/service-error.js';
 import { buildAuditEvent } from '../audit-record.js';
 import type { KmsLambdaContext } from '../request-state.js';
 import type { Logger } from '../logger.js';
+import { loggableError } from '../redaction.js';
 
 export function auditTrail(options: { sink: AuditSink; clock: Clock; ids: IdSource; logger: Logger }): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, KmsLambdaContext> {
   const record = async (context: KmsLambdaContext, error: unknown): Promise<void> => {
@@ -15,7 +16,7 @@ export function auditTrail(options: { sink: AuditSink; clock: Clock; ids: IdSour
       await options.sink.record(buildAuditEvent(state, error instanceof ServiceError ? error : undefined, options.ids.uuid()));
     } catch (failure) {
       // An audit sink must not fail the request it describes; the failure is logged instead.
-      options.logger.error('audit sink failed', { requestId: state.requestId, error: String(failure) });
+      options.logger.error('audit sink failed', { requestId: state.requestId, error: loggableError(failure) });
     }
   };
   return {

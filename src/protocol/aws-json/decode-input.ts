@@ -2,6 +2,7 @@ import { SerializationException, ValidationException } from '../../models/kms/ge
 import type { OperationIO, OperationName } from '../../models/kms/generated/operations.js';
 import { OPERATIONS } from '../../models/kms/generated/schema.js';
 import type { ShapeSchema } from '../../models/kms/generated/schema.js';
+import { encryptionContextProblemIn } from './encryption-contexts.js';
 import { constraintViolations, shapeSchema, validationMessage } from './validate-input.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -140,7 +141,8 @@ function parseBody(body: string | Uint8Array): unknown {
  *
  * @throws SerializationException when the body is not JSON or a member has the wrong JSON type
  *   (an empty message means AWS sends none).
- * @throws ValidationException listing every violated model constraint, worded as AWS words it.
+ * @throws ValidationException listing every violated model constraint, worded as AWS words it,
+ *   or naming an encryption context that is not well-formed Unicode or too large.
  */
 export function decodeInput<Op extends OperationName>(
   operation: Op,
@@ -152,5 +154,7 @@ export function decodeInput<Op extends OperationName>(
   const input = readStructure(shapeSchema(inputShape), parsed);
   const violations = constraintViolations(inputShape, input);
   if (violations.length > 0) throw new ValidationException(validationMessage(violations));
+  const contextProblem = encryptionContextProblemIn(inputShape, input);
+  if (contextProblem !== undefined) throw new ValidationException(contextProblem);
   return input;
 }

@@ -71,7 +71,7 @@ describe('DynamoStore keys', () => {
     // Prepare
     const key = makeKey(newAccountId());
     const current = makeBackingKey(key);
-    const older = [makeBackingKey(key, { backingKeyId: 'a'.repeat(64) }), makeBackingKey(key, { backingKeyId: 'b'.repeat(64) })];
+    const older = [makeBackingKey(key, { backingKeyId: 'b'.repeat(64) }), makeBackingKey(key, { backingKeyId: 'c'.repeat(64) })];
 
     // Act
     await store.createKey(key, current, older);

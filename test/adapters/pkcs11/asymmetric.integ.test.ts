@@ -5,7 +5,6 @@ import type { KeyObject } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeyType, ObjectClass } from 'graphene-pk11';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCiphertextException, ValidationException } from '../../../src/models/kms/generated/errors.js';
 import type { EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../../src/models/kms/generated/shapes.js';
@@ -85,21 +84,9 @@ describe('Pkcs11AsymmetricKeyMaterial', () => {
     return key;
   }
 
-  /** A stored MAC key whose value the test knows: created in the token and wrapped like a generated one. */
-  function knownMacKey(spec: HmacKeySpec, value: Buffer): StoredKeyRef {
-    const token = material.tokenAccess();
-    const wrappedMaterial = token.withObjectSession((session) => {
-      const key = session.create({
-        class: ObjectClass.SECRET_KEY, keyType: KeyType.GENERIC_SECRET, token: false, value,
-        sign: true, verify: true, sensitive: true, extractable: true,
-      });
-      try {
-        return new Uint8Array(session.wrapKey('AES_KEY_WRAP_PAD', token.rootKey, key.toType()));
-      } finally {
-        token.destroyObject(key.handle);
-      }
-    });
-    return { backingKeyId: `bk-known-${spec}`, keySpec: spec, tier: 'token', wrappedMaterial };
+  /** A stored MAC key whose value the test knows, imported through the port as a seed file would. */
+  async function knownMacKey(spec: HmacKeySpec, value: Buffer): Promise<StoredKeyRef> {
+    return { backingKeyId: `bk-known-${spec}`, keySpec: spec, ...(await asymmetric.importMacKey(spec, Uint8Array.from(value))) };
   }
 
   beforeAll(async () => {
@@ -332,7 +319,7 @@ describe('Pkcs11AsymmetricKeyMaterial', () => {
     it('returns the HMAC Node computes when the key value is known', async () => {
       // Prepare
       const value = Buffer.alloc(length, 0x0b);
-      const key = knownMacKey(spec, value);
+      const key = await knownMacKey(spec, value);
       // Act
       const mac = await asymmetric.generateMac(key, algorithm, MESSAGE);
       // Assess

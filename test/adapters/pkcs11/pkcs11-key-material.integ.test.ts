@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { KeyGenMechanism, KeyType, ObjectClass, SessionFlag } from 'graphene-pk11';
-import type { SecretKey } from 'graphene-pk11';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCiphertextException, KMSInternalException } from '../../../src/models/kms/generated/errors.js';
 import type { SealedData, WrappedKeyRef } from '../../../src/core/ports/index.js';
-import { acquireModule, releaseModule } from '../../../src/adapters/pkcs11/module-registry.js';
 import { Pkcs11KeyMaterial } from '../../../src/adapters/pkcs11/pkcs11-key-material.js';
 import { ensureSoftHsmToken } from '../../../src/local/softhsm-token.js';
 import type { SoftHsmTokenConfig } from '../../../src/local/softhsm-token.js';
@@ -16,7 +14,6 @@ import type { SoftHsmTokenConfig } from '../../../src/local/softhsm-token.js';
 const runNode = promisify(execFile);
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const ROOT_LABEL = 'kms-root';
 
 /** A copy of `bytes` with bit 0 of byte `index` flipped. */
 function flipped(bytes: Uint8Array, index: number): Uint8Array {
@@ -186,27 +183,17 @@ describe('Pkcs11KeyMaterial', () => {
     await expect(result).rejects.toBeInstanceOf(KMSInternalException);
   });
 
-  it('refuses to reveal or wrap the root key when asked through PKCS#11', () => {
+  it('leaves Node able to parse PKCS#8 and SPKI keys when a token call has just failed', async () => {
     // Prepare
-    const module = acquireModule(config.modulePath);
-    const slots = module.getSlots(true);
-    const slot = Array.from({ length: slots.length }, (_, i) => slots.items(i)).find((s) => s.getToken().label.trim() === config.tokenLabel);
-    const session = slot!.open(SessionFlag.RW_SESSION | SessionFlag.SERIAL_SESSION);
-    try {
-      const rootKey = session.find({ class: ObjectClass.SECRET_KEY, label: ROOT_LABEL }).items(0).toType<SecretKey>();
-      const wrappingKey = session.generateKey(KeyGenMechanism.AES, { class: ObjectClass.SECRET_KEY, keyType: KeyType.AES, valueLen: 32, token: false, wrap: true });
-      // Act
-      const readValue = () => rootKey.getAttribute({ value: null });
-      const wrapRoot = () => session.wrapKey('AES_KEY_WRAP_PAD', wrappingKey, rootKey);
-      const flags = rootKey.getAttribute({ token: null, sensitive: null, extractable: null, neverExtractable: null });
-      // Assess
-      expect(readValue).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
-      expect(wrapRoot).toThrow(/CKR_KEY_UNEXTRACTABLE/);
-      expect(flags).toEqual({ token: true, sensitive: true, extractable: false, neverExtractable: true });
-    } finally {
-      session.close();
-      releaseModule(config.modulePath);
-    }
+    const pair = generateKeyPairSync('ed25519');
+    const pkcs8 = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
+    const spki = pair.publicKey.export({ type: 'spki', format: 'der' });
+    const damaged = { backingKeyId: 'bk-openssl-queue', wrappedMaterial: flipped(backingKey.wrappedMaterial, 20) };
+    await expect(material.encrypt(damaged, utf8('x'), new Uint8Array(0))).rejects.toBeInstanceOf(KMSInternalException);
+    // Act
+    const parse = () => [createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }), createPublicKey({ key: spki, format: 'der', type: 'spki' })];
+    // Assess
+    expect(parse).not.toThrow();
   });
 
   it('returns the secret when a sealed secret is opened with the same AAD', async () => {
@@ -304,6 +291,73 @@ describe('Pkcs11KeyMaterial', () => {
 });
 
 describe('ensureSoftHsmToken', () => {
+  /** Runs `script` (an ES module body) in a fresh Node process and returns its stdout. */
+  async function node(script: string, env: Record<string, string> = {}): Promise<string> {
+    const { stdout } = await runNode(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, ...env } });
+    return stdout.trim();
+  }
+  const moduleUrl = (path: string) => JSON.stringify(new URL(`../../../src/${path}`, import.meta.url).href);
+
+  it('spawns no child process, so no PIN is ever on a command line, when it initialises a new token', async () => {
+    // Prepare
+    const dataDir = await mkdtemp(join(tmpdir(), 'kms-softhsm-spawn-'));
+    const script = `
+      import { createRequire, syncBuiltinESMExports } from 'node:module';
+      const childProcess = createRequire(import.meta.url)('node:child_process');
+      const spawned = [];
+      for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) {
+        const original = childProcess[name];
+        childProcess[name] = (...args) => { spawned.push([name, ...args.filter((a) => typeof a === 'string' || Array.isArray(a))]); return original(...args); };
+      }
+      syncBuiltinESMExports();
+      const { ensureSoftHsmToken } = await import(${moduleUrl('local/softhsm-token.ts')});
+      const { Pkcs11KeyMaterial } = await import(${moduleUrl('adapters/pkcs11/pkcs11-key-material.ts')});
+      const config = await ensureSoftHsmToken({ dataDir: process.env.CHILD_DATA_DIR });
+      const material = await Pkcs11KeyMaterial.open(config);
+      const sealed = await material.sealSecret(Buffer.from('x'), Buffer.alloc(0));
+      await material.close();
+      process.stdout.write(JSON.stringify({ spawned, sealed: sealed.ciphertext.length }));`;
+    try {
+      // Act
+      const result = JSON.parse(await node(script, { CHILD_DATA_DIR: dataDir })) as { spawned: unknown[]; sealed: number };
+      const stored = JSON.parse(await readFile(join(dataDir, 'token.json'), 'utf8')) as { pin: string; soPin: string };
+      // Assess
+      expect(result).toEqual({ spawned: [], sealed: 17 });
+      expect(stored.pin).toMatch(/^[0-9a-f]{32}$/);
+      expect(stored.soPin).toMatch(/^[0-9a-f]{32}$/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('adopts the pending PIN file and sets the user PIN when a set-up stopped right after C_InitToken', async () => {
+    // Prepare
+    const dataDir = await mkdtemp(join(tmpdir(), 'kms-softhsm-crash-'));
+    const tokens = { tokenLabel: 'kms', pin: 'a'.repeat(32), soPin: 'b'.repeat(32) };
+    await mkdir(join(dataDir, 'tokens'), { mode: 0o700 });
+    await writeFile(join(dataDir, 'softhsm2.conf'), `directories.tokendir = ${join(dataDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+    await writeFile(join(dataDir, 'token.json.pending'), JSON.stringify(tokens), { mode: 0o600 });
+    // What the interrupted run had done: C_InitToken, and no C_InitPIN.
+    await node(`
+      const { acquireModule, releaseModule } = await import(${moduleUrl('adapters/pkcs11/module-registry.ts')});
+      const module = acquireModule('/usr/lib/softhsm/libsofthsm2.so');
+      const slot = module.getSlots(true).items(0);
+      slot.lib.C_InitToken(slot.handle, ${JSON.stringify(tokens.soPin)}, 'kms'.padEnd(32, ' '));
+      releaseModule('/usr/lib/softhsm/libsofthsm2.so');`, { SOFTHSM2_CONF: join(dataDir, 'softhsm2.conf') });
+    try {
+      // Act
+      const opened = await node(`
+        const { ensureSoftHsmToken } = await import(${moduleUrl('local/softhsm-token.ts')});
+        const config = await ensureSoftHsmToken({ dataDir: process.env.CHILD_DATA_DIR });
+        process.stdout.write(config.pin);`, { CHILD_DATA_DIR: dataDir });
+      // Assess
+      expect(opened).toBe(tokens.pin);
+      expect(JSON.parse(await readFile(join(dataDir, 'token.json'), 'utf8'))).toEqual(tokens);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('returns the same PIN and keeps token.json owner-only when called again for the same directory', async () => {
     // Prepare
     const dataDir = await mkdtemp(join(tmpdir(), 'kms-softhsm-'));

@@ -1,10 +1,11 @@
 /**
  * Published test vectors through the token tier: RFC 4231 HMAC-SHA-2 MACs from known keys wrapped
- * under the root key, and Wycheproof RSASSA-PSS and RSASSA-PKCS1-v1_5 verification with imported
+ * under the HMAC wrapping key, and Wycheproof RSASSA-PSS and RSASSA-PKCS1-v1_5 verification with imported
  * public keys. Expected values are exactly as published; nothing is recomputed here.
  *
- * The known MAC keys are wrapped with RFC 5649 outside the token, under a root key whose value the
- * test chose. Wrapping them with the token's own C_WrapKey would not do: SoftHSM 2.6.1 zero-pads the
+ * The known MAC keys are wrapped with RFC 5649 outside the token, under an HMAC wrapping key whose
+ * value the test chose (created with the same attributes and unwrap template the service gives its
+ * own). Wrapping them with the token's own C_WrapKey would not do: SoftHSM 2.6.1 zero-pads the
  * key value to a multiple of 8 bytes before CKM_AES_KEY_WRAP_PAD, so the 131-byte RFC 4231 key
  * would come back as 136 bytes and, being longer than the hash block, give other MACs.
  */
@@ -12,12 +13,13 @@ import { createCipheriv } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeyType, ObjectClass } from 'graphene-pk11';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MacAlgorithmSpec, SigningAlgorithmSpec } from '../../../src/models/kms/generated/shapes.js';
 import type { HmacKeySpec } from '../../../src/core/kms/keys/key-specs.js';
 import type { StoredKeyRef } from '../../../src/core/ports/index.js';
 import { Pkcs11AsymmetricKeyMaterial } from '../../../src/adapters/pkcs11/asymmetric/pkcs11-asymmetric-key-material.js';
+import { withAttributeArray } from '../../../src/adapters/pkcs11/attribute-array.js';
+import { CKA, UNWRAP_TEMPLATES, keyLabel, tokenKeyTemplate } from '../../../src/adapters/pkcs11/key-templates.js';
 import { Pkcs11KeyMaterial } from '../../../src/adapters/pkcs11/pkcs11-key-material.js';
 import { ensureSoftHsmToken } from '../../../src/local/softhsm-token.js';
 
@@ -56,8 +58,8 @@ async function fixture<T>(name: string): Promise<T> {
 
 /** The RFC 5649 alternative initial value, with which `id-aes256-wrap-pad` is CKM_AES_KEY_WRAP_PAD. */
 const RFC5649_IV = Buffer.from('a65959a6', 'hex');
-const ROOT_KEY_LABEL = 'published-vectors-root';
-const ROOT_KEY_VALUE = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
+const LABEL_PREFIX = 'published-vectors';
+const WRAPPING_KEY_VALUE = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex');
 
 const RFC4231 = await fixture<HmacFixture>('rfc4231-hmac-sha2.json');
 const PSS = await fixture<RsaSignatureFixture>('wycheproof-rsa-pss-2048-sha256-mgf1-32.json');
@@ -99,31 +101,34 @@ describe('Pkcs11AsymmetricKeyMaterial with published test vectors', () => {
   let material: Pkcs11KeyMaterial;
   let asymmetric: Pkcs11AsymmetricKeyMaterial;
 
-  /** A stored MAC key whose value the vector gives, wrapped (RFC 5649) under the known root key. */
+  /** A stored MAC key whose value the vector gives, wrapped (RFC 5649) under the known HMAC wrapping key. */
   function knownMacKey(backingKeyId: string, spec: HmacKeySpec, value: Buffer): StoredKeyRef {
-    const cipher = createCipheriv('id-aes256-wrap-pad', ROOT_KEY_VALUE, RFC5649_IV);
+    const cipher = createCipheriv('id-aes256-wrap-pad', WRAPPING_KEY_VALUE, RFC5649_IV);
     const wrappedMaterial = new Uint8Array(Buffer.concat([cipher.update(value), cipher.final()]));
     return { backingKeyId, keySpec: spec, tier: 'token', wrappedMaterial };
   }
 
-  /** Imports a root key of known value, as an operator could, and opens the token with it. */
-  async function openWithKnownRootKey(config: Awaited<ReturnType<typeof ensureSoftHsmToken>>): Promise<Pkcs11KeyMaterial> {
+  /** Imports an HMAC wrapping key of known value, as an operator could, and opens the token with it. */
+  async function openWithKnownWrappingKey(config: Awaited<ReturnType<typeof ensureSoftHsmToken>>): Promise<Pkcs11KeyMaterial> {
     const bootstrap = await Pkcs11KeyMaterial.open(config);
     try {
-      bootstrap.tokenAccess().withObjectSession((session) => session.create({
-        class: ObjectClass.SECRET_KEY, keyType: KeyType.AES, label: ROOT_KEY_LABEL, id: Buffer.from(ROOT_KEY_LABEL),
-        value: ROOT_KEY_VALUE, token: true, private: true, sensitive: true, extractable: false,
-        wrap: true, unwrap: true, encrypt: true, decrypt: true,
-      }));
+      const label = keyLabel(LABEL_PREFIX, 'hmac');
+      const template = tokenKeyTemplate('hmac', label, Buffer.from(label))
+        .filter((attribute) => attribute.type !== CKA.VALUE_LEN)
+        .map((attribute) => ({ ...attribute }));
+      bootstrap.tokenAccess().withObjectSession((session) => withAttributeArray(UNWRAP_TEMPLATES.hmac, (array) =>
+        session.lib.C_CreateObject(session.handle, [
+          { type: CKA.VALUE, value: WRAPPING_KEY_VALUE }, { type: CKA.UNWRAP_TEMPLATE, value: array }, ...template,
+        ])));
     } finally {
       await bootstrap.close();
     }
-    return Pkcs11KeyMaterial.open({ ...config, rootKeyLabel: ROOT_KEY_LABEL });
+    return Pkcs11KeyMaterial.open({ ...config, keyLabelPrefix: LABEL_PREFIX });
   }
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'kms-pkcs11-vectors-'));
-    material = await openWithKnownRootKey(await ensureSoftHsmToken({ dataDir }));
+    material = await openWithKnownWrappingKey(await ensureSoftHsmToken({ dataDir }));
     asymmetric = Pkcs11AsymmetricKeyMaterial.create(material);
   }, 30_000);
 

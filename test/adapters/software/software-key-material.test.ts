@@ -1,9 +1,10 @@
-import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, verify as nodeVerify } from 'node:crypto';
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { shake256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
-import { SoftwareKeyMaterial } from '../../../src/adapters/software/software-key-material.js';
+import { KEY_OBJECT_TTL_MS, SoftwareKeyMaterial } from '../../../src/adapters/software/software-key-material.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { mlDsaKeyPairFromSeed } from '../../../src/adapters/software/ml-dsa.js';
 import {
   InvalidCiphertextException, UnsupportedOperationException, ValidationException,
@@ -234,6 +235,49 @@ describe('SoftwareKeyMaterial sealing', () => {
     const buffers = [...sealer.sealedInputs, ...sealer.openedOutputs];
     expect(buffers).toHaveLength(2);
     for (const buffer of buffers) expect(buffer.every((byte) => byte === 0)).toBe(true);
+  });
+
+  it('opens a pure Ed25519 key once while its OpenSSL key object is cached, and again once the minute is over', async () => {
+    // Prepare
+    const sealer = new InMemorySealer();
+    const clock = new FakeClock();
+    const material = new SoftwareKeyMaterial(sealer, { clock });
+    const generated = await material.generateKeyPair('ECC_NIST_EDWARDS25519');
+    const ref = { backingKeyId: 'bk-cached', keySpec: 'ECC_NIST_EDWARDS25519' as const, ...generated };
+    const input = { messageType: 'RAW' as const, message: MESSAGE };
+
+    // Act
+    await material.sign(ref, 'ED25519_SHA_512', input);
+    clock.advance(KEY_OBJECT_TTL_MS - 1);
+    await material.sign(ref, 'ED25519_SHA_512', input);
+    const openedWithinTtl = sealer.openedOutputs.length;
+    clock.advance(1);
+    const signature = await material.sign(ref, 'ED25519_SHA_512', input);
+
+    // Assess
+    expect(openedWithinTtl).toBe(1);
+    expect(sealer.openedOutputs).toHaveLength(2);
+    for (const buffer of [...sealer.sealedInputs, ...sealer.openedOutputs]) expect(buffer.every((byte) => byte === 0)).toBe(true);
+    const publicKey = createPublicKey({ key: Buffer.from(generated.publicKey), format: 'der', type: 'spki' });
+    expect(nodeVerify(null, MESSAGE, publicKey, signature)).toBe(true);
+  });
+
+  it.each([
+    ['ECC_NIST_EDWARDS25519', () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' })],
+    ['SM2', () => generateKeyPairSync('ec', { namedCurve: 'SM2' }).privateKey.export({ type: 'pkcs8', format: 'der' })],
+    // RFC 9881 seed form: SEQUENCE { 0, { id-ml-dsa-44 }, OCTET STRING { [0] 32-byte seed } }.
+    ['ML_DSA_44', () => Buffer.concat([hex('3034020100300b060960864801650304031104228020'), Buffer.alloc(32, 5)])],
+  ] as const)('zeroes the private key it sealed when a %s key is imported', async (spec, pkcs8) => {
+    // Prepare
+    const sealer = new InMemorySealer();
+
+    // Act
+    const imported = await new SoftwareKeyMaterial(sealer).importKeyPair(spec, new Uint8Array(pkcs8()));
+
+    // Assess
+    expect(imported.tier).toBe('software');
+    expect(sealer.sealedInputs).toHaveLength(1);
+    expect(sealer.sealedInputs[0]?.every((byte) => byte === 0)).toBe(true);
   });
 
   it('throws UnsupportedOperationException when asked to sign with a token-tier key', async () => {

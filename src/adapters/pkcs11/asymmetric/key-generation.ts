@@ -1,7 +1,7 @@
 /**
  * Key generation inside the token: the private or secret key is made as a session object, leaves
- * only wrapped under the root key (CKM_AES_KEY_WRAP_PAD over its PKCS#8 or raw encoding), and the
- * objects are destroyed before returning.
+ * only wrapped under the wrapping key of its class (CKM_AES_KEY_WRAP_PAD over its PKCS#8 or raw
+ * encoding), and the objects are destroyed before returning.
  */
 import { KeyGenMechanism } from 'graphene-pk11';
 import type { IKeyPair, Session } from 'graphene-pk11';
@@ -12,8 +12,7 @@ import { ecSpki, rsaSpki } from './public-keys.js';
 import { ecKeyPairTemplates, macKeyTemplate, rsaKeyPairTemplates } from './templates.js';
 import type { TokenAccess } from './token-access.js';
 import { HMAC_SPECS } from './token-support.js';
-
-export const WRAP_MECHANISM = 'AES_KEY_WRAP_PAD';
+import { wrapUnder } from '../wrapping.js';
 
 export interface WrappedPair {
   readonly wrappedMaterial: Uint8Array;
@@ -46,7 +45,7 @@ export function generateWrappedPair(token: TokenAccess, spec: AsymmetricKeySpec)
   return token.withObjectSession((session) => {
     const pair = generatePair(session, spec);
     try {
-      const wrappedMaterial = new Uint8Array(session.wrapKey(WRAP_MECHANISM, token.rootKey, pair.privateKey));
+      const wrappedMaterial = wrapUnder(session, token.wrappingKeys[isRsaSpec(spec) ? 'rsa' : 'ec'], pair.privateKey.handle);
       return { wrappedMaterial, publicKey: publicKeyDer(pair, spec) };
     } finally {
       token.destroyObject(pair.privateKey.handle);
@@ -59,7 +58,7 @@ export function generateWrappedMacKey(token: TokenAccess, spec: HmacKeySpec): Ui
   return token.withObjectSession((session) => {
     const key = session.generateKey(KeyGenMechanism.GENERIC_SECRET, macKeyTemplate(HMAC_SPECS[spec].keyBytes));
     try {
-      return new Uint8Array(session.wrapKey(WRAP_MECHANISM, token.rootKey, key));
+      return wrapUnder(session, token.wrappingKeys.hmac, key.handle);
     } finally {
       token.destroyObject(key.handle);
     }

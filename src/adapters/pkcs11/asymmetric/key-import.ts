@@ -1,106 +1,98 @@
 /**
- * Key import into the token: a private or secret key given in the clear is created as the same
- * kind of session object key generation makes (sensitive, extractable only for C_WrapKey), wrapped
- * under the root key and destroyed, so it rests exactly as a generated key does.
+ * Keys given in the clear (seed files, imported key material) brought to the same at-rest form as
+ * keys generated in the token: wrapped under the wrapping key of their class.
  *
- * The private key's numbers are read straight out of the caller's PKCS#8 bytes (views, no copies),
- * so zeroing those bytes leaves no copy of them here; Node only checks what kind of key it is.
+ * A PKCS#8 private key reaches the token the way PKCS#11 moves keys in: wrapped (RFC 5649) under a
+ * one-time transport key whose value this process chose, then unwrapped as an extractable session
+ * object and wrapped again under the wrapping key. Node's OpenSSL checks the encoding and the key
+ * type first and derives the public key; nothing passes through JavaScript strings.
  */
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createCipheriv, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import type { Session, ITemplate } from 'graphene-pk11';
+import { KeyType, ObjectClass } from 'graphene-pk11';
+import type { Session } from 'graphene-pk11';
 import { ValidationException } from '../../../models/kms/generated/errors.js';
 import type { AsymmetricKeySpec, HmacKeySpec } from '../../../core/kms/keys/key-specs.js';
-import { DerReader, TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE, readSequence } from '../../der.js';
 import { asBuffer } from '../aes-gcm.js';
+import { CKA, WRAP_MECHANISM } from '../key-templates.js';
+import { importUnder, wrapUnder } from '../wrapping.js';
 import { CURVES, RSA_BITS, isEccSpec, isRsaSpec } from './curves.js';
-import type { Curve } from './curves.js';
-import { WRAP_MECHANISM, type WrappedPair } from './key-generation.js';
-import { ecSpki, rsaSpki } from './public-keys.js';
-import { ecKeyPairTemplates, macKeyTemplate, rsaKeyPairTemplates } from './templates.js';
-import type { TokenAccess } from './token-access.js';
+import type { WrappedPair } from './key-generation.js';
+import type { Handle, TokenAccess } from './token-access.js';
 import { HMAC_SPECS } from './token-support.js';
 
-/** Imports a PKCS#8 private key of `spec` (RSA or token-tier ECC). Throws `ValidationException` when it is not one. */
-export function importWrappedPair(token: TokenAccess, spec: AsymmetricKeySpec, pkcs8: Uint8Array): WrappedPair {
-  const publicKey = createPublicKey(parsePkcs8(pkcs8, spec));
-  const template = privateKeyTemplate(spec, pkcs8);
-  return token.withObjectSession((session) => ({
-    wrappedMaterial: wrapAndDestroy(token, session, template),
-    publicKey: publicKeyDer(spec, publicKey),
-  }));
-}
+/** RFC 5649's alternative initial value, which Node's `id-aes256-wrap-pad` expects explicitly. */
+const RFC5649_IV = Buffer.from('a65959a6', 'hex');
 
-/** Imports an HMAC key of `spec`; AWS requires the length the key spec names. */
-export function importWrappedMacKey(token: TokenAccess, spec: HmacKeySpec, key: Uint8Array): Uint8Array {
-  const { keyBytes } = HMAC_SPECS[spec];
-  if (key.length !== keyBytes) throw new ValidationException(`The key material of a ${spec} key must be ${keyBytes} bytes long.`);
-  // CKA_VALUE_LEN is implied by CKA_VALUE when an object is created.
-  const { valueLen: _valueLen, ...generated } = macKeyTemplate(keyBytes);
-  return token.withObjectSession((session) => wrapAndDestroy(token, session, { ...generated, value: asBuffer(key) }));
-}
-
-function wrapAndDestroy(token: TokenAccess, session: Session, template: ITemplate): Uint8Array {
-  const object = session.create(template);
-  try {
-    return new Uint8Array(session.wrapKey(WRAP_MECHANISM, token.rootKey, object.toType()));
-  } finally {
-    token.destroyObject(object.handle);
-  }
-}
-
-function parsePkcs8(pkcs8: Uint8Array, spec: AsymmetricKeySpec): KeyObject {
+/** The parsed private key; throws `ValidationException` unless it is a PKCS#8 key of `spec`. */
+function privateKeyOf(spec: AsymmetricKeySpec, pkcs8: Buffer): KeyObject {
+  const refuse = () => new ValidationException(`The key material is not a PKCS#8 private key of key spec ${spec}.`);
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: asBuffer(pkcs8), format: 'der', type: 'pkcs8' });
+    key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
   } catch {
-    throw new ValidationException('The key material is not a valid DER-encoded PKCS#8 private key.');
+    throw refuse();
   }
   const details = key.asymmetricKeyDetails;
   const matches = isRsaSpec(spec)
     ? key.asymmetricKeyType === 'rsa' && details?.modulusLength === RSA_BITS[spec]
     : isEccSpec(spec) && key.asymmetricKeyType === 'ec' && details?.namedCurve === CURVES[spec].nodeName;
-  if (!matches) throw new ValidationException(`The key material is not a ${spec} private key.`);
+  if (!matches) throw refuse();
   return key;
 }
 
-/** DER SPKI as key generation reports it. */
-function publicKeyDer(spec: AsymmetricKeySpec, publicKey: KeyObject): Uint8Array {
-  const jwk = publicKey.export({ format: 'jwk' });
-  if (isEccSpec(spec)) {
-    const point = Buffer.concat([Buffer.of(0x04), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]);
-    return ecSpki(CURVES[spec], point);
+/** Creates a one-time AES-256 unwrapping key of known value as a session object. */
+function transportKey(session: Session, value: Buffer): Handle {
+  return session.lib.C_CreateObject(session.handle, [
+    { type: CKA.CLASS, value: ObjectClass.SECRET_KEY }, { type: CKA.KEY_TYPE, value: KeyType.AES }, { type: CKA.VALUE, value },
+    { type: CKA.TOKEN, value: false }, { type: CKA.SENSITIVE, value: true }, { type: CKA.EXTRACTABLE, value: false },
+    { type: CKA.UNWRAP, value: true }, { type: CKA.WRAP, value: false }, { type: CKA.ENCRYPT, value: false }, { type: CKA.DECRYPT, value: false },
+  ]);
+}
+
+export function importWrappedPair(token: TokenAccess, spec: AsymmetricKeySpec, pkcs8: Uint8Array): WrappedPair {
+  const der = asBuffer(pkcs8);
+  const privateKey = privateKeyOf(spec, der);
+  const publicKey = new Uint8Array(createPublicKey(privateKey).export({ type: 'spki', format: 'der' }));
+  const keyValue = randomBytes(32);
+  const cipher = createCipheriv('id-aes256-wrap-pad', keyValue, RFC5649_IV);
+  const transported = Buffer.concat([cipher.update(der), cipher.final()]);
+  const isRsa = isRsaSpec(spec);
+  try {
+    const wrappedMaterial = token.withObjectSession((session) => {
+      const transport = transportKey(session, keyValue);
+      try {
+        const loaded = session.lib.C_UnwrapKey(session.handle, { mechanism: WRAP_MECHANISM }, transport, transported, [
+          { type: CKA.CLASS, value: ObjectClass.PRIVATE_KEY }, { type: CKA.KEY_TYPE, value: isRsa ? KeyType.RSA : KeyType.EC },
+          { type: CKA.TOKEN, value: false }, { type: CKA.SENSITIVE, value: true }, { type: CKA.EXTRACTABLE, value: true },
+        ]);
+        try {
+          return wrapUnder(session, token.wrappingKeys[isRsa ? 'rsa' : 'ec'], loaded);
+        } finally {
+          token.destroyObject(loaded);
+        }
+      } finally {
+        token.destroyObject(transport);
+      }
+    });
+    return { wrappedMaterial, publicKey };
+  } finally {
+    keyValue.fill(0);
+    transported.fill(0);
   }
-  return rsaSpki({ modulus: Buffer.from(jwk.n ?? '', 'base64url'), publicExponent: Buffer.from(jwk.e ?? '', 'base64url') });
 }
 
-/** The private key object's template, its numbers read from the PKCS#8 `privateKey` OCTET STRING. */
-function privateKeyTemplate(spec: AsymmetricKeySpec, pkcs8: Uint8Array): ITemplate {
-  const outer = readSequence(pkcs8);
-  outer.read(TAG_INTEGER); // version
-  outer.read(TAG_SEQUENCE); // algorithm, already checked by Node
-  const inner = readSequence(outer.read(TAG_OCTET_STRING));
-  if (isRsaSpec(spec)) return rsaTemplate(RSA_BITS[spec], inner);
-  if (isEccSpec(spec)) return ecTemplate(CURVES[spec], inner);
-  throw new ValidationException(`Key spec ${spec} is not served by the token tier.`);
-}
-
-/** RSAPrivateKey (RFC 8017 A.1.2), two primes. */
-function rsaTemplate(bits: number, rsa: DerReader): ITemplate {
-  unsignedBytes(rsa); // version
-  const [modulus, publicExponent, privateExponent, prime1, prime2, exp1, exp2, coefficient] =
-    Array.from({ length: 8 }, () => unsignedBytes(rsa));
-  return { ...rsaKeyPairTemplates(bits).privateKey, modulus, publicExponent, privateExponent, prime1, prime2, exp1, exp2, coefficient };
-}
-
-/** ECPrivateKey (RFC 5915): version 1, then the private value. */
-function ecTemplate(curve: Curve, ec: DerReader): ITemplate {
-  unsignedBytes(ec); // version
-  return { ...ecKeyPairTemplates(curve).privateKey, paramsEC: curve.ecParams, value: asBuffer(ec.read(TAG_OCTET_STRING)) };
-}
-
-/** An INTEGER's magnitude as PKCS#11 big integers want it: big-endian, no sign byte. */
-function unsignedBytes(reader: DerReader): Buffer {
-  const contents = reader.read(TAG_INTEGER);
-  return asBuffer(contents[0] === 0 && contents.length > 1 ? contents.subarray(1) : contents);
+export function importWrappedMacKey(token: TokenAccess, spec: HmacKeySpec, key: Uint8Array): Uint8Array {
+  const { keyBytes } = HMAC_SPECS[spec];
+  /* Precondition: an imported HMAC key has the length of its key spec, as AWS KMS requires. */
+  if (key.length !== keyBytes) throw new ValidationException(`The key material of an ${spec} key must be ${keyBytes} bytes long.`);
+  const value = Buffer.from(key);
+  try {
+    return token.withObjectSession((session) => importUnder(session, token.wrappingKeys.hmac, [
+      { type: CKA.CLASS, value: ObjectClass.SECRET_KEY }, { type: CKA.KEY_TYPE, value: KeyType.GENERIC_SECRET }, { type: CKA.VALUE, value },
+      { type: CKA.SIGN, value: true }, { type: CKA.VERIFY, value: true },
+    ]));
+  } finally {
+    value.fill(0);
+  }
 }

@@ -1,8 +1,8 @@
 /**
  * The token tier of asymmetric and HMAC keys: RSA, NIST and secp256k1 ECC, and HMAC keys generated
- * and used inside the PKCS#11 token. Private and secret keys rest wrapped under the root key of the
- * `Pkcs11KeyMaterial` this is made from; they are unwrapped into sensitive, non-extractable session
- * objects, cached by backing key like the symmetric keys. Specs the token cannot serve (Ed25519,
+ * and used inside the PKCS#11 token. Private and secret keys rest wrapped under the wrapping key of
+ * their class of the `Pkcs11KeyMaterial` this is made from; they are unwrapped into sensitive,
+ * non-extractable session objects, cached by backing key like the symmetric keys. Specs the token cannot serve (Ed25519,
  * ML-DSA, SM2 on SoftHSM) belong to the software tier and are routed elsewhere.
  *
  * Every PKCS#11 call is synchronous and nothing awaits between an *Init and its completion, so
@@ -18,13 +18,14 @@ import { asBuffer } from '../aes-gcm.js';
 import type { Pkcs11KeyMaterial } from '../pkcs11-key-material.js';
 import { CURVES, RSA_BITS, isEccSpec, isRsaSpec } from './curves.js';
 import { ecdsaDerToRaw, ecdsaRawToDer, wrapEcPoint } from './der.js';
-import { WRAP_MECHANISM, generateWrappedMacKey, generateWrappedPair } from './key-generation.js';
+import { generateWrappedMacKey, generateWrappedPair } from './key-generation.js';
 import { importWrappedMacKey, importWrappedPair } from './key-import.js';
 import { decodeOaep, oaepHash, oaepMechanism, RAW_RSA } from './oaep.js';
 import { rsaOaepEncrypt } from './public-encrypt.js';
 import { ecPoint, parseSpki, rsaNumbers } from './public-keys.js';
 import { digestOf, signingScheme, tokenSigning } from './signing.js';
-import { ecPublicKeyTemplate, rsaPublicKeyTemplate, sharedSecretTemplate, unwrappedEcKeyTemplate, unwrappedMacKeyTemplate, unwrappedRsaKeyTemplate } from './templates.js';
+import { ecPublicKeyTemplate, rsaPublicKeyTemplate, sharedSecretTemplate } from './templates.js';
+import type { WrapRole } from '../key-templates.js';
 import type { Handle, TokenAccess } from './token-access.js';
 import { HMAC_SPECS, probeTokenSpecs } from './token-support.js';
 import type { TokenSpec } from './token-support.js';
@@ -50,7 +51,7 @@ export class Pkcs11AsymmetricKeyMaterial {
     this.#supported = probeTokenSpecs(token);
   }
 
-  /** Shares the sessions, root key and handle cache of an open `Pkcs11KeyMaterial`; valid until it closes. */
+  /** Shares the sessions, wrapping keys and handle cache of an open `Pkcs11KeyMaterial`; valid until it closes. */
   static create(material: Pkcs11KeyMaterial): Pkcs11AsymmetricKeyMaterial {
     return new Pkcs11AsymmetricKeyMaterial(material.tokenAccess());
   }
@@ -70,11 +71,13 @@ export class Pkcs11AsymmetricKeyMaterial {
     return { wrappedMaterial: generateWrappedMacKey(this.#token, spec), tier: 'token' };
   }
 
+  /** Loads a PKCS#8 RSA or EC private key into the token and wraps it as a generated one. The caller zeroes `pkcs8`. */
   async importKeyPair(spec: AsymmetricKeySpec, pkcs8: Uint8Array): Promise<GeneratedKeyPair> {
     this.#assertSupported(spec);
     return { ...importWrappedPair(this.#token, spec, pkcs8), tier: 'token' };
   }
 
+  /** Wraps an HMAC key given in the clear as a generated one. The caller zeroes `key`. */
   async importMacKey(spec: HmacKeySpec, key: Uint8Array): Promise<GeneratedKey> {
     this.#assertSupported(spec);
     return { wrappedMaterial: importWrappedMacKey(this.#token, spec, key), tier: 'token' };
@@ -197,13 +200,12 @@ export class Pkcs11AsymmetricKeyMaterial {
 
   /** The unwrapped private or secret key, cached by backing key. */
   #privateKey(key: StoredKeyRef): Handle {
-    const template = isRsaSpec(key.keySpec) ? unwrappedRsaKeyTemplate()
-      : isEccSpec(key.keySpec) ? unwrappedEcKeyTemplate()
-      : isHmacSpec(key.keySpec) ? unwrappedMacKeyTemplate()
+    const role: WrapRole | undefined = isRsaSpec(key.keySpec) ? 'rsa'
+      : isEccSpec(key.keySpec) ? 'ec'
+      : isHmacSpec(key.keySpec) ? 'hmac'
       : undefined;
-    if (template === undefined) throw new ValidationException(`Key spec ${key.keySpec} is not served by the token tier.`);
-    return this.#token.cachedObject(key.backingKeyId, (session) =>
-      session.unwrapKey(WRAP_MECHANISM, this.#token.rootKey, asBuffer(key.wrappedMaterial), template).handle);
+    if (role === undefined) throw new ValidationException(`Key spec ${key.keySpec} is not served by the token tier.`);
+    return this.#token.cachedObject(key.backingKeyId, (session) => this.#token.unwrap(session, role, key.wrappedMaterial));
   }
 
   /** The public key imported as a session object, cached by backing key. */

@@ -1,7 +1,7 @@
 /**
  * Object templates. Generated private and secret keys are sensitive session objects, extractable
- * only so that C_WrapKey accepts them, and destroyed right after wrapping; unwrapped copies are
- * sensitive and non-extractable.
+ * only so that C_WrapKey accepts them, and destroyed right after wrapping; unwrapped copies take
+ * the unwrap template of their class (`../key-templates.ts`).
  */
 import { KeyType, ObjectClass } from 'graphene-pk11';
 import type { ITemplate } from 'graphene-pk11';
@@ -10,7 +10,6 @@ import type { RsaPublicNumbers } from './public-keys.js';
 
 const SESSION_OBJECT = { token: false } as const;
 const GENERATED_SECRET = { ...SESSION_OBJECT, private: true, sensitive: true, extractable: true } as const;
-const UNWRAPPED_SECRET = { ...SESSION_OBJECT, private: true, sensitive: true, extractable: false } as const;
 
 /** 65537, the exponent AWS KMS RSA keys use. */
 const F4 = Buffer.from([0x01, 0x00, 0x01]);
@@ -31,18 +30,6 @@ export function ecKeyPairTemplates(curve: Curve): { publicKey: ITemplate; privat
 
 export function macKeyTemplate(valueLen: number): ITemplate {
   return { ...GENERATED_SECRET, class: ObjectClass.SECRET_KEY, keyType: KeyType.GENERIC_SECRET, valueLen, sign: true, verify: true };
-}
-
-export function unwrappedRsaKeyTemplate(): ITemplate {
-  return { ...UNWRAPPED_SECRET, class: ObjectClass.PRIVATE_KEY, keyType: KeyType.RSA, sign: true, decrypt: true, unwrap: false };
-}
-
-export function unwrappedEcKeyTemplate(): ITemplate {
-  return { ...UNWRAPPED_SECRET, class: ObjectClass.PRIVATE_KEY, keyType: KeyType.EC, sign: true, derive: true, unwrap: false };
-}
-
-export function unwrappedMacKeyTemplate(): ITemplate {
-  return { ...UNWRAPPED_SECRET, class: ObjectClass.SECRET_KEY, keyType: KeyType.GENERIC_SECRET, sign: true, verify: true, wrap: false, unwrap: false };
 }
 
 export function rsaPublicKeyTemplate(numbers: RsaPublicNumbers): ITemplate {

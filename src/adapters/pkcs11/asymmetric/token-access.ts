@@ -1,9 +1,10 @@
 /**
- * What the asymmetric adapter borrows from an open `Pkcs11KeyMaterial`: its sessions, its root key
- * and its bounded cache of token objects, so both adapters share one login, one wrapping key and
- * one limit on the number of objects left loaded in the token.
+ * What the asymmetric adapter borrows from an open `Pkcs11KeyMaterial`: its sessions, its wrapping
+ * keys and its bounded cache of token objects, so both adapters share one login, one set of
+ * wrapping keys and one limit on the number of objects left loaded in the token.
  */
-import type { SecretKey, Session } from 'graphene-pk11';
+import type { Session } from 'graphene-pk11';
+import type { WrapRole } from '../key-templates.js';
 
 /** A PKCS#11 object handle (CK_OBJECT_HANDLE as pkcs11js passes it). */
 export type Handle = Buffer;
@@ -11,8 +12,13 @@ export type Handle = Buffer;
 export interface TokenAccess {
   /** CKM_* values the token's slot reports (C_GetMechanismList). */
   readonly mechanisms: ReadonlySet<number>;
-  /** Non-extractable AES-256 key wrapping every backing key. */
-  readonly rootKey: SecretKey;
+  /** The non-extractable AES-256 key that wraps the stored keys of each class (`key-templates.ts`). */
+  readonly wrappingKeys: Readonly<Record<WrapRole, Handle>>;
+  /**
+   * Loads a stored key of `role` on `session` (the object session) with the unwrap template of its
+   * class; keys not yet moved off the legacy root key by the migration load from it.
+   */
+  unwrap(session: Session, role: WrapRole, blob: Uint8Array): Handle;
   /**
    * Runs `create` on the session that owns every unwrapped or imported object (the objects die
    * with it). Token failures become KMS exceptions.

@@ -9,6 +9,7 @@ import { CURVES, RSA_BITS } from './curves.js';
 import type { Curve, EccSpec } from './curves.js';
 import { ecKeyPairTemplates } from './templates.js';
 import type { TokenAccess } from './token-access.js';
+import { pkcs11Code } from '../pkcs11-codes.js';
 
 export type TokenSpec = AsymmetricKeySpec | HmacKeySpec;
 
@@ -38,7 +39,8 @@ function generatesOn(token: TokenAccess, curve: Curve): boolean {
       token.destroyObject(pair.publicKey.handle);
       return true;
     });
-  } catch {
+  } catch (error) {
+    pkcs11Code(error);
     return false;
   }
 }

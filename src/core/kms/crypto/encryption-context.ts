@@ -4,9 +4,49 @@
  * preceded by the pair count. Any changed, missing or extra pair changes the bytes.
  * Lengths are 4 bytes, big-endian, so no context the request size allows can overflow them.
  */
+import { needs } from '../../errors/service-error.js';
+import { ValidationException } from '../../../models/kms/generated/errors.js';
+
 export type EncryptionContext = Readonly<Record<string, string>>;
 
+/**
+ * The most UTF-8 bytes the keys and values of one encryption context may take together. AWS
+ * documents no such limit for requests; this service sets one (docs/differences-from-aws-kms.md).
+ */
+export const MAX_ENCRYPTION_CONTEXT_BYTES = 8192;
+
+/** A lone UTF-16 surrogate: text that has no UTF-8 form (TextEncoder would write U+FFFD for it). */
+const UNPAIRED_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Why `context` cannot be bound into additional authenticated data, or `undefined` when it can.
+ * `member` names the request member in the words of AWS's validation messages (`encryptionContext`).
+ *
+ * A string that is not well-formed Unicode has no UTF-8 encoding of its own: encoded, every lone
+ * surrogate becomes U+FFFD, so `{"tenant":"\ud83d"}` and `{"tenant":"\udc00"}` would be the same AAD.
+ */
+export function encryptionContextProblem(context: EncryptionContext, member: string): string | undefined {
+  const encoder = new TextEncoder();
+  let size = 0;
+  for (const [key, value] of Object.entries(context)) {
+    if (UNPAIRED_SURROGATE.test(key)) {
+      return `The encryption context in '${member}' must be well-formed Unicode: a key contains an unpaired surrogate.`;
+    }
+    if (UNPAIRED_SURROGATE.test(value)) {
+      return `The encryption context in '${member}' must be well-formed Unicode: the value of '${key}' contains an unpaired surrogate.`;
+    }
+    size += encoder.encode(key).length + encoder.encode(value).length;
+  }
+  if (size > MAX_ENCRYPTION_CONTEXT_BYTES) {
+    return `The encryption context in '${member}' is ${size} bytes long; its keys and values may take at most ${MAX_ENCRYPTION_CONTEXT_BYTES} bytes of UTF-8 together.`;
+  }
+  return undefined;
+}
+
 export function canonicalEncryptionContext(context: EncryptionContext | undefined): Uint8Array {
+  /* Precondition: an encryption context bound into AAD is well-formed Unicode and within the size limit. */
+  const problem = context === undefined ? undefined : encryptionContextProblem(context, 'encryptionContext');
+  needs(problem === undefined, problem ?? '', ValidationException);
   const encoder = new TextEncoder();
   const pairs = Object.entries(context ?? {})
     .map(([key, value]) => [encoder.encode(key), encoder.encode(value)] as const)

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalEncryptionContext, concatBytes } from '../../../../src/core/kms/crypto/encryption-context.js';
+import {
+  MAX_ENCRYPTION_CONTEXT_BYTES, canonicalEncryptionContext, concatBytes, encryptionContextProblem,
+} from '../../../../src/core/kms/crypto/encryption-context.js';
+import { ValidationException } from '../../../../src/models/kms/generated/errors.js';
+import { caughtSync } from '../../../support/core.js';
 
 const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -102,6 +106,56 @@ describe('canonicalEncryptionContext', () => {
       // Assess
       expect(after).not.toBe(before);
     }));
+  });
+});
+
+describe('canonicalEncryptionContext and strings that are not well-formed Unicode', () => {
+  it('throws ValidationException because an encryption context bound into AAD is well-formed Unicode ({"tenant":"\\ud83d"} and {"tenant":"\\udc00"} no longer collide)', () => {
+    // Prepare: both would encode as U+FFFD and give the same AAD.
+    const high = { tenant: '\ud83d' };
+    const low = { tenant: '\udc00' };
+
+    // Act
+    const errors = [caughtSync(() => canonicalEncryptionContext(high)), caughtSync(() => canonicalEncryptionContext(low))];
+
+    // Assess
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(ValidationException);
+      expect(error.message).toBe("The encryption context in 'encryptionContext' must be well-formed Unicode: the value of 'tenant' contains an unpaired surrogate.");
+    }
+  });
+
+  it('returns no problem for any well-formed context and one for any context with a lone surrogate', () => {
+    const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit));
+    const wellFormed = fc.string({ unit: 'grapheme', maxLength: 6 });
+    fc.assert(fc.property(wellFormed, wellFormed, wellFormed, loneSurrogate, fc.boolean(), (key, before, after, lone, inKey) => {
+      // Prepare
+      const good = { [key]: `${before}${after}` };
+      const bad = inKey ? { [`${key}${lone}`]: before } : { [key]: `${before}${lone}${after}` };
+
+      // Act
+      const goodProblem = encryptionContextProblem(good, 'encryptionContext');
+      const badProblem = encryptionContextProblem(bad, 'encryptionContext');
+
+      // Assess
+      expect(goodProblem).toBeUndefined();
+      expect(badProblem).toMatch(/must be well-formed Unicode/);
+    }), { numRuns: 300 });
+  });
+
+  it('throws ValidationException because an encryption context bound into AAD is within the size limit', () => {
+    // Prepare
+    const atLimit = { k: 'v'.repeat(MAX_ENCRYPTION_CONTEXT_BYTES - 1) };
+    const overLimit = { k: 'v'.repeat(MAX_ENCRYPTION_CONTEXT_BYTES) };
+
+    // Act
+    const accepted = canonicalEncryptionContext(atLimit);
+    const error = caughtSync(() => canonicalEncryptionContext(overLimit));
+
+    // Assess
+    expect(accepted.length).toBe(4 + 8 + MAX_ENCRYPTION_CONTEXT_BYTES);
+    expect(error).toBeInstanceOf(ValidationException);
+    expect(error.message).toMatch(/is 8193 bytes long/);
   });
 });
 

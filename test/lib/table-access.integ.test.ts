@@ -1,0 +1,91 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable } from '../../src/adapters/dynamodb/create-table.js';
+import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
+import { StoredCredentialResolver, secretAad } from '../../src/authn/stored-credentials.js';
+import type { CoreDeps } from '../../src/core/kms/service.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
+import { ACCOUNT_ID } from '../support/core.js';
+import { FakeAsymmetricMaterial } from '../support/fake-asymmetric-material.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { FakeKeyMaterial } from '../support/fake-key-material.js';
+import { SequentialIds } from '../support/sequential-ids.js';
+import { allows, iamRequestsOf, type IamRequest } from './iam-evaluation.js';
+import { functionOf, runSteps, type ServiceFunction } from './operation-steps.js';
+import { GROUPS, functionId, roleOf, stackUnderTest, statementsOf } from './synth.js';
+
+const TABLE = 'kms';
+
+let local: DynamoDbLocal;
+let client: DynamoDBClient;
+/** The function the commands sent now are attributed to; undefined during set-up. */
+let attributedTo: ServiceFunction | undefined;
+const sent: { fn: ServiceFunction; command: string; input: unknown }[] = [];
+
+beforeAll(async () => {
+  stackUnderTest();
+  local = await startDynamoDbLocal({});
+  client = local.client();
+  await ensureTable(client, TABLE);
+  client.middlewareStack.add((next, context) => async (args) => {
+    if (attributedTo !== undefined) sent.push({ fn: attributedTo, command: context.commandName ?? '', input: structuredClone(args.input) });
+    return next(args);
+  }, { step: 'initialize', name: 'recordForIamCheck' });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await local?.stop();
+});
+
+/** The IAM requests of everything `fn` sent that its role's statements do not allow. */
+function deniedFor(fn: ServiceFunction): IamRequest[] {
+  const { stack, template } = stackUnderTest();
+  const lambda = fn === 'front' ? stack.frontFunction : stack.groupFunctions[fn];
+  const statements = statementsOf(template, roleOf(template, functionId(stack, lambda)));
+  const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0] ?? '';
+  return sent
+    .filter((command) => command.fn === fn)
+    .flatMap((command) => iamRequestsOf(command.command, command.input, `${tableId}.Arn`))
+    .filter((request) => !allows(statements, request));
+}
+
+describe('the table permissions of each function, against DynamoDB Local', () => {
+  it('allow every request the store sends for every built operation and every SigV4 credential lookup', async () => {
+    // Prepare
+    const store = new DynamoStore({ tableName: TABLE, client });
+    const material = new FakeKeyMaterial();
+    const deps: CoreDeps = {
+      keys: store, aliases: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(),
+    };
+    const accessKeyId = 'AKIAEXAMPLE000000001';
+    await store.putAccessKey({
+      accessKeyId,
+      sealedSecret: await material.sealSecret(new TextEncoder().encode('secret'), secretAad(accessKeyId)),
+      accountId: ACCOUNT_ID,
+      principalArn: `arn:aws:iam::${ACCOUNT_ID}:root`,
+      principalId: ACCOUNT_ID,
+      status: 'Active',
+      creationDate: 0,
+    });
+    const credentials = new StoredCredentialResolver({ store, material, clock: new FakeClock(), ttlMs: 0 });
+
+    // Act
+    const results = await runSteps(() => deps, {
+      before: (operation) => { attributedTo = functionOf(operation); },
+      after: () => { attributedTo = undefined; },
+    });
+    attributedTo = 'front';
+    const resolved = await credentials.resolve(accessKeyId);
+    await credentials.resolve('AKIAUNKNOWN000000001');
+    attributedTo = undefined;
+
+    // Assess
+    expect(results.filter((result) => result.error !== undefined)).toEqual([]);
+    expect(resolved?.secretAccessKey).toBe('secret');
+    for (const fn of ['front', ...GROUPS] as ServiceFunction[]) {
+      expect(sent.some((command) => command.fn === fn), `${fn} sent nothing`).toBe(true);
+      expect(deniedFor(fn).map((request) => request.label), fn).toEqual([]);
+    }
+  });
+});
