@@ -4,20 +4,27 @@
  *
  * DynamoDB Local has no bind-address option: it listens on every interface and accepts any
  * credentials. So the JVM runs in a network namespace of its own (`unshare --user --net`), whose
- * only interface is loopback, and is reached through a Unix socket (mode 0600) that a small bridge
- * inside the same JVM (`java/PrivateDynamoDbLocal.java`) forwards to it. Nothing on the network,
- * and no other user of this machine, can reach the database; a machine that does not allow the
- * namespace gets a refusal to start, never an open database.
+ * only interface is loopback, and is reached through a Unix socket (mode 0600, in the data folder)
+ * that a small bridge inside the same JVM (`java/PrivateDynamoDbLocal.java`) forwards to it.
+ * Nothing on the network, and no other user of this machine, can reach the database; a machine
+ * that does not allow the namespace gets a refusal to start, never an open database.
+ *
+ * One database per data folder, shared: the first service process to need it starts it, later
+ * ones on the same folder use it (`database-lease.ts`), and it stops when the last one releases
+ * it or dies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
-import { mkdir, mkdtemp, rm, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { ensureBridgeClass } from './java-bridge-build.js';
+import { isLease, takeLease, type DatabaseLease } from './database-lease.js';
+import { isAlive, waitForPidLock } from './pid-lock.js';
 
 export interface DynamoDbLocalOptions {
   /** Folder to persist into (the database lives in `<dataDir>/dynamodb`); omitted runs in memory. */
@@ -29,11 +36,14 @@ export interface DynamoDbLocalOptions {
 export interface DynamoDbLocal {
   /** The Unix socket (owner-only) through which the database is reached. */
   readonly socketPath: string;
-  /** PID of the JVM. */
+  /** PID of the JVM (started by this process, or by another service on the same data folder). */
   readonly pid: number;
   /** A new SDK client that talks to this database through its socket; destroy it when done. */
   client(overrides?: Partial<DynamoDBClientConfig>): DynamoDBClient;
-  /** Stops the process and waits for it to exit; safe to call twice. */
+  /**
+   * Releases this process's lease; when it was the last, waits for the JVM to exit. Safe to call
+   * twice.
+   */
   stop(): Promise<void>;
 }
 
@@ -43,6 +53,9 @@ export const DYNAMODB_LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKe
 /** The port DynamoDB Local listens on inside its namespace; no other process shares that namespace. */
 const NAMESPACE_PORT = 8000;
 const SOCKET_NAME = 'dynamodb.sock';
+const LEASE_SOCKET_NAME = 'dynamodb-lease.sock';
+/** Held while a process attaches to, starts or releases the folder's database. */
+const LOCK_NAME = 'dynamodb.lock';
 /** sun_path holds 108 bytes, the terminating NUL included. */
 const MAX_SOCKET_PATH_BYTES = 107;
 const OUTPUT_TAIL_BYTES = 64 * 1024;
@@ -85,25 +98,78 @@ const LAUNCH_SCRIPT = [
   'exec java "$@"',
 ].join('\n');
 
-/** Starts DynamoDB Local (`-sharedDb`, so every region and credential sees the same tables). */
+/**
+ * Starts DynamoDB Local (`-sharedDb`, so every region and credential sees the same tables), or,
+ * when another service process already runs the data folder's database, takes a lease on that one.
+ */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const inMemory = options.dataDir === undefined;
-  // An in-memory database still needs a private folder for its socket.
-  const socketDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'kms-dynamodb-')));
-  const storageArgs = inMemory ? ['-inMemory'] : ['-dbPath', await prepareDbPath(socketDir)];
-  const socketPath = join(socketDir, SOCKET_NAME);
+  // An in-memory database still needs a private folder for its sockets.
+  const dir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'kms-dynamodb-')));
+  const paths = { socket: join(dir, SOCKET_NAME), lease: join(dir, LEASE_SOCKET_NAME), lock: join(dir, LOCK_NAME) };
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
   const cleanUp = async (): Promise<void> => {
-    if (inMemory) await rm(socketDir, { recursive: true, force: true });
-    else await unlink(socketPath).catch(() => undefined);
+    if (inMemory) await rm(dir, { recursive: true, force: true });
   };
   try {
-    assertSocketPathFits(socketPath);
-    // A socket left by a crashed run would answer nothing; the bridge replaces it.
-    return await launch(socketPath, storageArgs, options.startTimeoutMs ?? 60_000, cleanUp);
+    assertSocketPathFits(paths.socket);
+    assertSocketPathFits(paths.lease);
+    const lock = await waitForPidLock(paths.lock, timeoutMs + STOP_GRACE_MS);
+    try {
+      const attached = await attach(paths.lease);
+      if (attached !== undefined) return running(paths, attached, undefined, cleanUp);
+      const storageArgs = inMemory ? ['-inMemory'] : ['-dbPath', await prepareDbPath(dir)];
+      const started = await launch(paths, storageArgs, timeoutMs);
+      return running(paths, started.lease, started, cleanUp);
+    } finally {
+      await lock.release();
+    }
   } catch (error) {
     await cleanUp();
     throw error;
   }
+}
+
+/** A lease on the database already running there, or undefined when none is (after waiting out one that is stopping). */
+async function attach(leasePath: string): Promise<DatabaseLease | undefined> {
+  const found = await takeLease(leasePath);
+  if (found === undefined || isLease(found)) return found;
+  await waitForExit(found.stoppingPid, STOP_GRACE_MS);
+  return undefined;
+}
+
+interface Launched {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  readonly output: () => string;
+  readonly lease: DatabaseLease;
+}
+
+function running(paths: { readonly socket: string; readonly lock: string }, lease: DatabaseLease, launched: Launched | undefined, cleanUp: () => Promise<void>): DynamoDbLocal {
+  let stopping: Promise<void> | undefined;
+  lease.onLost(() => {
+    if (stopping !== undefined) return;
+    const output = launched === undefined ? '' : `:\n${launched.output()}`;
+    process.stderr.write(`The embedded DynamoDB Local (PID ${lease.pid}) went away; requests that need it fail until the service restarts${output}\n`);
+  });
+  const stop = async (): Promise<void> => {
+    const lock = await waitForPidLock(paths.lock, STOP_GRACE_MS * 2);
+    try {
+      if ((await lease.release()) === 'last') {
+        if (launched === undefined) await waitForExit(lease.pid, STOP_GRACE_MS);
+        else await waitForChild(launched, STOP_GRACE_MS);
+      }
+    } finally {
+      await lock.release();
+      await cleanUp();
+    }
+  };
+  return {
+    socketPath: paths.socket,
+    pid: lease.pid,
+    client: (overrides) => dynamoDbClientFor(paths.socket, overrides),
+    stop: () => (stopping ??= stop()),
+  };
 }
 
 /** Folder of DynamoDBLocal.jar and its native libraries. */
@@ -153,7 +219,7 @@ function assertSocketPathFits(socketPath: string): void {
   }
 }
 
-async function launch(socketPath: string, storageArgs: readonly string[], timeoutMs: number, cleanUp: () => Promise<void>): Promise<DynamoDbLocal> {
+async function launch(paths: { readonly socket: string; readonly lease: string }, storageArgs: readonly string[], timeoutMs: number): Promise<Launched> {
   const home = dynamoDbLocalHome();
   const classDir = await ensureBridgeClass();
   const javaArgs = [
@@ -162,7 +228,8 @@ async function launch(socketPath: string, storageArgs: readonly string[], timeou
     '-cp',
     `${classDir}:${join(home, 'DynamoDBLocal.jar')}`,
     'PrivateDynamoDbLocal',
-    socketPath,
+    paths.socket,
+    paths.lease,
     String(NAMESPACE_PORT),
     '-sharedDb',
     '-disableTelemetry',
@@ -171,11 +238,12 @@ async function launch(socketPath: string, storageArgs: readonly string[], timeou
     ...storageArgs,
   ];
   // unshare execs the shell, which execs the JVM: one process, in a user and network namespace of
-  // its own. detached: its own process group, so a forced stop reaches it whatever it spawned.
+  // its own. detached: its own process group, so a Ctrl-C meant for one service does not stop a
+  // database others share, and a forced stop reaches the JVM whatever it spawned.
   const child = spawn('unshare', ['--user', '--map-root-user', '--net', '--', 'sh', '-c', LAUNCH_SCRIPT, 'dynamodb-local', ...javaArgs], {
     cwd: home,
     detached: true,
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = captureOutput(child);
   let spawnError: NodeJS.ErrnoException | undefined;
@@ -187,30 +255,20 @@ async function launch(socketPath: string, storageArgs: readonly string[], timeou
     child.once('exit', (code) => resolve(code));
   });
 
+  let lease: DatabaseLease | undefined;
   try {
-    await waitUntilAnswering(socketPath, exited, timeoutMs);
+    await waitUntilAnswering(paths.socket, exited, timeoutMs);
+    const taken = await takeLease(paths.lease);
+    if (!isLease(taken)) throw new Error('DynamoDB Local answered but gave no lease.');
+    lease = taken;
   } catch (error) {
     await forceStop(child, exited);
     throw startFailure(error, spawnError, output());
   }
-  const pid = child.pid ?? 0;
-
-  let stopping: Promise<void> | undefined;
-  void exited.then((code) => {
-    if (stopping === undefined) {
-      process.stderr.write(`DynamoDB Local (PID ${pid}) exited unexpectedly (code ${code}):\n${output()}\n`);
-    }
-  });
-  // Neither the child nor its pipes keep our process alive; the JVM exits when its stdin closes.
+  // Neither the child nor its pipes keep this process alive: the lease says when the JVM stops.
   child.unref();
-  for (const stream of [child.stdin, child.stdout, child.stderr]) unrefStream(stream);
-
-  return {
-    socketPath,
-    pid,
-    client: (overrides) => dynamoDbClientFor(socketPath, overrides),
-    stop: () => (stopping ??= gracefulStop(child, exited).finally(cleanUp)),
-  };
+  for (const stream of [child.stdout, child.stderr]) unrefStream(stream);
+  return { child, exited, output, lease };
 }
 
 function captureOutput(child: ChildProcess): () => string {
@@ -287,12 +345,27 @@ function startFailure(error: unknown, spawnError: NodeJS.ErrnoException | undefi
   return new Error(`${reason}\n--- DynamoDB Local output ---\n${output}`);
 }
 
-async function gracefulStop(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-  // Keep our process alive until the JVM is gone; closing stdin tells it to exit.
-  child.ref();
-  child.stdin?.end();
-  const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, STOP_GRACE_MS, 'timeout').unref());
-  if ((await Promise.race([exited, timer])) === 'timeout') await forceStop(child, exited);
+/** Waits for the JVM this process started to exit after its last lease, killing it after `graceMs`. */
+async function waitForChild(launched: Launched, graceMs: number): Promise<void> {
+  launched.child.ref();
+  const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
+  if ((await Promise.race([launched.exited, timer])) === 'timeout') await forceStop(launched.child, launched.exited);
+}
+
+/** Waits for a JVM another process started to exit, killing it after `graceMs`. */
+async function waitForExit(pid: number, graceMs: number): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+      return;
+    }
+    await sleep(POLL_INTERVAL_MS);
+  }
 }
 
 async function forceStop(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
@@ -303,7 +376,6 @@ async function forceStop(child: ChildProcess, exited: Promise<number | null>): P
       // Already gone.
     }
   }
-  child.stdin?.destroy();
   await exited;
 }
 
