@@ -43,6 +43,11 @@ export async function prepareDataDir(dataDir: string, options: DataDirOptions = 
   return { created: false };
 }
 
+/** Whether anything (a folder, a file, a link) is at `dataDir`. */
+export async function dataDirExists(dataDir: string): Promise<boolean> {
+  return (await lstatOrUndefined(dataDir)) !== undefined;
+}
+
 /** Checks the folder and, recursively, every entry in it. */
 export async function assertTrusted(dataDir: string, uid: number = effectiveUid()): Promise<void> {
   const root = await lstat(dataDir);

@@ -29,14 +29,14 @@ import { startDynamoDbLocal } from './dynamodb-local.js';
 import { ensureRootCredentials, assertUsableCredentials, type FixedCredentials, type RootCredentials } from './root-credentials.js';
 import { ensureSoftHsmToken } from './softhsm-token.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { prepareDataDir } from './data-dir.js';
+import { dataDirExists, prepareDataDir } from './data-dir.js';
 import { createHealthCheck, startingReport } from './health.js';
 import { listenFirst, type HttpLimits, type LocalHttpServer } from './http-server.js';
 import { endpointAddresses } from './endpoint-address.js';
 import { serviceVersion } from './repo-root.js';
 import { timedStep, type StepListener } from './setup-steps.js';
 import { readSeedFile } from './seed/seed-file.js';
-import { applySeed } from './seed/apply-seed.js';
+import { applySeed, assertAliasTargets } from './seed/apply-seed.js';
 
 /** The account local mode serves unless `--account-id` says otherwise (the AWS docs' example account). */
 export const DEFAULT_ACCOUNT_ID = '111122223333';
@@ -89,7 +89,18 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   const seedPath = options.seedPath;
   const plan = seedPath === undefined
     ? undefined
-    : await timedStep(onStep, 'seed file', () => readSeedFile(seedPath), (read) => `${read.keys.length} keys and ${read.aliases.length} aliases checked in ${seedPath}`);
+    : await timedStep(onStep, 'seed file', async () => {
+      const read = await readSeedFile(seedPath);
+      // A new folder holds no key yet, so every alias must point at a key of the file.
+      if (!(await dataDirExists(dataDir))) {
+        await assertAliasTargets(read, { accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: options.seedRegion ?? DEFAULT_SEED_REGION }, async () => false)
+          .catch((error: unknown) => {
+            read.zero();
+            throw error;
+          });
+      }
+      return read;
+    }, (read) => `${read.keys.length} keys and ${read.aliases.length} aliases checked in ${seedPath}`);
   // Undone last to first; the listener is closed before everything else.
   const cleanups: (() => Promise<void>)[] = [];
   let http: LocalHttpServer | undefined;

@@ -42,8 +42,11 @@ export function seedBackingKeyId(keyId: string, material: Uint8Array): string {
   return createHash('sha256').update(BACKING_KEY_ID_LABEL).update('\0').update(keyId).update('\0').update(material).digest('hex');
 }
 
-/** Creates what `plan` lists in `scope` and is not there yet. Alias targets are checked before anything is written. */
-export async function applySeed(plan: SeedPlan, scope: Scope, target: SeedTarget): Promise<SeedOutcome> {
+/**
+ * Throws `SeedFileError` unless every alias of `plan` points at a key of the file or at a key for
+ * which `keyExists` says yes, in `scope`.
+ */
+export async function assertAliasTargets(plan: SeedPlan, scope: Scope, keyExists: (keyId: string) => Promise<boolean>): Promise<void> {
   const seeded = new Set(plan.keys.map((key) => key.keyId));
   for (const alias of plan.aliases) {
     /* Precondition: an alias given by ARN names a key of the seeded account and Region. */
@@ -51,10 +54,15 @@ export async function applySeed(plan: SeedPlan, scope: Scope, target: SeedTarget
       throw new SeedFileError(`Seed file ${plan.path}: ${alias.entry}: TargetKeyId ${alias.targetArn} is not in account ${scope.accountId} and Region ${scope.region}, where the seed is created.`);
     }
     /* Precondition: every alias points at a key of the seed file or a key that exists. */
-    if (!seeded.has(alias.targetKeyId) && (await target.keys.getKey({ ...scope, keyId: alias.targetKeyId })) === undefined) {
+    if (!seeded.has(alias.targetKeyId) && !(await keyExists(alias.targetKeyId))) {
       throw new SeedFileError(`Seed file ${plan.path}: ${alias.entry}: TargetKeyId ${alias.targetKeyId} is neither a key of the seed file nor an existing key.`);
     }
   }
+}
+
+/** Creates what `plan` lists in `scope` and is not there yet. Alias targets are checked before anything is written. */
+export async function applySeed(plan: SeedPlan, scope: Scope, target: SeedTarget): Promise<SeedOutcome> {
+  await assertAliasTargets(plan, scope, async (keyId) => (await target.keys.getKey({ ...scope, keyId })) !== undefined);
   let keysCreated = 0;
   for (const key of plan.keys) {
     if ((await target.keys.getKey({ ...scope, keyId: key.keyId })) !== undefined) continue;
