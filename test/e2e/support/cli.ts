@@ -25,6 +25,8 @@ export interface StartedCli {
   readonly endpoint: string;
   readonly stdout: () => string;
   readonly stderr: () => string;
+  /** How the process ended, once it has. */
+  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
   /** Sends SIGTERM and waits for the exit. */
   stop(): Promise<void>;
 }
@@ -43,7 +45,7 @@ export function startCli(args: readonly string[], env: Readonly<Record<string, s
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
@@ -57,7 +59,7 @@ export function startCli(args: readonly string[], env: Readonly<Record<string, s
       const endpoint = /KMS endpoint:\s+(http:\/\/\S+)/.exec(stdout)?.[1];
       if (endpoint === undefined) return;
       clearTimeout(timer);
-      resolve({ child, pid: child.pid ?? 0, endpoint, stdout: () => stdout, stderr: () => stderr, stop });
+      resolve({ child, pid: child.pid ?? 0, endpoint, stdout: () => stdout, stderr: () => stderr, exited, stop });
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
