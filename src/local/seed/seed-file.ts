@@ -20,6 +20,7 @@ import { ALIAS_PREFIX, RESERVED_ALIAS_PREFIX, isKeyId } from '../../core/kms/key
 import { allowedUsages } from '../../core/kms/keys/key-specs.js';
 import { validateNewTags } from '../../core/kms/keys/tags.js';
 import { constraintViolations } from '../../protocol/aws-json/validate-input.js';
+import { parsePolicy } from '../../core/authz/parse-policy.js';
 
 /** Key material of a seeded key, in the clear until it enters the token; `zero()` the plan after use. */
 export type SeedMaterial =
@@ -216,7 +217,14 @@ function metadata(reader: Reader, entry: YamlMap, at: Path, extra: readonly stri
   // The same constraints CreateKey checks, in AWS's words.
   const [violation] = constraintViolations('CreateKeyRequest', { Description: description, Policy: policy, Tags: tags });
   if (violation !== undefined) reader.fail(metaAt, violation);
-  if (policy !== undefined && !isJsonObject(policy)) reader.fail([...metaAt, 'Policy'], 'The policy document is not valid JSON.');
+  if (policy !== undefined) {
+    // The checks AWS KMS makes of a key policy when it is stored.
+    try {
+      parsePolicy(policy, { kind: 'key' });
+    } catch (error) {
+      reader.fail([...metaAt, 'Policy'], (error as Error).message);
+    }
+  }
   let tagRecords: TagRecord[] = [];
   try {
     tagRecords = validateNewTags([], tags);
@@ -320,13 +328,4 @@ function zeroMaterial(key: SeedKey): void {
   if (material.kind === 'aes') material.backingKeys.forEach((bytes) => bytes.fill(0));
   else if (material.kind === 'pkcs8') material.privateKey.fill(0);
   else material.key.fill(0);
-}
-
-function isJsonObject(text: string): boolean {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-  } catch {
-    return false;
-  }
 }
