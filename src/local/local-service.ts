@@ -25,6 +25,7 @@ import { assembleCore, cacheTtlFromEnv } from '../composition/core-deps.js';
 import { asymmetricMaterialFor } from '../composition/asymmetric-material.js';
 import { InProcessGroupInvoker, localContext } from '../composition/in-process-groups.js';
 import type { Clock } from '../core/ports/index.js';
+import type { Scope } from '../core/kms/keys/identifiers.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { ensureRootCredentials, assertUsableCredentials, type FixedCredentials, type RootCredentials } from './root-credentials.js';
 import { ensureSoftHsmToken } from './softhsm-token.js';
@@ -35,7 +36,7 @@ import { listenFirst, type HttpLimits, type LocalHttpServer } from './http-serve
 import { endpointAddresses } from './endpoint-address.js';
 import { serviceVersion } from './repo-root.js';
 import { timedStep, type StepListener } from './setup-steps.js';
-import { readSeedFile } from './seed/seed-file.js';
+import { readSeedFile, type SeedPlan } from './seed/seed-file.js';
 import { applySeed, assertAliasTargets } from './seed/apply-seed.js';
 
 /** The account local mode serves unless `--account-id` says otherwise (the AWS docs' example account). */
@@ -89,18 +90,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   const seedPath = options.seedPath;
   const plan = seedPath === undefined
     ? undefined
-    : await timedStep(onStep, 'seed file', async () => {
-      const read = await readSeedFile(seedPath);
-      // A new folder holds no key yet, so every alias must point at a key of the file.
-      if (!(await dataDirExists(dataDir))) {
-        await assertAliasTargets(read, { accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: options.seedRegion ?? DEFAULT_SEED_REGION }, async () => false)
-          .catch((error: unknown) => {
-            read.zero();
-            throw error;
-          });
-      }
-      return read;
-    }, (read) => `${read.keys.length} keys and ${read.aliases.length} aliases checked in ${seedPath}`);
+    : await timedStep(onStep, 'seed file', () => readCheckedSeed(seedPath, dataDir, {
+      accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: options.seedRegion ?? DEFAULT_SEED_REGION,
+    }), (read) => `${read.keys.length} keys and ${read.aliases.length} aliases checked in ${seedPath}`);
   // Undone last to first; the listener is closed before everything else.
   const cleanups: (() => Promise<void>)[] = [];
   let http: LocalHttpServer | undefined;
@@ -175,6 +167,19 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     throw error;
   } finally {
     plan?.zero();
+  }
+}
+
+/** The seed file, checked as far as it can be before the data folder is opened. */
+async function readCheckedSeed(seedPath: string, dataDir: string, scope: Scope): Promise<SeedPlan> {
+  const plan = await readSeedFile(seedPath);
+  try {
+    // A new folder holds no key yet, so every alias must point at a key of the file.
+    if (!(await dataDirExists(dataDir))) await assertAliasTargets(plan, scope, async () => false);
+    return plan;
+  } catch (error) {
+    plan.zero();
+    throw error;
   }
 }
 
