@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 missing=()
 { [ -e "${PKCS11_MODULE:-/usr/lib/softhsm/libsofthsm2.so}" ] && command -v softhsm2-util >/dev/null; } || missing+=(softhsm2)
 command -v java >/dev/null || missing+=(default-jre-headless)
+# unshare (util-linux) and ip (iproute2) keep the embedded database in a private network namespace.
+command -v unshare >/dev/null || missing+=(util-linux)
+command -v ip >/dev/null || missing+=(iproute2)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian packages: ${missing[*]}" >&2

@@ -1,10 +1,13 @@
 /** `npm start`: runs the local KMS service until interrupted. */
-import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_PORT, startLocalService } from './local-service.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SEED_REGION, startLocalService, type LocalService,
+} from './local-service.js';
+import { formatStep } from './setup-steps.js';
 
 function port(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('not a port number');
+  if (!/^\d+$/.test(value) || parsed > 65535) throw new InvalidArgumentError('not a port number');
   return parsed;
 }
 
@@ -13,26 +16,56 @@ function accountId(value: string): string {
   return value;
 }
 
+function region(value: string): string {
+  if (!/^[a-z]{2}(?:-[a-z]+)+-\d+$/.test(value)) throw new InvalidArgumentError('not a Region name such as us-east-1');
+  return value;
+}
+
+interface CliOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly accountId: string;
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly seed?: string;
+  readonly seedRegion: string;
+  readonly quiet?: boolean;
+}
+
 const program = new Command('kms-local')
   .description('Self-hosted AWS KMS-compatible service, local mode')
   .option('--port <port>', 'port to listen on', port, DEFAULT_PORT)
-  .option('--host <host>', 'address to listen on', DEFAULT_HOST)
+  .option('--host <host>', 'address to listen on (0.0.0.0 for every interface)', DEFAULT_HOST)
   .option('--data-dir <dir>', 'folder for the token, the database, credentials and the audit log', '.kms-data')
-  .option('--account-id <id>', 'AWS account ID of the local account (used on first start)', accountId, DEFAULT_ACCOUNT_ID)
+  .addOption(new Option('--account-id <id>', 'AWS account ID of the local account (a new folder takes it; an existing one must match)')
+    .env('KMS_ACCOUNT_ID').default(DEFAULT_ACCOUNT_ID).argParser(accountId))
+  .addOption(new Option('--access-key-id <id>', 'fixed access key ID of the account root (with --secret-access-key)').env('KMS_ACCESS_KEY_ID'))
+  .addOption(new Option('--secret-access-key <secret>', 'fixed secret access key of the account root').env('KMS_SECRET_ACCESS_KEY'))
+  .addOption(new Option('--seed <file>', "keys and aliases to create on start, in local-kms's seed.yaml format").env('KMS_SEED_PATH'))
+  .addOption(new Option('--seed-region <region>', 'Region the seeded keys and aliases are created in').env('KMS_REGION').default(DEFAULT_SEED_REGION).argParser(region))
+  .option('--quiet', 'print only the banner, not each set-up step')
   .parse();
 
-const options = program.opts<{ port: number; host: string; dataDir: string; accountId: string }>();
-const service = await startLocalService(options).catch((error: unknown) => {
-  process.stderr.write(`Could not start the local KMS service: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
-process.stdout.write(
-  `KMS endpoint:  ${service.endpoint}\n`
-  + `Account:       ${service.credentials.accountId}\n`
-  + `Credentials:   ${service.credentials.path} (profile default)\n`
-  + `Audit log:     ${service.dataDir}/audit.log\n`
-  + `Try: AWS_SHARED_CREDENTIALS_FILE=${service.credentials.path} aws kms create-key --endpoint-url ${service.endpoint} --region us-east-1\n`,
-);
+const options = program.opts<CliOptions>();
+if ((options.accessKeyId === undefined) !== (options.secretAccessKey === undefined)) {
+  fail('Give both --access-key-id and --secret-access-key (or KMS_ACCESS_KEY_ID and KMS_SECRET_ACCESS_KEY), or neither.');
+}
+
+const service = await startLocalService({
+  port: options.port,
+  host: options.host,
+  dataDir: options.dataDir,
+  // Only an account ID the user asked for is checked against an existing folder.
+  accountId: program.getOptionValueSource('accountId') === 'default' ? undefined : options.accountId,
+  ...(options.accessKeyId !== undefined && options.secretAccessKey !== undefined
+    ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
+    : {}),
+  ...(options.seed === undefined ? {} : { seedPath: options.seed }),
+  seedRegion: options.seedRegion,
+  ...(options.quiet === true ? {} : { onStep: (step) => process.stderr.write(`${formatStep(step)}\n`) }),
+}).catch((error: unknown) => fail(`Could not start the local KMS service: ${error instanceof Error ? error.message : String(error)}`));
+process.stdout.write(banner(service));
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -41,4 +74,26 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     void service.stop().then(() => process.exit(0));
   });
+}
+
+function banner(started: LocalService): string {
+  const { endpoint, networkEndpoint, credentials } = started;
+  const everyInterface = networkEndpoint !== endpoint ? ` (every interface; ${endpoint} on this machine)` : '';
+  const lines = [
+    `KMS endpoint:  ${networkEndpoint}${everyInterface}`,
+    `Account:       ${credentials.accountId}`,
+    `Credentials:   ${credentials.path} (profile default)`,
+    `Health:        ${endpoint}/health`,
+    `Audit log:     ${started.dataDir}/audit.log`,
+    `Try: AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws kms create-key --endpoint-url ${endpoint} --region us-east-1`,
+  ];
+  if (process.env['AWS_ACCESS_KEY_ID'] !== undefined) {
+    lines.push('Note: AWS_ACCESS_KEY_ID is set in this environment; clients started from it use it instead of the credentials file.');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
 }

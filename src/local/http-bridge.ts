@@ -6,17 +6,39 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
+/** Far above any valid KMS request (the largest, a 32 KB policy with tags, is well under 200 KB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+/** What API Gateway, the deployment's front door, answers for a request body over its limit. */
+export const REQUEST_TOO_LARGE: APIGatewayProxyResult = {
+  statusCode: 413,
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ message: 'Request Too Long' }),
+};
+
+/**
+ * The request body, or `undefined` as soon as it is known to exceed `limit` bytes (from its
+ * Content-Length, or while it arrives): nothing past the limit is kept, and the caller answers at
+ * once instead of reading the rest.
+ */
+export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer | undefined> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      request.off('data', onData);
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    request.on('data', onData);
+    request.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }

@@ -2,13 +2,13 @@
  * Local mode: one process with the same pipeline as the deployed functions. Only the adapters
  * differ: DynamoDB Local instead of DynamoDB, a SoftHSM token in the data folder instead of
  * CloudHSM, an audit log file instead of CloudWatch Logs, and group functions called in-process.
+ *
+ * Set-up order: the seed file is checked and the port bound before anything is written; then the
+ * data folder is created or checked, the token and the database start side by side, the table,
+ * the root credentials and the seed follow, and the listener starts answering.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { FileAuditSink } from '../adapters/audit/file-audit-sink.js';
 import { ensureTable } from '../adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
@@ -24,34 +24,57 @@ import { jsonLogger, type Logger } from '../pipeline/logger.js';
 import { assembleCore, cacheTtlFromEnv } from '../composition/core-deps.js';
 import { asymmetricMaterialFor } from '../composition/asymmetric-material.js';
 import { InProcessGroupInvoker, localContext } from '../composition/in-process-groups.js';
-import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal } from './dynamodb-local.js';
-import { MAX_BODY_BYTES, readBody, toProxyEvent, writeProxyResult } from './http-bridge.js';
-import { ensureRootCredentials, type RootCredentials } from './root-credentials.js';
+import type { Clock } from '../core/ports/index.js';
+import type { Scope } from '../core/kms/keys/identifiers.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
+import { ensureRootCredentials, assertUsableCredentials, type FixedCredentials, type RootCredentials } from './root-credentials.js';
 import { ensureSoftHsmToken } from './softhsm-token.js';
 import { lockDataDir } from './data-dir-lock.js';
-import type { Clock } from '../core/ports/index.js';
+import { dataDirExists, prepareDataDir } from './data-dir.js';
+import { createHealthCheck, startingReport } from './health.js';
+import { listenFirst, type HttpLimits, type LocalHttpServer } from './http-server.js';
+import { endpointAddresses } from './endpoint-address.js';
+import { serviceVersion } from './repo-root.js';
+import { timedStep, type StepListener } from './setup-steps.js';
+import { readSeedFile, type SeedPlan } from './seed/seed-file.js';
+import { applySeed, assertAliasTargets } from './seed/apply-seed.js';
 
 /** The account local mode serves unless `--account-id` says otherwise (the AWS docs' example account). */
 export const DEFAULT_ACCOUNT_ID = '111122223333';
 export const DEFAULT_PORT = 4599;
 export const DEFAULT_HOST = '127.0.0.1';
+/** The Region seeded keys and aliases are created in unless told otherwise. */
+export const DEFAULT_SEED_REGION = 'us-east-1';
 
 export interface LocalServiceOptions {
   readonly dataDir: string;
   readonly port?: number;
   readonly host?: string;
+  /** The account asked for; a new folder gets `DEFAULT_ACCOUNT_ID` without it, an existing one must match it. */
   readonly accountId?: string;
+  /** Fixed root credentials; a new folder is set up with them, an existing one must match them. */
+  readonly credentials?: FixedCredentials;
+  /** A seed file in local-kms's `seed.yaml` format. */
+  readonly seedPath?: string;
+  readonly seedRegion?: string;
+  readonly httpLimits?: Partial<HttpLimits>;
+  /** Told about each set-up step as it completes. */
+  readonly onStep?: StepListener;
   readonly logger?: Logger;
   /** For tests that move time; defaults to the system clock. */
   readonly clock?: Clock;
 }
 
 export interface LocalService {
-  /** e.g. `http://127.0.0.1:4599` */
+  /** An endpoint for clients on this machine, e.g. `http://127.0.0.1:4599`. */
   readonly endpoint: string;
+  /** An endpoint for other machines: an outward address of this machine for `--host 0.0.0.0`, else `endpoint`. */
+  readonly networkEndpoint: string;
   readonly port: number;
   readonly dataDir: string;
   readonly credentials: RootCredentials;
+  /** PID of the embedded database's JVM. */
+  readonly databasePid: number;
   stop(): Promise<void>;
 }
 
@@ -59,82 +82,111 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   const dataDir = resolve(options.dataDir);
   const logger = options.logger ?? jsonLogger;
   const clock = options.clock ?? systemClock;
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const lock = await lockDataDir(dataDir);
-  const stops: (() => Promise<void>)[] = [() => lock.release()];
+  const host = options.host ?? DEFAULT_HOST;
+  const { onStep } = options;
+  const version = serviceVersion();
+  if (options.credentials !== undefined) assertUsableCredentials(options.credentials);
+  // Checked before anything is written: a bad seed file or a taken port leaves no trace.
+  const seedPath = options.seedPath;
+  const plan = seedPath === undefined
+    ? undefined
+    : await timedStep(onStep, 'seed file', () => readCheckedSeed(seedPath, dataDir, {
+      accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: options.seedRegion ?? DEFAULT_SEED_REGION,
+    }), (read) => `${read.keys.length} keys and ${read.aliases.length} aliases checked in ${seedPath}`);
+  // Undone last to first; the listener is closed before everything else.
+  const cleanups: (() => Promise<void>)[] = [];
+  let http: LocalHttpServer | undefined;
+  const stop = async (): Promise<void> => {
+    await http?.close();
+    await runInReverse(cleanups);
+  };
   try {
-    const token = await ensureSoftHsmToken({ dataDir });
-    const material = await Pkcs11KeyMaterial.open(token);
-    stops.unshift(() => material.close());
-    const dynamo = await startDynamoDbLocal({ dataDir });
-    stops.unshift(() => dynamo.stop());
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DYNAMODB_LOCAL_CREDENTIALS });
-    await ensureTable(client, DEFAULT_TABLE_NAME);
+    http = await timedStep(onStep, 'port', () => listenFirst({
+      port: options.port ?? DEFAULT_PORT,
+      host,
+      limits: options.httpLimits,
+      starting: () => startingReport(version),
+      onError: (error) => logger.error('local server failure', { error: String(error) }),
+    }), (bound) => `${bound.port} on ${host} is ours`);
+    await timedStep(onStep, 'data folder', () => prepareDataDir(dataDir), ({ created }) => `${created ? 'created' : 'checked'} ${dataDir}`);
+    const lock = await lockDataDir(dataDir);
+    cleanups.push(() => lock.release());
+
+    // The JVM starts while this process opens the token.
+    const databaseStart = timedStep(onStep, 'database', () => startDynamoDbLocal({ dataDir }), () => 'DynamoDB Local answering on a private socket');
+    cleanups.push(async () => (await databaseStart.catch(() => undefined))?.stop());
+    databaseStart.catch(() => undefined); // Awaited below; a failure while the token opens is reported then.
+    const material = await timedStep(onStep, 'token', async () => Pkcs11KeyMaterial.open(await ensureSoftHsmToken({ dataDir })), () => `SoftHSM token in ${join(dataDir, 'tokens')} opened`);
+    cleanups.push(() => material.close());
+    const dynamo = await databaseStart;
+
+    const client = dynamo.client();
+    cleanups.push(async () => client.destroy());
+    await timedStep(onStep, 'table', () => ensureTable(client, DEFAULT_TABLE_NAME), () => `${DEFAULT_TABLE_NAME} ready`);
     const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client });
-    await migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger });
-    const { core, verifier } = assembleCore({
-      store, material, asymmetric: asymmetricMaterialFor(material), clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env),
-    });
-    const credentials = await ensureRootCredentials({
-      dataDir, accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, store, material, clock,
-    });
+    // Runs at every start; a line is printed only when the token still held a legacy root key.
+    await timedStep(onStep, 'migration', () => migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger }),
+      (migrated) => (migrated ? 'backing keys and secrets moved off the legacy root key, which is destroyed' : undefined));
+    const asymmetric = asymmetricMaterialFor(material);
+    const { core, verifier } = assembleCore({ store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
+    const credentials = await timedStep(onStep, 'credentials', () => ensureRootCredentials({
+      dataDir, accountId: options.accountId, defaultAccountId: DEFAULT_ACCOUNT_ID, fixed: options.credentials, store, material, clock,
+    }), (made) => `root of account ${made.accountId} in ${made.path}`);
+    if (plan !== undefined) {
+      const region = options.seedRegion ?? DEFAULT_SEED_REGION;
+      await timedStep(onStep, 'seeding', () => applySeed(plan, { accountId: credentials.accountId, region }, { keys: core.keys, aliases: core.aliases, material, asymmetric, clock }), (outcome) =>
+        `${outcome.keysCreated} keys and ${outcome.aliasesCreated} aliases created, ${outcome.keysKept} keys and ${outcome.aliasesKept} aliases already there (${region})`);
+    }
+
     const audit = new FileAuditSink(join(dataDir, 'audit.log'));
-    stops.unshift(() => audit.close());
+    cleanups.push(() => audit.close());
     // One core instance behind every group: a write through any group invalidates the caches at once.
     const groups = new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core, logger, verifier }));
     const front = createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger });
-    const server = createServer((request, response) => {
-      void (async () => {
-        const requestId = randomUUID();
-        const body = await readBody(request);
-        if (body === undefined) {
-          writeProxyResult(response, {
-            statusCode: 413,
-            headers: { 'Content-Type': 'application/x-amz-json-1.1' },
-            body: JSON.stringify({ __type: 'SerializationException', message: `Request body exceeds ${MAX_BODY_BYTES} bytes.` }),
-          });
-          return;
-        }
-        writeProxyResult(response, await front(toProxyEvent(request, body, requestId), localContext(requestId)));
-      })().catch((error: unknown) => {
-        logger.error('local server failure', { error: String(error) });
-        if (!response.headersSent) response.writeHead(500).end();
-      });
+    const healthClient = dynamo.client({ maxAttempts: 1 });
+    cleanups.push(async () => healthClient.destroy());
+    const health = createHealthCheck({
+      version,
+      token: () => material.generateRandom(1),
+      table: () => healthClient.send(new DescribeTableCommand({ TableName: DEFAULT_TABLE_NAME })),
     });
-    server.keepAliveTimeout = 65_000;
-    const port = await listen(server, options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
-    stops.unshift(() => closeServer(server));
+    const listener = http;
+    const addresses = endpointAddresses(host, listener.port);
+    await timedStep(onStep, 'listening', async () => listener.serve({ kms: (event, requestId) => front(event, localContext(requestId)), health }), () => addresses.network);
     return {
-      endpoint: `http://${options.host ?? DEFAULT_HOST}:${port}`,
-      port,
+      endpoint: addresses.local,
+      networkEndpoint: addresses.network,
+      port: listener.port,
       dataDir,
       credentials,
-      stop: () => runStops(stops),
+      databasePid: dynamo.pid,
+      stop,
     };
   } catch (error) {
-    await runStops(stops);
+    await stop();
+    throw error;
+  } finally {
+    plan?.zero();
+  }
+}
+
+/** The seed file, checked as far as it can be before the data folder is opened. */
+async function readCheckedSeed(seedPath: string, dataDir: string, scope: Scope): Promise<SeedPlan> {
+  const plan = await readSeedFile(seedPath);
+  try {
+    // A new folder holds no key yet, so every alias must point at a key of the file.
+    if (!(await dataDirExists(dataDir))) await assertAliasTargets(plan, scope, async () => false);
+    return plan;
+  } catch (error) {
+    plan.zero();
     throw error;
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolvePort((server.address() as AddressInfo).port));
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolveClose) => {
-    server.close(() => resolveClose());
-    server.closeAllConnections();
-  });
-}
-
-async function runStops(stops: readonly (() => Promise<void>)[]): Promise<void> {
-  for (const stop of stops) {
+async function runInReverse(cleanups: readonly (() => Promise<void>)[]): Promise<void> {
+  for (const cleanup of [...cleanups].reverse()) {
     try {
-      await stop();
+      await cleanup();
     } catch {
       // Keep stopping the rest; a failed stop must not leave other processes running.
     }

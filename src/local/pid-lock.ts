@@ -38,7 +38,8 @@ export async function waitForPidLock(path: string, timeoutMs: number): Promise<P
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this PID exists (one of another user's counts too). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

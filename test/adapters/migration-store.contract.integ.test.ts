@@ -2,14 +2,14 @@
  * The contract of `MigrationStore` (what the legacy root key migration needs from the table), run
  * against the in-memory fake and against DynamoStore on DynamoDB Local.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
 import type { MigrationStore } from '../../src/adapters/pkcs11/legacy-migration.js';
 import { InvalidMarkerException } from '../../src/models/kms/generated/errors.js';
 import type { KeyStore, CredentialStore, Page, PageRequest } from '../../src/core/ports/index.js';
-import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { keyIdFor, makeAccessKey, makeAlias, makeBackingKey, makeKey } from './dynamodb/fixtures.js';
 
@@ -21,7 +21,7 @@ let tables = 0;
 
 beforeAll(async () => {
   local = await startDynamoDbLocal({});
-  client = new DynamoDBClient({ endpoint: local.endpoint, region: 'us-east-1', credentials: DYNAMODB_LOCAL_CREDENTIALS });
+  client = local.client();
 });
 
 afterAll(async () => {

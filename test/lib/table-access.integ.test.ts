@@ -1,11 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBClient as Client } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
 import { StoredCredentialResolver, secretAad } from '../../src/authn/stored-credentials.js';
 import type { CoreDeps } from '../../src/core/kms/service.js';
-import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { ACCOUNT_ID } from '../support/core.js';
 import { FakeAsymmetricMaterial } from '../support/fake-asymmetric-material.js';
 import { FakeClock } from '../support/fake-clock.js';
@@ -26,7 +25,7 @@ const sent: { fn: ServiceFunction; command: string; input: unknown }[] = [];
 beforeAll(async () => {
   stackUnderTest();
   local = await startDynamoDbLocal({});
-  client = new Client({ endpoint: local.endpoint, region: 'us-east-1', credentials: DYNAMODB_LOCAL_CREDENTIALS });
+  client = local.client();
   await ensureTable(client, TABLE);
   client.middlewareStack.add((next, context) => async (args) => {
     if (attributedTo !== undefined) sent.push({ fn: attributedTo, command: context.commandName ?? '', input: structuredClone(args.input) });

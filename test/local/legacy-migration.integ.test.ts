@@ -12,7 +12,6 @@ import {
   DecryptCommand, DeriveSharedSecretCommand, EncryptCommand, GenerateMacCommand, GetPublicKeyCommand, KMSClient, ListAliasesCommand,
   SignCommand, VerifyCommand,
 } from '@aws-sdk/client-kms';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
@@ -29,7 +28,7 @@ import { sign } from '../../src/core/kms/operations/sign-verify.js';
 import { TouchedResources, type CoreDeps, type OperationHandler } from '../../src/core/kms/service.js';
 import type { OperationIO, OperationName } from '../../src/models/kms/generated/operations.js';
 import type { KeySpec, KeyUsageType, SigningAlgorithmSpec } from '../../src/models/kms/generated/shapes.js';
-import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal } from '../../src/local/dynamodb-local.js';
+import { startDynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { startLocalService, type LocalService } from '../../src/local/local-service.js';
 import { ensureRootCredentials } from '../../src/local/root-credentials.js';
 import { ensureSoftHsmToken } from '../../src/local/softhsm-token.js';
@@ -73,7 +72,7 @@ async function buildOldFolder(dataDir: string): Promise<void> {
   const token = await ensureSoftHsmToken({ dataDir });
   const bootstrap = await Pkcs11KeyMaterial.open(token);
   const dynamo = await startDynamoDbLocal({ dataDir });
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DYNAMODB_LOCAL_CREDENTIALS });
+  const client = dynamo.client();
   try {
     const root = createLegacyRootKey(bootstrap);
     const { material, asymmetric } = legacyMaterials(bootstrap, root);
@@ -95,7 +94,7 @@ async function buildOldFolder(dataDir: string): Promise<void> {
         key.output = (await run(deps, sign, { KeyId, Message: MESSAGE, MessageType: 'RAW', SigningAlgorithm: key.algorithm }, key.region)).Signature;
       }
     }
-    await ensureRootCredentials({ dataDir, accountId: ACCOUNT_ID, store, material, clock: systemClock });
+    await ensureRootCredentials({ dataDir, accountId: ACCOUNT_ID, defaultAccountId: ACCOUNT_ID, fixed: undefined, store, material, clock: systemClock });
     expect(keysLabelled(bootstrap, 'kms-root')).toBe(1);
   } finally {
     client.destroy();

@@ -19,11 +19,11 @@ export class InMemoryStore implements KeyStore, AliasStore, CredentialStore, Mig
   readonly #aliases = new Map<string, AliasRecord>();
   readonly #accessKeys = new Map<string, AccessKeyRecord>();
 
-  async createKey(key: KeyRecord, backingKey: BackingKeyRecord): Promise<void> {
+  async createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys: readonly BackingKeyRecord[] = []): Promise<void> {
     const id = keyKey(key);
     if (this.#keys.has(id)) throw new AlreadyExistsException(`Key '${key.arn}' already exists`);
     this.#keys.set(id, copy(key));
-    this.#backingKeys.set(`${id}#${backingKey.backingKeyId}`, copy(backingKey));
+    for (const version of [backingKey, ...olderBackingKeys]) this.#backingKeys.set(`${id}#${version.backingKeyId}`, copy(version));
   }
 
   /** Test helper: stores a key record as it is (any state), with its backing key when given. */

@@ -35,8 +35,8 @@ export class CachingStore implements KeyStore, AliasStore {
     this.#backingCache = new TtlCache({ ttlMs: Number.POSITIVE_INFINITY, maxEntries, clock: options.clock });
   }
 
-  async createKey(key: KeyRecord, backingKey: BackingKeyRecord): Promise<void> {
-    await this.#keys.createKey(key, backingKey);
+  async createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys?: readonly BackingKeyRecord[]): Promise<void> {
+    await this.#keys.createKey(key, backingKey, olderBackingKeys);
     this.#keyCache.set(keyCacheKey(key), key);
   }
 

@@ -72,12 +72,13 @@ export class DynamoStore implements KeyStore, AliasStore, CredentialStore {
     this.reads = new TableReads(this.client, this.tableName);
   }
 
-  async createKey(key: KeyRecord, backingKey: BackingKeyRecord): Promise<void> {
+  async createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys: readonly BackingKeyRecord[] = []): Promise<void> {
     const put = (Item: Item) => ({
       Put: { TableName: this.tableName, Item, ConditionExpression: ITEM_ABSENT, ExpressionAttributeNames: { '#pk': NAMES['#pk'] } },
     });
     try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: [put(keyToItem(key)), put(backingKeyToItem(backingKey))] }));
+      const items = [keyToItem(key), ...[backingKey, ...olderBackingKeys].map(backingKeyToItem)];
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items.map(put) }));
     } catch (error) {
       throw transactionError(error, (reasons) => {
         if (reasons.some((reason) => reason.Code === CONDITION_FAILED)) {

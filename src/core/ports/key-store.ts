@@ -14,8 +14,11 @@ export interface KeyLocator {
  * Multi-item changes are atomic: a crash never leaves a half-made key.
  */
 export interface KeyStore {
-  /** Writes the key and its first backing key atomically; fails if the key ID exists. */
-  createKey(key: KeyRecord, backingKey: BackingKeyRecord): Promise<void>;
+  /**
+   * Writes the key, its current backing key and any older backing key versions (a key created
+   * already rotated, as seeding does) atomically; fails if the key ID exists.
+   */
+  createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys?: readonly BackingKeyRecord[]): Promise<void>;
   getKey(locator: KeyLocator): Promise<KeyRecord | undefined>;
   /**
    * Replaces the key's metadata when the stored `revision` still equals `expectedRevision`;

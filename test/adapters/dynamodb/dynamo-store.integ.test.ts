@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../../src/adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../../../src/adapters/dynamodb/dynamo-store.js';
@@ -13,7 +13,7 @@ import {
   KMSInvalidStateException,
   NotFoundException,
 } from '../../../src/models/kms/generated/errors.js';
-import { DYNAMODB_LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocal } from '../../../src/local/dynamodb-local.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../../src/local/dynamodb-local.js';
 import type { KeyRecord } from '../../../src/core/kms/records.js';
 import { REGION, keyIdFor, makeAccessKey, makeAlias, makeBackingKey, makeKey, newAccountId } from './fixtures.js';
 
@@ -23,8 +23,8 @@ let local: DynamoDbLocal;
 let client: DynamoDBClient;
 let store: DynamoStore;
 
-function clientFor(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: DYNAMODB_LOCAL_CREDENTIALS });
+function clientFor(database: DynamoDbLocal): DynamoDBClient {
+  return database.client();
 }
 
 /** Creates a key (with its backing key) and returns its record. */
@@ -36,7 +36,7 @@ async function givenKey(accountId: string, overrides: Partial<KeyRecord> = {}): 
 
 beforeAll(async () => {
   local = await startDynamoDbLocal({});
-  client = clientFor(local.endpoint);
+  client = clientFor(local);
   await ensureTable(client, TABLE);
   store = new DynamoStore({ tableName: TABLE, client });
 });
@@ -65,6 +65,20 @@ describe('DynamoStore keys', () => {
     expect(storedKey).toEqual(key);
     expect(storedBackingKey).toEqual({ ...backingKey, wrappedMaterial: expect.any(Uint8Array) });
     expect(Buffer.from(storedBackingKey!.wrappedMaterial)).toEqual(Buffer.from(backingKey.wrappedMaterial));
+  });
+
+  it('returns every backing key version when createKey wrote older ones with the current one', async () => {
+    // Prepare
+    const key = makeKey(newAccountId());
+    const current = makeBackingKey(key);
+    const older = [makeBackingKey(key, { backingKeyId: 'b'.repeat(64) }), makeBackingKey(key, { backingKeyId: 'c'.repeat(64) })];
+
+    // Act
+    await store.createKey(key, current, older);
+    const stored = await Promise.all([current, ...older].map((version) => store.getBackingKey(key, version.backingKeyId)));
+
+    // Assess
+    expect(stored.map((version) => version?.backingKeyId)).toEqual([current, ...older].map((version) => version.backingKeyId));
   });
 
   it('returns undefined when the key or the backing key does not exist', async () => {
@@ -430,7 +444,7 @@ describe('DynamoDB Local with a data folder', () => {
     const backingKey = makeBackingKey(key);
     try {
       const before = await startDynamoDbLocal({ dataDir });
-      const writer = clientFor(before.endpoint);
+      const writer = clientFor(before);
       await ensureTable(writer, TABLE);
       await new DynamoStore({ tableName: TABLE, client: writer }).createKey(key, backingKey);
       writer.destroy();
@@ -438,7 +452,7 @@ describe('DynamoDB Local with a data folder', () => {
 
       // Act
       const after = await startDynamoDbLocal({ dataDir });
-      const reader = clientFor(after.endpoint);
+      const reader = clientFor(after);
       const restarted = new DynamoStore({ tableName: TABLE, client: reader });
       const storedKey = await restarted.getKey(key);
       const storedBackingKey = await restarted.getBackingKey(key, backingKey.backingKeyId);
