@@ -35,6 +35,8 @@ export class InProcessGroupInvoker implements GroupInvoker {
   }
 }
 
+const LOCAL_DEADLINE_MS = 15 * 60 * 1000;
+
 /** A Lambda context for handlers invoked outside Lambda. */
 export function localContext(requestId: string): Context {
   return {
@@ -46,7 +48,10 @@ export function localContext(requestId: string): Context {
     awsRequestId: requestId,
     logGroupName: 'local',
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
+    // middy aborts a handler shortly before the Lambda deadline. Local mode has none, and a request
+    // queued behind slow token work (RSA 4096 key generation under load) must not be cut off at an
+    // invented one, so the deadline is Lambda's longest, 15 minutes, from every call.
+    getRemainingTimeInMillis: () => LOCAL_DEADLINE_MS,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
