@@ -64,6 +64,19 @@ export const GROUP_FUNCTIONS = {
       { actions: ['PutItem'], on: 'table', partitions: ['key'], withoutKeyMaterial: true },
     ],
   },
+  // Grants are metadata of their own partition; the key is only read and checked.
+  grants: {
+    entry: 'functions/grants.ts',
+    usesToken: false,
+    table: [
+      // The key is read, then checked again in the transaction that writes the grant.
+      { actions: ['GetItem', 'ConditionCheckItem'], on: 'table', partitions: ['key'] },
+      { actions: ['GetItem', 'Query'], on: 'table', partitions: ['grants'] },
+      { actions: ['PutItem', 'DeleteItem'], on: 'table', partitions: ['grants'], withoutKeyMaterial: true },
+      // ListRetirableGrants.
+      { actions: ['Query'], on: 'gsi1', partitions: ['retiring'] },
+    ],
+  },
 } as const satisfies Partial<Record<FunctionGroup, FunctionProfile>>;
 
 export type DeployedGroup = keyof typeof GROUP_FUNCTIONS;

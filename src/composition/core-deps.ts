@@ -1,6 +1,6 @@
 /** Assembles the core's dependencies from a store and a token, the same way in every mode. */
 import { CachingStore } from '../adapters/cache/caching-store.js';
-import type { AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, IdSource, KeyMaterial, KeyStore } from '../core/ports/index.js';
+import type { AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantStore, IdSource, KeyMaterial, KeyStore } from '../core/ports/index.js';
 import type { CoreDeps } from '../core/kms/service.js';
 import { StoredCredentialResolver } from '../authn/stored-credentials.js';
 import { SigV4Verifier } from '../authn/sigv4-verifier.js';
@@ -9,7 +9,7 @@ import { SigV4Verifier } from '../authn/sigv4-verifier.js';
 export const DEFAULT_CACHE_TTL_MS = 5_000;
 
 export interface RuntimeParts {
-  readonly store: KeyStore & AliasStore & CredentialStore;
+  readonly store: KeyStore & AliasStore & GrantStore & CredentialStore;
   readonly material: KeyMaterial;
   readonly asymmetric: AsymmetricKeyMaterial;
   readonly clock: Clock;
@@ -20,7 +20,7 @@ export interface RuntimeParts {
 export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: SigV4Verifier } {
   const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   const core: CoreDeps = {
-    keys: cached, aliases: cached, material: parts.material, asymmetric: parts.asymmetric, clock: parts.clock, ids: parts.ids,
+    keys: cached, aliases: cached, grants: parts.store, material: parts.material, asymmetric: parts.asymmetric, clock: parts.clock, ids: parts.ids,
   };
   const credentials = new StoredCredentialResolver({ store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }) };

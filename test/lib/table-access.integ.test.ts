@@ -56,7 +56,7 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     const store = new DynamoStore({ tableName: TABLE, client });
     const material = new FakeKeyMaterial();
     const deps: CoreDeps = {
-      keys: store, aliases: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(),
+      keys: store, aliases: store, grants: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(),
     };
     const accessKeyId = 'AKIAEXAMPLE000000001';
     await store.putAccessKey({

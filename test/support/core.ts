@@ -53,7 +53,7 @@ export function makeCore(): CoreHarness {
   const clock = new FakeClock();
   const ids = new SequentialIds();
   const asymmetric = new FakeAsymmetricMaterial();
-  return { deps: { keys: store, aliases: store, material, asymmetric, clock, ids }, store, material, clock, ids };
+  return { deps: { keys: store, aliases: store, grants: store, material, asymmetric, clock, ids }, store, material, clock, ids };
 }
 
 export function makeKeyId(n: number): string {

@@ -2,13 +2,14 @@
  * What every core operation receives: the adapters behind the ports, the request context and a
  * record of the KMS keys the request touched (for the audit event's `resources`).
  */
-import type { AliasStore, AsymmetricKeyMaterial, Clock, IdSource, KeyMaterial, KeyStore } from '../ports/index.js';
+import type { AliasStore, AsymmetricKeyMaterial, Clock, GrantStore, IdSource, KeyMaterial, KeyStore } from '../ports/index.js';
 import type { RequestContext } from '../request-context.js';
 import type { OperationIO, OperationName } from '../../models/kms/generated/operations.js';
 
 export interface CoreDeps {
   readonly keys: KeyStore;
   readonly aliases: AliasStore;
+  readonly grants: GrantStore;
   readonly material: KeyMaterial;
   readonly asymmetric: AsymmetricKeyMaterial;
   readonly clock: Clock;
