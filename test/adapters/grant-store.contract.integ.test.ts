@@ -230,7 +230,7 @@ describe.each(STORES)('GrantLookup contract over %s', (_name, makeStore) => {
   it.each([
     ['is not base64url', () => 'not a token!'],
     ['is cut short', (grant: StoredGrant) => tokenOf(grant).slice(0, 40)],
-    ['carries another secret than its grant', (grant: StoredGrant) => tokenOf(grant, 'cd'.repeat(32))],
+    ['carries another secret than its grant (a grant token carries the secret of the grant it names)', (grant: StoredGrant) => tokenOf(grant, 'cd'.repeat(32))],
   ])('throws InvalidGrantTokenException when a token %s', async (_case, token) => {
     // Prepare
     const store = await makeStore();

@@ -65,7 +65,7 @@ export const createGrant: OperationHandler<'CreateGrant'> = async (call) => {
     tokenSecret: deps.ids.hex64(),
   };
   if (existing === undefined) await deps.grants.createGrant(grant);
-  const token = issueGrantToken({ grantId: grant.grantId, keyArn: grant.keyArn, secret: grant.tokenSecret }, deps.ids.hex64().slice(0, 32));
+  const token = issueGrantToken({ grantId: grant.grantId, keyArn: grant.keyArn, secret: grant.tokenSecret }, deps.ids.hex64().slice(32));
   return { GrantId: grant.grantId, GrantToken: token };
 };
 
