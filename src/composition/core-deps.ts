@@ -1,5 +1,6 @@
 /** Assembles the core's dependencies from a store and a token, the same way in every mode. */
 import { CachingStore } from '../adapters/cache/caching-store.js';
+import { CachingGrants } from '../adapters/cache/caching-grants.js';
 import type { AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantStore, IdSource, KeyMaterial, KeyStore } from '../core/ports/index.js';
 import type { CoreDeps } from '../core/kms/service.js';
 import { StoredCredentialResolver } from '../authn/stored-credentials.js';
@@ -19,8 +20,10 @@ export interface RuntimeParts {
 
 export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: SigV4Verifier } {
   const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
+  // The grant operations write through it, and authorization's lookups read through it.
+  const grants = new CachingGrants({ store: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   const core: CoreDeps = {
-    keys: cached, aliases: cached, grants: parts.store, material: parts.material, asymmetric: parts.asymmetric, clock: parts.clock, ids: parts.ids,
+    keys: cached, aliases: cached, grants, material: parts.material, asymmetric: parts.asymmetric, clock: parts.clock, ids: parts.ids,
   };
   const credentials = new StoredCredentialResolver({ store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }) };
