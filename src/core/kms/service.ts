@@ -5,7 +5,10 @@
 import type { AliasStore, AsymmetricKeyMaterial, Clock, IdSource, KeyMaterial, KeyStore } from '../ports/index.js';
 import type { RequestContext } from '../request-context.js';
 import type { OperationIO, OperationName } from '../../models/kms/generated/operations.js';
-import type { DecisionSource, RequestedGrant } from '../authz/index.js';
+import type { RequestedGrant } from '../authz/index.js';
+import type { AuthorizationRecord } from '../authorization-record.js';
+
+export type { AuthorizationRecord } from '../authorization-record.js';
 import type { KeyRecord } from './records.js';
 
 export interface CoreDeps {
@@ -43,16 +46,6 @@ export interface AccessControl {
    * and, unless bypassed, that the caller could still call PutKeyPolicy under it.
    */
   checkNewKeyPolicy(call: OperationCall<unknown>, policy: { readonly text: string; readonly keyArn: string; readonly bypassLockoutCheck: boolean }): Promise<void>;
-}
-
-/** One authorization decision of a request, for `additionalEventData.authorization` in its audit event. */
-export interface AuthorizationRecord {
-  readonly action: string;
-  /** The key or alias ARN, or `*` for an operation on no resource. */
-  readonly resource: string;
-  readonly decision: 'Allow' | 'Deny';
-  /** What allowed (all that took part) or denied (the Deny statement, for an explicit deny). */
-  readonly sources: readonly DecisionSource[];
 }
 
 /**

@@ -13,7 +13,7 @@ export interface ResolveOptions {
   /** The IAM action the caller must be allowed on the key (e.g. `kms:Encrypt`). */
   readonly action: string;
   /** Facts for the action's condition keys (kms:ReEncryptOnSameKey, the grant being created). */
-  readonly facts?: KeyAccessFacts;
+  readonly facts?: KeyAccessFacts | ((key: KeyRecord) => KeyAccessFacts);
 }
 
 /** The stored key an identifier names, without authorization or key state checks; throws NotFoundException. */
@@ -43,7 +43,8 @@ export async function findKey(call: OperationCall<unknown>, raw: string, options
 export async function resolveKey(call: OperationCall<unknown>, raw: string, options: ResolveOptions): Promise<KeyRecord> {
   const key = await findKey(call, raw, options);
   call.touched.add(key.arn);
-  await call.deps.access.onKey(call, key, options.action, options.facts);
+  const facts = typeof options.facts === 'function' ? options.facts(key) : options.facts;
+  await call.deps.access.onKey(call, key, options.action, facts);
   assertKeyStateAllows(key, options.rule);
   return key;
 }

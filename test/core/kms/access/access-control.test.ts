@@ -402,3 +402,26 @@ describe('access control of key operations', () => {
     expect(core.identities.lookups - before).toBe(1);
   });
 });
+
+describe('ReEncrypt', () => {
+  it('authorizes kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination, with kms:ReEncryptOnSameKey', async () => {
+    // Prepare
+    const core = makeCore();
+    const key = await seedKey(core);
+    const other = await seedKey(core, { keyId: '1234abcd-12ab-34cd-56ef-000000000002', arn: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-000000000002` });
+    core.identities.attach(ALICE_ARN, {
+      name: 'same-key-only',
+      document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:ReEncrypt*', Resource: '*', Condition: { Bool: { 'kms:ReEncryptOnSameKey': 'true' } } }] },
+    });
+    const blob = (await run(core, 'Encrypt', { KeyId: key.keyId, Plaintext: bytes('x') })).CiphertextBlob;
+    const touched = new TouchedResources();
+
+    // Act
+    await run(core, 'ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: key.keyId }, { principal: ALICE }, touched);
+    const error = await caught(run(core, 'ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: other.keyId }, { principal: ALICE }));
+
+    // Assess
+    expect(touched.authorizations().map((a) => a.action)).toEqual(['kms:ReEncryptFrom', 'kms:ReEncryptTo']);
+    expect(error.message).toBe(denied(ALICE_ARN, 'kms:ReEncryptFrom', key.arn, 'because no identity-based policy allows the kms:ReEncryptFrom action'));
+  });
+});
