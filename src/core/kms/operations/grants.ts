@@ -1,21 +1,21 @@
 /** CreateGrant, ListGrants, ListRetirableGrants, RetireGrant and RevokeGrant. */
 import {
-  AccessDeniedException, InvalidGrantIdException, InvalidGrantTokenException, LimitExceededException, NotFoundException, ValidationException,
+  AccessDeniedException, InvalidGrantIdException, InvalidGrantTokenException, LimitExceededException, ValidationException,
 } from '../../../models/kms/generated/errors.js';
-import type { GrantListEntry } from '../../../models/kms/generated/shapes.js';
-import { accessDeniedMessage, retirementRight, type AuthzPrincipal } from '../../authz/index.js';
+import type { CreateGrantRequest as CreateGrantInput, GrantListEntry } from '../../../models/kms/generated/shapes.js';
+import { accessDeniedMessage, retirementRight, type GrantConstraintsRecord } from '../../authz/index.js';
 import { needs } from '../../errors/service-error.js';
 import type { KeyLocator, Page } from '../../ports/index.js';
-import type { Principal } from '../../request-context.js';
 import { checkGrantConstraints, checkGrantOperations, checkGrantPrincipal, GRANT_ID_PATTERN, isGrantPrincipal, sameGrantRequest } from '../grants/grant-rules.js';
 import { INVALID_GRANT_TOKEN_MESSAGE, issueGrantToken } from '../grants/grant-token.js';
 import { grantOfToken, StoredGrantLookup } from '../grants/stored-grant-lookup.js';
 import type { StoredGrant } from '../grants/stored-grant.js';
-import { keyArn, parseKeyIdentifier, partitionOf } from '../keys/identifiers.js';
+import { partitionOf } from '../keys/identifiers.js';
 import { assertKeyStateAllows } from '../keys/key-states.js';
-import { resolveKey } from '../keys/resolve-key.js';
+import { findKey, resolveKey } from '../keys/resolve-key.js';
+import { authzPrincipalOf } from '../access/policy-access-control.js';
 import type { KeyRecord } from '../records.js';
-import { scopeOf, type OperationCall, type OperationHandler } from '../service.js';
+import { type OperationCall, type OperationHandler } from '../service.js';
 import { assertNotDryRun } from './dry-run.js';
 import { pageOf } from './paging.js';
 
@@ -29,7 +29,11 @@ export const INVALID_GRANT_ID_MESSAGE = 'The request was rejected because the sp
 
 export const createGrant: OperationHandler<'CreateGrant'> = async (call) => {
   const { deps, ctx, input } = call;
-  const key = await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'any', action: 'kms:CreateGrant' });
+  // A grant that allows CreateGrant allows only grants no wider than itself.
+  const key = await resolveKey(call, input.KeyId, {
+    allowAliases: false, rule: 'any', action: 'kms:CreateGrant',
+    facts: { requestedGrant: { operations: input.Operations, ...constraintsOf(input.Constraints) } },
+  });
   // CreateGrant is refused in the states that refuse cryptographic operations, except Unavailable.
   if (key.keyState !== 'Unavailable') assertKeyStateAllows(key, 'cryptographic');
   checkGrantPrincipal(input.GranteePrincipal);
@@ -88,6 +92,7 @@ export const listGrants: OperationHandler<'ListGrants'> = async (call) => {
 
 export const listRetirableGrants: OperationHandler<'ListRetirableGrants'> = async (call) => {
   const { deps, ctx, input } = call;
+  await deps.access.onNoResource(call, 'kms:ListRetirableGrants');
   const principal = input.RetiringPrincipal;
   checkGrantPrincipal(principal);
   /* Precondition: ListRetirableGrants lists the grants of a principal in the caller's account. */
@@ -111,19 +116,17 @@ export const retireGrant: OperationHandler<'RetireGrant'> = async (call) => {
     /* Precondition: RetireGrant names its grant by a grant token, or by a key and a grant ID. */
     needs(input.KeyId !== undefined && input.GrantId !== undefined,
       'Either a grant token, or both a key ID and a grant ID, must be specified to identify the grant to retire.', ValidationException);
-    const key = await keyForRetirement(call, input.KeyId);
+    // The key may belong to another account: a retiring principal can be anywhere.
+    const key = await findKey(call, input.KeyId, { allowAliases: false });
+    call.touched.add(key.arn);
     grant = await findGrant(call, locatorOf(key), input.GrantId);
   }
-  const right = retirementRight(grant, authzPrincipalOf(ctx.principal));
   /*
    * Precondition: only the retiring principal, a grantee whose grant allows RetireGrant, or the
-   * account that created the grant (or a retiring account) may retire a grant. An account match
-   * is for the account's IAM policies to decide; until IAM policies are evaluated, an account
-   * allows its own identities, as it does for every other operation.
+   * account that created the grant (or a retiring account) may retire a grant; an account
+   * delegates through its IAM policies.
    */
-  needs(right !== 'none', accessDeniedMessage({
-    principalArn: ctx.principal.arn, action: 'kms:RetireGrant', resource: grant.keyArn, explicit: false, policyType: 'identity-based',
-  }), AccessDeniedException);
+  await deps.access.onRetireGrant(call, grant.keyArn, retirementRight(grant, authzPrincipalOf(ctx.principal)), grant.grantId);
   assertNotDryRun(input.DryRun);
   await deleteGrant(call, grant);
   return {};
@@ -138,18 +141,6 @@ export const revokeGrant: OperationHandler<'RevokeGrant'> = async (call) => {
   return {};
 };
 
-/** The key RetireGrant names, which may belong to another account (a retiring principal can be anywhere). */
-async function keyForRetirement(call: OperationCall<unknown>, raw: string): Promise<KeyRecord> {
-  const { deps, ctx } = call;
-  const id = parseKeyIdentifier(raw, scopeOf(ctx), { allowAliases: false });
-  if (!('keyId' in id)) throw new NotFoundException(`Invalid keyId '${raw}'`);
-  const arn = keyArn(id, id.keyId);
-  const key = id.region === ctx.region ? await deps.keys.getKey({ accountId: id.accountId, region: id.region, keyId: id.keyId }) : undefined;
-  if (key === undefined) throw new NotFoundException(`Key '${arn}' does not exist`);
-  call.touched.add(key.arn);
-  return key;
-}
-
 async function findGrant(call: OperationCall<unknown>, key: KeyLocator, grantId: string): Promise<StoredGrant> {
   /* Precondition: a grant ID names a grant of the key. */
   const grant = GRANT_ID_PATTERN.test(grantId) ? await call.deps.grants.getGrant(key, grantId) : undefined;
@@ -161,6 +152,19 @@ async function deleteGrant(call: OperationCall<unknown>, grant: StoredGrant): Pr
   const deleted = await call.deps.grants.deleteGrant(grant, grant.grantId);
   // Another request retired or revoked it in the meantime.
   if (!deleted) throw new InvalidGrantIdException(INVALID_GRANT_ID_MESSAGE);
+}
+
+/** The constraints of a CreateGrant request as the policy engine compares them. */
+function constraintsOf(constraints: CreateGrantInput['Constraints']): { constraints?: GrantConstraintsRecord } {
+  const equals = constraints?.EncryptionContextEquals;
+  const subset = constraints?.EncryptionContextSubset;
+  if (equals === undefined && subset === undefined) return {};
+  return {
+    constraints: {
+      ...(equals === undefined ? {} : { encryptionContextEquals: equals }),
+      ...(subset === undefined ? {} : { encryptionContextSubset: subset }),
+    },
+  };
 }
 
 function locatorOf(key: KeyRecord): KeyLocator {
@@ -202,14 +206,6 @@ function principalAccount(principal: string): string | undefined {
   return isGrantPrincipal(principal) ? /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1] : undefined;
 }
 
-function authzPrincipalOf(principal: Principal): AuthzPrincipal {
-  return {
-    type: principal.type,
-    accountId: principal.accountId,
-    arn: principal.arn,
-    ...(principal.session === undefined ? {} : { roleArn: principal.session.roleArn }),
-  };
-}
 
 export const grantOperations = {
   CreateGrant: createGrant,

@@ -432,15 +432,22 @@ describe('retireGrant', () => {
     expect((await runHandler(core, listGrants, { KeyId: key.keyId })).Grants).toEqual([]);
   });
 
-  it.each<[string, Partial<CreateGrantRequest>, Principal]>([
-    ['the retiring principal (a session of the retiring role)', { RetiringPrincipal: RETIRER }, roleSession('ops')],
-    ['the grantee when the grant allows RetireGrant', { Operations: ['Decrypt', 'RetireGrant'] }, roleSession('app')],
-    ['the account that created the grant', {}, makePrincipal()],
-    ['an identity of the account that created the grant', {}, makePrincipal({ type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT_ID}:user/admin` })],
-    ['an identity of a retiring account', { RetiringPrincipal: `arn:aws:iam::${OTHER_ACCOUNT_ID}:root` }, roleSession('any', OTHER_ACCOUNT_ID)],
-  ])('lets %s retire the grant', async (_who, grant, principal) => {
+  const RETIRE_POLICY = { name: 'retire', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:RetireGrant', Resource: '*' }] } };
+  const DENY_RETIRE = { name: 'no-retire', document: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'kms:RetireGrant', Resource: '*' }] } };
+  const ADMIN = `arn:aws:iam::${ACCOUNT_ID}:user/admin`;
+
+  it.each<[string, Partial<CreateGrantRequest>, Principal, string | undefined]>([
+    ['the retiring principal (a session of the retiring role), without any policy', { RetiringPrincipal: RETIRER }, roleSession('ops'), undefined],
+    ['the grantee when the grant allows RetireGrant, without any policy', { Operations: ['Decrypt', 'RetireGrant'] }, roleSession('app'), undefined],
+    ['the root of the account that created the grant', {}, makePrincipal(), undefined],
+    ['an identity of the account that created the grant whose IAM policy allows kms:RetireGrant', {},
+      makePrincipal({ type: 'IAMUser', arn: ADMIN, userName: 'admin' }), ADMIN],
+    ['an identity of a retiring account whose IAM policy allows kms:RetireGrant', { RetiringPrincipal: `arn:aws:iam::${OTHER_ACCOUNT_ID}:root` },
+      roleSession('any', OTHER_ACCOUNT_ID), `arn:aws:iam::${OTHER_ACCOUNT_ID}:role/any`],
+  ])('lets %s retire the grant', async (_who, grant, principal, withPolicy) => {
     // Prepare
     const { core, key } = await given();
+    if (withPolicy !== undefined) core.identities.attach(withPolicy, RETIRE_POLICY);
     const { GrantId } = await runHandler(core, createGrant, grantInput(key, grant));
 
     // Act
@@ -450,10 +457,12 @@ describe('retireGrant', () => {
     expect(core.store.grantCount()).toBe(0);
   });
 
-  it.each<[string, Partial<CreateGrantRequest>, Principal]>([
-    ['the grantee of a grant without RetireGrant', {}, roleSession('app', OTHER_ACCOUNT_ID)],
-    ['another account', { RetiringPrincipal: RETIRER }, makePrincipal({ accountId: OTHER_ACCOUNT_ID })],
-  ])('throws AccessDeniedException and keeps the grant when %s retires it (only the retiring principal, a grantee whose grant allows RetireGrant, or the account that created the grant (or a retiring account) may retire a grant)', async (_who, grant, principal) => {
+  it.each<[string, Partial<CreateGrantRequest>, Principal, { name: string; document: object } | undefined, string]>([
+    ['the grantee of a grant without RetireGrant', {}, roleSession('app', OTHER_ACCOUNT_ID), undefined, 'identity-based'],
+    ['another account', { RetiringPrincipal: RETIRER }, makePrincipal({ accountId: OTHER_ACCOUNT_ID, arn: `arn:aws:iam::${OTHER_ACCOUNT_ID}:root` }), undefined, 'identity-based'],
+    ['an identity of the account that created the grant without an IAM policy allowing it', {},
+      makePrincipal({ type: 'IAMUser', arn: ADMIN, userName: 'admin' }), undefined, 'resource-based'],
+  ])('throws AccessDeniedException and keeps the grant when %s retires it (only the retiring principal, a grantee whose grant allows RetireGrant, or the account that created the grant (or a retiring account) may retire a grant)', async (_who, grant, principal, _policy, policyType) => {
     // Prepare
     const { core, key } = await given();
     const grantee = `arn:aws:iam::${OTHER_ACCOUNT_ID}:role/app`;
@@ -465,8 +474,23 @@ describe('retireGrant', () => {
     // Assess
     expect(error).toBeInstanceOf(AccessDeniedException);
     expect(error.message).toBe(
-      `User: ${principal.arn} is not authorized to perform: kms:RetireGrant on resource: ${key.arn} because no identity-based policy allows the kms:RetireGrant action`,
+      `User: ${principal.arn} is not authorized to perform: kms:RetireGrant on resource: ${key.arn} because no ${policyType} policy allows the kms:RetireGrant action`,
     );
+    expect(core.store.grantCount()).toBe(1);
+  });
+
+  it('throws AccessDeniedException when the retiring principal\'s IAM policy denies kms:RetireGrant', async () => {
+    // Prepare
+    const { core, key } = await given();
+    core.identities.attach(RETIRER, DENY_RETIRE);
+    const { GrantId } = await runHandler(core, createGrant, grantInput(key, { RetiringPrincipal: RETIRER }));
+
+    // Act
+    const error = await caught(runHandler(core, retireGrant, { KeyId: key.arn, GrantId }, makeContext({ principal: roleSession('ops') })));
+
+    // Assess
+    expect(error).toBeInstanceOf(AccessDeniedException);
+    expect(error.message).toMatch(/with an explicit deny in an identity-based policy$/);
     expect(core.store.grantCount()).toBe(1);
   });
 
