@@ -1,7 +1,8 @@
 /** Assembles the core's dependencies from a store and a token, the same way in every mode. */
 import { CachingStore } from '../adapters/cache/caching-store.js';
+import { CachingGrants } from '../adapters/cache/caching-grants.js';
 import type {
-  AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantLookup, IdSource, IdentityDirectory, KeyMaterial, KeyStore,
+  AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantStore, IdSource, IdentityDirectory, KeyMaterial, KeyStore,
 } from '../core/ports/index.js';
 import type { CoreDeps } from '../core/kms/service.js';
 import { PolicyAccessControl } from '../core/kms/access/policy-access-control.js';
@@ -18,7 +19,7 @@ import { SigV4Verifier } from '../authn/sigv4-verifier.js';
 export const DEFAULT_CACHE_TTL_MS = 5_000;
 
 export interface RuntimeParts {
-  readonly store: KeyStore & AliasStore & CredentialStore;
+  readonly store: KeyStore & AliasStore & GrantStore & CredentialStore;
   readonly material: KeyMaterial;
   readonly asymmetric: AsymmetricKeyMaterial;
   readonly clock: Clock;
@@ -29,8 +30,6 @@ export interface RuntimeParts {
    * accounts' roots are the only identities (an account is served when its root has an access key).
    */
   readonly identities?: IdentityDirectory;
-  /** Grants on keys; without it, no grant allows anything. */
-  readonly grants?: GrantLookup;
   /** VPC endpoint policies (JSON text) by endpoint ID; an endpoint without one allows full access. */
   readonly endpointPolicies?: ReadonlyMap<string, string>;
 }
@@ -42,13 +41,15 @@ export function accountRootsOf(store: CredentialStore): IdentityDirectory {
 
 export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: SigV4Verifier } {
   const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
+  // The grant operations write through it, and authorization looks grants up through it.
+  const grants = new CachingGrants({ store: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   const access = new PolicyAccessControl({
     identities: parts.identities ?? accountRootsOf(parts.store),
-    ...(parts.grants === undefined ? {} : { grants: parts.grants }),
+    grants,
     ...(parts.endpointPolicies === undefined ? {} : { endpointPolicies: parts.endpointPolicies }),
   });
   const core: CoreDeps = {
-    keys: cached, aliases: cached, material: parts.material, asymmetric: parts.asymmetric, clock: parts.clock, ids: parts.ids, access,
+    keys: cached, aliases: cached, grants, material: parts.material, asymmetric: parts.asymmetric, clock: parts.clock, ids: parts.ids, access,
   };
   const credentials = new StoredCredentialResolver({ store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }) };

@@ -57,7 +57,7 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     const store = new DynamoStore({ tableName: TABLE, client });
     const material = new FakeKeyMaterial();
     const deps: CoreDeps = {
-      keys: store, aliases: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(), access: makeAccess(),
+      keys: store, aliases: store, grants: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(), access: makeAccess(),
     };
     const accessKeyId = 'AKIAEXAMPLE000000001';
     await store.putAccessKey({
