@@ -107,6 +107,11 @@ export class DynamoIdentityStore implements IdentityStore {
     return (await this.#reads.getItem(primaryKey(iamPartition(accountId), IAM_SORT_KEYS.account))) !== undefined;
   }
 
+  async accountCreateDate(accountId: string): Promise<number | undefined> {
+    const item = await this.#reads.getItem(primaryKey(iamPartition(accountId), IAM_SORT_KEYS.account));
+    return item === undefined ? undefined : record<{ createDate: number }>(item, 'Account', ['createDate']).createDate;
+  }
+
   // Users
 
   async createUser(user: UserRecord): Promise<void> {

@@ -16,6 +16,8 @@ export interface IdentityStore {
   /** Records that an account exists (its root was set up); idempotent. */
   putAccount(accountId: string, createDate: number): Promise<void>;
   accountExists(accountId: string): Promise<boolean>;
+  /** When the account was set up (epoch ms), or undefined for an unknown account. */
+  accountCreateDate(accountId: string): Promise<number | undefined>;
 
   createUser(user: UserRecord): Promise<void>;
   getUser(accountId: string, userName: string): Promise<UserRecord | undefined>;
