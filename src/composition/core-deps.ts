@@ -1,6 +1,6 @@
 /** Assembles the core's dependencies from a store and a token, the same way in every mode. */
 import { CachingStore } from '../adapters/cache/caching-store.js';
-import type { AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, IdSource, KeyMaterial, KeyStore } from '../core/ports/index.js';
+import type { AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, IdSource, IdentityStore, KeyMaterial, KeyStore } from '../core/ports/index.js';
 import type { CoreDeps } from '../core/kms/service.js';
 import { StoredCredentialResolver } from '../authn/stored-credentials.js';
 import { SigV4Verifier } from '../authn/sigv4-verifier.js';
@@ -15,15 +15,20 @@ export interface RuntimeParts {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly cacheTtlMs: number;
+  /** The users behind IAM user access keys; without it only root keys and role sessions resolve. */
+  readonly identities?: Pick<IdentityStore, 'getUser'>;
 }
 
-export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: SigV4Verifier } {
+export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: SigV4Verifier; credentials: StoredCredentialResolver } {
   const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   const core: CoreDeps = {
     keys: cached, aliases: cached, material: parts.material, asymmetric: parts.asymmetric, clock: parts.clock, ids: parts.ids,
   };
-  const credentials = new StoredCredentialResolver({ store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs });
-  return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }) };
+  const credentials = new StoredCredentialResolver({
+    store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs,
+    ...(parts.identities === undefined ? {} : { identities: parts.identities }),
+  });
+  return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }), credentials };
 }
 
 export function cacheTtlFromEnv(env: NodeJS.ProcessEnv): number {
