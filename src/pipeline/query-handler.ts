@@ -65,7 +65,6 @@ export function createQueryHandler(deps: QueryFrontDeps) {
       action: params.get('Action') ?? '',
     };
     let response: APIGatewayProxyResult;
-    let failure: ServiceError | undefined;
     try {
       const entry = QUERY_SERVICES[state.service];
       state.caller = await deps.verifier.verify(http, entry.schema.signingName);
@@ -82,7 +81,6 @@ export function createQueryHandler(deps: QueryFrontDeps) {
     } catch (error) {
       if (!(error instanceof ServiceError)) deps.logger.error('unhandled error', { requestId: state.requestId, error: loggableError(error) });
       const answer = queryErrorOf(error);
-      failure = error instanceof ServiceError ? error : undefined;
       response = {
         statusCode: answer.status,
         headers: { 'Content-Type': CONTENT_TYPE, 'x-amzn-RequestId': state.requestId },
@@ -91,7 +89,7 @@ export function createQueryHandler(deps: QueryFrontDeps) {
       await record(deps, state, { code: answer.code, message: answer.message });
       return response;
     }
-    await record(deps, state, failure === undefined ? undefined : { code: failure.name, message: failure.message });
+    await record(deps, state, undefined);
     return response;
   };
 }

@@ -3,7 +3,7 @@
  * with IAM's MalformedPolicyDocument error) and IAM's size quotas, which count characters without
  * white space (IAM User Guide, "IAM and AWS STS quotas").
  */
-import { checkPrincipalsExist, compilePolicy, parsePolicy, type CompiledPolicy } from '../authz/index.js';
+import { checkPrincipalsExist, compilePolicy, parsePolicy, type CompiledPolicy, type ParsedPolicy } from '../authz/index.js';
 import { needs } from '../errors/service-error.js';
 import { LimitExceededException, MalformedPolicyDocumentException } from '../../models/iam/generated/errors.js';
 
@@ -32,8 +32,15 @@ export async function checkTrustPolicy(document: string, principalExists: (arn: 
   /* Precondition: a role's trust policy is at most 2,048 characters without white space. */
   needs(policySize(document) <= POLICY_QUOTAS.trust, `Cannot exceed quota for ACLSizePerRole: ${POLICY_QUOTAS.trust}`, LimitExceededException);
   const parsed = parsePolicy(document, { kind: 'trust', errorClass: MalformedPolicyDocumentException });
+  /* Precondition: a trust policy names no resource (the role is its resource). */
+  needs(parsed.statements.every((statement) => statement.resource === undefined && statement.notResource === undefined), 'Has prohibited field Resource', MalformedPolicyDocumentException);
   await checkPrincipalsExist(parsed, principalExists, MalformedPolicyDocumentException);
-  return compilePolicy(parsed);
+  return compileTrust(parsed);
+}
+
+/** A trust policy's statements apply to the role they are attached to: its resource is implicit. */
+function compileTrust(parsed: ParsedPolicy): CompiledPolicy {
+  return compilePolicy({ ...parsed, statements: parsed.statements.map((statement) => ({ ...statement, resource: ['*'] })) });
 }
 
 /** A stored trust policy, compiled (cached by its text). */
@@ -41,7 +48,7 @@ const trustCache = new Map<string, CompiledPolicy>();
 export function compiledTrustPolicy(document: string): CompiledPolicy {
   let policy = trustCache.get(document);
   if (policy === undefined) {
-    policy = compilePolicy(parsePolicy(document, { kind: 'trust', errorClass: MalformedPolicyDocumentException }));
+    policy = compileTrust(parsePolicy(document, { kind: 'trust', errorClass: MalformedPolicyDocumentException }));
     if (trustCache.size >= 1000) trustCache.clear();
     trustCache.set(document, policy);
   }

@@ -26,6 +26,8 @@ export class IdentityService {
   #service: LocalService | undefined;
   #dataDir: string | undefined;
   readonly #clients: { destroy(): void }[] = [];
+  /** How far the service's clock (and the clients made from now on) run ahead of real time. */
+  offsetMs = 0;
 
   get service(): LocalService {
     if (this.#service === undefined) throw new Error('The local service is not running.');
@@ -50,20 +52,23 @@ export class IdentityService {
   }
 
   iam(credentials: Credentials): IAMClient {
-    return this.#track(new IAMClient({ endpoint: this.service.endpoint, region: REGION, credentials, maxAttempts: 1 }));
+    return this.#track(new IAMClient({ endpoint: this.service.endpoint, region: REGION, credentials, maxAttempts: 1, systemClockOffset: this.offsetMs }));
   }
 
   sts(credentials: Credentials): STSClient {
-    return this.#track(new STSClient({ endpoint: this.service.endpoint, region: REGION, credentials, maxAttempts: 1 }));
+    return this.#track(new STSClient({ endpoint: this.service.endpoint, region: REGION, credentials, maxAttempts: 1, systemClockOffset: this.offsetMs }));
   }
 
   kms(credentials: Credentials): KMSClient {
-    return this.#track(new KMSClient({ endpoint: this.service.endpoint, region: REGION, credentials, maxAttempts: 1 }));
+    return this.#track(new KMSClient({ endpoint: this.service.endpoint, region: REGION, credentials, maxAttempts: 1, systemClockOffset: this.offsetMs }));
   }
 
   async start(): Promise<void> {
     this.#dataDir ??= await mkdtemp(join(tmpdir(), 'kms-iam-e2e-'));
-    this.#service = await startLocalService({ dataDir: this.#dataDir, port: 0, logger: silentLogger, accounts: [ACCOUNT_A, ACCOUNT_B] });
+    this.#service = await startLocalService({
+      dataDir: this.#dataDir, port: 0, logger: silentLogger, accounts: [ACCOUNT_A, ACCOUNT_B],
+      clock: { now: () => new Date(Date.now() + this.offsetMs) },
+    });
   }
 
   async remove(): Promise<void> {
