@@ -202,6 +202,25 @@ function parseClaims(payload: string): SignedClaims | undefined {
   return { group: group as FunctionGroup, operation: operation as OperationName, body, context: requestContext, issuedAt };
 }
 
+/** The user name, tags and role session of a principal, when they are well-formed. */
+function principalDetails(principal: Record<string, unknown>): Partial<Pick<Principal, 'userName' | 'tags' | 'session'>> {
+  const { userName, tags, session } = principal;
+  const details: { userName?: string; tags?: Record<string, string>; session?: Principal['session'] } = {};
+  if (typeof userName === 'string') details.userName = userName;
+  if (isRecord(tags) && Object.values(tags).every((tag) => typeof tag === 'string')) details.tags = tags as Record<string, string>;
+  if (isRecord(session)) {
+    const { roleArn, roleName, roleId, sessionName, issuedAt, expiresAt, sourceIdentity } = session;
+    if ([roleArn, roleName, roleId, sessionName].every((field) => typeof field === 'string') && typeof issuedAt === 'number' && typeof expiresAt === 'number'
+      && (sourceIdentity === undefined || typeof sourceIdentity === 'string')) {
+      details.session = {
+        roleArn: roleArn as string, roleName: roleName as string, roleId: roleId as string, sessionName: sessionName as string, issuedAt, expiresAt,
+        ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
+      };
+    }
+  }
+  return details;
+}
+
 function parseContext(value: unknown): RequestContext | undefined {
   if (!isRecord(value) || !isRecord(value['principal'])) return undefined;
   const { requestId, region, sourceIp, userAgent, vpcEndpointId } = value;
@@ -210,7 +229,7 @@ function parseContext(value: unknown): RequestContext | undefined {
   if (!strings.every((field) => typeof field === 'string')) return undefined;
   if (typeof type !== 'string' || !PRINCIPAL_TYPES.has(type)) return undefined;
   if (vpcEndpointId !== undefined && typeof vpcEndpointId !== 'string') return undefined;
-  const principal = { type, accountId, arn, principalId, accessKeyId } as Principal;
+  const principal = { type, accountId, arn, principalId, accessKeyId, ...principalDetails(value['principal']) } as Principal;
   return {
     requestId: requestId as string,
     principal,
