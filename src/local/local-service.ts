@@ -30,6 +30,7 @@ import { startDynamoDbLocal } from './dynamodb-local.js';
 import { ensureAccountCredentials } from './account-credentials.js';
 import { assembleIdentities, identityStoreFor } from '../composition/identity-deps.js';
 import { createQueryHandler } from '../pipeline/query-handler.js';
+import { createIdentityGroupHandler, groupRunner } from '../pipeline/identity-group-handler.js';
 import { routeByProtocol } from '../pipeline/service-router.js';
 import type { IdentityDirectory } from '../core/ports/index.js';
 import { ensureRootCredentials, assertUsableCredentials, type FixedCredentials, type RootCredentials } from './root-credentials.js';
@@ -169,10 +170,12 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const audit = new FileAuditSink(join(dataDir, 'audit.log'));
     cleanups.push(() => audit.close());
     // One core instance behind every group: a write through any group invalidates the caches at once.
-    const groups = new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core, logger, verifier }));
+    const groups = new InProcessGroupInvoker((group, verifier) => (group === 'identities'
+      ? createIdentityGroupHandler({ run: identities.run, verifier, logger })
+      : createGroupHandler({ group, core, logger, verifier })));
     const front = routeByProtocol({
       kms: createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger }),
-      query: createQueryHandler({ verifier, run: identities.run, audit, clock, ids: randomIds, logger }),
+      query: createQueryHandler({ verifier, run: groupRunner(groups), audit, clock, ids: randomIds, logger }),
     });
     const healthClient = dynamo.client({ maxAttempts: 1 });
     cleanups.push(async () => healthClient.destroy());

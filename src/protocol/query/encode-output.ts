@@ -29,7 +29,8 @@ function encodeValue(schema: QueryServiceSchema<string>, shapeName: string, valu
       return items.length === 0 ? '' : { member: items };
     }
     case 'timestamp':
-      return `${(value as Date).toISOString().slice(0, 19)}Z`;
+      // A date, or its ISO text after a JSON round trip (from the identities group's function).
+      return `${(value instanceof Date ? value : new Date(String(value))).toISOString().slice(0, 19)}Z`;
     default:
       return String(value);
   }
