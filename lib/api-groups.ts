@@ -25,7 +25,11 @@ export interface FunctionProfile {
 export const FRONT_FUNCTION = {
   entry: 'functions/front.ts',
   usesToken: true,
-  table: [{ actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases', 'accessKey'] }],
+  table: [
+    { actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases', 'accessKey'] },
+    // The user behind a user's access key (its name and tags), read only.
+    { actions: ['GetItem'], on: 'table', partitions: ['iam'], withoutKeyMaterial: true },
+  ],
 } as const satisfies FunctionProfile;
 
 export const GROUP_FUNCTIONS = {
@@ -62,6 +66,20 @@ export const GROUP_FUNCTIONS = {
     table: [
       { actions: ['GetItem'], on: 'table', partitions: ['key'] },
       { actions: ['PutItem'], on: 'table', partitions: ['key'], withoutKeyMaterial: true },
+    ],
+  },
+  // IAM and STS: users, roles and policies, and the access keys of users and role sessions.
+  identities: {
+    entry: 'functions/identities.ts',
+    // CreateAccessKey and AssumeRole seal new secrets under the token's sealing key.
+    usesToken: true,
+    table: [
+      // Users, roles, policies and attachments, read, listed and written in transactions with their counts.
+      { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], on: 'table', partitions: ['iam'], withoutKeyMaterial: true },
+      // Access keys of users (sealed secret) and of role sessions; their status; their deletion.
+      { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], on: 'table', partitions: ['accessKey'] },
+      // ListAccessKeys.
+      { actions: ['Query'], on: 'gsi1', partitions: ['principal'] },
     ],
   },
 } as const satisfies Partial<Record<FunctionGroup, FunctionProfile>>;

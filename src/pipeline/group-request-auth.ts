@@ -11,7 +11,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/ports/index.js';
 import type { Principal, RequestContext } from '../core/request-context.js';
-import { OPERATION_NAMES, type OperationName } from '../models/kms/generated/operations.js';
+import { OPERATION_NAMES } from '../models/kms/generated/operations.js';
 import type { FunctionGroup, GroupRequest, SignedClaims, SignedGroupRequest } from './group-protocol.js';
 import { QUERY_SERVICES } from './query-services.js';
 

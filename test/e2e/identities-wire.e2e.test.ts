@@ -19,7 +19,7 @@ async function sendQuery(params: Record<string, string>, credentials: Credential
   if (credentials !== undefined) {
     const signer = new SignatureV4({ credentials, region: REGION, service, sha256: Sha256 });
     const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', headers, body });
-    headers = signed.headers as Record<string, string>;
+    headers = signed.headers;
   }
   const { host: _host, ...forFetch } = headers;
   const response = await fetch(url, { method: 'POST', headers: forFetch, body });
@@ -70,7 +70,9 @@ describe('the IAM and STS wire protocol', () => {
 
   it('refuses 51 tags with ValidationError and creates no user', async () => {
     // Prepare
-    const tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [[`Tags.member.${i + 1}.Key`, `k${i}`], [`Tags.member.${i + 1}.Value`, 'v']]).flat());
+    const tags: Record<string, string> = Object.fromEntries(
+      Array.from({ length: 51 }, (_, i): [string, string][] => [[`Tags.member.${i + 1}.Key`, `k${i}`], [`Tags.member.${i + 1}.Value`, 'v']]).flat(),
+    );
 
     // Act
     const response = await sendQuery(iamCall('CreateUser', { UserName: 'tagged', ...tags }), e2e.root(ACCOUNT_A));

@@ -3,7 +3,7 @@ import {
   accessKeyToItem, aliasToItem, backingKeyToItem, keyToItem,
 } from '../../src/adapters/dynamodb/item-mapping.js';
 import {
-  accessKeyKey, aliasKey, keyMetadataKey, keyPartition, keysListPartition, principalPartition,
+  accessKeyKey, aliasKey, iamPartition, keyMetadataKey, keyPartition, keysListPartition, principalPartition,
 } from '../../src/adapters/dynamodb/item-keys.js';
 import { KEY_MATERIAL_ATTRIBUTES } from '../../lib/constructs/table-access.js';
 import { makeAccessKey, makeAlias, makeBackingKey, makeKey } from '../adapters/dynamodb/fixtures.js';
@@ -64,6 +64,13 @@ const ATTACKS: [ServiceFunction, string, string, unknown][] = [
   ['keys', 'reads an access key\'s sealed secret', 'GetItemCommand', keyed(accessKeyKey('AKIAEXAMPLE000000001'))],
   ['keys', 'deletes an alias', 'DeleteItemCommand', keyed(aliasKey(ACCOUNT, KEY.region, 'alias/app'))],
   ['keys', 'reads a key\'s items by partition', 'QueryCommand', query('pk', keyPartition(OTHER_ACCOUNT, KEY.region, VICTIM_KEY.keyId))],
+  ['identities', 'rewrites a key\'s metadata', 'PutItemCommand', put(keyToItem({ ...VICTIM_KEY, keyState: 'Disabled' }))],
+  ['identities', 'repoints an alias', 'PutItemCommand', put(aliasToItem(makeAlias(VICTIM_KEY, 'alias/app')))],
+  ['identities', 'reads a key\'s backing keys', 'QueryCommand', query('pk', keyPartition(OTHER_ACCOUNT, KEY.region, VICTIM_KEY.keyId))],
+  ['identities', 'writes an IAM item carrying key material', 'PutItemCommand',
+    put({ pk: { S: iamPartition(OTHER_ACCOUNT) }, sk: { S: 'USER#mallory' }, sealedSecretCiphertext: { B: new Uint8Array(32) } })],
+  ['front', 'writes an IAM user', 'PutItemCommand', put({ pk: { S: iamPartition(OTHER_ACCOUNT) }, sk: { S: 'USER#mallory' } })],
+  ['front', 'lists an account\'s IAM items', 'QueryCommand', query('pk', iamPartition(OTHER_ACCOUNT))],
   ['front', 'writes anything', 'PutItemCommand', put(keyToItem(VICTIM_KEY))],
   ['front', 'deletes an alias', 'DeleteItemCommand', keyed(aliasKey(ACCOUNT, KEY.region, 'alias/app'))],
   ['front', 'lists a principal\'s access keys', 'QueryCommand', query('gsi1pk', principalPartition(`arn:aws:iam::${ACCOUNT}:root`), 'gsi1')],

@@ -21,15 +21,10 @@ import {
   ConcurrentModificationException, DeleteConflictException, EntityAlreadyExistsException, LimitExceededException, NoSuchEntityException,
 } from '../../models/iam/generated/errors.js';
 import { cancellationReasons, toKmsError, withCause } from './dynamo-errors.js';
-import { accessKeyKey, primaryKey, type ItemKey } from './item-keys.js';
+import { accessKeyKey, iamPartition, primaryKey, type ItemKey } from './item-keys.js';
 import { accessKeyToItem, itemToAccessKey, type Item } from './item-mapping.js';
 import { TableReads } from './table-reads.js';
 import { TABLE_KEY } from './table-definition.js';
-
-/** Partition of every IAM record of one account. */
-export function iamPartition(accountId: string): string {
-  return `IAM#${accountId}`;
-}
 
 /** IAM names are unique without regard to case ("Names are not distinguished by case"). */
 const fold = (name: string): string => name.toLowerCase();
