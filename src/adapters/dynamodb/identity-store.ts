@@ -24,7 +24,7 @@ import { cancellationReasons, toKmsError, withCause } from './dynamo-errors.js';
 import { accessKeyKey, iamPartition, primaryKey, type ItemKey } from './item-keys.js';
 import { accessKeyToItem, itemToAccessKey, type Item } from './item-mapping.js';
 import { TableReads } from './table-reads.js';
-import { TABLE_KEY } from './table-definition.js';
+import { TABLE_KEY, TIME_TO_LIVE_ATTRIBUTE } from './table-definition.js';
 
 /** IAM names are unique without regard to case ("Names are not distinguished by case"). */
 const fold = (name: string): string => name.toLowerCase();
@@ -237,7 +237,7 @@ export class DynamoIdentityStore implements IdentityStore {
       await this.#client.send(new PutItemCommand({
         TableName: this.#table,
         // Seconds since the epoch, as DynamoDB's TTL reads it.
-        Item: { ...accessKeyToItem(key), expiresAt: { N: String(Math.ceil((key.session.expiresAt + SESSION_RETENTION_MS) / 1000)) } },
+        Item: { ...accessKeyToItem(key), [TIME_TO_LIVE_ATTRIBUTE]: { N: String(Math.ceil((key.session.expiresAt + SESSION_RETENTION_MS) / 1000)) } },
         ConditionExpression: ABSENT,
         ExpressionAttributeNames: NAMES,
       }));
