@@ -29,6 +29,8 @@ export const FRONT_FUNCTION = {
     { actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases', 'accessKey'] },
     // Grants that allow a cryptographic operation: those on the key, and those grant tokens name.
     { actions: ['GetItem', 'Query'], on: 'table', partitions: ['grants'] },
+    // The user behind a user's access key (its name and tags), read only.
+    { actions: ['GetItem'], on: 'table', partitions: ['iam'], withoutKeyMaterial: true },
   ],
 } as const satisfies FunctionProfile;
 
@@ -94,6 +96,20 @@ export const GROUP_FUNCTIONS = {
       { actions: ['PutItem', 'DeleteItem'], on: 'table', partitions: ['grants'], withoutKeyMaterial: true },
       // ListRetirableGrants.
       { actions: ['Query'], on: 'gsi1', partitions: ['retiring'] },
+    ],
+  },
+  // IAM and STS: users, roles and policies, and the access keys of users and role sessions.
+  identities: {
+    entry: 'functions/identities.ts',
+    // CreateAccessKey and AssumeRole seal new secrets under the token's sealing key.
+    usesToken: true,
+    table: [
+      // Users, roles, policies and attachments, read, listed and written in transactions with their counts.
+      { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], on: 'table', partitions: ['iam'], withoutKeyMaterial: true },
+      // Access keys of users (sealed secret) and of role sessions; their status; their deletion.
+      { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], on: 'table', partitions: ['accessKey'] },
+      // ListAccessKeys.
+      { actions: ['Query'], on: 'gsi1', partitions: ['principal'] },
     ],
   },
 } as const satisfies Partial<Record<FunctionGroup, FunctionProfile>>;

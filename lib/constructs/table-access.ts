@@ -12,7 +12,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import {
-  accessKeyPartition, aliasPartition, grantsPartition, keyPartition, keysListPartition, principalPartition, retiringPartition,
+  accessKeyPartition, aliasPartition, grantsPartition, iamPartition, keyPartition, keysListPartition, principalPartition, retiringPartition,
 } from '../../src/adapters/dynamodb/item-keys.js';
 import { GSI1 } from '../../src/adapters/dynamodb/table-definition.js';
 
@@ -35,6 +35,8 @@ export const PARTITIONS = {
   accessKey: kindOf(accessKeyPartition('k')),
   /** The access keys of a principal (gsi1). */
   principal: kindOf(principalPartition('p')),
+  /** The IAM users, roles, policies and attachments of an account (base table). */
+  iam: kindOf(iamPartition('0')),
 } as const;
 
 export type Partition = keyof typeof PARTITIONS;
@@ -43,7 +45,7 @@ export type Partition = keyof typeof PARTITIONS;
 export const KEY_MATERIAL_ATTRIBUTES = ['wrappedMaterial', 'publicKey', 'sealedSecretIv', 'sealedSecretCiphertext'] as const;
 
 /** Item-level actions only: Scan, batch and table-level actions are never granted. */
-export type ItemAction = 'GetItem' | 'PutItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
+export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 
 export interface TableAccess {
   readonly actions: readonly ItemAction[];

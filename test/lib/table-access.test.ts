@@ -3,7 +3,7 @@ import {
   accessKeyToItem, aliasToItem, backingKeyToItem, grantToItem, keyToItem,
 } from '../../src/adapters/dynamodb/item-mapping.js';
 import {
-  accessKeyKey, aliasKey, grantKey, keyMetadataKey, keyPartition, keysListPartition, principalPartition,
+  accessKeyKey, aliasKey, grantKey, iamPartition, keyMetadataKey, keyPartition, keysListPartition, principalPartition,
 } from '../../src/adapters/dynamodb/item-keys.js';
 import type { StoredGrant } from '../../src/core/kms/grants/stored-grant.js';
 import type { KeyRecord } from '../../src/core/kms/records.js';
@@ -87,6 +87,13 @@ const ATTACKS: [ServiceFunction, string, string, unknown][] = [
   ['front', 'reads a key\'s items by partition', 'QueryCommand', query('pk', keyPartition(OTHER_ACCOUNT, KEY.region, VICTIM_KEY.keyId))],
   ['front', 'deletes a grant', 'DeleteItemCommand', keyed(grantKey(ACCOUNT, KEY.region, KEY.keyId, 'a'.repeat(64)))],
   ['front', 'writes a grant', 'PutItemCommand', put(grantToItem(makeGrantItem(VICTIM_KEY)))],
+  ['identities', 'rewrites a key\'s metadata', 'PutItemCommand', put(keyToItem({ ...VICTIM_KEY, keyState: 'Disabled' }))],
+  ['identities', 'repoints an alias', 'PutItemCommand', put(aliasToItem(makeAlias(VICTIM_KEY, 'alias/app')))],
+  ['identities', 'reads a key\'s backing keys', 'QueryCommand', query('pk', keyPartition(OTHER_ACCOUNT, KEY.region, VICTIM_KEY.keyId))],
+  ['identities', 'writes an IAM item carrying key material', 'PutItemCommand',
+    put({ pk: { S: iamPartition(OTHER_ACCOUNT) }, sk: { S: 'USER#mallory' }, sealedSecretCiphertext: { B: new Uint8Array(32) } })],
+  ['front', 'writes an IAM user', 'PutItemCommand', put({ pk: { S: iamPartition(OTHER_ACCOUNT) }, sk: { S: 'USER#mallory' } })],
+  ['front', 'lists an account\'s IAM items', 'QueryCommand', query('pk', iamPartition(OTHER_ACCOUNT))],
   ['front', 'writes anything', 'PutItemCommand', put(keyToItem(VICTIM_KEY))],
   ['front', 'deletes an alias', 'DeleteItemCommand', keyed(aliasKey(ACCOUNT, KEY.region, 'alias/app'))],
   ['front', 'lists a principal\'s access keys', 'QueryCommand', query('gsi1pk', principalPartition(`arn:aws:iam::${ACCOUNT}:root`), 'gsi1')],

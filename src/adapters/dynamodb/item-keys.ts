@@ -95,6 +95,11 @@ export function principalPartition(principalArn: string): string {
   return `PRINCIPAL#${principalArn}`;
 }
 
+/** Partition of every IAM record of one account (users, roles, policies, attachments). */
+export function iamPartition(accountId: string): string {
+  return `IAM#${accountId}`;
+}
+
 export function primaryKey(pk: string, sk: string): ItemKey {
   return { [TABLE_KEY.partitionKey]: { S: pk }, [TABLE_KEY.sortKey]: { S: sk } };
 }

@@ -5,7 +5,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { KeySpec, KeyState, KeyUsageType, OriginType } from '../../models/kms/generated/shapes.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord, TagRecord, MaterialTier } from '../../core/kms/records.js';
-import type { AccessKeyRecord } from '../../core/iam/records.js';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AccessKeyRecord, StoredSession } from '../../core/iam/records.js';
 import type { StoredGrant } from '../../core/kms/grants/stored-grant.js';
 import { GrantOperationValues, type GrantOperation } from '../../models/kms/generated/shapes.js';
 import {
@@ -147,6 +148,8 @@ export function accessKeyToItem(record: AccessKeyRecord): Item {
     principalId: { S: record.principalId },
     status: { S: record.status },
     creationDate: num(record.creationDate),
+    ...(record.userName === undefined ? {} : { userName: { S: record.userName } }),
+    ...(record.session === undefined ? {} : { session: { M: marshall(record.session, { removeUndefinedValues: true }) } }),
   };
 }
 
@@ -161,6 +164,8 @@ export function itemToAccessKey(item: Item): AccessKeyRecord {
     principalId: string(item, 'principalId'),
     status,
     creationDate: number(item, 'creationDate'),
+    ...(item['userName']?.S === undefined ? {} : { userName: item['userName'].S }),
+    ...(item['session']?.M === undefined ? {} : { session: sessionOf(item['session'].M) }),
   };
 }
 
@@ -236,6 +241,15 @@ function optionalContext(item: Item, name: string): Record<string, string> | und
     if (v.S === undefined) throw new MalformedItemError(name);
     return [k, v.S];
   }));
+}
+
+function sessionOf(map: Record<string, AttributeValue>): StoredSession {
+  const session = unmarshall(map) as StoredSession;
+  for (const name of ['tokenHash', 'roleArn', 'roleName', 'roleId', 'sessionName', 'assumedBy'] as const) {
+    if (typeof session[name] !== 'string') throw new MalformedItemError(`session.${name}`);
+  }
+  if (typeof session.expiresAt !== 'number' || typeof session.issuedAt !== 'number' || !Array.isArray(session.tags)) throw new MalformedItemError('session');
+  return session;
 }
 
 /** A stored item lacks an attribute or has the wrong type: a bug or a foreign writer, never the caller's fault. */
