@@ -84,6 +84,8 @@ const ATTACKS: [ServiceFunction, string, string, unknown][] = [
   ['grants', 'reads a key\'s items by partition', 'QueryCommand', query('pk', keyPartition(OTHER_ACCOUNT, KEY.region, VICTIM_KEY.keyId))],
   ['tags', 'writes a grant', 'PutItemCommand', put(grantToItem(makeGrantItem(VICTIM_KEY)))],
   ['keys', 'deletes a grant', 'DeleteItemCommand', keyed(grantKey(ACCOUNT, KEY.region, KEY.keyId, 'a'.repeat(64)))],
+  ['front', 'reads a key\'s items by partition', 'QueryCommand', query('pk', keyPartition(OTHER_ACCOUNT, KEY.region, VICTIM_KEY.keyId))],
+  ['front', 'deletes a grant', 'DeleteItemCommand', keyed(grantKey(ACCOUNT, KEY.region, KEY.keyId, 'a'.repeat(64)))],
   ['front', 'writes a grant', 'PutItemCommand', put(grantToItem(makeGrantItem(VICTIM_KEY)))],
   ['identities', 'rewrites a key\'s metadata', 'PutItemCommand', put(keyToItem({ ...VICTIM_KEY, keyState: 'Disabled' }))],
   ['identities', 'repoints an alias', 'PutItemCommand', put(aliasToItem(makeAlias(VICTIM_KEY, 'alias/app')))],
