@@ -196,7 +196,7 @@ describe('KmsServiceStack', () => {
     ['front', ['dynamodb:GetItem', 'dynamodb:Query']],
     ['keys', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['aliases', ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
-    ['tags', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+    ['tags', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['policies', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['grants', ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
   ])('gives %s only the table actions its operations use', (name, expected) => {

@@ -93,7 +93,6 @@ const ATTACKS: [ServiceFunction, string, string, unknown][] = [
   ['identities', 'writes an IAM item carrying key material', 'PutItemCommand',
     put({ pk: { S: iamPartition(OTHER_ACCOUNT) }, sk: { S: 'USER#mallory' }, sealedSecretCiphertext: { B: new Uint8Array(32) } })],
   ['front', 'writes an IAM user', 'PutItemCommand', put({ pk: { S: iamPartition(OTHER_ACCOUNT) }, sk: { S: 'USER#mallory' } })],
-  ['front', 'lists an account\'s IAM items', 'QueryCommand', query('pk', iamPartition(OTHER_ACCOUNT))],
   ['front', 'writes anything', 'PutItemCommand', put(keyToItem(VICTIM_KEY))],
   ['front', 'deletes an alias', 'DeleteItemCommand', keyed(aliasKey(ACCOUNT, KEY.region, 'alias/app'))],
   ['front', 'lists a principal\'s access keys', 'QueryCommand', query('gsi1pk', principalPartition(`arn:aws:iam::${ACCOUNT}:root`), 'gsi1')],
