@@ -66,7 +66,7 @@ function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMa
   // The store's own client carries connection and request timeouts.
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
   const identities = identityStoreFor(tableClient(), required('TABLE_NAME'));
-  return { store, identities, ...assembleCore({ store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identities }) };
+  return { store, identities, ...assembleCore({ store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore: identities }) };
 }
 
 export async function lambdaFrontDeps(): Promise<FrontDeps> {

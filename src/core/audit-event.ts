@@ -1,3 +1,5 @@
+import type { AuthorizationRecord } from './authorization-record.js';
+
 /** CloudTrail's userIdentity: root, IAM user (with `userName`) or role session (with `sessionContext`). */
 export interface AuditUserIdentity {
   readonly type: string;
@@ -35,6 +37,8 @@ export interface AuditEvent {
   readonly managementEvent: boolean;
   readonly recipientAccountId: string;
   readonly eventCategory: 'Management';
+  /** `authorization`: what allowed or denied each action of the request (policy and statement Sid, or grant ID). */
+  readonly additionalEventData?: { readonly authorization: readonly AuthorizationRecord[] };
   readonly vpcEndpointId?: string;
   readonly tlsDetails?: Record<string, string>;
 }

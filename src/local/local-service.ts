@@ -145,7 +145,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const asymmetric = asymmetricMaterialFor(material);
     const identityStore = identityStoreFor(client, DEFAULT_TABLE_NAME);
     const { core, verifier, credentials: resolver } = assembleCore({
-      store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identities: identityStore,
+      store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore,
     });
     const identities = assembleIdentities({
       client, tableName: DEFAULT_TABLE_NAME, credentials: store, material, clock, ids: randomIds,

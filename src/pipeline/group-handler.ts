@@ -51,11 +51,17 @@ async function run(deps: GroupHandlerDeps, request: GroupRequest): Promise<Group
     const { operation } = request;
     if (operation.includes(':') || groupOf(operation as OperationName) !== deps.group) throw new Error(`${operation} is not in group ${deps.group}`);
     const body = await runEncodedOperation(deps.core, operation as OperationName, request.body, request.context, touched);
-    return { ok: true, body, touched: touched.list() };
+    return { ok: true, body, ...trailOf(touched) };
   } catch (error) {
     const kmsError = asKmsError(error, deps.logger, request.context.requestId);
-    return { ok: false, errorName: kmsError.name, message: kmsError.message, touched: touched.list() };
+    return { ok: false, errorName: kmsError.name, message: kmsError.message, ...trailOf(touched) };
   }
+}
+
+/** The keys the request touched and, when any were made, its authorization decisions. */
+function trailOf(touched: TouchedResources): { touched: readonly string[]; authorizations?: GroupResponse['authorizations'] } {
+  const authorizations = touched.authorizations();
+  return { touched: touched.list(), ...(authorizations.length === 0 ? {} : { authorizations }) };
 }
 
 /**

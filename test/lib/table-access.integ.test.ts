@@ -16,6 +16,7 @@ import { DynamoIdentityStore } from '../../src/adapters/dynamodb/identity-store.
 import { assembleIdentities } from '../../src/composition/identity-deps.js';
 import { makeContext } from '../support/core.js';
 import { GROUPS, functionId, roleOf, stackUnderTest, statementsOf } from './synth.js';
+import { makeAccess } from '../support/identity-directory.js';
 
 const TABLE = 'kms';
 
@@ -59,7 +60,7 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     const store = new DynamoStore({ tableName: TABLE, client });
     const material = new FakeKeyMaterial();
     const deps: CoreDeps = {
-      keys: store, aliases: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(),
+      keys: store, aliases: store, grants: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(), access: makeAccess(),
     };
     const accessKeyId = 'AKIAEXAMPLE000000001';
     await store.putAccessKey({
