@@ -193,7 +193,7 @@ describe('KmsServiceStack', () => {
   });
 
   it.each<[string, string[]]>([
-    ['front', ['dynamodb:GetItem']],
+    ['front', ['dynamodb:GetItem', 'dynamodb:Query']],
     ['keys', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['aliases', ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['tags', ['dynamodb:GetItem', 'dynamodb:PutItem']],
