@@ -16,6 +16,8 @@ export interface AuditEvent {
   readonly userAgent: string;
   readonly errorCode?: string;
   readonly errorMessage?: string;
+  /** Operator-only details; `errorReason` says why a request failed when AWS's answer carries no message. */
+  readonly additionalEventData?: Readonly<Record<string, string>>;
   readonly requestParameters: Record<string, unknown> | null;
   readonly responseElements: Record<string, unknown> | null;
   readonly requestID: string;

@@ -36,7 +36,9 @@ export function buildAuditEvent(state: KmsRequestState, error: ServiceError | un
     userAgent: state.userAgent,
     ...(error === undefined ? {} : {
       errorCode: error.name,
-      errorMessage: recordedMessage(error.message, secretStringsIn(state.operation, state.http.body)),
+      // No errorMessage when the wire carries none, as CloudTrail records such an error.
+      ...(error.message === '' ? {} : { errorMessage: recordedMessage(error.message, secretStringsIn(state.operation, state.http.body)) }),
+      ...(error.reason === undefined ? {} : { additionalEventData: { errorReason: error.reason } }),
     }),
     requestParameters: state.input === undefined || state.operation === undefined
       ? null

@@ -60,7 +60,7 @@ export function createFrontHandler(deps: FrontDeps) {
         context: ctx,
       });
       for (const arn of response.touched) state.touched.add(arn);
-      if (!response.ok) throw rebuildError(response.errorName, response.message);
+      if (!response.ok) throw rebuildError(response.errorName, response.message, response.reason);
       return successResponse(response.body, state.requestId);
     });
 }
@@ -71,8 +71,8 @@ function operationOf(target: string | undefined): OperationName {
   return name as OperationName;
 }
 
-function rebuildError(name: string, message: string): ServiceError {
+function rebuildError(name: string, message: string, reason: string | undefined): ServiceError {
   const ErrorClass = ERROR_CLASSES[name] ?? ERROR_CLASSES['KMSInternalException'];
   if (ErrorClass === undefined) throw new Error(`no error class for ${name}`);
-  return new ErrorClass(message);
+  return new ErrorClass(message, reason === undefined ? {} : { reason });
 }

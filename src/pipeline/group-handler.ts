@@ -11,6 +11,7 @@ import type { FunctionGroup, GroupRequest, GroupResponse } from './group-protoco
 import type { GroupRequestVerifier } from './group-request-auth.js';
 import type { Logger } from './logger.js';
 import { asKmsError } from './middleware/aws-json-errors.js';
+import { say } from '../core/kms/messages.js';
 import { runEncodedOperation } from './run-operation.js';
 
 export interface GroupHandlerDeps {
@@ -22,7 +23,7 @@ export interface GroupHandlerDeps {
 }
 
 /** What the front gets for a refused payload; it answers KMSInternalException. */
-const REFUSED: GroupResponse = { ok: false, errorName: 'KMSInternalException', message: 'An internal error occurred.', touched: [] };
+const REFUSED: GroupResponse = { ok: false, errorName: 'KMSInternalException', message: say('internalError'), touched: [] };
 
 export function createGroupHandler(deps: GroupHandlerDeps) {
   return middy<unknown, GroupResponse, Error, Context>().handler(async (event, context) => {
@@ -52,7 +53,10 @@ async function run(deps: GroupHandlerDeps, request: GroupRequest): Promise<Group
     return { ok: true, body, touched: touched.list() };
   } catch (error) {
     const kmsError = asKmsError(error, deps.logger, request.context.requestId);
-    return { ok: false, errorName: kmsError.name, message: kmsError.message, touched: touched.list() };
+    return {
+      ok: false, errorName: kmsError.name, message: kmsError.message, touched: touched.list(),
+      ...(kmsError.reason === undefined ? {} : { reason: kmsError.reason }),
+    };
   }
 }
 

@@ -36,7 +36,11 @@ export interface SignedClaims extends GroupRequest {
 
 export type GroupResponse =
   | { readonly ok: true; readonly body: string; readonly touched: readonly string[] }
-  | { readonly ok: false; readonly errorName: string; readonly message: string; readonly touched: readonly string[] };
+  | {
+    readonly ok: false; readonly errorName: string; readonly message: string; readonly touched: readonly string[];
+    /** The error's operator-only reason, for the front's audit event and debug log. */
+    readonly reason?: string;
+  };
 
 /** The groups that run in a function of their own: every group but the front's. */
 export type FunctionGroup = Exclude<ApiGroup, 'crypto'>;

@@ -139,7 +139,7 @@ describe('Encrypt and Decrypt', () => {
     const request = e2e.kms.send(new EncryptCommand(input));
 
     // Assess
-    await expectKmsError(request, 'DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.', 412);
+    await expectKmsError(request, 'DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.', 400);
   });
 });
 

@@ -5,11 +5,12 @@ import { resolveKey } from '../keys/resolve-key.js';
 import { assertEncryptionKey, decryptBlob, encryptWithKey } from '../crypto/symmetric.js';
 import { assertNotDryRun } from './dry-run.js';
 import { needs } from '../../errors/service-error.js';
+import { say } from '../messages.js';
 
 export const encrypt: OperationHandler<'Encrypt'> = async (call) => {
   const { input } = call;
   const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:Encrypt' });
-  const algorithm = assertEncryptionKey(key, input.EncryptionAlgorithm);
+  const algorithm = assertEncryptionKey(key, input.EncryptionAlgorithm, 'Encrypt');
   assertNotDryRun(input.DryRun);
   const blob = await encryptWithKey(call, key, algorithm, input.Plaintext, input.EncryptionContext);
   return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: algorithm };
@@ -40,7 +41,7 @@ export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
   });
   try {
     const destination = await resolveKey(call, input.DestinationKeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:ReEncryptTo' });
-    const algorithm = assertEncryptionKey(destination, input.DestinationEncryptionAlgorithm);
+    const algorithm = assertEncryptionKey(destination, input.DestinationEncryptionAlgorithm, 'ReEncrypt');
     assertNotDryRun(input.DryRun);
     const blob = await encryptWithKey(call, destination, algorithm, source.plaintext, input.DestinationEncryptionContext);
     return {
@@ -69,12 +70,12 @@ async function requireCiphertext(
     await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
     assertNotDryRun(true);
   }
-  throw new ValidationException("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+  throw new ValidationException(say('ciphertextBlobRequired'));
 }
 
 /** Nitro Enclaves attestation (the `Recipient` member) is not built yet. */
 export function assertNoRecipient(recipient: unknown): void {
-  needs(recipient === undefined, 'Recipient (attested enclave requests) is not supported yet by this service.', UnsupportedOperationException);
+  needs(recipient === undefined, say('recipientNotSupported'), UnsupportedOperationException);
 }
 
 export type AnyCall = OperationCall<unknown>;
