@@ -69,7 +69,7 @@ export async function decryptBlob(
   call: OperationCall<unknown>,
   blob: Uint8Array,
   options: DecryptOptions,
-): Promise<{ key: KeyRecord; plaintext: Uint8Array; algorithm: EncryptionAlgorithmSpec }> {
+): Promise<{ key: KeyRecord; plaintext: Uint8Array; algorithm: EncryptionAlgorithmSpec; keyMaterialId?: string }> {
   const named = options.expectedKeyId === undefined
     ? undefined
     : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'any', action: options.action });
@@ -93,7 +93,8 @@ export async function decryptBlob(
   const aad = concatBytes(parsed.header, canonicalEncryptionContext(options.context));
   try {
     const plaintext = await call.deps.material.decrypt(backingKey, { iv: parsed.iv, ciphertext: parsed.sealed }, aad);
-    return { key, plaintext, algorithm };
+    // The key material that decrypted, which AWS returns as KeyMaterialId for symmetric keys.
+    return { key, plaintext, algorithm, keyMaterialId: backingKeyId };
   } catch (error) {
     // AWS answers a failed authentication with an InvalidCiphertextException that has no message.
     if (error instanceof InvalidCiphertextException) {

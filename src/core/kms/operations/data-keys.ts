@@ -35,13 +35,13 @@ async function generateDataKeyCore(call: OperationCall<unknown>, input: DataKeyI
 export const generateDataKey: OperationHandler<'GenerateDataKey'> = async (call) => {
   assertNoRecipient(call.input.Recipient);
   const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'kms:GenerateDataKey');
-  return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn };
+  return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn, KeyMaterialId: key.currentBackingKeyId };
 };
 
 export const generateDataKeyWithoutPlaintext: OperationHandler<'GenerateDataKeyWithoutPlaintext'> = async (call) => {
   const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'kms:GenerateDataKeyWithoutPlaintext');
   plaintext.fill(0);
-  return { CiphertextBlob: blob, KeyId: key.arn };
+  return { CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: key.currentBackingKeyId };
 };
 
 export const generateRandom: OperationHandler<'GenerateRandom'> = async ({ deps, input }) => {

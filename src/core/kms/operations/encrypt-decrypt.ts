@@ -1,6 +1,7 @@
 /** Encrypt, Decrypt and ReEncrypt with symmetric keys. */
 import { UnsupportedOperationException, ValidationException } from '../../../models/kms/generated/errors.js';
 import type { OperationCall, OperationHandler } from '../service.js';
+import { isAsymmetricSpec } from '../keys/key-specs.js';
 import { resolveKey } from '../keys/resolve-key.js';
 import { assertEncryptionKey, decryptBlob, encryptWithKey } from '../crypto/symmetric.js';
 import { assertNotDryRun } from './dry-run.js';
@@ -20,14 +21,14 @@ export const decrypt: OperationHandler<'Decrypt'> = async (call) => {
   const { input } = call;
   assertNoRecipient(input.Recipient);
   const ciphertext = await requireCiphertext(call, input, 'kms:Decrypt');
-  const { key, plaintext, algorithm } = await decryptBlob(call, ciphertext, {
+  const { key, plaintext, algorithm, keyMaterialId } = await decryptBlob(call, ciphertext, {
     expectedKeyId: input.KeyId,
     context: input.EncryptionContext,
     algorithm: input.EncryptionAlgorithm,
     action: 'kms:Decrypt',
   });
   assertNotDryRun(input.DryRun);
-  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm };
+  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm, ...(keyMaterialId === undefined ? {} : { KeyMaterialId: keyMaterialId }) };
 };
 
 export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
@@ -50,6 +51,8 @@ export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
       KeyId: destination.arn,
       SourceEncryptionAlgorithm: source.algorithm,
       DestinationEncryptionAlgorithm: algorithm,
+      ...(source.keyMaterialId === undefined ? {} : { SourceKeyMaterialId: source.keyMaterialId }),
+      ...(isAsymmetricSpec(destination.keySpec) ? {} : { DestinationKeyMaterialId: destination.currentBackingKeyId }),
     };
   } finally {
     source.plaintext.fill(0);
