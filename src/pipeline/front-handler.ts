@@ -67,7 +67,7 @@ export function createFrontHandler(deps: FrontDeps) {
 
 function operationOf(target: string | undefined): OperationName {
   const name = target?.startsWith(TARGET_PREFIX) === true ? target.slice(TARGET_PREFIX.length) : undefined;
-  if (name === undefined || !KNOWN_OPERATIONS.has(name)) throw new UnknownOperationException('');
+  if (name === undefined || !KNOWN_OPERATIONS.has(name)) throw new UnknownOperationException('', { reason: 'X-Amz-Target names no AWS KMS operation.' });
   return name as OperationName;
 }
 

@@ -21,6 +21,8 @@ export interface Fixtures {
   readonly rsaSign: FixtureKey;
   readonly eccSign: FixtureKey;
   readonly eccAgreement: FixtureKey;
+  readonly mlDsa: FixtureKey;
+  readonly ed25519: FixtureKey;
   /** A key in `otherRegion`. */
   readonly elsewhere: FixtureKey;
   /** An alias of `symmetric`. */
@@ -230,6 +232,12 @@ export const WIRE_CASES: readonly WireCase[] = [
     expect: () => ({ status: 400, type: 'KMSInvalidSignatureException', message: null }),
   },
   {
+    name: 'DeriveSharedSecret with a public key that is not DER',
+    source: `${LS} test_derive_shared_secret (response-invalid-public-key)`,
+    request: (f) => ({ operation: 'DeriveSharedSecret', body: { KeyId: f.eccAgreement.keyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: b64('InvalidPublicKey') } }),
+    expect: () => ({ status: 400, type: 'ValidationException', message: null }),
+  },
+  {
     name: 'VerifyMac with a MAC of another message',
     source: `${LS} test_invalid_verify_mac[HMAC_256-HMAC_SHA_256-some different important message]`,
     request: (f) => ({ operation: 'VerifyMac', body: { KeyId: f.hmac256.keyId, MacAlgorithm: 'HMAC_SHA_256', Message: b64('some different important message'), Mac: bytes(32) } }),
@@ -333,6 +341,15 @@ export const WIRE_CASES: readonly WireCase[] = [
     ['Sign with MessageType EXTERNAL_MU and an ECDSA algorithm', 'externalMuAlgorithm', 'ValidationException',
       (f: Fixtures) => ({ operation: 'Sign', body: { KeyId: f.eccSign.keyId, SigningAlgorithm: 'ECDSA_SHA_256', MessageType: 'EXTERNAL_MU', Message: bytes(64) } }),
       () => 'MessageType EXTERNAL_MU is only valid with the ML_DSA_SHAKE_256 signing algorithm.'],
+    ['Sign with MessageType EXTERNAL_MU of 63 bytes', 'externalMuLength', 'ValidationException',
+      (f: Fixtures) => ({ operation: 'Sign', body: { KeyId: f.mlDsa.keyId, SigningAlgorithm: 'ML_DSA_SHAKE_256', MessageType: 'EXTERNAL_MU', Message: bytes(63) } }),
+      () => 'External mu must be 64 bytes for ML_DSA_SHAKE_256.'],
+    ['Sign with an ML-DSA key and MessageType DIGEST', 'digestNotOffered', 'ValidationException',
+      (f: Fixtures) => ({ operation: 'Sign', body: { KeyId: f.mlDsa.keyId, SigningAlgorithm: 'ML_DSA_SHAKE_256', MessageType: 'DIGEST', Message: bytes(64) } }),
+      () => 'MessageType DIGEST is not valid with the ML_DSA_SHAKE_256 signing algorithm.'],
+    ['Sign with ED25519_PH_SHA_512 and MessageType RAW', 'ed25519PhNeedsDigest', 'ValidationException',
+      (f: Fixtures) => ({ operation: 'Sign', body: { KeyId: f.ed25519.keyId, SigningAlgorithm: 'ED25519_PH_SHA_512', MessageType: 'RAW', Message: b64('m') } }),
+      () => 'The ED25519_PH_SHA_512 signing algorithm requires MessageType DIGEST.'],
     ['GetPublicKey with a symmetric key', 'notAsymmetricForPublicKey', 'UnsupportedOperationException',
       (f: Fixtures) => ({ operation: 'GetPublicKey', body: { KeyId: f.symmetric.keyId } }),
       (f: Fixtures) => `${f.symmetric.arn} is not an asymmetric KMS key. GetPublicKey is supported only for asymmetric keys.`],
@@ -357,9 +374,9 @@ export const WIRE_CASES: readonly WireCase[] = [
     ['UpdateAlias to a key of another type', 'aliasTargetMismatch', 'ValidationException',
       (f: Fixtures) => ({ operation: 'UpdateAlias', body: { AliasName: f.aliasName, TargetKeyId: f.hmac256.keyId } }),
       (f: Fixtures) => `${f.hmac256.arn} is not the same type of key, or does not have the same key usage, as the key the alias currently points to.`],
-    ['GenerateDataKey without KeySpec and NumberOfBytes', 'numberOfBytesOrKeySpec', 'ValidationException',
-      (f: Fixtures) => ({ operation: 'GenerateDataKey', body: { KeyId: f.symmetric.keyId } }),
-      () => 'Please specify either number of bytes or key spec.'],
+    ['CreateKey with a key policy that is not JSON', 'policyNotJson', 'MalformedPolicyDocumentException',
+      () => ({ operation: 'CreateKey', body: { Policy: 'not json' } }),
+      () => 'The policy document is not valid JSON.'],
     ['Decrypt without CiphertextBlob', 'ciphertextBlobRequired', 'ValidationException',
       () => ({ operation: 'Decrypt', body: {} }),
       () => "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"],
@@ -380,6 +397,14 @@ export const WIRE_CASES: readonly WireCase[] = [
     request,
     expect: (f) => ({ status: 400, type, message: message(f) }),
   })),
+
+  {
+    name: 'GenerateDataKey without KeySpec and NumberOfBytes',
+    source: "AWS's answer to a GenerateRandom without members (2019), quoted in github.com/nsmithuk/local-kms/issues/6",
+    template: 'numberOfBytesOrKeySpec',
+    request: (f) => ({ operation: 'GenerateDataKey', body: { KeyId: f.symmetric.keyId } }),
+    expect: () => ({ status: 400, type: 'ValidationException', message: 'Please specify either number of bytes or key spec.' }),
+  },
 
   // Response members of successful answers.
   ...([
@@ -403,6 +428,15 @@ export const WIRE_CASES: readonly WireCase[] = [
     request: (f) => ({ operation, body: body(f) }),
     expect: () => ({ status: 200, members }),
   })),
+
+  {
+    name: 'an operation that is not built yet',
+    source: 'this service',
+    template: 'operationNotSupported',
+    ours: true,
+    request: () => ({ operation: 'CreateGrant', body: { KeyId: 'k', GranteePrincipal: 'arn:aws:iam::111122223333:root', Operations: ['Decrypt'] } }),
+    expect: () => ({ status: 400, type: 'UnsupportedOperationException', message: 'CreateGrant is not supported by this service yet.' }),
+  },
 
   // Protocol and authentication: every input a client controls ends in the right 4xx.
   {

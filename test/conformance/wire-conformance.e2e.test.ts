@@ -9,10 +9,13 @@ import {
 } from '@aws-sdk/client-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT_ID, OTHER_REGION, REGION, useLocalService } from '../e2e/support/local-service.js';
-import { sendRaw, type RawResponse } from '../e2e/support/raw-request.js';
+import { waitForAuditLines } from '../e2e/support/audit-log.js';
+import { requestIdOf, sendRaw, type RawResponse } from '../e2e/support/raw-request.js';
 import { WIRE_CASES, type ExpectedAnswer, type FixtureKey, type Fixtures, type WireCase } from './wire-cases.js';
 
 const e2e = useLocalService();
+/** Only for choosing cases before the fixtures exist: expectations of errors without a message quote no fixture. */
+const FIXTURES_FOR_FILTER = new Proxy({}, { get: () => ({ keyId: '', arn: '' }) }) as Fixtures;
 let fixtures: Fixtures;
 
 async function createKey(keySpec: KeySpec, keyUsage: KeyUsageType, region = REGION): Promise<FixtureKey> {
@@ -22,7 +25,7 @@ async function createKey(keySpec: KeySpec, keyUsage: KeyUsageType, region = REGI
 
 beforeAll(async () => {
   const kms = e2e.kms;
-  const [symmetric, disabled, hmac256, rsaEncrypt, rsaSign, eccSign, eccAgreement, elsewhere] = await Promise.all([
+  const [symmetric, disabled, hmac256, rsaEncrypt, rsaSign, eccSign, eccAgreement, mlDsa, ed25519, elsewhere] = await Promise.all([
     createKey('SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT'),
     createKey('SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT'),
     createKey('HMAC_256', 'GENERATE_VERIFY_MAC'),
@@ -30,6 +33,8 @@ beforeAll(async () => {
     createKey('RSA_2048', 'SIGN_VERIFY'),
     createKey('ECC_NIST_P256', 'SIGN_VERIFY'),
     createKey('ECC_NIST_P256', 'KEY_AGREEMENT'),
+    createKey('ML_DSA_44', 'SIGN_VERIFY'),
+    createKey('ECC_NIST_EDWARDS25519', 'SIGN_VERIFY'),
     createKey('SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT', OTHER_REGION),
   ]);
   await kms.send(new DisableKeyCommand({ KeyId: disabled.keyId }));
@@ -40,7 +45,7 @@ beforeAll(async () => {
   const publicKey = await kms.send(new GetPublicKeyCommand({ KeyId: eccAgreement.keyId }));
   fixtures = {
     accountId: ACCOUNT_ID, region: REGION, otherRegion: OTHER_REGION,
-    symmetric, disabled, hmac256, rsaEncrypt, rsaSign, eccSign, eccAgreement, elsewhere, aliasName,
+    symmetric, disabled, hmac256, rsaEncrypt, rsaSign, eccSign, eccAgreement, mlDsa, ed25519, elsewhere, aliasName,
     ciphertext: Buffer.from(encrypted.CiphertextBlob ?? new Uint8Array()).toString('base64'),
     rsaSignature: Buffer.from(signed.Signature ?? new Uint8Array()).toString('base64'),
     eccPublicKey: Buffer.from(publicKey.PublicKey ?? new Uint8Array()).toString('base64'),
@@ -86,4 +91,19 @@ describe('wire conformance with AWS KMS', () => {
     // Assess
     expectAnswer(response, wireCase.expect(fixtures));
   });
+
+  it.each(WIRE_CASES.filter((wireCase) => wireCase.expect(FIXTURES_FOR_FILTER).message === null).map((wireCase) => [wireCase.name, wireCase] as const))(
+    'records why it answered %s without a message in the audit event, and no errorMessage',
+    async (_, wireCase) => {
+      // Act
+      const response = await send(wireCase);
+
+      // Assess
+      const [lines] = await waitForAuditLines(e2e.dataDir, [requestIdOf(response)]);
+      const line = lines?.[0];
+      expect(line?.errorCode).toBe(wireCase.expect(fixtures).type);
+      expect(line).not.toHaveProperty('errorMessage');
+      expect((line?.['additionalEventData'] as Record<string, unknown> | undefined)?.['errorReason']).toEqual(expect.stringMatching(/\S/));
+    },
+  );
 });

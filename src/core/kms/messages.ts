@@ -136,6 +136,12 @@ export const KMS_MESSAGES = {
   invalidMarker: { exception: 'InvalidMarkerException', text: 'Invalid marker', source: { ours: 'No public recording of an InvalidMarkerException message.' } },
   dryRun: { exception: 'DryRunOperationException', text: 'The request would have succeeded, but the DryRun option is set.', source: ls('test_generate_data_key_pair_dry_run') },
 
+  // Operations
+  operationNotSupported: {
+    exception: 'UnsupportedOperationException', text: '{operation} is not supported by this service yet.',
+    source: { ours: 'An operation this service does not offer yet (see the README).' },
+  },
+
   // Internal
   internalError: { exception: 'KMSInternalException', text: 'An internal error occurred.', source: { ours: 'No public recording of a KMSInternalException message.' } },
 } as const satisfies Record<string, MessageTemplate>;
