@@ -10,7 +10,7 @@ import { TouchedResources } from '../core/kms/service.js';
 import type { FunctionGroup, GroupRequest, GroupResponse } from './group-protocol.js';
 import type { GroupRequestVerifier } from './group-request-auth.js';
 import type { Logger } from './logger.js';
-import { asKmsError } from './middleware/aws-json-errors.js';
+import { asKmsError, logReason } from './middleware/aws-json-errors.js';
 import { say } from '../core/kms/messages.js';
 import { runEncodedOperation } from './run-operation.js';
 
@@ -53,6 +53,7 @@ async function run(deps: GroupHandlerDeps, request: GroupRequest): Promise<Group
     return { ok: true, body, touched: touched.list() };
   } catch (error) {
     const kmsError = asKmsError(error, deps.logger, request.context.requestId);
+    logReason(deps.logger, kmsError, request.context.requestId);
     return {
       ok: false, errorName: kmsError.name, message: kmsError.message, touched: touched.list(),
       ...(kmsError.reason === undefined ? {} : { reason: kmsError.reason }),
