@@ -25,7 +25,11 @@ export interface FunctionProfile {
 export const FRONT_FUNCTION = {
   entry: 'functions/front.ts',
   usesToken: true,
-  table: [{ actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases', 'accessKey'] }],
+  table: [
+    { actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases', 'accessKey'] },
+    // Grants that allow a cryptographic operation: those on the key, and those grant tokens name.
+    { actions: ['GetItem', 'Query'], on: 'table', partitions: ['grants'] },
+  ],
 } as const satisfies FunctionProfile;
 
 export const GROUP_FUNCTIONS = {
@@ -40,6 +44,10 @@ export const GROUP_FUNCTIONS = {
       { actions: ['PutItem'], on: 'table', partitions: ['key'] },
       // ListKeys.
       { actions: ['Query'], on: 'gsi1', partitions: ['keysList'] },
+      // CreateKey with a key policy: whether the account roots it names exist (their access keys).
+      { actions: ['Query'], on: 'gsi1', partitions: ['principal'] },
+      // Grants that allow DescribeKey.
+      { actions: ['GetItem', 'Query'], on: 'table', partitions: ['grants'] },
     ],
   },
   // Aliases and tags are metadata: nothing in them touches key material.
@@ -62,6 +70,30 @@ export const GROUP_FUNCTIONS = {
     table: [
       { actions: ['GetItem'], on: 'table', partitions: ['key'] },
       { actions: ['PutItem'], on: 'table', partitions: ['key'], withoutKeyMaterial: true },
+    ],
+  },
+  // Key policies live on the key's metadata item; nothing in them touches key material.
+  policies: {
+    entry: 'functions/policies.ts',
+    usesToken: false,
+    table: [
+      { actions: ['GetItem'], on: 'table', partitions: ['key'] },
+      { actions: ['PutItem'], on: 'table', partitions: ['key'], withoutKeyMaterial: true },
+      // PutKeyPolicy: whether the account roots the new policy names exist (their access keys).
+      { actions: ['Query'], on: 'gsi1', partitions: ['principal'] },
+    ],
+  },
+  // Grants are metadata of their own partition; the key is only read and checked.
+  grants: {
+    entry: 'functions/grants.ts',
+    usesToken: false,
+    table: [
+      // The key is read, then checked again in the transaction that writes the grant.
+      { actions: ['GetItem', 'ConditionCheckItem'], on: 'table', partitions: ['key'] },
+      { actions: ['GetItem', 'Query'], on: 'table', partitions: ['grants'] },
+      { actions: ['PutItem', 'DeleteItem'], on: 'table', partitions: ['grants'], withoutKeyMaterial: true },
+      // ListRetirableGrants.
+      { actions: ['Query'], on: 'gsi1', partitions: ['retiring'] },
     ],
   },
 } as const satisfies Partial<Record<FunctionGroup, FunctionProfile>>;

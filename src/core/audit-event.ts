@@ -1,4 +1,6 @@
 /** One audit record in the shape of a CloudTrail event for `kms.amazonaws.com`. */
+import type { AuthorizationRecord } from './authorization-record.js';
+
 export interface AuditEvent {
   readonly eventVersion: '1.08';
   readonly userIdentity: {
@@ -16,8 +18,6 @@ export interface AuditEvent {
   readonly userAgent: string;
   readonly errorCode?: string;
   readonly errorMessage?: string;
-  /** Operator-only details; `errorReason` says why a request failed when AWS's answer carries no message. */
-  readonly additionalEventData?: Readonly<Record<string, string>>;
   readonly requestParameters: Record<string, unknown> | null;
   readonly responseElements: Record<string, unknown> | null;
   readonly requestID: string;
@@ -28,6 +28,11 @@ export interface AuditEvent {
   readonly managementEvent: boolean;
   readonly recipientAccountId: string;
   readonly eventCategory: 'Management';
+  /**
+   * `authorization`: what allowed or denied each action of the request (policy and statement Sid, or grant ID);
+   * `errorReason`: why the request failed, for operators, when AWS's answer carries no message.
+   */
+  readonly additionalEventData?: { readonly authorization?: readonly AuthorizationRecord[]; readonly errorReason?: string };
   readonly vpcEndpointId?: string;
   readonly tlsDetails?: Record<string, string>;
 }

@@ -374,9 +374,6 @@ export const WIRE_CASES: readonly WireCase[] = [
     ['UpdateAlias to a key of another type', 'aliasTargetMismatch', 'ValidationException',
       (f: Fixtures) => ({ operation: 'UpdateAlias', body: { AliasName: f.aliasName, TargetKeyId: f.hmac256.keyId } }),
       (f: Fixtures) => `${f.hmac256.arn} is not the same type of key, or does not have the same key usage, as the key the alias currently points to.`],
-    ['CreateKey with a key policy that is not JSON', 'policyNotJson', 'MalformedPolicyDocumentException',
-      () => ({ operation: 'CreateKey', body: { Policy: 'not json' } }),
-      () => 'The policy document is not valid JSON.'],
     ['Decrypt without CiphertextBlob', 'ciphertextBlobRequired', 'ValidationException',
       () => ({ operation: 'Decrypt', body: {} }),
       () => "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"],
@@ -434,8 +431,8 @@ export const WIRE_CASES: readonly WireCase[] = [
     source: 'this service',
     template: 'operationNotSupported',
     ours: true,
-    request: () => ({ operation: 'CreateGrant', body: { KeyId: 'k', GranteePrincipal: 'arn:aws:iam::111122223333:root', Operations: ['Decrypt'] } }),
-    expect: () => ({ status: 400, type: 'UnsupportedOperationException', message: 'CreateGrant is not supported by this service yet.' }),
+    request: () => ({ operation: 'CreateCustomKeyStore', body: { CustomKeyStoreName: 'store' } }),
+    expect: () => ({ status: 400, type: 'UnsupportedOperationException', message: 'CreateCustomKeyStore is not supported by this service yet.' }),
   },
 
   // Protocol and authentication: every input a client controls ends in the right 4xx.

@@ -27,6 +27,7 @@ interface Step {
 const MESSAGE = Buffer.from('message to sign').toString('base64');
 const PEER_PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 const ALIAS = 'alias/app';
+const GRANTEE = 'arn:aws:iam::111122223333:role/app';
 
 const keyIdAs = (name: string) => (output: Output, state: State) => {
   state[name] = String((output['KeyMetadata'] as Output)['KeyId']);
@@ -78,6 +79,30 @@ export const STEPS: readonly Step[] = [
   { operation: 'TagResource', body: (s) => ({ KeyId: need(s, 'symmetric'), Tags: [{ TagKey: 'team', TagValue: 'payments' }] }) },
   { operation: 'ListResourceTags', body: (s) => ({ KeyId: need(s, 'symmetric') }) },
   { operation: 'UntagResource', body: (s) => ({ KeyId: need(s, 'symmetric'), TagKeys: ['team'] }) },
+  { operation: 'GetKeyPolicy', body: (s) => ({ KeyId: need(s, 'symmetric') }), keep: keepAs('Policy') },
+  { operation: 'ListKeyPolicies', body: (s) => ({ KeyId: need(s, 'symmetric') }) },
+  { operation: 'PutKeyPolicy', body: (s) => ({ KeyId: need(s, 'symmetric'), Policy: need(s, 'Policy') }) },
+  { operation: 'CreateKey', body: (s) => ({ Policy: need(s, 'Policy') }) },
+  {
+    operation: 'CreateGrant',
+    body: (s) => ({ KeyId: need(s, 'symmetric'), GranteePrincipal: GRANTEE, RetiringPrincipal: GRANTEE, Operations: ['Encrypt'] }),
+    keep: (output, state) => { keepAs('GrantToken')(output, state); },
+  },
+  {
+    operation: 'CreateGrant',
+    body: (s) => ({ KeyId: need(s, 'symmetric'), GranteePrincipal: GRANTEE, Operations: ['Decrypt'], Name: 'app-decrypt' }),
+    keep: keepAs('GrantId', 'revokedGrant'),
+  },
+  {
+    operation: 'CreateGrant',
+    body: (s) => ({ KeyId: need(s, 'symmetric'), GranteePrincipal: GRANTEE, Operations: ['DescribeKey'] }),
+    keep: keepAs('GrantId', 'retiredGrant'),
+  },
+  { operation: 'ListGrants', body: (s) => ({ KeyId: need(s, 'symmetric'), Limit: 1 }) },
+  { operation: 'ListRetirableGrants', body: () => ({ RetiringPrincipal: GRANTEE }) },
+  { operation: 'RetireGrant', body: (s) => ({ GrantToken: need(s, 'GrantToken') }) },
+  { operation: 'RetireGrant', body: (s) => ({ KeyId: need(s, 'symmetric'), GrantId: need(s, 'retiredGrant') }) },
+  { operation: 'RevokeGrant', body: (s) => ({ KeyId: need(s, 'symmetric'), GrantId: need(s, 'revokedGrant') }) },
   { operation: 'DeleteAlias', body: () => ({ AliasName: ALIAS }) },
 ];
 

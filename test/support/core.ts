@@ -10,6 +10,9 @@ import { FakeAsymmetricMaterial } from './fake-asymmetric-material.js';
 import { FakeKeyMaterial } from './fake-key-material.js';
 import { InMemoryStore } from './in-memory-store.js';
 import { SequentialIds } from './sequential-ids.js';
+import { InMemoryIdentityDirectory, makeAccess } from './identity-directory.js';
+import { StoredGrantLookup } from '../../src/core/kms/grants/stored-grant-lookup.js';
+import { defaultKeyPolicy } from '../../src/core/kms/keys/default-key-policy.js';
 
 export const ACCOUNT_ID = '111122223333';
 export const OTHER_ACCOUNT_ID = '444455556666';
@@ -45,15 +48,17 @@ export interface CoreHarness {
   readonly material: FakeKeyMaterial;
   readonly clock: FakeClock;
   readonly ids: SequentialIds;
+  readonly identities: InMemoryIdentityDirectory;
 }
 
-export function makeCore(): CoreHarness {
+export function makeCore(identities = new InMemoryIdentityDirectory()): CoreHarness {
   const store = new InMemoryStore();
   const material = new FakeKeyMaterial();
   const clock = new FakeClock();
   const ids = new SequentialIds();
   const asymmetric = new FakeAsymmetricMaterial();
-  return { deps: { keys: store, aliases: store, material, asymmetric, clock, ids }, store, material, clock, ids };
+  const access = makeAccess({ identities, grants: new StoredGrantLookup(store) });
+  return { deps: { keys: store, aliases: store, grants: store, material, asymmetric, clock, ids, access }, store, material, clock, ids, identities };
 }
 
 export function makeKeyId(n: number): string {
@@ -79,7 +84,7 @@ export function makeKey(overrides: Partial<KeyRecord> = {}): KeyRecord {
     currentBackingKeyId: 'ab'.repeat(32),
     tags: [],
     multiRegion: false,
-    policy: '{}',
+    policy: defaultKeyPolicy(accountId),
     revision: 1,
     ...overrides,
   };

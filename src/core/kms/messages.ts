@@ -93,7 +93,6 @@ export const KMS_MESSAGES = {
     exception: 'ValidationException', text: 'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.',
     source: { ours: 'No public recording of CreateKey with both KeySpec and CustomerMasterKeySpec.' },
   },
-  policyNotJson: { exception: 'MalformedPolicyDocumentException', text: 'The policy document is not valid JSON.', source: { ours: 'No public recording of a key policy that is not a JSON object.' } },
   originNotSupported: { exception: 'UnsupportedOperationException', text: 'Origin {origin} is not supported yet by this service.', source: { ours: 'A feature this service does not offer yet (see the README).' } },
   customKeyStoresNotSupported: { exception: 'UnsupportedOperationException', text: 'Custom key stores are not supported yet by this service.', source: { ours: 'A feature this service does not offer yet (see the README).' } },
   multiRegionNotSupported: { exception: 'UnsupportedOperationException', text: 'Multi-Region keys are not supported yet by this service.', source: { ours: 'A feature this service does not offer yet (see the README).' } },

@@ -8,7 +8,7 @@ import {
 import { currentKeyMaterial } from './stored-key.js';
 import type { EncryptionAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
 import type { KeyRecord } from '../records.js';
-import type { OperationCall } from '../service.js';
+import type { KeyAccessFacts, OperationCall } from '../service.js';
 import { resolveKey } from '../keys/resolve-key.js';
 import { assertKeyStateAllows } from '../keys/key-states.js';
 import { KEY_SPEC_USAGES, isAsymmetricSpec } from '../keys/key-specs.js';
@@ -62,6 +62,8 @@ export interface DecryptOptions {
   readonly context: EncryptionContext | undefined;
   readonly algorithm: EncryptionAlgorithmSpec | undefined;
   readonly action: string;
+  /** Facts for the action's condition keys, given the key (kms:ReEncryptOnSameKey). */
+  readonly facts?: (key: KeyRecord) => KeyAccessFacts;
 }
 
 /** Decrypts a symmetric ciphertext blob, returning the key that made it and the plaintext. */
@@ -72,7 +74,7 @@ export async function decryptBlob(
 ): Promise<{ key: KeyRecord; plaintext: Uint8Array; algorithm: EncryptionAlgorithmSpec; keyMaterialId?: string }> {
   const named = options.expectedKeyId === undefined
     ? undefined
-    : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'any', action: options.action });
+    : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'any', action: options.action, ...facts(options) });
   if (named !== undefined && isAsymmetricSpec(named.keySpec)) {
     // Asymmetric ciphertext carries no header: the request's KeyId and algorithm say how to read it.
     assertKeyStateAllows(named, 'cryptographic');
@@ -85,7 +87,7 @@ export async function decryptBlob(
   /* Precondition: a KeyId in the request names the key the ciphertext was made with. */
   needs(named === undefined || named.arn === parsed.keyArn,
     say('incorrectKey'), IncorrectKeyException);
-  const key = await resolveKey(call, parsed.keyArn, { allowAliases: false, rule: 'cryptographic', action: options.action });
+  const key = await resolveKey(call, parsed.keyArn, { allowAliases: false, rule: 'cryptographic', action: options.action, ...facts(options) });
   const algorithm = assertEncryptionKey(key, options.algorithm, operationOfAction(options.action));
   const backingKeyId = bytesToHex(parsed.backingKeyId);
   const backingKey = await call.deps.keys.getBackingKey(key, backingKeyId);
@@ -102,4 +104,8 @@ export async function decryptBlob(
     }
     throw error;
   }
+}
+
+function facts(options: DecryptOptions): { facts?: (key: KeyRecord) => KeyAccessFacts } {
+  return options.facts === undefined ? {} : { facts: options.facts };
 }

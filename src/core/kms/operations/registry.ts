@@ -2,6 +2,7 @@
 import type { OperationName } from '../../../models/kms/generated/operations.js';
 import type { OperationHandler } from '../service.js';
 import { aliasOperations } from './aliases.js';
+import { keyPolicyOperations } from './key-policies.js';
 import { createKey } from './create-key.js';
 import { generateDataKey, generateDataKeyWithoutPlaintext, generateRandom } from './data-keys.js';
 import { decrypt, encrypt, reEncrypt } from './encrypt-decrypt.js';
@@ -11,6 +12,7 @@ import { getPublicKey, sign, verify } from './sign-verify.js';
 import { generateMac, verifyMac } from './mac.js';
 import { deriveSharedSecret } from './derive-shared-secret.js';
 import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
+import { grantOperations } from './grants.js';
 
 export type OperationHandlers = { readonly [Op in OperationName]?: OperationHandler<Op> };
 
@@ -36,7 +38,9 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   VerifyMac: verifyMac,
   DeriveSharedSecret: deriveSharedSecret,
   ...aliasOperations,
+  ...keyPolicyOperations,
   TagResource: tagResource,
   UntagResource: untagResource,
   ListResourceTags: listResourceTags,
+  ...grantOperations,
 };
