@@ -3,6 +3,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { API_GROUPS, type ApiGroup } from '../core/kms/api-groups.js';
 import { groupFunctionEnvName } from './group-environment.js';
 import { KMSInternalException } from '../models/kms/generated/errors.js';
+import { say } from '../core/kms/messages.js';
 import type { FunctionGroup, GroupInvoker, GroupRequest, GroupResponse } from '../pipeline/group-protocol.js';
 import type { GroupRequestSigner } from '../pipeline/group-request-auth.js';
 
@@ -23,7 +24,7 @@ export class LambdaGroupInvoker implements GroupInvoker {
 
   async invoke(group: FunctionGroup, request: GroupRequest): Promise<GroupResponse> {
     const functionName = this.#functionNames[group];
-    if (functionName === undefined) throw new KMSInternalException('An internal error occurred.');
+    if (functionName === undefined) throw new KMSInternalException(say('internalError'));
     const result = await this.#client.send(new InvokeCommand({
       FunctionName: functionName,
       Payload: new TextEncoder().encode(JSON.stringify(this.#signer.sign(group, request))),

@@ -37,8 +37,11 @@ export interface AuditEvent {
   readonly managementEvent: boolean;
   readonly recipientAccountId: string;
   readonly eventCategory: 'Management';
-  /** `authorization`: what allowed or denied each action of the request (policy and statement Sid, or grant ID). */
-  readonly additionalEventData?: { readonly authorization: readonly AuthorizationRecord[] };
+  /**
+   * `authorization`: what allowed or denied each action of the request (policy and statement Sid, or grant ID);
+   * `errorReason`: why the request failed, for operators, when AWS's answer carries no message.
+   */
+  readonly additionalEventData?: { readonly authorization?: readonly AuthorizationRecord[]; readonly errorReason?: string };
   readonly vpcEndpointId?: string;
   readonly tlsDetails?: Record<string, string>;
 }

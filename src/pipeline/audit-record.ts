@@ -29,7 +29,8 @@ export function buildAuditEvent(state: KmsRequestState, error: ServiceError | un
     userAgent: state.userAgent,
     ...(error === undefined ? {} : {
       errorCode: auditErrorCode(error.name),
-      errorMessage: recordedMessage(error.message, secretStringsIn(state.operation, state.http.body)),
+      // No errorMessage when the wire carries none, as CloudTrail records such an error.
+      ...(error.message === '' ? {} : { errorMessage: recordedMessage(error.message, secretStringsIn(state.operation, state.http.body)) }),
     }),
     requestParameters: state.input === undefined || state.operation === undefined
       ? null
@@ -43,7 +44,7 @@ export function buildAuditEvent(state: KmsRequestState, error: ServiceError | un
     managementEvent: true,
     recipientAccountId: accountId,
     eventCategory: 'Management',
-    ...(state.touched.authorizations().length === 0 ? {} : { additionalEventData: { authorization: state.touched.authorizations() } }),
+    ...additionalEventData(state, error),
     ...(state.vpcEndpointId === undefined ? {} : { vpcEndpointId: state.vpcEndpointId }),
   };
 }
@@ -51,6 +52,16 @@ export function buildAuditEvent(state: KmsRequestState, error: ServiceError | un
 /** CloudTrail records an access denial as `AccessDenied`; every other error by its exception name. */
 function auditErrorCode(name: string): string {
   return name === 'AccessDeniedException' ? 'AccessDenied' : name;
+}
+
+/** What allowed or denied the request's actions, and the operator-only reason of an error sent without a message. */
+function additionalEventData(state: KmsRequestState, error: ServiceError | undefined): Pick<AuditEvent, 'additionalEventData'> {
+  const authorization = state.touched.authorizations();
+  const data = {
+    ...(authorization.length === 0 ? {} : { authorization }),
+    ...(error?.reason === undefined ? {} : { errorReason: error.reason }),
+  };
+  return Object.keys(data).length === 0 ? {} : { additionalEventData: data };
 }
 
 /** Members that are secret or binary (by the model) never enter the audit log. */

@@ -63,19 +63,19 @@ export function createFrontHandler(deps: FrontDeps) {
       });
       for (const arn of response.touched) state.touched.add(arn);
       for (const record of response.authorizations ?? []) state.touched.authorized(record);
-      if (!response.ok) throw rebuildError(response.errorName, response.message);
+      if (!response.ok) throw rebuildError(response.errorName, response.message, response.reason);
       return successResponse(response.body, state.requestId);
     });
 }
 
 function operationOf(target: string | undefined): OperationName {
   const name = target?.startsWith(TARGET_PREFIX) === true ? target.slice(TARGET_PREFIX.length) : undefined;
-  if (name === undefined || !KNOWN_OPERATIONS.has(name)) throw new UnknownOperationException('');
+  if (name === undefined || !KNOWN_OPERATIONS.has(name)) throw new UnknownOperationException('', { reason: 'X-Amz-Target names no AWS KMS operation.' });
   return name as OperationName;
 }
 
-function rebuildError(name: string, message: string): ServiceError {
+function rebuildError(name: string, message: string, reason: string | undefined): ServiceError {
   const ErrorClass = ERROR_CLASSES[name] ?? ERROR_CLASSES['KMSInternalException'];
   if (ErrorClass === undefined) throw new Error(`no error class for ${name}`);
-  return new ErrorClass(message);
+  return new ErrorClass(message, reason === undefined ? {} : { reason });
 }

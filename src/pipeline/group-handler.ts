@@ -10,7 +10,8 @@ import { TouchedResources } from '../core/kms/service.js';
 import type { FunctionGroup, GroupRequest, GroupResponse } from './group-protocol.js';
 import type { GroupRequestVerifier } from './group-request-auth.js';
 import type { Logger } from './logger.js';
-import { asKmsError } from './middleware/aws-json-errors.js';
+import { asKmsError, logReason } from './middleware/aws-json-errors.js';
+import { say } from '../core/kms/messages.js';
 import { runEncodedOperation } from './run-operation.js';
 import type { OperationName } from '../models/kms/generated/operations.js';
 
@@ -23,7 +24,7 @@ export interface GroupHandlerDeps {
 }
 
 /** What the front gets for a refused payload; it answers KMSInternalException. */
-const REFUSED: GroupResponse = { ok: false, errorName: 'KMSInternalException', message: 'An internal error occurred.', touched: [] };
+const REFUSED: GroupResponse = { ok: false, errorName: 'KMSInternalException', message: say('internalError'), touched: [] };
 
 export function createGroupHandler(deps: GroupHandlerDeps) {
   return middy<unknown, GroupResponse, Error, Context>().handler(async (event, context) => {
@@ -54,7 +55,11 @@ async function run(deps: GroupHandlerDeps, request: GroupRequest): Promise<Group
     return { ok: true, body, ...trailOf(touched) };
   } catch (error) {
     const kmsError = asKmsError(error, deps.logger, request.context.requestId);
-    return { ok: false, errorName: kmsError.name, message: kmsError.message, ...trailOf(touched) };
+    logReason(deps.logger, kmsError, request.context.requestId);
+    return {
+      ok: false, errorName: kmsError.name, message: kmsError.message, ...trailOf(touched),
+      ...(kmsError.reason === undefined ? {} : { reason: kmsError.reason }),
+    };
   }
 }
 

@@ -46,7 +46,11 @@ interface GroupTrail {
 
 export type GroupResponse =
   | ({ readonly ok: true; readonly body: string } & GroupTrail)
-  | ({ readonly ok: false; readonly errorName: string; readonly message: string } & GroupTrail);
+  | ({
+    readonly ok: false; readonly errorName: string; readonly message: string;
+    /** The error's operator-only reason, for the front's audit event and debug log. */
+    readonly reason?: string;
+  } & GroupTrail);
 
 /** The groups that run in a function of their own: every group but the front's. */
 export type FunctionGroup = Exclude<ApiGroup, 'crypto'>;

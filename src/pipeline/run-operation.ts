@@ -6,11 +6,12 @@ import type { RequestContext } from '../core/request-context.js';
 import { TouchedResources, type CoreDeps, type OperationHandler } from '../core/kms/service.js';
 import { decodeInput } from '../protocol/aws-json/decode-input.js';
 import { encodeOutput } from '../protocol/aws-json/encode-output.js';
+import { say } from '../core/kms/messages.js';
 
 export function handlerFor<Op extends OperationName>(operation: Op): OperationHandler<Op> {
   const handler = OPERATION_HANDLERS[operation];
   if (handler === undefined) {
-    throw new UnsupportedOperationException(`${operation} is not supported by this service yet.`);
+    throw new UnsupportedOperationException(say('operationNotSupported', { operation }));
   }
   return handler;
 }

@@ -302,7 +302,7 @@ describe('TagResource, UntagResource and ListResourceTags', () => {
     expect(listed.Truncated).toBe(false);
   });
 
-  it('returns LimitExceededException and keeps the tags when TagResource would exceed 50 tags', async () => {
+  it('returns TagException and keeps the tags when TagResource would exceed 50 tags', async () => {
     // Prepare
     const tags = Array.from({ length: 45 }, (_, index) => ({ TagKey: `t${index}`, TagValue: 'v' }));
     const key = await createKey(tags);
@@ -312,7 +312,7 @@ describe('TagResource, UntagResource and ListResourceTags', () => {
     const request = e2e.kms.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: extra }));
 
     // Assess
-    await expectKmsError(request, 'LimitExceededException');
+    await expectKmsError(request, 'TagException', 'Too many tags');
     const listed = await e2e.kms.send(new ListResourceTagsCommand({ KeyId: key.KeyId }));
     expect(listed.Tags).toHaveLength(45);
   });

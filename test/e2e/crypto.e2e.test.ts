@@ -68,7 +68,7 @@ describe('Encrypt and Decrypt', () => {
     const response = await e2e.kms.send(new DecryptCommand({ CiphertextBlob: blob }));
 
     // Assess
-    expect(membersOf(response)).toEqual({ Plaintext: plaintext, KeyId: key.Arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' });
+    expect(membersOf(response)).toEqual({ Plaintext: plaintext, KeyId: key.Arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT', KeyMaterialId: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it.each(identifiers)('returns the plaintext when Decrypt names the key by its %s', async (_form, identifier) => {
@@ -139,7 +139,7 @@ describe('Encrypt and Decrypt', () => {
     const request = e2e.kms.send(new EncryptCommand(input));
 
     // Assess
-    await expectKmsError(request, 'DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.', 412);
+    await expectKmsError(request, 'DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.', 400);
   });
 });
 
@@ -304,6 +304,8 @@ describe('ReEncrypt', () => {
       KeyId: destination.Arn,
       SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
       DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      SourceKeyMaterialId: expect.stringMatching(/^[0-9a-f]{64}$/),
+      DestinationKeyMaterialId: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     const decrypted = await e2e.kms.send(new DecryptCommand({ CiphertextBlob: response.CiphertextBlob, EncryptionContext: { step: 'two' } }));
     expect(decrypted.Plaintext).toEqual(plaintext);
@@ -413,7 +415,7 @@ describe('GenerateDataKey', () => {
     const response = await e2e.kms.send(new GenerateDataKeyCommand({ KeyId: key.KeyId, EncryptionContext: context, ...size }));
 
     // Assess
-    expect(membersOf(response)).toEqual({ CiphertextBlob: expect.any(Uint8Array), Plaintext: expect.any(Uint8Array), KeyId: key.Arn });
+    expect(membersOf(response)).toEqual({ CiphertextBlob: expect.any(Uint8Array), Plaintext: expect.any(Uint8Array), KeyId: key.Arn, KeyMaterialId: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(response.Plaintext).toHaveLength(length);
     const decrypted = await e2e.kms.send(new DecryptCommand({ CiphertextBlob: response.CiphertextBlob, EncryptionContext: context }));
     expect(decrypted.Plaintext).toEqual(response.Plaintext);
@@ -467,7 +469,7 @@ describe('GenerateDataKey', () => {
     const response = await e2e.kms.send(new GenerateDataKeyWithoutPlaintextCommand(input));
 
     // Assess
-    expect(membersOf(response)).toEqual({ CiphertextBlob: expect.any(Uint8Array), KeyId: key.Arn });
+    expect(membersOf(response)).toEqual({ CiphertextBlob: expect.any(Uint8Array), KeyId: key.Arn, KeyMaterialId: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const decrypted = await e2e.kms.send(new DecryptCommand({ CiphertextBlob: response.CiphertextBlob }));
     expect(decrypted.Plaintext).toHaveLength(32);
   });

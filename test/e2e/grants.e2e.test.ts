@@ -154,7 +154,7 @@ describe('grants through the JS SDK', () => {
     ];
 
     // Assess
-    for (const request of requests) await expectKmsError(request(), 'DryRunOperationException', message, 412);
+    for (const request of requests) await expectKmsError(request(), 'DryRunOperationException', message, 400);
     expect((await grantsOf(dryKey.KeyId ?? '')).map((entry) => entry.GrantId)).toEqual([grant.GrantId]);
   });
 

@@ -132,7 +132,7 @@ describe('CreateKey', () => {
       `1 validation error detected: Value '${tagKey}' at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128`);
   });
 
-  it('returns LimitExceededException and creates no key when given more than 50 tags', async () => {
+  it('returns TagException and creates no key when given more than 50 tags', async () => {
     // Prepare
     const tags = Array.from({ length: 51 }, (_, index) => ({ TagKey: `tag-${index}`, TagValue: 'v' }));
     const keysBefore = (await e2e.kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys?.length;
@@ -141,7 +141,7 @@ describe('CreateKey', () => {
     const request = e2e.kms.send(new CreateKeyCommand({ Tags: tags }));
 
     // Assess
-    await expectKmsError(request, 'LimitExceededException');
+    await expectKmsError(request, 'TagException', 'Too many tags');
     expect((await e2e.kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys).toHaveLength(keysBefore ?? -1);
   });
 

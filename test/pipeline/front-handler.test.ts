@@ -61,6 +61,43 @@ describe('front handler', () => {
     expect(Buffer.from(String(body['Plaintext']), 'base64').toString()).toBe('top secret');
   });
 
+  it('answers a wrong encryption context with an InvalidCiphertextException without a message, and gives operators the reason in the audit event and the debug log', async () => {
+    // Prepare
+    const harness = makeFrontHarness();
+    await seedKey(harness.core);
+    const encrypted = await send(harness, { target: 'TrentService.Encrypt', body: encryptBody() });
+
+    // Act
+    const { response } = await send(harness, {
+      target: 'TrentService.Decrypt',
+      body: JSON.stringify({ CiphertextBlob: encrypted.body['CiphertextBlob'], EncryptionContext: { app: 'payroll' } }),
+    });
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toBe('{"__type":"InvalidCiphertextException"}');
+    const event = harness.audit.events[1];
+    expect(event).toMatchObject({ errorCode: 'InvalidCiphertextException', additionalEventData: { errorReason: expect.stringMatching(/encryption context/) } });
+    expect(event).not.toHaveProperty('errorMessage');
+    expect(harness.logger.entries).toContainEqual({
+      level: 'debug', message: 'error reason',
+      fields: { requestId: event?.requestID, errorCode: 'InvalidCiphertextException', reason: event?.additionalEventData?.['errorReason'] },
+    });
+  });
+
+  it('carries the reason of a group error without a message to the audit event, never to the wire', async () => {
+    // Prepare
+    const harness = makeFrontHarness();
+    harness.groups.respond = async () => ({ ok: false, errorName: 'InvalidCiphertextException', message: '', reason: 'the blob is short', touched: [] });
+
+    // Act
+    const { response } = await send(harness, { target: 'TrentService.DescribeKey', body: `{"KeyId":"${KEY_ID}"}` });
+
+    // Assess
+    expect(response.body).toBe('{"__type":"InvalidCiphertextException"}');
+    expect(harness.audit.events[0]).toMatchObject({ errorCode: 'InvalidCiphertextException', additionalEventData: { errorReason: 'the blob is short' } });
+  });
+
   it.each([
     ['a base64-encoded body', { base64: true }],
     ['a plain body', { base64: false }],
@@ -92,7 +129,7 @@ describe('front handler', () => {
     // Assess
     expect(response.statusCode).toBe(400);
     expect(response.headers?.['x-amzn-ErrorType']).toBe('UnknownOperationException');
-    expect(body).toEqual({ __type: 'UnknownOperationException', message: '' });
+    expect(body).toEqual({ __type: 'UnknownOperationException' });
   });
 
   it('answers UnsupportedOperationException naming an operation that is not built yet', async () => {
@@ -120,7 +157,7 @@ describe('front handler', () => {
 
     // Assess
     expect(result.response.statusCode).toBe(400);
-    expect(result.body).toEqual({ __type: 'SerializationException', message: '' });
+    expect(result.body).toEqual({ __type: 'SerializationException' });
   });
 
   it('answers the signature error when the request is not signed correctly', async () => {

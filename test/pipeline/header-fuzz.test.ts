@@ -102,7 +102,8 @@ describe('headers that reach authentication under arbitrary values', () => {
         expect(response.statusCode, response.body.slice(0, 300)).toBeGreaterThanOrEqual(400);
         expect(response.statusCode, response.body.slice(0, 300)).toBeLessThan(500);
         expect(response.headers?.['x-amzn-ErrorType']).toBe(body.__type);
-        expect(typeof body.message).toBe('string');
+        // A message, or none at all as AWS sends some errors; never an empty one.
+        expect(body.message === undefined || (typeof body.message === 'string' && body.message !== '')).toBe(true);
       }),
       { numRuns: 1500 },
     );

@@ -117,7 +117,7 @@ export class FakeAsymmetricMaterial implements AsymmetricKeyMaterial {
       const publicKey = createPublicKey({ key: Buffer.from(peerPublicKey), format: 'der', type: 'spki' });
       return new Uint8Array(diffieHellman({ privateKey, publicKey }));
     } catch {
-      throw new ValidationException('PublicKey is not a valid DER-encoded SubjectPublicKeyInfo.');
+      throw new ValidationException('', { reason: 'PublicKey is not a valid DER-encoded SubjectPublicKeyInfo.' });
     }
   }
 

@@ -22,7 +22,7 @@ export class RecordingAuditSink implements AuditSink {
 }
 
 export class RecordingLogger implements Logger {
-  readonly entries: { level: 'info' | 'error'; message: string; fields?: Record<string, unknown> }[] = [];
+  readonly entries: { level: 'info' | 'error' | 'debug'; message: string; fields?: Record<string, unknown> }[] = [];
 
   info(message: string, fields?: Record<string, unknown>): void {
     this.entries.push({ level: 'info', message, ...(fields === undefined ? {} : { fields }) });
@@ -30,6 +30,10 @@ export class RecordingLogger implements Logger {
 
   error(message: string, fields?: Record<string, unknown>): void {
     this.entries.push({ level: 'error', message, ...(fields === undefined ? {} : { fields }) });
+  }
+
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.entries.push({ level: 'debug', message, ...(fields === undefined ? {} : { fields }) });
   }
 }
 

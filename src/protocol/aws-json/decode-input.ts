@@ -30,8 +30,8 @@ const TARGET_NAMES: Readonly<Record<string, string>> = {
   timestamp: 'a Timestamp',
 };
 
-function fail(message: string): never {
-  throw new SerializationException(message);
+function fail(message: string, reason?: string): never {
+  throw new SerializationException(message, reason === undefined ? {} : { reason });
 }
 
 /** The message AWS gives when a JSON value of the wrong kind meets a scalar member. */
@@ -124,14 +124,14 @@ function parseBody(body: string | Uint8Array): unknown {
   try {
     text = typeof body === 'string' ? body : utf8.decode(body);
   } catch {
-    fail('');
+    fail('', 'The request body is not UTF-8.');
   }
   // AWS answers an empty or unparsable body with a SerializationException that carries no message.
-  if (text.trim() === '') fail('');
+  if (text.trim() === '') fail('', 'The request body is empty.');
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    fail('');
+    fail('', 'The request body is not JSON.');
   }
 }
 

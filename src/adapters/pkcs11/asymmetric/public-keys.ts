@@ -30,12 +30,18 @@ export function ecSpki(curve: Curve, point: Buffer): Uint8Array {
   return spki(createPublicKey({ key: jwk, format: 'jwk' }));
 }
 
-/** Parses a DER SPKI; throws `ValidationException` (AWS's wording) when it is not one. */
+/** What an operator is told when a public key in a request is not a DER SPKI (AWS's answer has no message). */
+const NOT_SPKI = 'PublicKey is not a valid DER-encoded SubjectPublicKeyInfo.';
+
+/**
+ * Parses a DER SPKI; throws `ValidationException` when it is not one, without a message on the
+ * wire as AWS answers it (LocalStack's AWS snapshot test_derive_shared_secret, response-invalid-public-key).
+ */
 export function parseSpki(der: Uint8Array): KeyObject {
   try {
     return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
   } catch {
-    throw new ValidationException('PublicKey is not a valid DER-encoded SubjectPublicKeyInfo.');
+    throw new ValidationException('', { reason: NOT_SPKI });
   }
 }
 
@@ -60,7 +66,7 @@ export function ecPoint(key: KeyObject, curve: Curve): Buffer {
   const x = Buffer.from(jwk.x ?? '', 'base64url');
   const y = Buffer.from(jwk.y ?? '', 'base64url');
   if (x.length !== curve.fieldBytes || y.length !== curve.fieldBytes) {
-    throw new ValidationException('PublicKey is not a valid DER-encoded SubjectPublicKeyInfo.');
+    throw new ValidationException('', { reason: NOT_SPKI });
   }
   return Buffer.concat([Buffer.from([0x04]), x, y]);
 }

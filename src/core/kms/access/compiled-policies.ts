@@ -9,6 +9,7 @@ import { KMSInternalException } from '../../../models/kms/generated/errors.js';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type ParsedPolicy, type PolicySource } from '../../authz/index.js';
 import type { IdentityPolicy } from '../../ports/index.js';
 import type { KeyRecord } from '../records.js';
+import { say } from '../messages.js';
 
 /** Entries kept before a cache starts over (each compiled 20-statement policy is a few kilobytes). */
 const MAX_ENTRIES = 10_000;
@@ -33,7 +34,8 @@ function parseStored(text: string, kind: 'key' | 'identity', what: string): Pars
   try {
     return parsePolicy(text, { kind });
   } catch {
-    throw new KMSInternalException(`The stored ${what} could not be read.`);
+    // The wire gets AWS's plain internal error; which stored document failed is for operators only.
+    throw new KMSInternalException(say('internalError'), { reason: `The stored ${what} could not be read.` });
   }
 }
 

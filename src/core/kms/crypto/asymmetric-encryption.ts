@@ -1,5 +1,5 @@
 /** Encrypt and Decrypt with RSA (RSAES-OAEP) and SM2 (SM2PKE) keys, as AWS KMS does them. */
-import { ValidationException } from '../../../models/kms/generated/errors.js';
+import { KMSInternalException, ValidationException } from '../../../models/kms/generated/errors.js';
 import type { EncryptionAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
 import type { KeyRecord } from '../records.js';
 import type { OperationCall } from '../service.js';
@@ -7,11 +7,12 @@ import { isAsymmetricSpec, RSA_PLAINTEXT_LIMITS } from '../keys/key-specs.js';
 import { needs } from '../../errors/service-error.js';
 import type { EncryptionContext } from './encryption-context.js';
 import { currentKeyMaterial, publicKeyOf } from './stored-key.js';
+import { say } from '../messages.js';
 
 /* Precondition: asymmetric encryption takes no encryption context. */
 function assertNoContext(context: EncryptionContext | undefined): void {
   needs(context === undefined || Object.keys(context).length === 0,
-    'EncryptionContext is not supported with asymmetric KMS keys.', ValidationException);
+    say('contextWithAsymmetricKey'), ValidationException);
 }
 
 export async function encryptWithPublicKey(
@@ -25,8 +26,8 @@ export async function encryptWithPublicKey(
   const limit = RSA_PLAINTEXT_LIMITS[key.keySpec]?.[algorithm] ?? 0;
   /* Precondition: the plaintext fits the key size and padding. */
   needs(plaintext.length <= limit,
-    `Plaintext of ${plaintext.length} bytes exceeds the ${limit} bytes ${algorithm} allows with a ${key.keySpec} key.`, ValidationException);
-  if (!isAsymmetricSpec(key.keySpec)) throw new ValidationException(`${key.arn} is not an asymmetric key.`);
+    say('plaintextTooLarge', { algorithm, keySpec: key.keySpec, limit }), ValidationException);
+  if (!isAsymmetricSpec(key.keySpec)) throw new KMSInternalException(say('internalError'), { reason: 'encryptWithPublicKey was called with a symmetric key.' });
   const current = await currentKeyMaterial(call, key);
   return call.deps.asymmetric.encryptWithPublicKey(key.keySpec, publicKeyOf(current), algorithm, plaintext);
 }

@@ -16,7 +16,7 @@
  * the GCM additional authenticated data, so neither can be changed without failing decryption.
  */
 import { InvalidCiphertextException } from '../../../models/kms/generated/errors.js';
-import { needs } from '../../errors/service-error.js';
+import { needs, withoutMessage } from '../../errors/service-error.js';
 
 export const CIPHERTEXT_FORMAT_V1 = 0x01;
 export const IV_LENGTH = 12;
@@ -39,8 +39,8 @@ export interface ParsedCiphertext extends CiphertextHeader {
 
 export function encodeHeader(header: CiphertextHeader): Uint8Array {
   const keyId = new TextEncoder().encode(header.keyArn);
-  needs(keyId.length >= 1 && keyId.length <= MAX_ARN_LENGTH, 'key ARN length out of range', InvalidCiphertextException);
-  needs(header.backingKeyId.length >= 1 && header.backingKeyId.length <= MAX_ID_LENGTH, 'backing key ID length out of range', InvalidCiphertextException);
+  needs(keyId.length >= 1 && keyId.length <= MAX_ARN_LENGTH, withoutMessage('The key ARN is too long for the ciphertext header.'), InvalidCiphertextException);
+  needs(header.backingKeyId.length >= 1 && header.backingKeyId.length <= MAX_ID_LENGTH, withoutMessage('The backing key ID is too long for the ciphertext header.'), InvalidCiphertextException);
   const out = new Uint8Array(3 + keyId.length + header.backingKeyId.length);
   out[0] = CIPHERTEXT_FORMAT_V1;
   out[1] = keyId.length;
@@ -64,15 +64,16 @@ export function encodeCiphertext(header: Uint8Array, iv: Uint8Array, sealed: Uin
  */
 export function parseCiphertext(blob: Uint8Array): ParsedCiphertext {
   /* Precondition: the blob starts with a known format version. */
-  needs(blob.length >= 1 && blob[0] === CIPHERTEXT_FORMAT_V1, '', InvalidCiphertextException);
+  needs(blob.length >= 1 && blob[0] === CIPHERTEXT_FORMAT_V1, withoutMessage('The ciphertext blob does not start with a known format version.'), InvalidCiphertextException);
   const keyIdLength = blob[1] ?? 0;
   /* Precondition: the key ARN is not empty and fits in the blob. */
-  needs(keyIdLength >= 1 && blob.length > 2 + keyIdLength, '', InvalidCiphertextException);
+  needs(keyIdLength >= 1 && blob.length > 2 + keyIdLength, withoutMessage('The ciphertext blob is shorter than its key ARN length says.'), InvalidCiphertextException);
   const keyArn = new TextDecoder('latin1').decode(blob.subarray(2, 2 + keyIdLength));
   const backingLength = blob[2 + keyIdLength] ?? 0;
   const headerLength = 3 + keyIdLength + backingLength;
   /* Precondition: the backing key ID fits and IV, at least one byte of ciphertext and the tag follow. */
-  needs(backingLength >= 1 && backingLength <= MAX_ID_LENGTH && blob.length >= headerLength + IV_LENGTH + 1 + TAG_LENGTH, '', InvalidCiphertextException);
+  needs(backingLength >= 1 && backingLength <= MAX_ID_LENGTH && blob.length >= headerLength + IV_LENGTH + 1 + TAG_LENGTH,
+    withoutMessage('The ciphertext blob is too short for its header, IV and tag.'), InvalidCiphertextException);
   return {
     keyArn,
     backingKeyId: blob.slice(3 + keyIdLength, headerLength),

@@ -6,6 +6,7 @@
  */
 import { needs } from '../../errors/service-error.js';
 import { ValidationException } from '../../../models/kms/generated/errors.js';
+import { say } from '../messages.js';
 
 export type EncryptionContext = Readonly<Record<string, string>>;
 
@@ -30,15 +31,15 @@ export function encryptionContextProblem(context: EncryptionContext, member: str
   let size = 0;
   for (const [key, value] of Object.entries(context)) {
     if (UNPAIRED_SURROGATE.test(key)) {
-      return `The encryption context in '${member}' must be well-formed Unicode: a key contains an unpaired surrogate.`;
+      return say('contextKeySurrogate', { member });
     }
     if (UNPAIRED_SURROGATE.test(value)) {
-      return `The encryption context in '${member}' must be well-formed Unicode: the value of '${key}' contains an unpaired surrogate.`;
+      return say('contextValueSurrogate', { member, key });
     }
     size += encoder.encode(key).length + encoder.encode(value).length;
   }
   if (size > MAX_ENCRYPTION_CONTEXT_BYTES) {
-    return `The encryption context in '${member}' is ${size} bytes long; its keys and values may take at most ${MAX_ENCRYPTION_CONTEXT_BYTES} bytes of UTF-8 together.`;
+    return say('contextTooLarge', { member, size, limit: MAX_ENCRYPTION_CONTEXT_BYTES });
   }
   return undefined;
 }

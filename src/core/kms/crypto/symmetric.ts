@@ -15,19 +15,20 @@ import { KEY_SPEC_USAGES, isAsymmetricSpec } from '../keys/key-specs.js';
 import { decryptWithPrivateKey, encryptWithPublicKey } from './asymmetric-encryption.js';
 import { encodeCiphertext, encodeHeader, parseCiphertext } from './ciphertext-blob.js';
 import { canonicalEncryptionContext, concatBytes, type EncryptionContext } from './encryption-context.js';
-import { needs } from '../../errors/service-error.js';
+import { needs, withoutMessage } from '../../errors/service-error.js';
 import { bytesToHex, hexToBytes } from '../../encoding.js';
+import { operationOfAction, say } from '../messages.js';
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-z-]+$/;
 
 /** Checks that `key` can encrypt with `algorithm` (SYMMETRIC_DEFAULT unless stated) and returns it. */
-export function assertEncryptionKey(key: KeyRecord, algorithm: EncryptionAlgorithmSpec | undefined): EncryptionAlgorithmSpec {
+export function assertEncryptionKey(key: KeyRecord, algorithm: EncryptionAlgorithmSpec | undefined, operation: string): EncryptionAlgorithmSpec {
   /* Precondition: the key's usage is ENCRYPT_DECRYPT. */
-  needs(key.keyUsage === 'ENCRYPT_DECRYPT', `${key.arn} key usage is ${key.keyUsage} which is not valid for this operation.`, InvalidKeyUsageException);
+  needs(key.keyUsage === 'ENCRYPT_DECRYPT', say('keyUsageNotValid', { arn: key.arn, usage: key.keyUsage, operation }), InvalidKeyUsageException);
   const chosen = algorithm ?? 'SYMMETRIC_DEFAULT';
   /* Precondition: the algorithm is one the key spec supports. */
   needs(KEY_SPEC_USAGES[key.keySpec].ENCRYPT_DECRYPT?.includes(chosen) === true,
-    `Algorithm ${chosen} is incompatible with key spec ${key.keySpec}.`, InvalidKeyUsageException);
+    say('algorithmIncompatible', { algorithm: chosen, keySpec: key.keySpec }), InvalidKeyUsageException);
   return chosen;
 }
 
@@ -70,34 +71,37 @@ export async function decryptBlob(
   call: OperationCall<unknown>,
   blob: Uint8Array,
   options: DecryptOptions,
-): Promise<{ key: KeyRecord; plaintext: Uint8Array; algorithm: EncryptionAlgorithmSpec }> {
+): Promise<{ key: KeyRecord; plaintext: Uint8Array; algorithm: EncryptionAlgorithmSpec; keyMaterialId?: string }> {
   const named = options.expectedKeyId === undefined
     ? undefined
     : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'any', action: options.action, ...facts(options) });
   if (named !== undefined && isAsymmetricSpec(named.keySpec)) {
     // Asymmetric ciphertext carries no header: the request's KeyId and algorithm say how to read it.
     assertKeyStateAllows(named, 'cryptographic');
-    const algorithm = assertEncryptionKey(named, options.algorithm);
+    const algorithm = assertEncryptionKey(named, options.algorithm, operationOfAction(options.action));
     return { key: named, algorithm, plaintext: await decryptWithPrivateKey(call, named, algorithm, blob, options.context) };
   }
   const parsed = parseCiphertext(blob);
   /* Precondition: the blob names a well-formed key ARN. */
-  needs(KEY_ARN.test(parsed.keyArn), '', InvalidCiphertextException);
+  needs(KEY_ARN.test(parsed.keyArn), withoutMessage('The ciphertext blob names no well-formed key ARN.'), InvalidCiphertextException);
   /* Precondition: a KeyId in the request names the key the ciphertext was made with. */
   needs(named === undefined || named.arn === parsed.keyArn,
-    'The key ID in the request does not identify a CMK that can perform this operation.', IncorrectKeyException);
+    say('incorrectKey'), IncorrectKeyException);
   const key = await resolveKey(call, parsed.keyArn, { allowAliases: false, rule: 'cryptographic', action: options.action, ...facts(options) });
-  const algorithm = assertEncryptionKey(key, options.algorithm);
+  const algorithm = assertEncryptionKey(key, options.algorithm, operationOfAction(options.action));
   const backingKeyId = bytesToHex(parsed.backingKeyId);
   const backingKey = await call.deps.keys.getBackingKey(key, backingKeyId);
-  needs(backingKey !== undefined, '', InvalidCiphertextException);
+  needs(backingKey !== undefined, withoutMessage('The ciphertext blob names a backing key the KMS key does not have.'), InvalidCiphertextException);
   const aad = concatBytes(parsed.header, canonicalEncryptionContext(options.context));
   try {
     const plaintext = await call.deps.material.decrypt(backingKey, { iv: parsed.iv, ciphertext: parsed.sealed }, aad);
-    return { key, plaintext, algorithm };
+    // The key material that decrypted, which AWS returns as KeyMaterialId for symmetric keys.
+    return { key, plaintext, algorithm, keyMaterialId: backingKeyId };
   } catch (error) {
     // AWS answers a failed authentication with an InvalidCiphertextException that has no message.
-    if (error instanceof InvalidCiphertextException) throw new InvalidCiphertextException('');
+    if (error instanceof InvalidCiphertextException) {
+      throw new InvalidCiphertextException('', { reason: 'The ciphertext does not authenticate: a changed blob, or another encryption context than the one it was made with.' });
+    }
     throw error;
   }
 }

@@ -3,6 +3,7 @@
  * Which forms an operation accepts is decided by the caller through `allowAliases`.
  */
 import { InvalidArnException, NotFoundException } from '../../../models/kms/generated/errors.js';
+import { say } from '../messages.js';
 
 export const ALIAS_PREFIX = 'alias/';
 export const RESERVED_ALIAS_PREFIX = 'alias/aws/';
@@ -60,7 +61,7 @@ function parseArn(raw: string, options: { readonly allowAliases: boolean }): Key
   const resource = rest.join(':');
   if (partition === undefined || !partition.startsWith('aws') || service !== 'kms' || region === undefined
     || !REGION.test(region) || accountId === undefined || !ACCOUNT_ID.test(accountId) || resource === '') {
-    throw new InvalidArnException(`Invalid arn ${raw}`);
+    throw new InvalidArnException(say('invalidArn', { arn: raw }));
   }
   if (resource.startsWith('key/')) {
     const keyId = resource.slice('key/'.length);
@@ -71,9 +72,9 @@ function parseArn(raw: string, options: { readonly allowAliases: boolean }): Key
     if (!options.allowAliases) throw invalidKeyId(raw);
     return { kind: 'aliasArn', accountId, region, aliasName: resource };
   }
-  throw new InvalidArnException(`Invalid arn ${raw}`);
+  throw new InvalidArnException(say('invalidArn', { arn: raw }));
 }
 
 function invalidKeyId(raw: string): NotFoundException {
-  return new NotFoundException(`Invalid keyId '${raw}'`);
+  return new NotFoundException(say('invalidKeyId', { keyId: raw }));
 }

@@ -4,6 +4,7 @@
  */
 import { DisabledException, KeyUnavailableException, KMSInvalidStateException } from '../../../models/kms/generated/errors.js';
 import type { KeyRecord } from '../records.js';
+import { say } from '../messages.js';
 
 /** Families of operations that share one row pattern in the key state table. */
 export type KeyStateRule =
@@ -17,9 +18,7 @@ export type KeyStateRule =
   | 'any';
 
 const STATE_WORDS: Readonly<Record<string, string>> = {
-  PendingDeletion: 'pending deletion',
   PendingReplicaDeletion: 'pending replica deletion',
-  PendingImport: 'pending import',
   Creating: 'creating',
   Updating: 'updating',
   Unavailable: 'unavailable',
@@ -32,11 +31,13 @@ export function assertKeyStateAllows(key: KeyRecord, rule: KeyStateRule): void {
   if (state === 'Enabled') return;
   if (state === 'Disabled') {
     /* Precondition: a disabled key refuses cryptographic operations. */
-    if (rule === 'cryptographic') throw new DisabledException(`${key.arn} is disabled.`);
+    if (rule === 'cryptographic') throw new DisabledException(say('keyDisabled', { arn: key.arn }));
     return;
   }
   if (state === 'Updating' && rule !== 'enablement') return;
-  if (state === 'Unavailable' && rule === 'cryptographic') throw new KeyUnavailableException(`${key.arn} is unavailable.`);
+  if (state === 'Unavailable' && rule === 'cryptographic') throw new KeyUnavailableException(say('keyUnavailable', { arn: key.arn }));
   if (state === 'PendingImport' && rule === 'management') return;
-  throw new KMSInvalidStateException(`${key.arn} is ${STATE_WORDS[state] ?? state}.`);
+  if (state === 'PendingDeletion') throw new KMSInvalidStateException(say('keyPendingDeletion', { arn: key.arn }));
+  if (state === 'PendingImport') throw new KMSInvalidStateException(say('keyPendingImport', { arn: key.arn }));
+  throw new KMSInvalidStateException(say('keyInState', { arn: key.arn, state: STATE_WORDS[state] ?? state }));
 }

@@ -4,6 +4,7 @@ import type { KeyRecord } from '../records.js';
 import { scopeOf, type KeyAccessFacts, type OperationCall } from '../service.js';
 import { aliasArn, keyArn, parseKeyIdentifier } from './identifiers.js';
 import { assertKeyStateAllows, type KeyStateRule } from './key-states.js';
+import { say } from '../messages.js';
 
 export interface ResolveOptions {
   /** Whether the operation accepts alias names and alias ARNs. */
@@ -23,16 +24,16 @@ export async function findKey(call: OperationCall<unknown>, raw: string, options
   let keyId: string;
   if ('aliasName' in id) {
     const alias = id.region === ctx.region ? await deps.aliases.getAlias(id.accountId, id.region, id.aliasName) : undefined;
-    if (alias === undefined) throw new NotFoundException(`Alias ${aliasArn(id, id.aliasName)} is not found.`);
+    if (alias === undefined) throw new NotFoundException(say('aliasNotFound', { aliasArn: aliasArn(id, id.aliasName) }));
     keyId = alias.targetKeyId;
   } else {
     keyId = id.keyId;
   }
   const arn = keyArn(id, keyId);
   /* Precondition: keys live in one Region; a key ARN of another Region names no key here. */
-  if (id.region !== ctx.region) throw new NotFoundException(`Key '${arn}' does not exist`);
+  if (id.region !== ctx.region) throw new NotFoundException(say('keyArnInOtherRegion', { region: id.region }));
   const key = await deps.keys.getKey({ accountId: id.accountId, region: id.region, keyId });
-  if (key === undefined) throw new NotFoundException(`Key '${arn}' does not exist`);
+  if (key === undefined) throw new NotFoundException(say('keyDoesNotExist', { arn }));
   return key;
 }
 

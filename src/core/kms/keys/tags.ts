@@ -1,8 +1,9 @@
 /** Tag rules of AWS KMS: unique keys, no `aws:` prefix, at most 50 tags on a key. */
-import { LimitExceededException, TagException } from '../../../models/kms/generated/errors.js';
+import { TagException } from '../../../models/kms/generated/errors.js';
 import type { Tag } from '../../../models/kms/generated/shapes.js';
 import type { TagRecord } from '../records.js';
 import { needs } from '../../errors/service-error.js';
+import { say } from '../messages.js';
 
 export const MAX_TAGS_PER_KEY = 50;
 
@@ -11,15 +12,15 @@ export function validateNewTags(existing: readonly TagRecord[], added: readonly 
   const seen = new Set<string>();
   for (const tag of added) {
     /* Precondition: tag keys beginning with aws: are reserved for AWS. */
-    needs(!tag.TagKey.toLowerCase().startsWith('aws:'), `Tag keys beginning with "aws:" are reserved: ${tag.TagKey}`, TagException);
+    needs(!tag.TagKey.toLowerCase().startsWith('aws:'), say('reservedTagKey'), TagException);
     /* Precondition: one request names each tag key once. */
-    needs(!seen.has(tag.TagKey), `Duplicate tag keys are not allowed: ${tag.TagKey}`, TagException);
+    needs(!seen.has(tag.TagKey), say('duplicateTagKeys'), TagException);
     seen.add(tag.TagKey);
   }
   const merged = new Map(existing.map((tag) => [tag.tagKey, tag.tagValue]));
   for (const tag of added) merged.set(tag.TagKey, tag.TagValue);
-  /* Precondition: a key has at most 50 tags. */
-  needs(merged.size <= MAX_TAGS_PER_KEY, `The request was rejected because a quota was exceeded. A KMS key can have at most ${MAX_TAGS_PER_KEY} tags.`, LimitExceededException);
+  /* Precondition: a key has at most 50 tags; more is a TagException, as AWS answers it. */
+  needs(merged.size <= MAX_TAGS_PER_KEY, say('tooManyTags'), TagException);
   return [...merged].map(([tagKey, tagValue]) => ({ tagKey, tagValue }));
 }
 

@@ -8,6 +8,7 @@ import { findKey, resolveKey } from '../keys/resolve-key.js';
 import { isAsymmetricSpec, isHmacSpec } from '../keys/key-specs.js';
 import { needs } from '../../errors/service-error.js';
 import { pageOf } from './paging.js';
+import { say } from '../messages.js';
 
 /** ListAliases returns at most 100 aliases a page, 50 unless asked. */
 const MAX_ALIAS_PAGE = 100;
@@ -15,10 +16,10 @@ const MAX_ALIAS_PAGE = 100;
 function assertCustomerAliasName(aliasName: string): void {
   /* Precondition: alias names begin with alias/. */
   needs(aliasName.startsWith(ALIAS_PREFIX) && aliasName.length > ALIAS_PREFIX.length,
-    'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html', ValidationException);
+    say('aliasPrefix'), ValidationException);
   /* Precondition: the alias/aws/ prefix is reserved for AWS managed keys. */
   needs(!aliasName.startsWith(RESERVED_ALIAS_PREFIX),
-    `Cannot create, update or delete alias ${aliasName}: the alias/aws/ prefix is reserved for AWS managed keys.`, InvalidAliasNameException);
+    say('reservedAlias', { aliasName }), InvalidAliasNameException);
 }
 
 async function resolveAliasTarget(call: OperationCall<unknown>, targetKeyId: string, action: string): Promise<KeyRecord> {
@@ -45,7 +46,7 @@ export const updateAlias: OperationHandler<'UpdateAlias'> = async (call) => {
   /* UpdateAlias needs kms:UpdateAlias on the alias, on the key it points at and on the new key. */
   await deps.access.onAlias(call, aliasArn({ accountId, region }, input.AliasName), 'kms:UpdateAlias');
   const alias = await deps.aliases.getAlias(accountId, region, input.AliasName);
-  if (alias === undefined) throw new NotFoundException(`Alias ${aliasArn({ accountId, region }, input.AliasName)} is not found.`);
+  if (alias === undefined) throw new NotFoundException(say('aliasNotFound', { aliasArn: aliasArn({ accountId, region }, input.AliasName) }));
   const current = await deps.keys.getKey({ accountId, region, keyId: alias.targetKeyId });
   if (current !== undefined) {
     call.touched.add(current.arn);
@@ -54,7 +55,7 @@ export const updateAlias: OperationHandler<'UpdateAlias'> = async (call) => {
   const next = await resolveAliasTarget(call, input.TargetKeyId, 'kms:UpdateAlias');
   /* Precondition: an alias moves only between keys of the same type and key usage. */
   needs(current === undefined || (keyType(current) === keyType(next) && current.keyUsage === next.keyUsage),
-    `${next.arn} is not the same type of key, or does not have the same key usage, as the key the alias currently points to.`, ValidationException);
+    say('aliasTargetMismatch', { arn: next.arn }), ValidationException);
   await deps.aliases.updateAlias({ ...alias, targetKeyId: next.keyId, lastUpdatedDate: deps.clock.now().getTime() });
   return {};
 };
@@ -66,7 +67,7 @@ export const deleteAlias: OperationHandler<'DeleteAlias'> = async (call) => {
   /* DeleteAlias needs kms:DeleteAlias on the alias and on the key it points at. */
   await deps.access.onAlias(call, aliasArn({ accountId, region }, input.AliasName), 'kms:DeleteAlias');
   const alias = await deps.aliases.getAlias(accountId, region, input.AliasName);
-  if (alias === undefined) throw new NotFoundException(`Alias ${aliasArn({ accountId, region }, input.AliasName)} is not found.`);
+  if (alias === undefined) throw new NotFoundException(say('aliasNotFound', { aliasArn: aliasArn({ accountId, region }, input.AliasName) }));
   const key = await deps.keys.getKey({ accountId, region, keyId: alias.targetKeyId });
   if (key !== undefined) {
     call.touched.add(key.arn);

@@ -14,25 +14,28 @@ import { toKeyMetadata } from '../keys/key-metadata.js';
 import { defaultKeyPolicy } from '../keys/default-key-policy.js';
 import { validateNewTags } from '../keys/tags.js';
 import { needs } from '../../errors/service-error.js';
+import { say } from '../messages.js';
 
 export const createKey: OperationHandler<'CreateKey'> = async (call) => {
   const { deps, ctx, input, touched } = call;
   await deps.access.onNoResource(call, 'kms:CreateKey');
   /* Precondition: KeySpec and its deprecated twin CustomerMasterKeySpec are not both given. */
   needs(input.KeySpec === undefined || input.CustomerMasterKeySpec === undefined,
-    'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.', ValidationException);
+    say('bothKeySpecs'), ValidationException);
   const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
   if (input.KeySpec === undefined) assertOfferedInRegion(keySpec, CustomerMasterKeySpecValues, 'customerMasterKeySpec', ctx.region);
   else assertOfferedInRegion(keySpec, KeySpecValues, 'keySpec', ctx.region);
   const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
   const origin = input.Origin ?? 'AWS_KMS';
   /* Precondition: origins and options that are not built yet say so. */
-  needs(origin === 'AWS_KMS', `Origin ${origin} is not supported yet by this service.`, UnsupportedOperationException);
-  needs(input.CustomKeyStoreId === undefined && input.XksKeyId === undefined, 'Custom key stores are not supported yet by this service.', UnsupportedOperationException);
-  needs(input.MultiRegion !== true, 'Multi-Region keys are not supported yet by this service.', UnsupportedOperationException);
+  needs(origin === 'AWS_KMS', say('originNotSupported', { origin }), UnsupportedOperationException);
+  needs(input.CustomKeyStoreId === undefined && input.XksKeyId === undefined, say('customKeyStoresNotSupported'), UnsupportedOperationException);
+  needs(input.MultiRegion !== true, say('multiRegionNotSupported'), UnsupportedOperationException);
+  /* Precondition: a key whose spec cannot encrypt names its KeyUsage (ENCRYPT_DECRYPT is only the default). */
+  needs(input.KeyUsage !== undefined || allowedUsages(keySpec).includes(keyUsage), say('keyUsageRequired'), ValidationException);
   /* Precondition: the key usage is one AWS KMS allows for the key spec. */
   needs(allowedUsages(keySpec).includes(keyUsage),
-    `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`, ValidationException);
+    say('keyUsageIncompatibleWithSpec', { usage: keyUsage, keySpec }), ValidationException);
   const tags = validateNewTags([], input.Tags ?? []);
   const scope = scopeOf(ctx);
   const keyId = deps.ids.uuid();

@@ -6,6 +6,7 @@ import { assertOfferedInRegion } from '../keys/key-specs.js';
 import { assertEncryptionKey, encryptUnderKey } from '../crypto/symmetric.js';
 import { assertNotDryRun } from './dry-run.js';
 import { assertNoRecipient } from './encrypt-decrypt.js';
+import { operationOfAction } from '../messages.js';
 
 interface DataKeyPairInput {
   readonly KeyId: string;
@@ -18,7 +19,7 @@ async function generatePair(call: OperationCall<unknown>, input: DataKeyPairInpu
   assertOfferedInRegion(input.KeyPairSpec, DataKeyPairSpecValues, 'keyPairSpec', call.ctx.region);
   const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
   /* Precondition: the private key is encrypted under a symmetric encryption key. */
-  assertEncryptionKey(key, 'SYMMETRIC_DEFAULT');
+  assertEncryptionKey(key, 'SYMMETRIC_DEFAULT', operationOfAction(action));
   assertNotDryRun(input.DryRun);
   const pair = await call.deps.asymmetric.generateDataKeyPair(input.KeyPairSpec);
   const blob = await encryptUnderKey(call, key, pair.privateKey, input.EncryptionContext);

@@ -7,6 +7,7 @@ import { assertEncryptionKey, encryptUnderKey } from '../crypto/symmetric.js';
 import { assertNotDryRun } from './dry-run.js';
 import { assertNoRecipient } from './encrypt-decrypt.js';
 import { needs } from '../../errors/service-error.js';
+import { operationOfAction, say } from '../messages.js';
 
 const DATA_KEY_BYTES: Readonly<Record<DataKeySpec, number>> = { AES_128: 16, AES_256: 32 };
 
@@ -21,9 +22,9 @@ interface DataKeyInput {
 async function generateDataKeyCore(call: OperationCall<unknown>, input: DataKeyInput, action: string) {
   /* Precondition: exactly one of KeySpec and NumberOfBytes is given. */
   needs((input.KeySpec === undefined) !== (input.NumberOfBytes === undefined),
-    'Please specify either number of bytes or key spec.', ValidationException);
+    say('numberOfBytesOrKeySpec'), ValidationException);
   const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
-  assertEncryptionKey(key, undefined);
+  assertEncryptionKey(key, undefined, operationOfAction(action));
   assertNotDryRun(input.DryRun);
   const length = input.KeySpec === undefined ? (input.NumberOfBytes ?? 0) : DATA_KEY_BYTES[input.KeySpec];
   const plaintext = await call.deps.material.generateRandom(length);
@@ -34,21 +35,21 @@ async function generateDataKeyCore(call: OperationCall<unknown>, input: DataKeyI
 export const generateDataKey: OperationHandler<'GenerateDataKey'> = async (call) => {
   assertNoRecipient(call.input.Recipient);
   const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'kms:GenerateDataKey');
-  return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn };
+  return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn, KeyMaterialId: key.currentBackingKeyId };
 };
 
 export const generateDataKeyWithoutPlaintext: OperationHandler<'GenerateDataKeyWithoutPlaintext'> = async (call) => {
   const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'kms:GenerateDataKeyWithoutPlaintext');
   plaintext.fill(0);
-  return { CiphertextBlob: blob, KeyId: key.arn };
+  return { CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: key.currentBackingKeyId };
 };
 
 export const generateRandom: OperationHandler<'GenerateRandom'> = async (call) => {
   const { deps, input } = call;
   await deps.access.onNoResource(call, 'kms:GenerateRandom');
   assertNoRecipient(input.Recipient);
-  needs(input.CustomKeyStoreId === undefined, 'Custom key stores are not supported yet by this service.', UnsupportedOperationException);
+  needs(input.CustomKeyStoreId === undefined, say('customKeyStoresNotSupported'), UnsupportedOperationException);
   /* Precondition: the number of bytes is given (the model's range check covers 1 to 1024). */
-  needs(input.NumberOfBytes !== undefined, '1 validation error detected: Value null at \'numberOfBytes\' failed to satisfy constraint: Member must not be null', ValidationException);
+  needs(input.NumberOfBytes !== undefined, say('numberOfBytesRequired'), ValidationException);
   return { Plaintext: await deps.material.generateRandom(input.NumberOfBytes) };
 };

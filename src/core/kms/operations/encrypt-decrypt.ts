@@ -1,15 +1,17 @@
 /** Encrypt, Decrypt and ReEncrypt with symmetric keys. */
 import { UnsupportedOperationException, ValidationException } from '../../../models/kms/generated/errors.js';
 import type { OperationCall, OperationHandler } from '../service.js';
+import { isAsymmetricSpec } from '../keys/key-specs.js';
 import { findKey, resolveKey } from '../keys/resolve-key.js';
 import { assertEncryptionKey, decryptBlob, encryptWithKey } from '../crypto/symmetric.js';
 import { assertNotDryRun } from './dry-run.js';
 import { needs } from '../../errors/service-error.js';
+import { say } from '../messages.js';
 
 export const encrypt: OperationHandler<'Encrypt'> = async (call) => {
   const { input } = call;
   const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:Encrypt' });
-  const algorithm = assertEncryptionKey(key, input.EncryptionAlgorithm);
+  const algorithm = assertEncryptionKey(key, input.EncryptionAlgorithm, 'Encrypt');
   assertNotDryRun(input.DryRun);
   const blob = await encryptWithKey(call, key, algorithm, input.Plaintext, input.EncryptionContext);
   return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: algorithm };
@@ -19,14 +21,14 @@ export const decrypt: OperationHandler<'Decrypt'> = async (call) => {
   const { input } = call;
   assertNoRecipient(input.Recipient);
   const ciphertext = await requireCiphertext(call, input, 'kms:Decrypt');
-  const { key, plaintext, algorithm } = await decryptBlob(call, ciphertext, {
+  const { key, plaintext, algorithm, keyMaterialId } = await decryptBlob(call, ciphertext, {
     expectedKeyId: input.KeyId,
     context: input.EncryptionContext,
     algorithm: input.EncryptionAlgorithm,
     action: 'kms:Decrypt',
   });
   assertNotDryRun(input.DryRun);
-  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm };
+  return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm, ...(keyMaterialId === undefined ? {} : { KeyMaterialId: keyMaterialId }) };
 };
 
 export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
@@ -45,7 +47,7 @@ export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
     const destination = await resolveKey(call, input.DestinationKeyId, {
       allowAliases: true, rule: 'cryptographic', action: 'kms:ReEncryptTo', facts: (key) => ({ reEncryptOnSameKey: key.arn === source.key.arn }),
     });
-    const algorithm = assertEncryptionKey(destination, input.DestinationEncryptionAlgorithm);
+    const algorithm = assertEncryptionKey(destination, input.DestinationEncryptionAlgorithm, 'ReEncrypt');
     assertNotDryRun(input.DryRun);
     const blob = await encryptWithKey(call, destination, algorithm, source.plaintext, input.DestinationEncryptionContext);
     return {
@@ -54,6 +56,8 @@ export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
       KeyId: destination.arn,
       SourceEncryptionAlgorithm: source.algorithm,
       DestinationEncryptionAlgorithm: algorithm,
+      ...(source.keyMaterialId === undefined ? {} : { SourceKeyMaterialId: source.keyMaterialId }),
+      ...(isAsymmetricSpec(destination.keySpec) ? {} : { DestinationKeyMaterialId: destination.currentBackingKeyId }),
     };
   } finally {
     source.plaintext.fill(0);
@@ -74,12 +78,12 @@ async function requireCiphertext(
     await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
     assertNotDryRun(true);
   }
-  throw new ValidationException("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");
+  throw new ValidationException(say('ciphertextBlobRequired'));
 }
 
 /** Nitro Enclaves attestation (the `Recipient` member) is not built yet. */
 export function assertNoRecipient(recipient: unknown): void {
-  needs(recipient === undefined, 'Recipient (attested enclave requests) is not supported yet by this service.', UnsupportedOperationException);
+  needs(recipient === undefined, say('recipientNotSupported'), UnsupportedOperationException);
 }
 
 export type AnyCall = OperationCall<unknown>;

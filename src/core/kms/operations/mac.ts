@@ -8,19 +8,20 @@ import { KEY_SPEC_USAGES } from '../keys/key-specs.js';
 import { currentKeyMaterial } from '../crypto/stored-key.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import { assertNotDryRun } from './dry-run.js';
-import { needs } from '../../errors/service-error.js';
+import { needs, withoutMessage } from '../../errors/service-error.js';
+import { operationOfAction, say } from '../messages.js';
 
-function assertMacKey(key: KeyRecord, algorithm: MacAlgorithmSpec): void {
+function assertMacKey(key: KeyRecord, algorithm: MacAlgorithmSpec, operation: string): void {
   /* Precondition: the key's usage is GENERATE_VERIFY_MAC. */
-  needs(key.keyUsage === 'GENERATE_VERIFY_MAC', `${key.arn} key usage is ${key.keyUsage} which is not valid for this operation.`, InvalidKeyUsageException);
+  needs(key.keyUsage === 'GENERATE_VERIFY_MAC', say('keyUsageNotValid', { arn: key.arn, usage: key.keyUsage, operation }), InvalidKeyUsageException);
   /* Precondition: the MAC algorithm is the one of the key spec. */
   needs(KEY_SPEC_USAGES[key.keySpec].GENERATE_VERIFY_MAC?.includes(algorithm) === true,
-    `Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`, InvalidKeyUsageException);
+    say('algorithmIncompatible', { algorithm, keySpec: key.keySpec }), InvalidKeyUsageException);
 }
 
 async function computeMac(call: OperationCall<unknown>, keyId: string, algorithm: MacAlgorithmSpec, message: Uint8Array, dryRun: boolean | undefined, action: string) {
   const key = await resolveKey(call, keyId, { allowAliases: true, rule: 'cryptographic', action });
-  assertMacKey(key, algorithm);
+  assertMacKey(key, algorithm, operationOfAction(action));
   assertNotDryRun(dryRun);
   return { key, mac: await call.deps.asymmetric.generateMac(await currentKeyMaterial(call, key), algorithm, message) };
 }
@@ -35,6 +36,6 @@ export const verifyMac: OperationHandler<'VerifyMac'> = async (call) => {
   const { input } = call;
   const { key, mac } = await computeMac(call, input.KeyId, input.MacAlgorithm, input.Message, input.DryRun, 'kms:VerifyMac');
   /* Precondition: the MAC matches, compared in constant time. */
-  needs(constantTimeEqual(mac, input.Mac), '', KMSInvalidMacException);
+  needs(constantTimeEqual(mac, input.Mac), withoutMessage('The MAC does not match the message.'), KMSInvalidMacException);
   return { KeyId: key.arn, MacValid: true, MacAlgorithm: input.MacAlgorithm };
 };

@@ -2,6 +2,7 @@
 import { InvalidMarkerException } from '../../../models/kms/generated/errors.js';
 import type { Page } from '../../ports/index.js';
 import { base64UrlToLatin1, latin1ToBase64Url } from '../../encoding.js';
+import { say } from '../messages.js';
 
 export function pageOf(page: Page<unknown>): { NextMarker?: string; Truncated: boolean } {
   return page.nextMarker === undefined ? { Truncated: false } : { NextMarker: page.nextMarker, Truncated: true };
@@ -13,7 +14,7 @@ export function pageOf(page: Page<unknown>): { NextMarker?: string; Truncated: b
  */
 export function pageInMemory<T>(items: readonly T[], limit: number, marker: string | undefined): Page<T> {
   const start = marker === undefined ? 0 : decodeOffset(marker);
-  if (start > items.length) throw new InvalidMarkerException('Invalid marker');
+  if (start > items.length) throw new InvalidMarkerException(say('invalidMarker'));
   const end = start + limit;
   return {
     items: items.slice(start, end),
@@ -23,6 +24,6 @@ export function pageInMemory<T>(items: readonly T[], limit: number, marker: stri
 
 function decodeOffset(marker: string): number {
   const match = /^offset:(\d{1,6})$/.exec(base64UrlToLatin1(marker) ?? '');
-  if (match?.[1] === undefined) throw new InvalidMarkerException('Invalid marker');
+  if (match?.[1] === undefined) throw new InvalidMarkerException(say('invalidMarker'));
   return Number(match[1]);
 }

@@ -90,7 +90,7 @@ export class DisabledException extends ServiceError {
 export class DryRunOperationException extends ServiceError {
   override readonly name = 'DryRunOperationException' as const;
   readonly $fault = 'client' as const;
-  readonly httpStatus = 412;
+  readonly httpStatus = 400;
 }
 
 export class ExpiredImportTokenException extends ServiceError {

@@ -14,7 +14,7 @@ describe('signingInput', () => {
     const message = bytesOfLength(10);
 
     // Act
-    const input = signingInput(key, 'ECDSA_SHA_256', undefined, message);
+    const input = signingInput(key, 'ECDSA_SHA_256', undefined, message, 'Sign');
 
     // Assess
     expect(input).toEqual({ messageType: 'RAW', message });
@@ -30,11 +30,11 @@ describe('signingInput', () => {
     const key = signingKey(spec, usage);
 
     // Act
-    const error = caughtSync(() => signingInput(key, 'RSASSA_PSS_SHA_256', 'RAW', bytesOfLength(1)));
+    const error = caughtSync(() => signingInput(key, 'RSASSA_PSS_SHA_256', 'RAW', bytesOfLength(1), 'Sign'));
 
     // Assess
     expect(error).toBeInstanceOf(InvalidKeyUsageException);
-    expect(error.message).toBe(`${key.arn} key usage is ${usage} which is not valid for this operation.`);
+    expect(error.message).toBe(`${key.arn} key usage is ${usage} which is not valid for Sign.`);
   });
 
   it.each([
@@ -53,7 +53,7 @@ describe('signingInput', () => {
     const key = signingKey(spec);
 
     // Act
-    const error = caughtSync(() => signingInput(key, algorithm, 'RAW', bytesOfLength(1)));
+    const error = caughtSync(() => signingInput(key, algorithm, 'RAW', bytesOfLength(1), 'Sign'));
 
     // Assess
     expect(error).toBeInstanceOf(InvalidKeyUsageException);
@@ -67,7 +67,7 @@ describe('signingInput', () => {
       const mu = bytesOfLength(64);
 
       // Act
-      const input = signingInput(key, 'ML_DSA_SHAKE_256', 'EXTERNAL_MU', mu);
+      const input = signingInput(key, 'ML_DSA_SHAKE_256', 'EXTERNAL_MU', mu, 'Sign');
 
       // Assess
       expect(input).toEqual({ messageType: 'EXTERNAL_MU', message: mu });
@@ -83,7 +83,7 @@ describe('signingInput', () => {
       const key = signingKey(spec);
 
       // Act
-      const error = caughtSync(() => signingInput(key, algorithm, 'EXTERNAL_MU', bytesOfLength(64)));
+      const error = caughtSync(() => signingInput(key, algorithm, 'EXTERNAL_MU', bytesOfLength(64), 'Sign'));
 
       // Assess
       expect(error).toBeInstanceOf(ValidationException);
@@ -95,7 +95,7 @@ describe('signingInput', () => {
       const key = signingKey('ML_DSA_44');
 
       // Act
-      const error = caughtSync(() => signingInput(key, 'ML_DSA_SHAKE_256', 'EXTERNAL_MU', bytesOfLength(length)));
+      const error = caughtSync(() => signingInput(key, 'ML_DSA_SHAKE_256', 'EXTERNAL_MU', bytesOfLength(length), 'Sign'));
 
       // Assess
       expect(error).toBeInstanceOf(ValidationException);
@@ -114,7 +114,7 @@ describe('signingInput', () => {
       const key = signingKey(spec);
 
       // Act
-      const error = caughtSync(() => signingInput(key, algorithm, 'DIGEST', bytesOfLength(64)));
+      const error = caughtSync(() => signingInput(key, algorithm, 'DIGEST', bytesOfLength(64), 'Sign'));
 
       // Assess
       expect(error).toBeInstanceOf(ValidationException);
@@ -135,7 +135,7 @@ describe('signingInput', () => {
       const digest = bytesOfLength(length);
 
       // Act
-      const input = signingInput(key, algorithm, 'DIGEST', digest);
+      const input = signingInput(key, algorithm, 'DIGEST', digest, 'Sign');
 
       // Assess
       expect(input).toEqual({ messageType: 'DIGEST', message: digest });
@@ -148,7 +148,7 @@ describe('signingInput', () => {
       const key = signingKey(spec);
 
       // Act
-      const error = caughtSync(() => signingInput(key, algorithm, 'DIGEST', bytesOfLength(length)));
+      const error = caughtSync(() => signingInput(key, algorithm, 'DIGEST', bytesOfLength(length), 'Sign'));
 
       // Assess
       expect(error).toBeInstanceOf(ValidationException);
@@ -161,7 +161,7 @@ describe('signingInput', () => {
     const key = signingKey('RSA_2048', 'ENCRYPT_DECRYPT');
 
     // Act
-    const error = caughtSync(() => signingInput(key, 'ECDSA_SHA_256', 'EXTERNAL_MU', bytesOfLength(1)));
+    const error = caughtSync(() => signingInput(key, 'ECDSA_SHA_256', 'EXTERNAL_MU', bytesOfLength(1), 'Sign'));
 
     // Assess
     expect(error).toBeInstanceOf(InvalidKeyUsageException);

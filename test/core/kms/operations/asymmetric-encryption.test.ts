@@ -62,7 +62,7 @@ describe('encrypt with RSA keys', () => {
 
     // Assess
     expect(error).toBeInstanceOf(ValidationException);
-    expect(error.message).toBe(`Plaintext of ${limit + 1} bytes exceeds the ${limit} bytes ${algorithm} allows with a ${spec} key.`);
+    expect(error.message).toBe(`Algorithm ${algorithm} and key spec ${spec} cannot encrypt data larger than ${limit} bytes.`);
   });
 
   it.each([
@@ -104,7 +104,7 @@ describe('encrypt with RSA keys', () => {
 
     // Assess
     expect(error).toBeInstanceOf(InvalidKeyUsageException);
-    expect(error.message).toBe(`${key.arn} key usage is SIGN_VERIFY which is not valid for this operation.`);
+    expect(error.message).toBe(`${key.arn} key usage is SIGN_VERIFY which is not valid for Encrypt.`);
   });
 
   it('throws ValidationException when an encryption context is given, as asymmetric encryption takes no encryption context', async () => {
@@ -290,7 +290,7 @@ describe('reEncrypt between symmetric and RSA keys', () => {
 
     // Assess
     expect(error).toBeInstanceOf(ValidationException);
-    expect(error.message).toBe('Plaintext of 191 bytes exceeds the 190 bytes RSAES_OAEP_SHA_256 allows with a RSA_2048 key.');
+    expect(error.message).toBe('Algorithm RSAES_OAEP_SHA_256 and key spec RSA_2048 cannot encrypt data larger than 190 bytes.');
   });
 
   it('throws ValidationException when the RSA destination gets an encryption context, as asymmetric encryption takes no encryption context', async () => {

@@ -102,7 +102,7 @@ describe('createKey for every key spec', () => {
   });
 
   it.each(KeySpecValues.filter((spec) => spec !== 'SYMMETRIC_DEFAULT' && spec !== 'RSA_2048' && spec !== 'RSA_3072' && spec !== 'RSA_4096' && spec !== 'SM2'))(
-    'throws ValidationException when a %s key names no KeyUsage, which defaults to ENCRYPT_DECRYPT',
+    'throws ValidationException when a %s key names no KeyUsage because a key whose spec cannot encrypt names its KeyUsage',
     async (spec) => {
       // Prepare
       const core = fastCore();
@@ -112,7 +112,7 @@ describe('createKey for every key spec', () => {
 
       // Assess
       expect(error).toBeInstanceOf(ValidationException);
-      expect(error.message).toBe(`KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ${spec}`);
+      expect(error.message).toBe('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
     },
   );
 

@@ -151,9 +151,9 @@ describe('createKey', () => {
     });
 
   it.each<[string, CreateKeyRequest['Tags'], typeof TagException | typeof LimitExceededException, string]>([
-    ['a tag key beginning with aws:', [{ TagKey: 'AWS:owner', TagValue: 'x' }], TagException, 'Tag keys beginning with "aws:" are reserved: AWS:owner'],
-    ['a tag key twice', [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }], TagException, 'Duplicate tag keys are not allowed: a'],
-    ['51 tags', makeTags(51), LimitExceededException, 'The request was rejected because a quota was exceeded. A KMS key can have at most 50 tags.'],
+    ['a tag key beginning with aws:', [{ TagKey: 'AWS:owner', TagValue: 'x' }], TagException, 'Tags beginning with aws: are reserved'],
+    ['a tag key twice', [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'a', TagValue: '2' }], TagException, 'Duplicate tag keys'],
+    ['51 tags', makeTags(51), TagException, 'Too many tags'],
   ])('throws when the tags have %s', async (_, tags, ErrorClass, message) => {
     // Prepare
     const core = makeCore();

@@ -133,7 +133,7 @@ describe('generateRandom', () => {
 
     // Assess
     expect(error).toBeInstanceOf(ValidationException);
-    expect(error.message).toBe("1 validation error detected: Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null");
+    expect(error.message).toBe('NumberOfBytes is required.');
   });
 
   it.each([

@@ -50,7 +50,7 @@ describe('deriveSharedSecret', () => {
 
     // Assess
     expect(error).toBeInstanceOf(InvalidKeyUsageException);
-    expect(error.message).toBe(`${key.arn} key usage is ${usage} which is not valid for this operation.`);
+    expect(error.message).toBe(`${key.arn} key usage is ${usage} which is not valid for DeriveSharedSecret.`);
   });
 
   it('throws InvalidKeyUsageException when the key is a symmetric encryption key, as the key\'s usage is KEY_AGREEMENT', async () => {

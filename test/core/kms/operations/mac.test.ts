@@ -68,7 +68,7 @@ describe('generateMac', () => {
 
     // Assess
     expect(error).toBeInstanceOf(InvalidKeyUsageException);
-    expect(error.message).toBe(`${key.arn} key usage is ${usage} which is not valid for this operation.`);
+    expect(error.message).toBe(`${key.arn} key usage is ${usage} which is not valid for GenerateMac.`);
   });
 
   it('throws DisabledException when the key is disabled', async () => {

@@ -77,7 +77,7 @@ describe('sign', () => {
 
     // Assess
     expect(error).toBeInstanceOf(InvalidKeyUsageException);
-    expect(error.message).toBe(`${key.arn} key usage is ${usage} which is not valid for this operation.`);
+    expect(error.message).toBe(`${key.arn} key usage is ${usage} which is not valid for Sign.`);
   });
 
   it.each([

@@ -1,0 +1,176 @@
+/**
+ * Every wire message of the KMS core, each written once, with the exception that carries it and
+ * where its wording comes from. `{name}` marks a placeholder; {@link say} fills them, typed.
+ *
+ * A template whose source is `aws` repeats what AWS KMS was recorded answering; one whose source
+ * is `ours` is this service's own wording (no public source records AWS's) and is listed in
+ * docs/differences-from-aws-kms.md. The wire-conformance suite (test/conformance) checks them all.
+ */
+
+/** Where a template's wording comes from. */
+export type WordingSource =
+  /** A recording or quotation of AWS KMS's own answer. */
+  | { readonly aws: string }
+  /** This service's wording: no public source gives AWS's. */
+  | { readonly ours: string };
+
+export interface MessageTemplate {
+  readonly exception: string;
+  readonly text: string;
+  readonly source: WordingSource;
+}
+
+const LOCALSTACK = 'localstack/localstack tests/aws/services/kms/test_kms.snapshot.json (recorded against AWS)';
+const ls = (test: string): WordingSource => ({ aws: `${LOCALSTACK}: ${test}` });
+
+export const KMS_MESSAGES = {
+  // Keys and identifiers
+  invalidKeyId: { exception: 'NotFoundException', text: "Invalid keyId '{keyId}'", source: ls('test_get_key_invalid_uuid') },
+  keyDoesNotExist: { exception: 'NotFoundException', text: "Key '{arn}' does not exist", source: ls('test_get_key_does_not_exist') },
+  keyArnInOtherRegion: { exception: 'NotFoundException', text: 'Invalid arn {region}', source: ls('test_get_key_in_different_region (describe-key-diff-region-with-arn)') },
+  invalidArn: { exception: 'InvalidArnException', text: 'Invalid arn {arn}', source: { ours: 'InvalidArnException for a malformed KMS ARN; modelled on the NotFoundException wording AWS uses for an ARN of another Region.' } },
+  aliasNotFound: {
+    exception: 'NotFoundException', text: 'Alias {aliasArn} is not found.',
+    source: { aws: 'AWS answer quoted in github.com/cloudposse/docs/issues/152 and github.com/sigstore/cosign/issues/1474' },
+  },
+  incorrectKey: {
+    exception: 'IncorrectKeyException', text: 'The key ID in the request does not identify a CMK that can perform this operation.',
+    source: ls('test_error_messaging_for_invalid_keys (decrypt-invalid-key-id)'),
+  },
+
+  // Encryption context (checked for every context of a request, before the operation runs)
+  contextKeySurrogate: {
+    exception: 'ValidationException', text: "The encryption context in '{member}' must be well-formed Unicode: a key contains an unpaired surrogate.",
+    source: { ours: 'No public recording of an encryption context that is not well-formed Unicode.' },
+  },
+  contextValueSurrogate: {
+    exception: 'ValidationException', text: "The encryption context in '{member}' must be well-formed Unicode: the value of '{key}' contains an unpaired surrogate.",
+    source: { ours: 'No public recording of an encryption context that is not well-formed Unicode.' },
+  },
+  contextTooLarge: {
+    exception: 'ValidationException', text: "The encryption context in '{member}' is {size} bytes long; its keys and values may take at most {limit} bytes of UTF-8 together.",
+    source: { ours: 'AWS documents no size limit for the encryption context of a request.' },
+  },
+
+  // Key state
+  keyDisabled: { exception: 'DisabledException', text: '{arn} is disabled.', source: ls('test_rotate_key_on_demand_raises_error_given_key_is_disabled') },
+  keyPendingImport: { exception: 'KMSInvalidStateException', text: '{arn} is pending import.', source: ls('test_import_key_symmetric (encrypt-before-import-error)') },
+  keyPendingDeletion: {
+    exception: 'KMSInvalidStateException', text: '{arn} is pending deletion.',
+    source: { aws: 'AWS answer quoted in github.com/hashicorp/terraform-provider-aws/issues/17889' },
+  },
+  keyInState: { exception: 'KMSInvalidStateException', text: '{arn} is {state}.', source: { ours: 'The pattern of the recorded "is pending import." and "is pending deletion." answers, for the other states (creating, updating, unavailable, pending replica deletion).' } },
+  keyUnavailable: { exception: 'KeyUnavailableException', text: '{arn} is unavailable.', source: { ours: 'No public recording of a KeyUnavailableException message.' } },
+
+  // Key usage and algorithms
+  keyUsageNotValid: {
+    exception: 'InvalidKeyUsageException', text: '{arn} key usage is {usage} which is not valid for {operation}.',
+    source: ls('test_error_messaging_for_invalid_keys, test_derive_shared_secret (response-invalid-key)'),
+  },
+  algorithmIncompatible: { exception: 'InvalidKeyUsageException', text: 'Algorithm {algorithm} is incompatible with key spec {keySpec}.', source: ls('test_invalid_generate_mac, test_invalid_verify_mac') },
+  plaintextTooLarge: {
+    exception: 'ValidationException', text: 'Algorithm {algorithm} and key spec {keySpec} cannot encrypt data larger than {limit} bytes.',
+    source: ls('test_encrypt_validate_plaintext_size_per_key_type'),
+  },
+  contextWithAsymmetricKey: { exception: 'ValidationException', text: 'EncryptionContext is not supported with asymmetric KMS keys.', source: { ours: 'No public recording of Encrypt with an asymmetric key and an encryption context.' } },
+  digestLength: { exception: 'ValidationException', text: 'Digest is invalid length for algorithm {algorithm}.', source: ls('test_sign_verify (bad-digest)') },
+  digestNotOffered: { exception: 'ValidationException', text: 'MessageType DIGEST is not valid with the {algorithm} signing algorithm.', source: { ours: 'No public recording for ML-DSA or pure Ed25519 with MessageType DIGEST.' } },
+  externalMuAlgorithm: { exception: 'ValidationException', text: 'MessageType EXTERNAL_MU is only valid with the ML_DSA_SHAKE_256 signing algorithm.', source: { ours: 'No public recording of EXTERNAL_MU with another algorithm.' } },
+  externalMuLength: { exception: 'ValidationException', text: 'External mu must be {length} bytes for ML_DSA_SHAKE_256.', source: { ours: 'No public recording of an EXTERNAL_MU message of the wrong length.' } },
+  ed25519PhNeedsDigest: { exception: 'ValidationException', text: 'The ED25519_PH_SHA_512 signing algorithm requires MessageType DIGEST.', source: { ours: 'No public recording of ED25519_PH_SHA_512 with MessageType RAW.' } },
+  notAsymmetricForPublicKey: {
+    exception: 'UnsupportedOperationException', text: '{arn} is not an asymmetric KMS key. GetPublicKey is supported only for asymmetric keys.',
+    source: { ours: 'No public recording of GetPublicKey with a symmetric key.' },
+  },
+
+  // CreateKey
+  keyUsageRequired: {
+    exception: 'ValidationException', text: 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.',
+    source: ls('test_hmac_create_key_invalid_operations (create-hmac-key-without-key-usage)'),
+  },
+  keyUsageIncompatibleWithSpec: { exception: 'ValidationException', text: 'KeyUsage {usage} is not compatible with KeySpec {keySpec}', source: ls('test_derive_shared_secret (response-invalid-key-spec)') },
+  bothKeySpecs: {
+    exception: 'ValidationException', text: 'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.',
+    source: { ours: 'No public recording of CreateKey with both KeySpec and CustomerMasterKeySpec.' },
+  },
+  originNotSupported: { exception: 'UnsupportedOperationException', text: 'Origin {origin} is not supported yet by this service.', source: { ours: 'A feature this service does not offer yet (see the README).' } },
+  customKeyStoresNotSupported: { exception: 'UnsupportedOperationException', text: 'Custom key stores are not supported yet by this service.', source: { ours: 'A feature this service does not offer yet (see the README).' } },
+  multiRegionNotSupported: { exception: 'UnsupportedOperationException', text: 'Multi-Region keys are not supported yet by this service.', source: { ours: 'A feature this service does not offer yet (see the README).' } },
+  recipientNotSupported: {
+    exception: 'UnsupportedOperationException', text: 'Recipient (attested enclave requests) is not supported yet by this service.',
+    source: { ours: 'A feature this service does not offer yet (see the README).' },
+  },
+
+  // Tags
+  reservedTagKey: { exception: 'TagException', text: 'Tags beginning with aws: are reserved', source: ls('test_tag_existing_key_with_invalid_tag_key, test_create_key_with_invalid_tag_key') },
+  duplicateTagKeys: { exception: 'TagException', text: 'Duplicate tag keys', source: ls('test_tag_key_with_duplicate_tag_keys_raises_error') },
+  tooManyTags: { exception: 'TagException', text: 'Too many tags', source: ls('test_create_key_with_too_many_tags_raises_error') },
+
+  // Aliases
+  aliasPrefix: {
+    exception: 'ValidationException', text: 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html',
+    source: ls('test_create_alias'),
+  },
+  reservedAlias: {
+    exception: 'InvalidAliasNameException', text: 'Cannot create, update or delete alias {aliasName}: the alias/aws/ prefix is reserved for AWS managed keys.',
+    source: { ours: 'No public recording of CreateAlias with an alias/aws/ name.' },
+  },
+  aliasTargetMismatch: {
+    exception: 'ValidationException', text: '{arn} is not the same type of key, or does not have the same key usage, as the key the alias currently points to.',
+    source: { ours: 'No public recording of UpdateAlias to a key of another type or usage.' },
+  },
+
+  // Data keys and random bytes
+  numberOfBytesOrKeySpec: {
+    exception: 'ValidationException', text: 'Please specify either number of bytes or key spec.',
+    source: { aws: "AWS's answer to a GenerateRandom without members in 2019, quoted in github.com/nsmithuk/local-kms/issues/6; GenerateDataKey with neither or both is assumed to answer the same" },
+  },
+  numberOfBytesRequired: { exception: 'ValidationException', text: 'NumberOfBytes is required.', source: ls('test_generate_random_invalid_number_of_bytes[None]') },
+  ciphertextBlobRequired: {
+    exception: 'ValidationException', text: "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null",
+    source: { ours: "AWS's constraint-violation wording for a required member; the model makes CiphertextBlob optional only for Recipient requests, so this service checks it in the core." },
+  },
+
+  // Paging and dry runs
+  invalidMarker: { exception: 'InvalidMarkerException', text: 'Invalid marker', source: { ours: 'No public recording of an InvalidMarkerException message.' } },
+  dryRun: { exception: 'DryRunOperationException', text: 'The request would have succeeded, but the DryRun option is set.', source: ls('test_generate_data_key_pair_dry_run') },
+
+  // Operations
+  operationNotSupported: {
+    exception: 'UnsupportedOperationException', text: '{operation} is not supported by this service yet.',
+    source: { ours: 'An operation this service does not offer yet (see the README).' },
+  },
+
+  // Internal
+  internalError: { exception: 'KMSInternalException', text: 'An internal error occurred.', source: { ours: 'No public recording of a KMSInternalException message.' } },
+} as const satisfies Record<string, MessageTemplate>;
+
+export type MessageName = keyof typeof KMS_MESSAGES;
+
+/** The `{placeholder}` names of a template text. */
+type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never;
+
+/** The values a template needs, one per placeholder. */
+export type MessageArgs<N extends MessageName> = Record<Placeholders<(typeof KMS_MESSAGES)[N]['text']>, string | number>;
+
+/**
+ * The wire message `name` with its placeholders filled in.
+ *
+ * @example
+ * say('keyUsageNotValid', { arn: key.arn, usage: key.keyUsage, operation: 'GenerateMac' })
+ */
+export function say<N extends MessageName>(
+  name: N,
+  ...args: Placeholders<(typeof KMS_MESSAGES)[N]['text']> extends never ? [] : [MessageArgs<N>]
+): string {
+  const values = (args[0] ?? {}) as Record<string, string | number>;
+  return KMS_MESSAGES[name].text.replace(/\{(\w+)\}/g, (whole, key: string) => {
+    const value = values[key];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** The API operation a `kms:` action is checked for, as messages name it (`kms:ReEncryptFrom` → `ReEncrypt`). */
+export function operationOfAction(action: string): string {
+  return action.replace(/^kms:/, '').replace(/^ReEncrypt(From|To)$/, 'ReEncrypt');
+}

@@ -1,0 +1,75 @@
+/**
+ * Every message template of src/core/kms/messages.ts is exercised by a conformance case, each
+ * case agrees with its template, and every template in this service's own wording is listed in
+ * docs/differences-from-aws-kms.md.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { KMS_MESSAGES, type MessageName, type MessageTemplate } from '../../src/core/kms/messages.js';
+import { PIPELINE_CASES } from './pipeline-cases.js';
+import { WIRE_CASES, type Fixtures } from './wire-cases.js';
+
+const key = (n: number) => ({ keyId: `1234abcd-12ab-34cd-56ef-${String(n).padStart(12, '0')}`, arn: `arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-${String(n).padStart(12, '0')}` });
+/** Stand-ins for the keys the suite makes: the expectations only quote them. */
+const FIXTURES: Fixtures = {
+  accountId: '111122223333', region: 'us-east-1', otherRegion: 'us-west-2',
+  symmetric: key(1), disabled: key(2), hmac256: key(3), rsaEncrypt: key(4), rsaSign: key(5), eccSign: key(6), eccAgreement: key(7),
+  mlDsa: key(8), ed25519: key(9), elsewhere: key(10), aliasName: 'alias/conformance', ciphertext: 'AA==', rsaSignature: 'AA==', eccPublicKey: 'AA==',
+};
+
+interface Exercise {
+  readonly name: string;
+  readonly source: string;
+  readonly template: MessageName;
+  readonly ours: boolean;
+  readonly type: string | undefined;
+  readonly message: string | RegExp | null | undefined;
+}
+
+const EXERCISES: readonly Exercise[] = [
+  ...WIRE_CASES.flatMap((wireCase) => {
+    if (wireCase.template === undefined) return [];
+    const expected = wireCase.expect(FIXTURES);
+    return [{ name: wireCase.name, source: wireCase.source, template: wireCase.template, ours: wireCase.ours === true, type: expected.type, message: expected.message }];
+  }),
+  ...PIPELINE_CASES.map((pipelineCase) => {
+    const expected = pipelineCase.expect(key(1).arn);
+    return { name: pipelineCase.name, source: pipelineCase.source, template: pipelineCase.template, ours: pipelineCase.ours === true, type: expected.type, message: expected.message };
+  }),
+];
+
+const TEMPLATES = Object.entries(KMS_MESSAGES) as [MessageName, MessageTemplate][];
+
+/** The template's text as a pattern: each `{placeholder}` stands for any text. */
+function pattern(text: string): RegExp {
+  const parts = text.split(/\{\w+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.+')}$`, 's');
+}
+
+/** The template's text as docs/differences-from-aws-kms.md quotes it: `<placeholder>` for `{placeholder}`. */
+function quoted(text: string): string {
+  return text.replace(/\{(\w+)\}/g, '<$1>');
+}
+
+describe('the message templates', () => {
+  it.each(TEMPLATES.map(([name]) => name))('has a conformance case for %s', (name) => {
+    expect(EXERCISES.filter((exercise) => exercise.template === name).map((exercise) => exercise.name)).not.toEqual([]);
+  });
+
+  it.each(EXERCISES.map((exercise) => [exercise.name, exercise] as const))('agrees with the case %s: its exception, its wording and its source', (_, exercise) => {
+    const template = KMS_MESSAGES[exercise.template];
+    expect(exercise.type).toBe(template.exception);
+    expect(typeof exercise.message).toBe('string');
+    expect(String(exercise.message)).toMatch(pattern(template.text));
+    expect(exercise.ours).toBe('ours' in template.source);
+    expect(exercise.source).not.toBe('');
+  });
+
+  it.each(TEMPLATES.filter(([, template]) => 'ours' in template.source).map(([name, template]) => [name, template] as const))(
+    'lists %s, in this service\'s own wording, in docs/differences-from-aws-kms.md',
+    (_, template) => {
+      const differences = readFileSync(new URL('../../docs/differences-from-aws-kms.md', import.meta.url), 'utf8');
+      expect(differences).toContain(quoted(template.text));
+    },
+  );
+});
