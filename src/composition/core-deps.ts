@@ -15,10 +15,12 @@ export interface RuntimeParts {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly cacheTtlMs: number;
+  /** Overrides `cacheTtlMs` for key metadata and aliases, and bounds those caches (local mode). */
+  readonly keyCache?: { readonly ttlMs: number; readonly maxEntries: number };
 }
 
 export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: SigV4Verifier } {
-  const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
+  const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs, ...parts.keyCache });
   const core: CoreDeps = {
     keys: cached, aliases: cached, material: parts.material, asymmetric: parts.asymmetric, clock: parts.clock, ids: parts.ids,
   };

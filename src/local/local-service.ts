@@ -43,6 +43,19 @@ import { applySeed, assertAliasTargets } from './seed/apply-seed.js';
 export const DEFAULT_ACCOUNT_ID = '111122223333';
 export const DEFAULT_PORT = 4599;
 export const DEFAULT_HOST = '127.0.0.1';
+/** How many keys, backing keys and aliases each cache keeps unless `--cache-keys` says otherwise. */
+export const DEFAULT_CACHE_KEYS = 10_000;
+
+/**
+ * Local mode's key caches: this process is the only writer of its data folder's table and every
+ * write goes through the one cache, so entries stay until a write changes them or the size bound
+ * evicts them (no TTL). Access keys keep the TTL of `KMS_CACHE_TTL_MS`.
+ */
+export function localKeyCache(cacheKeys: number = DEFAULT_CACHE_KEYS): { ttlMs: number; maxEntries: number } {
+  if (!Number.isSafeInteger(cacheKeys) || cacheKeys < 1) throw new RangeError('The cache size must be a positive whole number of keys.');
+  return { ttlMs: Number.POSITIVE_INFINITY, maxEntries: cacheKeys };
+}
+
 /** The Region seeded keys and aliases are created in unless told otherwise. */
 export const DEFAULT_SEED_REGION = 'us-east-1';
 
@@ -58,6 +71,10 @@ export interface LocalServiceOptions {
   readonly seedPath?: string;
   readonly seedRegion?: string;
   readonly httpLimits?: Partial<HttpLimits>;
+  /** Rotation of `audit.log`: the size it is rotated at and how many compressed files are kept. */
+  readonly auditLog?: { readonly maxBytes?: number; readonly keep?: number };
+  /** Bound on the key metadata, backing keys and aliases each cache keeps (see `localCacheSettings`). */
+  readonly cacheKeys?: number;
   /** Told about each set-up step as it completes. */
   readonly onStep?: StepListener;
   readonly logger?: Logger;
@@ -128,7 +145,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     await timedStep(onStep, 'migration', () => migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger }),
       (migrated) => (migrated ? 'backing keys and secrets moved off the legacy root key, which is destroyed' : undefined));
     const asymmetric = asymmetricMaterialFor(material);
-    const { core, verifier } = assembleCore({ store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
+    const { core, verifier } = assembleCore({
+      store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), keyCache: localKeyCache(options.cacheKeys),
+    });
     const credentials = await timedStep(onStep, 'credentials', () => ensureRootCredentials({
       dataDir, accountId: options.accountId, defaultAccountId: DEFAULT_ACCOUNT_ID, fixed: options.credentials, store, material, clock,
     }), (made) => `root of account ${made.accountId} in ${made.path}`);
@@ -138,7 +157,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         `${outcome.keysCreated} keys and ${outcome.aliasesCreated} aliases created, ${outcome.keysKept} keys and ${outcome.aliasesKept} aliases already there (${region})`);
     }
 
-    const audit = new FileAuditSink(join(dataDir, 'audit.log'));
+    const audit = await FileAuditSink.open({ path: join(dataDir, 'audit.log'), ...options.auditLog });
     cleanups.push(() => audit.close());
     // One core instance behind every group: a write through any group invalidates the caches at once.
     const groups = new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core, logger, verifier }));
