@@ -8,12 +8,13 @@
  * per process and in total. Prints a Markdown summary; `--json <path>` writes the figures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
+import { treeMemory } from './soak/process-memory.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const START_TIMEOUT_MS = 120_000;
@@ -71,37 +72,6 @@ async function stop(running: Running): Promise<void> {
   const exited = new Promise((resolve) => running.child.once('exit', resolve));
   running.child.kill('SIGTERM');
   await exited;
-}
-
-interface ProcessMemory {
-  readonly pid: number;
-  readonly command: string;
-  readonly rssKb: number;
-}
-
-/** VmRSS of `root` and every descendant, from /proc. */
-async function treeMemory(root: number): Promise<ProcessMemory[]> {
-  const parents = new Map<number, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    parents.set(Number(entry), ppid);
-  }
-  const inTree = (pid: number): boolean => {
-    for (let current: number | undefined = pid; current !== undefined && current > 1; current = parents.get(current)) {
-      if (current === root) return true;
-    }
-    return false;
-  };
-  const result: ProcessMemory[] = [];
-  for (const pid of [...parents.keys()].filter(inTree)) {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    const command = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')).trim();
-    result.push({ pid, command, rssKb });
-  }
-  return result;
 }
 
 function median(values: readonly number[]): number {

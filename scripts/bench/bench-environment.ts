@@ -37,6 +37,8 @@ export interface BenchEnvironment {
   readonly ciphertext: string;
   /** What that ciphertext decrypts to, base64. */
   readonly decryptPlaintext: string;
+  /** The keys of the `Encrypt spread` target (empty unless it is selected). */
+  readonly spreadKeyIds: readonly string[];
   /** The asymmetric and HMAC keys, when any such target is selected. */
   readonly asymmetricKms: AsymmetricKmsTargets | undefined;
   readonly raw: RawPkcs11Bench;
@@ -71,6 +73,8 @@ export async function startBenchEnvironment(settings: Settings, cleanups: Cleanu
   const ciphertext = String(encrypted['CiphertextBlob']);
   log(`key ${keyId} created`);
 
+  const spreadKeyIds = settings.symmetric.includes('Encrypt spread') ? await createSpreadKeys(service.endpoint, signer, settings.spreadKeys) : [];
+
   const probeKms = (request: ReplayRequest, what: string, check: (output: Record<string, unknown>) => boolean) => probe(service.endpoint, request, what, check);
   const asymmetricKms = asymmetricTargets.length === 0 ? undefined : await AsymmetricKmsTargets.create(signer, probeKms, asymmetricTargets, settings.signedCount);
   if (asymmetricKms !== undefined) log(`keys ${asymmetricTargets.map((t) => `${t.keySpec} ${asymmetricKms.keyId(t.id)}`).join(', ')} created`);
@@ -81,5 +85,24 @@ export async function startBenchEnvironment(settings: Settings, cleanups: Cleanu
   const rawAsymmetric = asymmetricTargets.length === 0 ? undefined : await RawAsymmetricBench.open(token, asymmetricTargets);
   if (rawAsymmetric !== undefined) cleanups.push(() => rawAsymmetric.close());
 
-  return { started, service, baseline, load, counter, signer, keyId, ciphertext, decryptPlaintext, asymmetricKms, raw, rawAsymmetric };
+  return { started, service, baseline, load, counter, signer, keyId, ciphertext, decryptPlaintext, spreadKeyIds, asymmetricKms, raw, rawAsymmetric };
+}
+
+/** Creates `count` keys, eight at a time. */
+async function createSpreadKeys(endpoint: string, signer: RequestSigner, count: number): Promise<string[]> {
+  log(`creating ${count} keys for Encrypt spread ...`);
+  const began = Date.now();
+  const ids: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      const created = await probe(endpoint, await signer.sign('CreateKey', { Description: 'benchmark spread key' }), 'CreateKey (spread)', (out) =>
+        typeof (out['KeyMetadata'] as Record<string, unknown> | undefined)?.['KeyId'] === 'string');
+      ids.push(String((created['KeyMetadata'] as Record<string, unknown>)['KeyId']));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  log(`${count} keys created in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  return ids;
 }

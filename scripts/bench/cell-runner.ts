@@ -48,12 +48,14 @@ export class CellRunner {
   readonly #decryptPlaintext: string;
   readonly #cores: number;
   readonly #asymmetric: AsymmetricKmsTargets | undefined;
+  readonly #spreadKeyIds: readonly string[];
 
   constructor(parts: {
     settings: Settings; service: LocalService; baseline: BaselineServer; load: LoadClient; counter: HttpClientCounter;
     signer: RequestSigner; keyId: string; ciphertext: string; decryptPlaintext: string; cores: number;
-    asymmetric: AsymmetricKmsTargets | undefined;
+    asymmetric: AsymmetricKmsTargets | undefined; spreadKeyIds: readonly string[];
   }) {
+    this.#spreadKeyIds = parts.spreadKeyIds;
     this.#asymmetric = parts.asymmetric;
     this.#cores = parts.cores;
     this.#settings = parts.settings;
@@ -80,6 +82,16 @@ export class CellRunner {
         const first = requests[0];
         if (first !== undefined) await probe(endpoint, first, target, (out) => typeof out['CiphertextBlob'] === 'string');
         return { endpoint, requests };
+      }
+      case 'Encrypt spread': {
+        // One request per key, replayed in turn: every key is used once per pass.
+        const plaintexts = randomPlaintexts(n, PLAINTEXT_BYTES);
+        const keys = this.#spreadKeyIds;
+        const requests = await this.#signer.signMany('Encrypt', keys.length, (i) => ({ KeyId: keys[i], Plaintext: plaintexts[i % n] }));
+        const first = requests[0];
+        if (first === undefined) throw new BenchFailure('Encrypt spread has no keys');
+        await probe(kms, first, target, (out) => typeof out['CiphertextBlob'] === 'string');
+        return { endpoint: kms, requests };
       }
       case 'Decrypt': {
         const requests = await this.#signer.signMany('Decrypt', n, () => ({ CiphertextBlob: this.#ciphertext }));

@@ -10,16 +10,20 @@ const USAGE = `Usage: npm run bench -- [options]
   --warmup <s>         unmeasured warm-up seconds before each cell (default 1; env BENCH_WARMUP)
   --concurrency <list> comma-separated connection counts (default 1,32; env BENCH_CONCURRENCY)
   --targets <list>     comma-separated targets (default all; env BENCH_TARGETS):
-                         encrypt, decrypt, generate-data-key            (symmetric section)
+                         encrypt, encrypt-spread, decrypt, generate-data-key
+                                                                        (symmetric section)
                          sign-rsa, sign-ecdsa, sign-ed25519, verify-ecdsa, mac-hmac
                                                                         (asymmetric and HMAC section)
-                       or the groups symmetric, asymmetric, all; the HTTP floor always runs
+                       or the groups symmetric, asymmetric, all (encrypt-spread only when named);
+                       the HTTP floor always runs
   --asym-duration <s>  measured seconds per asymmetric/HMAC cell and per raw adapter loop
                        beside it (default 3, 1 with --quick; env BENCH_ASYM_DURATION)
   --rounds <n>         repeat every cell n times, interleaved; medians are reported (default 1)
   --raw-ops <n>        upper bound on operations per raw adapter loop (default 500000, 50000 with --quick)
   --max-requests <n>   upper bound on requests per cell (default 2000000)
   --signed <n>         distinct pre-signed requests per operation (default 64)
+  --spread-keys <n>    keys the encrypt-spread target names in turn, one request each, all
+                       created before the cells (default 5000; env BENCH_SPREAD_KEYS)
   --quick              smoke run: 1 s cells, 0.5 s warm-up, no profile
   --profile            profile the server during one extra Encrypt cell (default on, off with --quick
                        or when encrypt is not among the targets)
@@ -41,6 +45,7 @@ export interface Settings {
   readonly rawOps: number;
   readonly maxRequests: number;
   readonly signedCount: number;
+  readonly spreadKeys: number;
   readonly quick: boolean;
   readonly profile: boolean;
   readonly profileOut: string | undefined;
@@ -64,7 +69,8 @@ function parseTargets(text: string): { symmetric: KmsOperation[]; asymmetric: As
     const name = raw.trim().toLowerCase();
     if (name === '') continue;
     const operation = SYMMETRIC_TARGET_IDS[name];
-    if (name === 'all' || name === 'symmetric') for (const op of KMS_OPERATIONS) symmetric.add(op);
+    // Encrypt spread creates --spread-keys keys first, so it runs only when named.
+    if (name === 'all' || name === 'symmetric') for (const op of KMS_OPERATIONS) if (op !== 'Encrypt spread') symmetric.add(op);
     if (name === 'all' || name === 'asymmetric') for (const id of ASYMMETRIC_TARGET_IDS) asymmetric.add(id);
     if (name === 'all' || name === 'symmetric' || name === 'asymmetric') continue;
     if (operation !== undefined) symmetric.add(operation);
@@ -94,6 +100,7 @@ export function parseSettings(argv: readonly string[]): Settings {
       'raw-ops': { type: 'string' },
       'max-requests': { type: 'string' },
       signed: { type: 'string' },
+      'spread-keys': { type: 'string' },
       quick: { type: 'boolean', default: false },
       profile: { type: 'boolean' },
       'no-profile': { type: 'boolean' },
@@ -124,6 +131,7 @@ export function parseSettings(argv: readonly string[]): Settings {
     rawOps: positiveNumber('--raw-ops', values['raw-ops'], quick ? 50_000 : 500_000, true),
     maxRequests: positiveNumber('--max-requests', values['max-requests'], 2_000_000, true),
     signedCount: positiveNumber('--signed', values.signed, 64, true),
+    spreadKeys: positiveNumber('--spread-keys', values['spread-keys'] ?? env['BENCH_SPREAD_KEYS'], 5000, true),
     quick,
     // The profile is of an Encrypt cell.
     profile: values['no-profile'] === true || !selected.symmetric.includes('Encrypt') ? false : (values.profile ?? !quick),

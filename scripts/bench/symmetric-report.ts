@@ -16,7 +16,8 @@ export function reportHeading(command: string, facts: MachineFacts, settings: Se
   out.push(
     `settings:    ${settings.durationSeconds} s per cell after ${settings.warmupSeconds} s warm-up; concurrency ${settings.concurrencies.join(', ')}; ` +
       `${settings.rounds} round(s)${settings.rounds > 1 ? ' (medians)' : ''}; ${settings.signedCount} pre-signed requests per operation; ` +
-      `${PLAINTEXT_BYTES}-byte plaintexts; key cache TTL ${ttlMs} ms`,
+      `${PLAINTEXT_BYTES}-byte plaintexts; ${settings.symmetric.includes('Encrypt spread') ? `Encrypt spread over ${settings.spreadKeys} keys; ` : ''}` +
+      `key caches without TTL (local mode), access-key cache TTL ${ttlMs} ms`,
   );
   out.push('load:        autocannon in a child process, keep-alive, pipelining 1, replaying pre-signed requests; servers share one process');
   out.push('');
@@ -70,8 +71,17 @@ export function symmetricReport(settings: Settings, facts: MachineFacts, raws: r
     for (const r of ratios) {
       out.push(`  ${r.operation.padEnd(16)} c=${String(r.concurrency).padEnd(3)} ${formatRatio(r.ofHttpFloor).padStart(6)} × HTTP floor   ${formatRatio(r.ofRawPkcs11).padStart(6)} × raw PKCS#11`);
     }
+    const spread = ratios.filter((r) => r.operation === 'Encrypt spread');
+    if (spread.length > 0) {
+      const perConcurrency = spread.map((r) => {
+        const one = summaries.find((s) => s.target === 'Encrypt' && s.concurrency === r.concurrency);
+        const many = summaries.find((s) => s.target === 'Encrypt spread' && s.concurrency === r.concurrency);
+        return `c=${r.concurrency} ${formatRatio((many?.requestsPerSecond ?? Number.NaN) / (one?.requestsPerSecond ?? Number.NaN))}`;
+      });
+      out.push(`  Encrypt spread over ${settings.spreadKeys} keys ÷ Encrypt on one key: ${perConcurrency.join(', ')}`);
+    }
     out.push('');
-    out.push(`Hot path and DynamoDB (cache TTL ${ttlMs} ms): ${hotPathReadsDynamo ? 'WARNING: DynamoDB is called per request' : 'no per-request DynamoDB calls once warm'}`);
+    out.push(`Hot path and DynamoDB (access-key cache TTL ${ttlMs} ms): ${hotPathReadsDynamo ? 'WARNING: DynamoDB is called per request' : 'no per-request DynamoDB calls once warm'}`);
     for (const w of warmCheck) {
       const detail = Object.entries(w.byOperation).map(([name, count]) => `${name} ${count}`).join(', ');
       out.push(`  ${w.operation.padEnd(16)} c=${String(w.concurrency).padEnd(3)} ${formatInt(w.dynamoRequests)} DynamoDB requests for ${formatInt(w.kmsRequests)} KMS requests${detail === '' ? '' : ` (${detail})`}`);

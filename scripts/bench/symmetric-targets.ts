@@ -1,14 +1,17 @@
 /** The symmetric targets of the benchmark, and the row labels a measured cell can carry. */
 import { ASYMMETRIC_TARGETS, type AsymmetricTarget } from './asymmetric-targets.js';
 
-export const KMS_OPERATIONS = ['Encrypt', 'Decrypt', 'GenerateDataKey'] as const;
+/** `Encrypt spread` is Encrypt with each request naming another of `--spread-keys` keys in turn. */
+export const KMS_OPERATIONS = ['Encrypt', 'Encrypt spread', 'Decrypt', 'GenerateDataKey'] as const;
 export type KmsOperation = (typeof KMS_OPERATIONS)[number];
 
 /** Row label of a cell: the HTTP floor, a symmetric operation, or an asymmetric/HMAC target. */
 export type Target = string;
 
 /** `--targets` names of the symmetric operations. */
-export const SYMMETRIC_TARGET_IDS: Readonly<Record<string, KmsOperation>> = { encrypt: 'Encrypt', decrypt: 'Decrypt', 'generate-data-key': 'GenerateDataKey' };
+export const SYMMETRIC_TARGET_IDS: Readonly<Record<string, KmsOperation>> = {
+  encrypt: 'Encrypt', 'encrypt-spread': 'Encrypt spread', decrypt: 'Decrypt', 'generate-data-key': 'GenerateDataKey',
+};
 
 export const ASYMMETRIC_BY_LABEL: ReadonlyMap<string, AsymmetricTarget> = new Map(Object.values(ASYMMETRIC_TARGETS).map((t) => [t.label, t]));
 

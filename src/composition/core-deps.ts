@@ -35,6 +35,8 @@ export interface RuntimeParts {
   readonly identityStore?: IdentityStore;
   /** VPC endpoint policies (JSON text) by endpoint ID; an endpoint without one allows full access. */
   readonly endpointPolicies?: ReadonlyMap<string, string>;
+  /** Overrides `cacheTtlMs` for key metadata and aliases, and bounds those caches (local mode). */
+  readonly keyCache?: { readonly ttlMs: number; readonly maxEntries: number };
 }
 
 /** The identity directory of a deployment without IAM identities: the roots of the accounts with root access keys. */
@@ -51,7 +53,7 @@ export interface AssembledCore {
 }
 
 export function assembleCore(parts: RuntimeParts): AssembledCore {
-  const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
+  const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs, ...parts.keyCache });
   // The grant operations write through it, and authorization looks grants up through it.
   const grants = new CachingGrants({ store: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   // The callers' IAM policies, cached like keys: in one process `identitiesChanged` drops them after

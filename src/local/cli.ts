@@ -1,7 +1,9 @@
 /** `npm start`: runs the local KMS service until interrupted. */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_AUDIT_LOG_KEEP, DEFAULT_AUDIT_LOG_MAX_BYTES } from '../adapters/audit/file-audit-sink.js';
+import { parseByteSize } from './byte-size.js';
 import {
-  DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SEED_REGION, startLocalService, type LocalService,
+  DEFAULT_ACCOUNT_ID, DEFAULT_CACHE_KEYS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SEED_REGION, startLocalService, type LocalService,
 } from './local-service.js';
 import { formatStep } from './setup-steps.js';
 
@@ -23,6 +25,20 @@ function accountIds(value: string): string[] {
   return ids;
 }
 
+function byteSize(value: string): number {
+  const bytes = parseByteSize(value);
+  if (bytes === undefined) throw new InvalidArgumentError('not a size such as 1MB, 100MB, 2GB or a byte count');
+  return bytes;
+}
+
+function wholeNumber(minimum: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < minimum) throw new InvalidArgumentError(`not a whole number of at least ${minimum}`);
+    return parsed;
+  };
+}
+
 function region(value: string): string {
   if (!/^[a-z]{2}(?:-[a-z]+)+-\d+$/.test(value)) throw new InvalidArgumentError('not a Region name such as us-east-1');
   return value;
@@ -39,6 +55,9 @@ interface CliOptions {
   readonly seed?: string;
   readonly seedRegion: string;
   readonly quiet?: boolean;
+  readonly auditLogMaxSize: number;
+  readonly auditLogKeep: number;
+  readonly cacheKeys: number;
 }
 
 const program = new Command('kms-local')
@@ -53,6 +72,12 @@ const program = new Command('kms-local')
   .addOption(new Option('--secret-access-key <secret>', 'fixed secret access key of the account root').env('KMS_SECRET_ACCESS_KEY'))
   .addOption(new Option('--seed <file>', "keys and aliases to create on start, in local-kms's seed.yaml format").env('KMS_SEED_PATH'))
   .addOption(new Option('--seed-region <region>', 'Region the seeded keys and aliases are created in').env('KMS_REGION').default(DEFAULT_SEED_REGION).argParser(region))
+  .addOption(new Option('--audit-log-max-size <size>', 'size at which audit.log is rotated to a numbered, compressed file (1MB, 100MB, 2GB or bytes)')
+    .env('KMS_AUDIT_LOG_MAX_SIZE').default(DEFAULT_AUDIT_LOG_MAX_BYTES, '100MB').argParser(byteSize))
+  .addOption(new Option('--audit-log-keep <n>', 'how many rotated audit logs are kept (0: none)')
+    .env('KMS_AUDIT_LOG_KEEP').default(DEFAULT_AUDIT_LOG_KEEP).argParser(wholeNumber(0)))
+  .addOption(new Option('--cache-keys <n>', 'how many keys, backing keys and aliases each in-memory cache holds')
+    .env('KMS_CACHE_KEYS').default(DEFAULT_CACHE_KEYS).argParser(wholeNumber(1)))
   .option('--quiet', 'print only the banner, not each set-up step')
   .parse();
 
@@ -78,6 +103,8 @@ const service = await startLocalService({
     : {}),
   ...(options.seed === undefined ? {} : { seedPath: options.seed }),
   seedRegion: options.seedRegion,
+  auditLog: { maxBytes: options.auditLogMaxSize, keep: options.auditLogKeep },
+  cacheKeys: options.cacheKeys,
   ...(options.quiet === true ? {} : { onStep: (step) => process.stderr.write(`${formatStep(step)}\n`) }),
 }).catch((error: unknown) => fail(`Could not start the local KMS service: ${error instanceof Error ? error.message : String(error)}`));
 process.stdout.write(banner(service));

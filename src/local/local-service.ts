@@ -8,9 +8,8 @@
  * the root credentials and the seed follow, and the listener starts answering.
  */
 import { join, resolve } from 'node:path';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { FileAuditSink } from '../adapters/audit/file-audit-sink.js';
-import { ensureTable } from '../adapters/dynamodb/create-table.js';
+import { ensureTable, probeTable } from '../adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
 import { DEFAULT_TABLE_NAME } from '../adapters/dynamodb/table-definition.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
@@ -49,6 +48,19 @@ import { applySeed, assertAliasTargets } from './seed/apply-seed.js';
 export const DEFAULT_ACCOUNT_ID = '111122223333';
 export const DEFAULT_PORT = 4599;
 export const DEFAULT_HOST = '127.0.0.1';
+/** How many keys, backing keys and aliases each cache keeps unless `--cache-keys` says otherwise. */
+export const DEFAULT_CACHE_KEYS = 10_000;
+
+/**
+ * Local mode's key caches: this process is the only writer of its data folder's table and every
+ * write goes through the one cache, so entries stay until a write changes them or the size bound
+ * evicts them (no TTL). Access keys keep the TTL of `KMS_CACHE_TTL_MS`.
+ */
+export function localKeyCache(cacheKeys: number = DEFAULT_CACHE_KEYS): { ttlMs: number; maxEntries: number } {
+  if (!Number.isSafeInteger(cacheKeys) || cacheKeys < 1) throw new RangeError('The cache size must be a positive whole number of keys.');
+  return { ttlMs: Number.POSITIVE_INFINITY, maxEntries: cacheKeys };
+}
+
 /** The Region seeded keys and aliases are created in unless told otherwise. */
 export const DEFAULT_SEED_REGION = 'us-east-1';
 
@@ -69,6 +81,10 @@ export interface LocalServiceOptions {
   readonly seedPath?: string;
   readonly seedRegion?: string;
   readonly httpLimits?: Partial<HttpLimits>;
+  /** Rotation of `audit.log`: the size it is rotated at and how many compressed files are kept. */
+  readonly auditLog?: { readonly maxBytes?: number; readonly keep?: number };
+  /** Bound on the key metadata, backing keys and aliases each cache keeps (see `localCacheSettings`). */
+  readonly cacheKeys?: number;
   /** Told about each set-up step as it completes. */
   readonly onStep?: StepListener;
   readonly logger?: Logger;
@@ -145,7 +161,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const asymmetric = asymmetricMaterialFor(material);
     const identityStore = identityStoreFor(client, DEFAULT_TABLE_NAME);
     const { core, verifier, credentials: resolver, identitiesChanged } = assembleCore({
-      store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore,
+      store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore, keyCache: localKeyCache(options.cacheKeys),
     });
     const identities = assembleIdentities({
       client, tableName: DEFAULT_TABLE_NAME, credentials: store, material, clock, ids: randomIds,
@@ -169,7 +185,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         `${outcome.keysCreated} keys and ${outcome.aliasesCreated} aliases created, ${outcome.keysKept} keys and ${outcome.aliasesKept} aliases already there (${region})`);
     }
 
-    const audit = new FileAuditSink(join(dataDir, 'audit.log'));
+    const audit = await FileAuditSink.open({ path: join(dataDir, 'audit.log'), ...options.auditLog });
     cleanups.push(() => audit.close());
     // One core instance behind every group: a write through any group invalidates the caches at once.
     const groups = new InProcessGroupInvoker((group, verifier) => (group === 'identities'
@@ -184,7 +200,10 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const health = createHealthCheck({
       version,
       token: () => material.generateRandom(1),
-      table: () => healthClient.send(new DescribeTableCommand({ TableName: DEFAULT_TABLE_NAME })),
+      // Two reads of absent items: unlike DescribeTable, they cost the same at any number of keys.
+      table: async () => {
+        if ((await probeTable(healthClient, DEFAULT_TABLE_NAME)) !== 'ready') throw new Error(`table ${DEFAULT_TABLE_NAME} is missing`);
+      },
     });
     const listener = http;
     const addresses = endpointAddresses(host, listener.port);

@@ -1,8 +1,10 @@
 /**
  * Keeps the hot path off the table once a key is warm: key metadata and aliases are cached for
  * `ttlMs` (the bounded staleness other processes' writes can see), backing keys, which never
- * change, until evicted. Writes made through this store update or drop its entries at once, so in
- * local mode, where every group shares one instance, nothing is ever stale.
+ * change, until evicted; each cache holds at most `maxEntries`, least recently used dropped first.
+ * Writes made through this store update or drop its entries at once, and CreateKey leaves the new
+ * key and its backing keys cached, so in local mode, where every group shares one instance and no
+ * other process writes the table, entries need no TTL (`ttlMs` Infinity) and nothing is ever stale.
  */
 import type { AliasStore, Clock, KeyLocator, KeyStore, Page, PageRequest } from '../../core/ports/index.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/kms/records.js';
@@ -38,6 +40,10 @@ export class CachingStore implements KeyStore, AliasStore {
   async createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys?: readonly BackingKeyRecord[]): Promise<void> {
     await this.#keys.createKey(key, backingKey, olderBackingKeys);
     this.#keyCache.set(keyCacheKey(key), key);
+    // Its first use then reads nothing: backing keys never change once written.
+    for (const written of [...(olderBackingKeys ?? []), backingKey]) {
+      this.#backingCache.set(`${keyCacheKey(key)}#${written.backingKeyId}`, written);
+    }
   }
 
   getKey(locator: KeyLocator): Promise<KeyRecord | undefined> {

@@ -4,13 +4,13 @@
  */
 import {
   CreateTableCommand,
-  DescribeTableCommand,
+  GetItemCommand,
+  QueryCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   waitUntilTableExists,
   type CreateTableCommandInput,
   type DynamoDBClient,
-  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { GSI1, TABLE_KEY } from './table-definition.js';
 
@@ -49,43 +49,57 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
 /**
  * Creates the table if it is missing and waits until it is ACTIVE. An existing table is only
  * checked: a different key schema or a missing index is reported rather than silently used.
+ * The check reads one absent item from the table and from the index instead of calling
+ * DescribeTable, which DynamoDB Local answers in time proportional to the number of items.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const existing = await describe(client, tableName);
-  if (existing !== undefined) {
-    assertCompatible(existing, tableName);
-    if (existing.TableStatus === 'ACTIVE') return;
-  } else {
-    try {
-      await client.send(new CreateTableCommand(tableDefinition(tableName)));
-    } catch (error) {
-      // Someone else (another test worker, a second instance) created it first: that is fine.
-      if (!(error instanceof ResourceInUseException)) throw error;
-    }
+  const existing = await probeTable(client, tableName);
+  if (existing === 'ready') return;
+  try {
+    await client.send(new CreateTableCommand(tableDefinition(tableName)));
+  } catch (error) {
+    // Someone else (another test worker, a second instance) created it first: that is fine.
+    if (!(error instanceof ResourceInUseException)) throw error;
   }
+  // Only a table just created (or being created) is described here, while it is still empty.
   await waitUntilTableExists({ client, maxWaitTime: ACTIVE_TIMEOUT_SECONDS, minDelay: 1 }, { TableName: tableName });
 }
 
-async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
+const PROBE = '#layout-probe';
+
+/**
+ * Whether the table answers reads with the layout the adapter expects ('ready') or does not exist
+ * (or is not active yet: 'missing'), in time that does not grow with the table. Throws when it
+ * exists with another layout. Also the health check's probe of the table.
+ */
+export async function probeTable(client: DynamoDBClient, tableName: string): Promise<'ready' | 'missing'> {
+  const expected = `expected keys ${TABLE_KEY.partitionKey}:HASH,${TABLE_KEY.sortKey}:RANGE and ${GSI1.indexName} ${GSI1.partitionKey}:HASH,${GSI1.sortKey}:RANGE`;
+  const layoutError = (what: string, error: unknown) => new Error(
+    `Table ${tableName} exists with an unexpected layout (${what}: ${error instanceof Error ? error.message : String(error)}); ${expected}.`,
+    { cause: error },
+  );
   try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return Table;
+    await client.send(new GetItemCommand({
+      TableName: tableName,
+      Key: { [TABLE_KEY.partitionKey]: { S: PROBE }, [TABLE_KEY.sortKey]: { S: PROBE } },
+    }));
   } catch (error) {
-    if (error instanceof ResourceNotFoundException) return undefined;
+    if (error instanceof ResourceNotFoundException) return 'missing';
+    if (error instanceof Error && error.name === 'ValidationException') throw layoutError('table keys', error);
     throw error;
   }
-}
-
-function assertCompatible(table: TableDescription, tableName: string): void {
-  const keys = table.KeySchema?.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
-  const index = table.GlobalSecondaryIndexes?.find((i) => i.IndexName === GSI1.indexName);
-  const indexKeys = index?.KeySchema?.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
-  const expectedKeys = `${TABLE_KEY.partitionKey}:HASH,${TABLE_KEY.sortKey}:RANGE`;
-  const expectedIndexKeys = `${GSI1.partitionKey}:HASH,${GSI1.sortKey}:RANGE`;
-  if (keys !== expectedKeys || indexKeys !== expectedIndexKeys) {
-    throw new Error(
-      `Table ${tableName} exists with an unexpected layout (keys ${keys ?? 'none'}, ${GSI1.indexName} ${indexKeys ?? 'missing'}); ` +
-        `expected keys ${expectedKeys} and ${GSI1.indexName} ${expectedIndexKeys}.`,
-    );
+  try {
+    await client.send(new QueryCommand({
+      TableName: tableName,
+      IndexName: GSI1.indexName,
+      KeyConditionExpression: '#gpk = :probe AND #gsk = :probe',
+      ExpressionAttributeNames: { '#gpk': GSI1.partitionKey, '#gsk': GSI1.sortKey },
+      ExpressionAttributeValues: { ':probe': { S: PROBE } },
+      Limit: 1,
+    }));
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ValidationException') throw layoutError(GSI1.indexName, error);
+    throw error;
   }
+  return 'ready';
 }

@@ -49,6 +49,24 @@ export function releaseModule(modulePath: string): void {
   }
 }
 
+/**
+ * Finalizes and initializes the module again, which frees every session and session object it
+ * holds for this process (SoftHSM keeps destroyed session objects until then). Only done when the
+ * caller is the module's single user, since every other user's sessions would end too; returns
+ * whether it was done. Throws if the module fails to initialize again (it stays loaded, to retry).
+ */
+export function reinitializeModule(modulePath: string): boolean {
+  const entry = loaded.get(resolve(modulePath));
+  if (entry?.users !== 1) return false;
+  try {
+    entry.module.finalize();
+  } catch {
+    // Not initialized (a failed earlier attempt): initialize below is what is needed.
+  }
+  entry.module.initialize();
+  return true;
+}
+
 /** Whether some caller in this process currently holds the module. */
 export function isModuleLoaded(modulePath: string): boolean {
   return loaded.has(resolve(modulePath));

@@ -11,6 +11,12 @@
  * graphene calls are synchronous; the methods are async only to satisfy the port. Because nothing
  * awaits between a PKCS#11 `*Init` and its completion, operations on the shared session never
  * interleave.
+ *
+ * Some tokens keep a destroyed session object until the module is finalized (SoftHSM keeps about
+ * 220 bytes of each), and the service destroys one per CreateKey and one per handle-cache
+ * eviction. So after `recycleAfterDestroyedObjects` destructions the adapter recycles the module
+ * between two operations: it finalizes and initializes it again, opens and logs in new sessions,
+ * finds its token keys again by label and CKA_ID, and unwraps backing keys again as they are used.
  */
 import { KeyGenMechanism, KeyType, ObjectClass, SessionFlag, UserType } from 'graphene-pk11';
 import type { Module, Session, Slot } from 'graphene-pk11';
@@ -22,9 +28,9 @@ import { LruCache } from './handle-cache.js';
 import { CKA } from './key-templates.js';
 import type { WrapRole } from './key-templates.js';
 import { LegacyRootKey } from './legacy-root-key.js';
-import { acquireModule, releaseModule } from './module-registry.js';
+import { acquireModule, reinitializeModule, releaseModule } from './module-registry.js';
 import { CKR, pkcs11Code, toKmsError } from './pkcs11-codes.js';
-import { findLegacyRootKeys, findOrCreateTokenKeys } from './token-keys.js';
+import { findLegacyRootKeys, findOrCreateTokenKeys, findTokenKeysAgain } from './token-keys.js';
 import type { TokenKeys } from './token-keys.js';
 import { importUnder, unwrapUnder, wrapUnder } from './wrapping.js';
 
@@ -44,7 +50,15 @@ export interface Pkcs11Config {
   readonly legacyRootKeyLabel?: string;
   /** How many unwrapped backing keys stay loaded in the token; default 1024. */
   readonly handleCacheSize?: number;
+  /**
+   * After how many destroyed session objects the module is recycled (finalized and initialized
+   * again, see above); default `DEFAULT_RECYCLE_AFTER_DESTROYED_OBJECTS`, `Infinity` never.
+   */
+  readonly recycleAfterDestroyedObjects?: number;
 }
+
+/** About 22 MB of destroyed objects in SoftHSM; a recycle costs a few milliseconds and one unwrap per key used afterwards. */
+export const DEFAULT_RECYCLE_AFTER_DESTROYED_OBJECTS = 100_000;
 
 type Handle = Buffer;
 
@@ -100,26 +114,36 @@ function closeQuietly(session: Session): void {
 }
 
 export class Pkcs11KeyMaterial implements KeyMaterial {
-  readonly #modulePath: string;
-  readonly #slot: Slot;
+  readonly #config: Pkcs11Config;
+  readonly #module: Module;
+  #slot: Slot;
   /** Owns the root key lookup and every unwrapped session object (they die with it). */
-  readonly #objectSession: Session;
+  #objectSession: Session;
   /** Runs GCM and RNG calls; replaced if an operation fails in a way that may leave it active. */
   #cryptoSession: Session;
-  readonly #keys: TokenKeys;
+  #keys: TokenKeys;
   /** The root key of an earlier version, until the migration has retired it. */
   #legacy: LegacyRootKey | undefined;
   readonly #handles: LruCache<string, Handle>;
+  readonly #recycleAfter: number;
+  /** Session objects destroyed since the module was last (re-)initialized. */
+  #destroyed = 0;
+  #recycleScheduled = false;
+  /** Why the last recycle could not reopen the token; every operation tries again first. */
+  #reopenFailure: unknown;
+  #recycles = 0;
   #closed = false;
 
-  private constructor(modulePath: string, slot: Slot, sessions: { object: Session; crypto: Session }, keys: TokenKeys, legacy: Handle[], cacheSize: number) {
-    this.#modulePath = modulePath;
+  private constructor(config: Pkcs11Config, module: Module, slot: Slot, sessions: { object: Session; crypto: Session }, keys: TokenKeys, legacy: Handle[], cacheSize: number) {
+    this.#config = config;
+    this.#module = module;
     this.#slot = slot;
     this.#objectSession = sessions.object;
     this.#cryptoSession = sessions.crypto;
     this.#keys = keys;
     this.#legacy = legacy.length === 0 ? undefined : new LegacyRootKey(sessions.object, legacy, keys);
     this.#handles = new LruCache<string, Handle>(cacheSize, (handle) => this.#destroyObject(handle));
+    this.#recycleAfter = config.recycleAfterDestroyedObjects ?? DEFAULT_RECYCLE_AFTER_DESTROYED_OBJECTS;
   }
 
   /** Opens the token, logs in and finds or creates the service's keys. Release with `close()`. */
@@ -127,6 +151,10 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     const cacheSize = config.handleCacheSize ?? 1024;
     if (!Number.isInteger(cacheSize) || cacheSize < 1) {
       throw new RangeError('handleCacheSize must be a positive integer.');
+    }
+    const recycleAfter = config.recycleAfterDestroyedObjects ?? DEFAULT_RECYCLE_AFTER_DESTROYED_OBJECTS;
+    if (!(recycleAfter === Number.POSITIVE_INFINITY || (Number.isInteger(recycleAfter) && recycleAfter >= 1))) {
+      throw new RangeError('recycleAfterDestroyedObjects must be a positive integer or Infinity.');
     }
     const module = acquireModule(config.modulePath);
     const sessions: Session[] = [];
@@ -139,7 +167,7 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
       sessions.push(cryptoSession);
       const keys = await findOrCreateTokenKeys(objectSession, config.keyLabelPrefix ?? 'kms');
       const legacy = findLegacyRootKeys(objectSession, config.legacyRootKeyLabel ?? 'kms-root');
-      return new Pkcs11KeyMaterial(config.modulePath, slot, { object: objectSession, crypto: cryptoSession }, keys, legacy, cacheSize);
+      return new Pkcs11KeyMaterial(config, module, slot, { object: objectSession, crypto: cryptoSession }, keys, legacy, cacheSize);
     } catch (error) {
       sessions.reverse().forEach(closeQuietly);
       releaseModule(config.modulePath);
@@ -225,6 +253,11 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     return this.#legacy;
   }
 
+  /** How many times the module has been recycled since `open` (see the file comment). */
+  get recycleCount(): number {
+    return this.#recycles;
+  }
+
   /** Closes the sessions (destroying every unwrapped object) and releases the module. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -232,7 +265,7 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     this.#handles.clear();
     closeQuietly(this.#cryptoSession);
     closeQuietly(this.#objectSession);
-    releaseModule(this.#modulePath);
+    releaseModule(this.#config.modulePath);
   }
 
   /**
@@ -241,9 +274,13 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
    */
   tokenAccess(): TokenAccess {
     this.#assertOpen();
+    const keys = (): TokenKeys => this.#keys;
     return {
       mechanisms: new Set(this.#objectSession.lib.C_GetMechanismList(this.#slot.handle)),
-      wrappingKeys: this.#keys.wrapping,
+      // A getter: the handles change when the module is recycled.
+      get wrappingKeys() {
+        return keys().wrapping;
+      },
       withObjectSession: (create) => {
         this.#assertOpen();
         try {
@@ -267,6 +304,7 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
 
   #assertOpen(): void {
     if (this.#closed) throw new Error('The PKCS#11 key material has been closed.');
+    if (this.#reopenFailure !== undefined) this.#reopen();
   }
 
   #seal(keyHandle: Handle, plaintext: Uint8Array, aad: Uint8Array, backingKeyId?: string): SealedData {
@@ -345,6 +383,63 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
       this.#objectSession.lib.C_DestroyObject(this.#objectSession.handle, handle);
     } catch {
       // The object may already be gone (token reset); there is nothing else to free.
+    }
+    this.#destroyed++;
+    if (this.#destroyed >= this.#recycleAfter && !this.#recycleScheduled) {
+      this.#recycleScheduled = true;
+      // Between operations: every operation runs synchronously to its end, and no handle outlives
+      // one except through the handle cache, which the recycle empties.
+      setImmediate(() => this.#recycle());
+    }
+  }
+
+  /** Finalizes and re-initializes the module, then reopens everything (see the file comment). */
+  #recycle(): void {
+    this.#recycleScheduled = false;
+    // Not while the legacy root key (held by the old session) is still to be retired, nor when
+    // another user of the module in this process would lose its sessions: counted again from zero.
+    const legacyPending = this.#legacy !== undefined && !this.#legacy.retired;
+    this.#destroyed = 0;
+    if (this.#closed || legacyPending || !this.#finalizeAndInitialize()) return;
+    this.#recycles++;
+    try {
+      this.#reopen();
+    } catch {
+      // Kept in #reopenFailure: the next operation tries again and reports the failure if it persists.
+    }
+  }
+
+  #finalizeAndInitialize(): boolean {
+    // The sessions and every object in them end with the module; so do the cached handles.
+    this.#handles.clear();
+    try {
+      return reinitializeModule(this.#config.modulePath);
+    } catch (error) {
+      this.#reopenFailure = error;
+      return true;
+    }
+  }
+
+  /** Opens and logs in new sessions and finds the token keys again; on failure, the next operation retries. */
+  #reopen(): void {
+    const opened: Session[] = [];
+    try {
+      if (this.#reopenFailure !== undefined) reinitializeModule(this.#config.modulePath);
+      const slot = findSlot(this.#module, this.#config.tokenLabel);
+      const objectSession = openSession(slot);
+      opened.push(objectSession);
+      login(objectSession, this.#config.pin, this.#config.tokenLabel);
+      const cryptoSession = openSession(slot);
+      opened.push(cryptoSession);
+      this.#keys = findTokenKeysAgain(objectSession, this.#config.keyLabelPrefix ?? 'kms', this.#keys.ids);
+      this.#slot = slot;
+      this.#objectSession = objectSession;
+      this.#cryptoSession = cryptoSession;
+      this.#reopenFailure = undefined;
+    } catch (error) {
+      opened.reverse().forEach(closeQuietly);
+      this.#reopenFailure = error;
+      throw toKmsError(error);
     }
   }
 }

@@ -30,6 +30,8 @@ type Handle = Buffer;
 export interface TokenKeys {
   readonly wrapping: Readonly<Record<WrapRole, Handle>>;
   readonly sealing: Handle;
+  /** The CKA_ID of each key, the same in every process and after a re-initialisation (handles are not). */
+  readonly ids: Readonly<Record<KeyRole, Buffer>>;
 }
 
 interface Candidate {
@@ -159,15 +161,39 @@ export async function findOrCreateTokenKeys(session: Session, labelPrefix: strin
       if (!winner.id.equals(mine.id)) destroyQuietly(session, mine.handle);
     }
   }
+  return checkedKeys(session, labels, chosen);
+}
+
+/**
+ * Finds again, after the module was re-initialised, the keys `findOrCreateTokenKeys` chose: by
+ * label and CKA_ID, checked as at the start. Throws if one is missing or no longer unique.
+ */
+export function findTokenKeysAgain(session: Session, labelPrefix: string, ids: Readonly<Record<KeyRole, Buffer>>): TokenKeys {
+  const labels = new Map(KEY_ROLES.map((role) => [role, keyLabel(labelPrefix, role)] as const));
+  const chosen = new Map<KeyRole, Candidate>();
+  for (const [role, label] of labels) {
+    const same = findCandidates(session, label).filter((candidate) => candidate.id.equals(ids[role]));
+    if (same.length !== 1) throw new Error(`The token key "${label}" is no longer in the token as this service opened it.`);
+    chosen.set(role, same[0] as Candidate);
+  }
+  return checkedKeys(session, labels, chosen);
+}
+
+function checkedKeys(session: Session, labels: ReadonlyMap<KeyRole, string>, chosen: ReadonlyMap<KeyRole, Candidate>): TokenKeys {
+  const candidate = (role: KeyRole): Candidate => {
+    const found = chosen.get(role);
+    if (found === undefined) throw new Error(`no token key for ${role}`);
+    return found;
+  };
   const handle = (role: KeyRole): Handle => {
-    const candidate = chosen.get(role);
-    if (candidate === undefined) throw new Error(`no token key for ${role}`);
-    checkKey(session, role, labels.get(role) ?? '', candidate.handle);
-    return candidate.handle;
+    const found = candidate(role);
+    checkKey(session, role, labels.get(role) ?? '', found.handle);
+    return found.handle;
   };
   return {
     wrapping: { aes: handle('aes'), hmac: handle('hmac'), rsa: handle('rsa'), ec: handle('ec') },
     sealing: handle('seal'),
+    ids: { aes: candidate('aes').id, hmac: candidate('hmac').id, rsa: candidate('rsa').id, ec: candidate('ec').id, seal: candidate('seal').id },
   };
 }
 

@@ -116,6 +116,23 @@ describe('CachingStore keys', () => {
     expect(calls.getKey).not.toHaveBeenCalled();
   });
 
+  it('serves the backing keys of a key it created, current and older, without reading them', async () => {
+    // Prepare
+    const { store, calls } = makeCachingStore();
+    const key = makeKey();
+    const older = { ...makeBackingKey(key), backingKeyId: 'cd'.repeat(32) };
+    await store.createKey(key, makeBackingKey(key), [older]);
+
+    // Act
+    const current = await store.getBackingKey(key, key.currentBackingKeyId);
+    const previous = await store.getBackingKey(key, older.backingKeyId);
+
+    // Assess
+    expect(current).toEqual(makeBackingKey(key));
+    expect(previous).toEqual(older);
+    expect(calls.getBackingKey).not.toHaveBeenCalled();
+  });
+
   it('serves the written key at once after an update through it', async () => {
     // Prepare
     const { inner, store, calls } = makeCachingStore();

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureTable } from '../../../src/adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../../../src/adapters/dynamodb/dynamo-store.js';
 import { encodeMarker } from '../../../src/adapters/dynamodb/marker.js';
@@ -433,6 +433,36 @@ describe('ensureTable', () => {
 
     // Assess
     await expect(result).rejects.toThrow(/unexpected layout/);
+  });
+
+  it('throws when a table of that name has the keys but not the gsi1 index', async () => {
+    // Prepare
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'no-index',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      }),
+    );
+
+    // Act
+    const result = ensureTable(client, 'no-index');
+
+    // Assess
+    await expect(result).rejects.toThrow(/unexpected layout \(gsi1/);
+  });
+
+  it('checks an existing table with two reads of absent items, not DescribeTable (whose cost grows with the items)', async () => {
+    // Prepare
+    const send = vi.spyOn(client, 'send');
+
+    // Act
+    await ensureTable(client, TABLE);
+
+    // Assess
+    expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['GetItemCommand', 'QueryCommand']);
+    send.mockRestore();
   });
 });
 

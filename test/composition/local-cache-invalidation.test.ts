@@ -1,0 +1,192 @@
+/**
+ * Local mode's key caches have no TTL: an entry stays until a write changes it. So every write
+ * operation must leave the cache agreeing with the table at once. Each row performs one write on
+ * a key whose state the cache already holds (the read before it costs no table read) and checks,
+ * with the clock standing still, that the next read sees the write.
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { assembleCore } from '../../src/composition/core-deps.js';
+import { OPERATION_HANDLERS } from '../../src/core/kms/operations/registry.js';
+import { TouchedResources, type CoreDeps } from '../../src/core/kms/service.js';
+import { localKeyCache } from '../../src/local/local-service.js';
+import type { OperationName } from '../../src/models/kms/generated/operations.js';
+import { runOperation } from '../../src/pipeline/run-operation.js';
+import { decodeInput } from '../../src/protocol/aws-json/decode-input.js';
+import { makeContext } from '../support/core.js';
+import { FakeAsymmetricMaterial } from '../support/fake-asymmetric-material.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { FakeKeyMaterial } from '../support/fake-key-material.js';
+import { InMemoryStore } from '../support/in-memory-store.js';
+import { SequentialIds } from '../support/sequential-ids.js';
+
+type Output = Record<string, unknown>;
+
+interface Harness {
+  readonly store: InMemoryStore;
+  call(operation: OperationName, input: Output): Promise<Output>;
+  /** The error name the operation fails with, or 'ok'. */
+  outcome(operation: OperationName, input: Output): Promise<string>;
+}
+
+function makeHarness(): Harness {
+  const store = new InMemoryStore();
+  const { core } = assembleCore({
+    store, material: new FakeKeyMaterial(), asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(),
+    cacheTtlMs: 5_000, keyCache: localKeyCache(100),
+  });
+  const deps: CoreDeps = core;
+  const call = async (operation: OperationName, input: Output): Promise<Output> => {
+    const decoded = decodeInput(operation, new TextEncoder().encode(JSON.stringify(input)));
+    return JSON.parse(await runOperation(deps, operation, decoded as never, makeContext(), new TouchedResources())) as Output;
+  };
+  const outcome = async (operation: OperationName, input: Output): Promise<string> => {
+    try {
+      await call(operation, input);
+      return 'ok';
+    } catch (error) {
+      return error instanceof Error ? error.name : String(error);
+    }
+  };
+  return { store, call, outcome };
+}
+
+const PLAINTEXT = Buffer.from('cached?').toString('base64');
+
+interface WriteRow {
+  readonly operation: OperationName;
+  /** Puts the key (and alias) in the state the write starts from. */
+  readonly before?: (h: Harness, keyId: string, otherKeyId: string) => Promise<void>;
+  readonly input: (keyId: string, otherKeyId: string) => Output;
+  /** A read whose answer the write changes; called before (warming the cache) and after. */
+  readonly observe: (h: Harness, keyId: string, otherKeyId: string) => Promise<unknown>;
+  readonly expectedBefore: (keyId: string, otherKeyId: string) => unknown;
+  readonly expectedAfter: (keyId: string, otherKeyId: string) => unknown;
+}
+
+const describeAlias = async (h: Harness) => h.call('DescribeKey', { KeyId: 'alias/cached' })
+  .then((out) => (out['KeyMetadata'] as Output)['KeyId'])
+  .catch((error: Error) => error.name);
+
+/** Every write operation the service has, with a read it changes. */
+const WRITES: readonly WriteRow[] = [
+  {
+    operation: 'UpdateKeyDescription',
+    input: (keyId) => ({ KeyId: keyId, Description: 'changed' }),
+    observe: async (h, keyId) => ((await h.call('DescribeKey', { KeyId: keyId }))['KeyMetadata'] as Output)['Description'],
+    expectedBefore: () => 'original',
+    expectedAfter: () => 'changed',
+  },
+  {
+    operation: 'DisableKey',
+    input: (keyId) => ({ KeyId: keyId }),
+    observe: (h, keyId) => h.outcome('Encrypt', { KeyId: keyId, Plaintext: PLAINTEXT }),
+    expectedBefore: () => 'ok',
+    expectedAfter: () => 'DisabledException',
+  },
+  {
+    operation: 'EnableKey',
+    before: async (h, keyId) => { await h.call('DisableKey', { KeyId: keyId }); },
+    input: (keyId) => ({ KeyId: keyId }),
+    observe: (h, keyId) => h.outcome('Encrypt', { KeyId: keyId, Plaintext: PLAINTEXT }),
+    expectedBefore: () => 'DisabledException',
+    expectedAfter: () => 'ok',
+  },
+  {
+    operation: 'TagResource',
+    input: (keyId) => ({ KeyId: keyId, Tags: [{ TagKey: 'team', TagValue: 'blue' }] }),
+    observe: async (h, keyId) => (await h.call('ListResourceTags', { KeyId: keyId }))['Tags'],
+    expectedBefore: () => [],
+    expectedAfter: () => [{ TagKey: 'team', TagValue: 'blue' }],
+  },
+  {
+    operation: 'UntagResource',
+    before: async (h, keyId) => { await h.call('TagResource', { KeyId: keyId, Tags: [{ TagKey: 'team', TagValue: 'blue' }] }); },
+    input: (keyId) => ({ KeyId: keyId, TagKeys: ['team'] }),
+    observe: async (h, keyId) => (await h.call('ListResourceTags', { KeyId: keyId }))['Tags'],
+    expectedBefore: () => [{ TagKey: 'team', TagValue: 'blue' }],
+    expectedAfter: () => [],
+  },
+  {
+    operation: 'CreateAlias',
+    input: (keyId) => ({ AliasName: 'alias/cached', TargetKeyId: keyId }),
+    observe: describeAlias,
+    expectedBefore: () => 'NotFoundException',
+    expectedAfter: (keyId) => keyId,
+  },
+  {
+    operation: 'UpdateAlias',
+    before: async (h, keyId) => { await h.call('CreateAlias', { AliasName: 'alias/cached', TargetKeyId: keyId }); },
+    input: (_keyId, otherKeyId) => ({ AliasName: 'alias/cached', TargetKeyId: otherKeyId }),
+    observe: describeAlias,
+    expectedBefore: (keyId) => keyId,
+    expectedAfter: (_keyId, otherKeyId) => otherKeyId,
+  },
+  {
+    operation: 'DeleteAlias',
+    before: async (h, keyId) => { await h.call('CreateAlias', { AliasName: 'alias/cached', TargetKeyId: keyId }); },
+    input: () => ({ AliasName: 'alias/cached' }),
+    observe: describeAlias,
+    expectedBefore: (keyId) => keyId,
+    expectedAfter: () => 'NotFoundException',
+  },
+];
+
+/** Operations that write nothing to the key or alias records (CreateKey has its own test below). */
+const READS: readonly OperationName[] = [
+  'DescribeKey', 'ListKeys', 'Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext',
+  'GenerateRandom', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GetPublicKey',
+  'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', 'ListAliases', 'ListResourceTags',
+];
+
+describe('local mode caches: invalidation on every write operation', () => {
+  let h: Harness;
+  let keyId: string;
+  let otherKeyId: string;
+
+  beforeEach(async () => {
+    h = makeHarness();
+    keyId = String(((await h.call('CreateKey', { Description: 'original' }))['KeyMetadata'] as Output)['KeyId']);
+    otherKeyId = String(((await h.call('CreateKey', {}))['KeyMetadata'] as Output)['KeyId']);
+  });
+
+  it('every operation the service has is either a write with a row here or a read', () => {
+    const classified = new Set<string>([...WRITES.map((row) => row.operation), ...READS, 'CreateKey']);
+    const unclassified = Object.keys(OPERATION_HANDLERS).filter((operation) => !classified.has(operation));
+    expect(unclassified, 'add a row to WRITES (or the name to READS) for').toEqual([]);
+  });
+
+  it.each(WRITES.map((row) => [row.operation, row] as const))('%s: the next read sees the write, with the clock standing still', async (_name, row) => {
+    await row.before?.(h, keyId, otherKeyId);
+    expect(await row.observe(h, keyId, otherKeyId)).toEqual(row.expectedBefore(keyId, otherKeyId));
+    // The state is now cached: reading it again costs no table read.
+    const getKey = vi.spyOn(h.store, 'getKey');
+    expect(await row.observe(h, keyId, otherKeyId)).toEqual(row.expectedBefore(keyId, otherKeyId));
+    const cachedReads = getKey.mock.calls.length;
+    await h.call(row.operation, row.input(keyId, otherKeyId));
+    expect(await row.observe(h, keyId, otherKeyId)).toEqual(row.expectedAfter(keyId, otherKeyId));
+    expect(cachedReads).toBe(0);
+  });
+
+  it('CreateKey leaves the new key and its backing key cached: its first uses read nothing from the table', async () => {
+    const getKey = vi.spyOn(h.store, 'getKey');
+    const getBackingKey = vi.spyOn(h.store, 'getBackingKey');
+    const created = String(((await h.call('CreateKey', {}))['KeyMetadata'] as Output)['KeyId']);
+    const encrypted = await h.call('Encrypt', { KeyId: created, Plaintext: PLAINTEXT });
+    const decrypted = await h.call('Decrypt', { CiphertextBlob: encrypted['CiphertextBlob'] });
+    expect(decrypted['Plaintext']).toBe(PLAINTEXT);
+    expect(((await h.call('DescribeKey', { KeyId: created }))['KeyMetadata'] as Output)['KeyId']).toBe(created);
+    expect(getKey).not.toHaveBeenCalled();
+    expect(getBackingKey).not.toHaveBeenCalled();
+  });
+
+  it('keeps at most --cache-keys keys: the least recently used is read again', async () => {
+    const small = makeHarness();
+    const ids: string[] = [];
+    for (let i = 0; i < 101; i++) ids.push(String(((await small.call('CreateKey', {}))['KeyMetadata'] as Output)['KeyId']));
+    const getKey = vi.spyOn(small.store, 'getKey');
+    await small.call('DescribeKey', { KeyId: ids[100] });
+    expect(getKey).not.toHaveBeenCalled();
+    await small.call('DescribeKey', { KeyId: ids[0] });
+    expect(getKey).toHaveBeenCalledTimes(1);
+  });
+});
