@@ -1,7 +1,7 @@
 /** `npm start`: runs the local KMS service until interrupted. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SEED_REGION, startLocalService, type LocalService,
+  DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SEED_REGION, startLocalService, type LocalService, type VpcEndpointListener,
 } from './local-service.js';
 import { formatStep } from './setup-steps.js';
 
@@ -21,6 +21,24 @@ function region(value: string): string {
   return value;
 }
 
+/** `PORT:vpce-ID:vpc-ID`, repeatable. */
+function vpcEndpoint(value: string, previous: readonly VpcEndpointListener[]): VpcEndpointListener[] {
+  const match = /^(\d{1,5}):(vpce-[0-9a-f]{8,17}):(vpc-[0-9a-f]{8,17})$/.exec(value);
+  if (match === null || Number(match[1]) > 65535) throw new InvalidArgumentError('expected PORT:vpce-ID:vpc-ID, e.g. 4600:vpce-0295a3caf8414c94a:vpc-2b2b2b2b');
+  const endpoint = { port: Number(match[1]), endpointId: match[2] ?? '', vpcId: match[3] ?? '' };
+  if (previous.some((e) => e.endpointId === endpoint.endpointId)) throw new InvalidArgumentError(`${endpoint.endpointId} is given twice`);
+  return [...previous, endpoint];
+}
+
+/** `vpce-ID=FILE`, repeatable. */
+function vpcEndpointPolicy(value: string, previous: ReadonlyMap<string, string>): Map<string, string> {
+  const match = /^(vpce-[0-9a-f]{8,17})=(.+)$/.exec(value);
+  if (match === null) throw new InvalidArgumentError('expected vpce-ID=FILE');
+  const id = match[1] ?? '';
+  if (previous.has(id)) throw new InvalidArgumentError(`${id} has a policy already`);
+  return new Map([...previous, [id, match[2] ?? '']]);
+}
+
 interface CliOptions {
   readonly port: number;
   readonly host: string;
@@ -31,6 +49,8 @@ interface CliOptions {
   readonly seed?: string;
   readonly seedRegion: string;
   readonly quiet?: boolean;
+  readonly vpcEndpoint: readonly VpcEndpointListener[];
+  readonly vpcEndpointPolicy: ReadonlyMap<string, string>;
 }
 
 const program = new Command('kms-local')
@@ -44,6 +64,8 @@ const program = new Command('kms-local')
   .addOption(new Option('--secret-access-key <secret>', 'fixed secret access key of the account root').env('KMS_SECRET_ACCESS_KEY'))
   .addOption(new Option('--seed <file>', "keys and aliases to create on start, in local-kms's seed.yaml format").env('KMS_SEED_PATH'))
   .addOption(new Option('--seed-region <region>', 'Region the seeded keys and aliases are created in').env('KMS_REGION').default(DEFAULT_SEED_REGION).argParser(region))
+  .option('--vpc-endpoint <port:vpce-id:vpc-id>', 'another listener that stands for an interface VPC endpoint of a VPC (repeatable)', vpcEndpoint, [])
+  .option('--vpc-endpoint-policy <vpce-id=file>', 'VPC endpoint policy of a simulated endpoint (repeatable; default: full access)', vpcEndpointPolicy, new Map<string, string>())
   .option('--quiet', 'print only the banner, not each set-up step')
   .parse();
 
@@ -63,6 +85,8 @@ const service = await startLocalService({
     : {}),
   ...(options.seed === undefined ? {} : { seedPath: options.seed }),
   seedRegion: options.seedRegion,
+  vpcEndpoints: options.vpcEndpoint,
+  vpcEndpointPolicyFiles: options.vpcEndpointPolicy,
   ...(options.quiet === true ? {} : { onStep: (step) => process.stderr.write(`${formatStep(step)}\n`) }),
 }).catch((error: unknown) => fail(`Could not start the local KMS service: ${error instanceof Error ? error.message : String(error)}`));
 process.stdout.write(banner(service));
@@ -84,6 +108,7 @@ function banner(started: LocalService): string {
     `Account:       ${credentials.accountId}`,
     `Credentials:   ${credentials.path} (profile default)`,
     `Health:        ${endpoint}/health`,
+    ...[...started.vpcEndpoints].map(([id, url]) => `VPC endpoint:  ${url} (${id})`),
     `Audit log:     ${started.dataDir}/audit.log`,
     `Try: AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws kms create-key --endpoint-url ${endpoint} --region us-east-1`,
   ];

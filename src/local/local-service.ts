@@ -7,7 +7,9 @@
  * data folder is created or checked, the token and the database start side by side, the table,
  * the root credentials and the seed follow, and the listener starts answering.
  */
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { parsePolicy } from '../core/authz/index.js';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { FileAuditSink } from '../adapters/audit/file-audit-sink.js';
 import { ensureTable } from '../adapters/dynamodb/create-table.js';
@@ -63,6 +65,17 @@ export interface LocalServiceOptions {
   readonly logger?: Logger;
   /** For tests that move time; defaults to the system clock. */
   readonly clock?: Clock;
+  /** Simulated interface VPC endpoints: each gets a listener of its own (`--vpc-endpoint`). */
+  readonly vpcEndpoints?: readonly VpcEndpointListener[];
+  /** VPC endpoint policy files by endpoint ID (`--vpc-endpoint-policy`); an endpoint without one allows full access. */
+  readonly vpcEndpointPolicyFiles?: ReadonlyMap<string, string>;
+}
+
+/** A listener standing for an interface VPC endpoint of a VPC. */
+export interface VpcEndpointListener {
+  readonly port: number;
+  readonly endpointId: string;
+  readonly vpcId: string;
 }
 
 export interface LocalService {
@@ -75,6 +88,8 @@ export interface LocalService {
   readonly credentials: RootCredentials;
   /** PID of the embedded database's JVM. */
   readonly databasePid: number;
+  /** The endpoint of each simulated VPC endpoint's listener, by endpoint ID. */
+  readonly vpcEndpoints: ReadonlyMap<string, string>;
   stop(): Promise<void>;
 }
 
@@ -93,11 +108,13 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     : await timedStep(onStep, 'seed file', () => readCheckedSeed(seedPath, dataDir, {
       accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: options.seedRegion ?? DEFAULT_SEED_REGION,
     }), (read) => `${read.keys.length} keys and ${read.aliases.length} aliases checked in ${seedPath}`);
-  // Undone last to first; the listener is closed before everything else.
+  const endpointPolicies = await readEndpointPolicies(options.vpcEndpointPolicyFiles, options.vpcEndpoints ?? []);
+  // Undone last to first; the listeners are closed before everything else.
   const cleanups: (() => Promise<void>)[] = [];
   let http: LocalHttpServer | undefined;
+  const endpointListeners: { endpoint: VpcEndpointListener; server: LocalHttpServer }[] = [];
   const stop = async (): Promise<void> => {
-    await http?.close();
+    await Promise.all([http?.close(), ...endpointListeners.map(({ server }) => server.close())]);
     await runInReverse(cleanups);
   };
   try {
@@ -108,6 +125,17 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       starting: () => startingReport(version),
       onError: (error) => logger.error('local server failure', { error: String(error) }),
     }), (bound) => `${bound.port} on ${host} is ours`);
+    for (const endpoint of options.vpcEndpoints ?? []) {
+      const server = await timedStep(onStep, 'VPC endpoint', () => listenFirst({
+        port: endpoint.port,
+        host,
+        limits: options.httpLimits,
+        starting: () => startingReport(version),
+        onError: (error) => logger.error('local server failure', { error: String(error) }),
+        vpcEndpointId: endpoint.endpointId,
+      }), (bound) => `${bound.port} on ${host} stands for ${endpoint.endpointId} of ${endpoint.vpcId}`);
+      endpointListeners.push({ endpoint, server });
+    }
     await timedStep(onStep, 'data folder', () => prepareDataDir(dataDir), ({ created }) => `${created ? 'created' : 'checked'} ${dataDir}`);
     const lock = await lockDataDir(dataDir);
     cleanups.push(() => lock.release());
@@ -128,7 +156,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     await timedStep(onStep, 'migration', () => migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger }),
       (migrated) => (migrated ? 'backing keys and secrets moved off the legacy root key, which is destroyed' : undefined));
     const asymmetric = asymmetricMaterialFor(material);
-    const { core, verifier } = assembleCore({ store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
+    const { core, verifier } = assembleCore({
+      store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), endpointPolicies,
+    });
     const credentials = await timedStep(onStep, 'credentials', () => ensureRootCredentials({
       dataDir, accountId: options.accountId, defaultAccountId: DEFAULT_ACCOUNT_ID, fixed: options.credentials, store, material, clock,
     }), (made) => `root of account ${made.accountId} in ${made.path}`);
@@ -142,7 +172,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     cleanups.push(() => audit.close());
     // One core instance behind every group: a write through any group invalidates the caches at once.
     const groups = new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core, logger, verifier }));
-    const front = createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger });
+    // Plain HTTP: aws:SecureTransport is false, as it would be for a request over HTTP in AWS.
+    const transport = { secure: false, endpointVpcs: new Map((options.vpcEndpoints ?? []).map((e) => [e.endpointId, e.vpcId])) };
+    const front = createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger, transport });
     const healthClient = dynamo.client({ maxAttempts: 1 });
     cleanups.push(async () => healthClient.destroy());
     const health = createHealthCheck({
@@ -152,7 +184,11 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     });
     const listener = http;
     const addresses = endpointAddresses(host, listener.port);
-    await timedStep(onStep, 'listening', async () => listener.serve({ kms: (event, requestId) => front(event, localContext(requestId)), health }), () => addresses.network);
+    const handlers = { kms: (event: Parameters<typeof front>[0], requestId: string) => front(event, localContext(requestId)), health };
+    await timedStep(onStep, 'listening', async () => {
+      listener.serve(handlers);
+      for (const { server } of endpointListeners) server.serve(handlers);
+    }, () => addresses.network);
     return {
       endpoint: addresses.local,
       networkEndpoint: addresses.network,
@@ -160,6 +196,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       dataDir,
       credentials,
       databasePid: dynamo.pid,
+      vpcEndpoints: new Map(endpointListeners.map(({ endpoint, server }) => [endpoint.endpointId, endpointAddresses(host, server.port).local])),
       stop,
     };
   } catch (error) {
@@ -181,6 +218,27 @@ async function readCheckedSeed(seedPath: string, dataDir: string, scope: Scope):
     plan.zero();
     throw error;
   }
+}
+
+/**
+ * The VPC endpoint policy files, read and checked before anything is written: a policy for an
+ * endpoint that is not simulated, or one AWS would refuse, stops the start naming the file.
+ */
+async function readEndpointPolicies(files: ReadonlyMap<string, string> | undefined, endpoints: readonly VpcEndpointListener[]): Promise<ReadonlyMap<string, string>> {
+  const policies = new Map<string, string>();
+  for (const [endpointId, file] of files ?? []) {
+    if (!endpoints.some((e) => e.endpointId === endpointId)) {
+      throw new Error(`--vpc-endpoint-policy names ${endpointId}, which no --vpc-endpoint simulates.`);
+    }
+    const text = await readFile(file, 'utf8');
+    try {
+      parsePolicy(text, { kind: 'vpc-endpoint' });
+    } catch (error) {
+      throw new Error(`The VPC endpoint policy ${file} of ${endpointId} is refused: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    policies.set(endpointId, text);
+  }
+  return policies;
 }
 
 async function runInReverse(cleanups: readonly (() => Promise<void>)[]): Promise<void> {
