@@ -1,7 +1,8 @@
 /**
  * The adapters of a deployed function, built once per cold start from the environment the CDK
  * stack sets: TABLE_NAME, GROUP_REQUEST_SECRET_ARN, GROUP_FUNCTION_<GROUP> (front), the
- * PKCS11_* settings (only functions that use the token), optionally KMS_CACHE_TTL_MS.
+ * PKCS11_* settings (only functions that use the token), optionally KMS_CACHE_TTL_MS, KMS_VPC_ENDPOINTS
+ * and KMS_VPC_ENDPOINT_POLICIES (vpc-endpoint-config.ts).
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
@@ -18,6 +19,7 @@ import type { FunctionGroup } from '../pipeline/group-protocol.js';
 import { GroupRequestSigner, GroupRequestVerifier, groupRequestKeyFrom } from '../pipeline/group-request-auth.js';
 import type { AsymmetricKeyMaterial, KeyMaterial } from '../core/ports/index.js';
 import { assembleCore, cacheTtlFromEnv } from './core-deps.js';
+import { endpointPoliciesFromEnv, endpointVpcsFromEnv } from './vpc-endpoint-config.js';
 import { asymmetricMaterialFor } from './asymmetric-material.js';
 import { GROUP_REQUEST_SECRET_ENV, PKCS11_ENV } from './group-environment.js';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
@@ -57,7 +59,9 @@ async function openToken(): Promise<{ material: KeyMaterial; asymmetric: Asymmet
 function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMaterial }) {
   // The store's own client carries connection and request timeouts.
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
-  return assembleCore({ store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
+  return assembleCore({
+    store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), endpointPolicies: endpointPoliciesFromEnv(process.env),
+  });
 }
 
 export async function lambdaFrontDeps(): Promise<FrontDeps> {
@@ -74,6 +78,8 @@ export async function lambdaFrontDeps(): Promise<FrontDeps> {
     clock: systemClock,
     ids: randomIds,
     logger: jsonLogger,
+    // API Gateway answers HTTPS only.
+    transport: { secure: true, endpointVpcs: endpointVpcsFromEnv(process.env) },
   };
 }
 
