@@ -70,6 +70,14 @@ export function symmetricReport(settings: Settings, facts: MachineFacts, raws: r
     for (const r of ratios) {
       out.push(`  ${r.operation.padEnd(16)} c=${String(r.concurrency).padEnd(3)} ${formatRatio(r.ofHttpFloor).padStart(6)} × HTTP floor   ${formatRatio(r.ofRawPkcs11).padStart(6)} × raw PKCS#11`);
     }
+    const withPolicies = ratios.filter((r) => r.operation === 'Encrypt (policies)');
+    for (const r of withPolicies) {
+      const plain = summaries.find((s) => s.target === 'Encrypt' && s.concurrency === r.concurrency);
+      const policies = summaries.find((s) => s.target === r.operation && s.concurrency === r.concurrency);
+      if (plain !== undefined && policies !== undefined) {
+        out.push(`  Encrypt (policies) ÷ Encrypt (default key policy, root) c=${String(r.concurrency).padEnd(3)} ${formatRatio(policies.requestsPerSecond / plain.requestsPerSecond).padStart(6)}`);
+      }
+    }
     out.push('');
     out.push(`Hot path and DynamoDB (cache TTL ${ttlMs} ms): ${hotPathReadsDynamo ? 'WARNING: DynamoDB is called per request' : 'no per-request DynamoDB calls once warm'}`);
     for (const w of warmCheck) {

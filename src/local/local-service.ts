@@ -26,7 +26,7 @@ import { jsonLogger, type Logger } from '../pipeline/logger.js';
 import { assembleCore, cacheTtlFromEnv } from '../composition/core-deps.js';
 import { asymmetricMaterialFor } from '../composition/asymmetric-material.js';
 import { InProcessGroupInvoker, localContext } from '../composition/in-process-groups.js';
-import type { Clock } from '../core/ports/index.js';
+import type { Clock, IdentityDirectory } from '../core/ports/index.js';
 import type { Scope } from '../core/kms/keys/identifiers.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { ensureRootCredentials, assertUsableCredentials, type FixedCredentials, type RootCredentials } from './root-credentials.js';
@@ -69,6 +69,23 @@ export interface LocalServiceOptions {
   readonly vpcEndpoints?: readonly VpcEndpointListener[];
   /** VPC endpoint policy files by endpoint ID (`--vpc-endpoint-policy`); an endpoint without one allows full access. */
   readonly vpcEndpointPolicyFiles?: ReadonlyMap<string, string>;
+  /**
+   * IAM identities an embedder supplies (the benchmark uses it for callers with IAM policies): the
+   * directory the authorizer asks, and access keys of its users to store at start. Without it the
+   * account roots are the only identities.
+   */
+  readonly iamIdentities?: { readonly directory: IdentityDirectory; readonly accessKeys: readonly IamUserAccessKey[] };
+}
+
+/** An access key of an IAM user of the `iamIdentities` directory. */
+export interface IamUserAccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly accountId: string;
+  /** `arn:aws:iam::<account>:user/<name>`. */
+  readonly userArn: string;
+  /** The user's unique ID (`AIDA…`). */
+  readonly userId: string;
 }
 
 /** A listener standing for an interface VPC endpoint of a VPC. */
@@ -158,7 +175,16 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const asymmetric = asymmetricMaterialFor(material);
     const { core, verifier } = assembleCore({
       store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), endpointPolicies,
+      ...(options.iamIdentities === undefined ? {} : { identities: options.iamIdentities.directory }),
     });
+    for (const key of options.iamIdentities?.accessKeys ?? []) {
+      if (await store.getAccessKey(key.accessKeyId) !== undefined) continue;
+      await store.putAccessKey({
+        accessKeyId: key.accessKeyId,
+        sealedSecret: await material.sealSecret(new TextEncoder().encode(key.secretAccessKey), secretAad(key.accessKeyId)),
+        accountId: key.accountId, principalArn: key.userArn, principalId: key.userId, status: 'Active', creationDate: clock.now().getTime(),
+      });
+    }
     const credentials = await timedStep(onStep, 'credentials', () => ensureRootCredentials({
       dataDir, accountId: options.accountId, defaultAccountId: DEFAULT_ACCOUNT_ID, fixed: options.credentials, store, material, clock,
     }), (made) => `root of account ${made.accountId} in ${made.path}`);
