@@ -1,5 +1,5 @@
 import {
-  CreateGrantCommand, GetKeyPolicyCommand, ListKeysCommand, ScheduleKeyDeletionCommand, EnableKeyRotationCommand,
+  CancelKeyDeletionCommand, CreateGrantCommand, ListKeysCommand, ScheduleKeyDeletionCommand, EnableKeyRotationCommand,
 } from '@aws-sdk/client-kms';
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -106,7 +106,7 @@ describe('AWS JSON protocol', () => {
   it.each([
     ['CreateGrant', () => new CreateGrantCommand({ KeyId: randomUUID(), GranteePrincipal: 'arn:aws:iam::111122223333:root', Operations: ['Decrypt'] })],
     ['ScheduleKeyDeletion', () => new ScheduleKeyDeletionCommand({ KeyId: randomUUID() })],
-    ['GetKeyPolicy', () => new GetKeyPolicyCommand({ KeyId: randomUUID() })],
+    ['CancelKeyDeletion', () => new CancelKeyDeletionCommand({ KeyId: randomUUID() })],
     ['EnableKeyRotation', () => new EnableKeyRotationCommand({ KeyId: randomUUID() })],
   ] as const)('returns UnsupportedOperationException naming %s when the SDK calls it', async (operation, command) => {
     // Prepare
