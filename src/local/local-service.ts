@@ -29,6 +29,11 @@ import { InProcessGroupInvoker, localContext } from '../composition/in-process-g
 import type { Clock, IdentityDirectory } from '../core/ports/index.js';
 import type { Scope } from '../core/kms/keys/identifiers.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
+import { ensureAccountCredentials } from './account-credentials.js';
+import { assembleIdentities, identityStoreFor } from '../composition/identity-deps.js';
+import { createQueryHandler } from '../pipeline/query-handler.js';
+import { createIdentityGroupHandler, groupRunner } from '../pipeline/identity-group-handler.js';
+import { routeByProtocol } from '../pipeline/service-router.js';
 import { ensureRootCredentials, assertUsableCredentials, type FixedCredentials, type RootCredentials } from './root-credentials.js';
 import { ensureSoftHsmToken } from './softhsm-token.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -54,6 +59,11 @@ export interface LocalServiceOptions {
   readonly host?: string;
   /** The account asked for; a new folder gets `DEFAULT_ACCOUNT_ID` without it, an existing one must match it. */
   readonly accountId?: string;
+  /**
+   * Every account to serve, the first being the folder's own (as `accountId`); each gets root
+   * credentials on first start. Defaults to the one account.
+   */
+  readonly accounts?: readonly string[];
   /** Fixed root credentials; a new folder is set up with them, an existing one must match them. */
   readonly credentials?: FixedCredentials;
   /** A seed file in local-kms's `seed.yaml` format. */
@@ -103,6 +113,10 @@ export interface LocalService {
   readonly port: number;
   readonly dataDir: string;
   readonly credentials: RootCredentials;
+  /** The root credentials of every account, the first (`credentials`) first. */
+  readonly accounts: readonly RootCredentials[];
+  /** The identities of every account, as the authorizer asks them. */
+  readonly identityDirectory: IdentityDirectory;
   /** PID of the embedded database's JVM. */
   readonly databasePid: number;
   /** The endpoint of each simulated VPC endpoint's listener, by endpoint ID. */
@@ -173,8 +187,9 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     await timedStep(onStep, 'migration', () => migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger }),
       (migrated) => (migrated ? 'backing keys and secrets moved off the legacy root key, which is destroyed' : undefined));
     const asymmetric = asymmetricMaterialFor(material);
-    const { core, verifier } = assembleCore({
-      store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), endpointPolicies,
+    const identityStore = identityStoreFor(client, DEFAULT_TABLE_NAME);
+    const { core, verifier, credentials: resolver } = assembleCore({
+      store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore, endpointPolicies,
       ...(options.iamIdentities === undefined ? {} : { identities: options.iamIdentities.directory }),
     });
     for (const key of options.iamIdentities?.accessKeys ?? []) {
@@ -185,9 +200,20 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         accountId: key.accountId, principalArn: key.userArn, principalId: key.userId, status: 'Active', creationDate: clock.now().getTime(),
       });
     }
-    const credentials = await timedStep(onStep, 'credentials', () => ensureRootCredentials({
-      dataDir, accountId: options.accountId, defaultAccountId: DEFAULT_ACCOUNT_ID, fixed: options.credentials, store, material, clock,
-    }), (made) => `root of account ${made.accountId} in ${made.path}`);
+    const identities = assembleIdentities({
+      client, tableName: DEFAULT_TABLE_NAME, credentials: store, material, clock, ids: randomIds,
+      // One process: a deactivated or deleted key stops working at once, not after the cache's TTL.
+      credentialsChanged: (accessKeyId) => resolver.forget(accessKeyId),
+    }, identityStore);
+    const { credentials, accounts } = await timedStep(onStep, 'credentials', async () => {
+      const primary = await ensureRootCredentials({
+        dataDir, accountId: options.accountId ?? options.accounts?.[0], defaultAccountId: DEFAULT_ACCOUNT_ID, fixed: options.credentials, store, material, clock,
+      });
+      const all = await ensureAccountCredentials({
+        primary, accountIds: [primary.accountId, ...(options.accounts ?? [])], store, identities: identityStore, material, clock,
+      });
+      return { credentials: primary, accounts: all };
+    }, (made) => `root of account${made.accounts.length > 1 ? 's' : ''} ${made.accounts.map((account) => account.accountId).join(', ')} in ${made.credentials.path}`);
     if (plan !== undefined) {
       const region = options.seedRegion ?? DEFAULT_SEED_REGION;
       await timedStep(onStep, 'seeding', () => applySeed(plan, { accountId: credentials.accountId, region }, { keys: core.keys, aliases: core.aliases, material, asymmetric, clock }), (outcome) =>
@@ -197,10 +223,15 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const audit = new FileAuditSink(join(dataDir, 'audit.log'));
     cleanups.push(() => audit.close());
     // One core instance behind every group: a write through any group invalidates the caches at once.
-    const groups = new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core, logger, verifier }));
+    const groups = new InProcessGroupInvoker((group, verifier) => (group === 'identities'
+      ? createIdentityGroupHandler({ run: identities.run, verifier, logger })
+      : createGroupHandler({ group, core, logger, verifier })));
     // Plain HTTP: aws:SecureTransport is false, as it would be for a request over HTTP in AWS.
     const transport = { secure: false, endpointVpcs: new Map((options.vpcEndpoints ?? []).map((e) => [e.endpointId, e.vpcId])) };
-    const front = createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger, transport });
+    const front = routeByProtocol({
+      kms: createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger, transport }),
+      query: createQueryHandler({ verifier, run: groupRunner(groups), audit, clock, ids: randomIds, logger }),
+    });
     const healthClient = dynamo.client({ maxAttempts: 1 });
     cleanups.push(async () => healthClient.destroy());
     const health = createHealthCheck({
@@ -221,6 +252,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       port: listener.port,
       dataDir,
       credentials,
+      accounts,
+      identityDirectory: identities.directory,
       databasePid: dynamo.pid,
       vpcEndpoints: new Map(endpointListeners.map(({ endpoint, server }) => [endpoint.endpointId, endpointAddresses(host, server.port).local])),
       stop,

@@ -193,11 +193,12 @@ describe('KmsServiceStack', () => {
   });
 
   it.each<[string, string[]]>([
-    ['front', ['dynamodb:GetItem']],
+    ['front', ['dynamodb:GetItem', 'dynamodb:Query']],
     ['keys', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['aliases', ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['tags', ['dynamodb:GetItem', 'dynamodb:PutItem']],
     ['policies', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
+    ['grants', ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
   ])('gives %s only the table actions its operations use', (name, expected) => {
     // Prepare
     const { stack, template } = stackUnderTest();

@@ -11,6 +11,7 @@ import { FakeKeyMaterial } from './fake-key-material.js';
 import { InMemoryStore } from './in-memory-store.js';
 import { SequentialIds } from './sequential-ids.js';
 import { InMemoryIdentityDirectory, makeAccess } from './identity-directory.js';
+import { StoredGrantLookup } from '../../src/core/kms/grants/stored-grant-lookup.js';
 import { defaultKeyPolicy } from '../../src/core/kms/keys/default-key-policy.js';
 
 export const ACCOUNT_ID = '111122223333';
@@ -56,8 +57,8 @@ export function makeCore(identities = new InMemoryIdentityDirectory()): CoreHarn
   const clock = new FakeClock();
   const ids = new SequentialIds();
   const asymmetric = new FakeAsymmetricMaterial();
-  const access = makeAccess({ identities });
-  return { deps: { keys: store, aliases: store, material, asymmetric, clock, ids, access }, store, material, clock, ids, identities };
+  const access = makeAccess({ identities, grants: new StoredGrantLookup(store) });
+  return { deps: { keys: store, aliases: store, grants: store, material, asymmetric, clock, ids, access }, store, material, clock, ids, identities };
 }
 
 export function makeKeyId(n: number): string {

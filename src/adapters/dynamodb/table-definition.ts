@@ -9,3 +9,6 @@ export const GSI1 = { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1s
 
 /** Default table name in local mode; the CDK stack passes its own through `TABLE_NAME`. */
 export const DEFAULT_TABLE_NAME = 'kms';
+
+/** DynamoDB's time to live (epoch seconds): set on temporary credentials only. */
+export const TIME_TO_LIVE_ATTRIBUTE = 'expiresAt';
