@@ -194,10 +194,15 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     });
     for (const key of options.iamIdentities?.accessKeys ?? []) {
       if (await store.getAccessKey(key.accessKeyId) !== undefined) continue;
-      await store.putAccessKey({
-        accessKeyId: key.accessKeyId,
+      const userName = key.userArn.slice(key.userArn.lastIndexOf('/') + 1);
+      const now = clock.now().getTime();
+      if (await identityStore.getUser(key.accountId, userName) === undefined) {
+        await identityStore.createUser({ accountId: key.accountId, userName, path: '/', userId: key.userId, arn: key.userArn, createDate: now, tags: [], revision: 1 });
+      }
+      await identityStore.createUserAccessKey({
+        accessKeyId: key.accessKeyId, userName,
         sealedSecret: await material.sealSecret(new TextEncoder().encode(key.secretAccessKey), secretAad(key.accessKeyId)),
-        accountId: key.accountId, principalArn: key.userArn, principalId: key.userId, status: 'Active', creationDate: clock.now().getTime(),
+        accountId: key.accountId, principalArn: key.userArn, principalId: key.userId, status: 'Active', creationDate: now,
       });
     }
     const identities = assembleIdentities({
