@@ -52,7 +52,7 @@ async function main(): Promise<number> {
     const env = await startBenchEnvironment(settings, cleanups);
     const runner = new CellRunner({
       settings, service: env.service, baseline: env.baseline, load: env.load, counter: env.counter, signer: env.signer,
-      keyId: env.keyId, ciphertext: env.ciphertext, decryptPlaintext: env.decryptPlaintext, cores: facts.cores, asymmetric: env.asymmetricKms,
+      keyId: env.keyId, policy: env.policy, ciphertext: env.ciphertext, decryptPlaintext: env.decryptPlaintext, cores: facts.cores, asymmetric: env.asymmetricKms,
       spreadKeyIds: env.spreadKeyIds,
     });
     const measured = await runMeasurements(settings, targets, runner, env.raw, env.rawAsymmetric);

@@ -22,6 +22,8 @@ import { probe } from './response-checks.js';
 import type { Settings } from './settings.js';
 import { RequestSigner, randomPlaintexts } from './signed-requests.js';
 import { PLAINTEXT_BYTES } from './symmetric-targets.js';
+import { BenchIdentities, benchKeyPolicy, benchUserAccessKey } from './policy-target.js';
+import type { PolicyTarget } from './cell-runner.js';
 
 export interface BenchEnvironment {
   /** When the local service was asked to start (epoch milliseconds). */
@@ -33,6 +35,8 @@ export interface BenchEnvironment {
   readonly signer: RequestSigner;
   /** The symmetric benchmark key. */
   readonly keyId: string;
+  /** The key under a 20-statement key policy, and the signer of its IAM user caller. */
+  readonly policy: PolicyTarget;
   /** A ciphertext under that key, the body of every Decrypt request. */
   readonly ciphertext: string;
   /** What that ciphertext decrypts to, base64. */
@@ -51,7 +55,10 @@ export async function startBenchEnvironment(settings: Settings, cleanups: Cleanu
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   log(`starting the local service in ${dataDir} ...`);
   const started = Date.now();
-  const service = await startLocalService({ dataDir, port: 0, logger: silentLogger });
+  const benchUser = benchUserAccessKey();
+  const service = await startLocalService({
+    dataDir, port: 0, logger: silentLogger, iamIdentities: { directory: new BenchIdentities(), accessKeys: [benchUser] },
+  });
   cleanups.push(() => service.stop());
   log(`service up at ${service.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
@@ -72,6 +79,14 @@ export async function startBenchEnvironment(settings: Settings, cleanups: Cleanu
     typeof out['CiphertextBlob'] === 'string');
   const ciphertext = String(encrypted['CiphertextBlob']);
   log(`key ${keyId} created`);
+  const policyCreated = await probe(service.endpoint, await signer.sign('CreateKey', {
+    Description: 'benchmark key under a 20-statement key policy', Policy: benchKeyPolicy(), Tags: [{ TagKey: 'Project', TagValue: 'Alpha' }],
+  }), 'CreateKey (policies)', (out) => typeof (out['KeyMetadata'] as Record<string, unknown> | undefined)?.['KeyId'] === 'string');
+  const policy = {
+    keyId: String((policyCreated['KeyMetadata'] as Record<string, unknown>)['KeyId']),
+    signer: new RequestSigner(service.endpoint, benchUser),
+  };
+  log(`key ${policy.keyId} under a 20-statement key policy created; its caller has 5 IAM policies`);
 
   const spreadKeyIds = settings.symmetric.includes('Encrypt spread') ? await createSpreadKeys(service.endpoint, signer, settings.spreadKeys) : [];
 
@@ -85,7 +100,7 @@ export async function startBenchEnvironment(settings: Settings, cleanups: Cleanu
   const rawAsymmetric = asymmetricTargets.length === 0 ? undefined : await RawAsymmetricBench.open(token, asymmetricTargets);
   if (rawAsymmetric !== undefined) cleanups.push(() => rawAsymmetric.close());
 
-  return { started, service, baseline, load, counter, signer, keyId, ciphertext, decryptPlaintext, spreadKeyIds, asymmetricKms, raw, rawAsymmetric };
+  return { started, service, baseline, load, counter, signer, keyId, policy, ciphertext, decryptPlaintext, spreadKeyIds, asymmetricKms, raw, rawAsymmetric };
 }
 
 /** Creates `count` keys, eight at a time. */

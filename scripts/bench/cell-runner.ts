@@ -15,6 +15,7 @@ import { assertAllOk, probe } from './response-checks.js';
 import type { Settings } from './settings.js';
 import { randomPlaintexts, type RequestSigner } from './signed-requests.js';
 import { ASYMMETRIC_BY_LABEL, PLAINTEXT_BYTES, type Target } from './symmetric-targets.js';
+import { BENCH_CONTEXT } from './policy-target.js';
 
 export interface CellResult {
   readonly target: Target;
@@ -35,6 +36,12 @@ export interface CellResult {
   readonly otherBusyCores: number;
 }
 
+/** The key under a 20-statement key policy and the signer of the IAM user who encrypts with it. */
+export interface PolicyTarget {
+  readonly keyId: string;
+  readonly signer: RequestSigner;
+}
+
 /** Runs the load cells of one benchmark against the local service and the HTTP floor server. */
 export class CellRunner {
   readonly #settings: Settings;
@@ -49,13 +56,15 @@ export class CellRunner {
   readonly #cores: number;
   readonly #asymmetric: AsymmetricKmsTargets | undefined;
   readonly #spreadKeyIds: readonly string[];
+  readonly #policy: PolicyTarget;
 
   constructor(parts: {
     settings: Settings; service: LocalService; baseline: BaselineServer; load: LoadClient; counter: HttpClientCounter;
     signer: RequestSigner; keyId: string; ciphertext: string; decryptPlaintext: string; cores: number;
-    asymmetric: AsymmetricKmsTargets | undefined; spreadKeyIds: readonly string[];
+    asymmetric: AsymmetricKmsTargets | undefined; spreadKeyIds: readonly string[]; policy: PolicyTarget;
   }) {
     this.#spreadKeyIds = parts.spreadKeyIds;
+    this.#policy = parts.policy;
     this.#asymmetric = parts.asymmetric;
     this.#cores = parts.cores;
     this.#settings = parts.settings;
@@ -91,6 +100,13 @@ export class CellRunner {
         const first = requests[0];
         if (first === undefined) throw new BenchFailure('Encrypt spread has no keys');
         await probe(kms, first, target, (out) => typeof out['CiphertextBlob'] === 'string');
+        return { endpoint: kms, requests };
+      }
+      case 'Encrypt (policies)': {
+        const plaintexts = randomPlaintexts(n, PLAINTEXT_BYTES);
+        const requests = await this.#policy.signer.signMany('Encrypt', n, (i) => ({ KeyId: this.#policy.keyId, Plaintext: plaintexts[i], EncryptionContext: BENCH_CONTEXT }));
+        const first = requests[0];
+        if (first !== undefined) await probe(kms, first, target, (out) => typeof out['CiphertextBlob'] === 'string');
         return { endpoint: kms, requests };
       }
       case 'Decrypt': {

@@ -10,8 +10,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --warmup <s>         unmeasured warm-up seconds before each cell (default 1; env BENCH_WARMUP)
   --concurrency <list> comma-separated connection counts (default 1,32; env BENCH_CONCURRENCY)
   --targets <list>     comma-separated targets (default all; env BENCH_TARGETS):
-                         encrypt, encrypt-spread, decrypt, generate-data-key
-                                                                        (symmetric section)
+                         encrypt, encrypt-policies, encrypt-spread, decrypt,
+                         generate-data-key                              (symmetric section)
                          sign-rsa, sign-ecdsa, sign-ed25519, verify-ecdsa, mac-hmac
                                                                         (asymmetric and HMAC section)
                        or the groups symmetric, asymmetric, all (encrypt-spread only when named);

@@ -80,6 +80,14 @@ export function symmetricReport(settings: Settings, facts: MachineFacts, raws: r
       });
       out.push(`  Encrypt spread over ${settings.spreadKeys} keys ÷ Encrypt on one key: ${perConcurrency.join(', ')}`);
     }
+    const withPolicies = ratios.filter((r) => r.operation === 'Encrypt (policies)');
+    for (const r of withPolicies) {
+      const plain = summaries.find((s) => s.target === 'Encrypt' && s.concurrency === r.concurrency);
+      const policies = summaries.find((s) => s.target === r.operation && s.concurrency === r.concurrency);
+      if (plain !== undefined && policies !== undefined) {
+        out.push(`  Encrypt (policies) ÷ Encrypt (default key policy, root) c=${String(r.concurrency).padEnd(3)} ${formatRatio(policies.requestsPerSecond / plain.requestsPerSecond).padStart(6)}`);
+      }
+    }
     out.push('');
     out.push(`Hot path and DynamoDB (access-key cache TTL ${ttlMs} ms): ${hotPathReadsDynamo ? 'WARNING: DynamoDB is called per request' : 'no per-request DynamoDB calls once warm'}`);
     for (const w of warmCheck) {

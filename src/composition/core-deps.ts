@@ -37,6 +37,8 @@ export interface RuntimeParts {
   readonly endpointPolicies?: ReadonlyMap<string, string>;
   /** Overrides `cacheTtlMs` for key metadata and aliases, and bounds those caches (local mode). */
   readonly keyCache?: { readonly ttlMs: number; readonly maxEntries: number };
+  /** Replaces the directory the authorizer asks (an embedder's own identities, such as the benchmark's). */
+  readonly identities?: IdentityDirectory;
 }
 
 /** The identity directory of a deployment without IAM identities: the roots of the accounts with root access keys. */
@@ -59,7 +61,7 @@ export function assembleCore(parts: RuntimeParts): AssembledCore {
   // The callers' IAM policies, cached like keys: in one process `identitiesChanged` drops them after
   // every IAM write; elsewhere an IAM change reaches authorization within the cache TTL.
   const identities = new CachingIdentityDirectory({
-    directory: parts.identityStore === undefined ? accountRootsOf(parts.store) : new StoredIdentityDirectory(parts.identityStore),
+    directory: parts.identities ?? (parts.identityStore === undefined ? accountRootsOf(parts.store) : new StoredIdentityDirectory(parts.identityStore)),
     clock: parts.clock,
     ttlMs: parts.cacheTtlMs,
   });

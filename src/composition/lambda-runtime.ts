@@ -1,7 +1,8 @@
 /**
  * The adapters of a deployed function, built once per cold start from the environment the CDK
  * stack sets: TABLE_NAME, GROUP_REQUEST_SECRET_ARN, GROUP_FUNCTION_<GROUP> (front), the
- * PKCS11_* settings (only functions that use the token), optionally KMS_CACHE_TTL_MS.
+ * PKCS11_* settings (only functions that use the token), optionally KMS_CACHE_TTL_MS, KMS_VPC_ENDPOINTS
+ * and KMS_VPC_ENDPOINT_POLICIES (vpc-endpoint-config.ts).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -21,6 +22,7 @@ import type { FunctionGroup } from '../pipeline/group-protocol.js';
 import { GroupRequestSigner, GroupRequestVerifier, groupRequestKeyFrom } from '../pipeline/group-request-auth.js';
 import type { AsymmetricKeyMaterial, KeyMaterial } from '../core/ports/index.js';
 import { assembleCore, cacheTtlFromEnv } from './core-deps.js';
+import { endpointPoliciesFromEnv, endpointVpcsFromEnv } from './vpc-endpoint-config.js';
 import { asymmetricMaterialFor } from './asymmetric-material.js';
 import { GROUP_REQUEST_SECRET_ENV, PKCS11_ENV } from './group-environment.js';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
@@ -66,7 +68,13 @@ function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMa
   // The store's own client carries connection and request timeouts.
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
   const identities = identityStoreFor(tableClient(), required('TABLE_NAME'));
-  return { store, identities, ...assembleCore({ store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore: identities }) };
+  return {
+    store, identities,
+    ...assembleCore({
+      store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore: identities,
+      endpointPolicies: endpointPoliciesFromEnv(process.env),
+    }),
+  };
 }
 
 export async function lambdaFrontDeps(): Promise<FrontDeps> {
@@ -83,6 +91,8 @@ export async function lambdaFrontDeps(): Promise<FrontDeps> {
     clock: systemClock,
     ids: randomIds,
     logger: jsonLogger,
+    // API Gateway answers HTTPS only.
+    transport: { secure: true, endpointVpcs: endpointVpcsFromEnv(process.env) },
   };
 }
 

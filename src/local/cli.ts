@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_AUDIT_LOG_KEEP, DEFAULT_AUDIT_LOG_MAX_BYTES } from '../adapters/audit/file-audit-sink.js';
 import { parseByteSize } from './byte-size.js';
 import {
-  DEFAULT_ACCOUNT_ID, DEFAULT_CACHE_KEYS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SEED_REGION, startLocalService, type LocalService,
+  DEFAULT_ACCOUNT_ID, DEFAULT_CACHE_KEYS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SEED_REGION, startLocalService, type LocalService, type VpcEndpointListener,
 } from './local-service.js';
 import { formatStep } from './setup-steps.js';
 
@@ -44,6 +44,24 @@ function region(value: string): string {
   return value;
 }
 
+/** `PORT:vpce-ID:vpc-ID`, repeatable. */
+function vpcEndpoint(value: string, previous: readonly VpcEndpointListener[]): VpcEndpointListener[] {
+  const match = /^(\d{1,5}):(vpce-[0-9a-f]{8,17}):(vpc-[0-9a-f]{8,17})$/.exec(value);
+  if (match === null || Number(match[1]) > 65535) throw new InvalidArgumentError('expected PORT:vpce-ID:vpc-ID, e.g. 4600:vpce-0295a3caf8414c94a:vpc-2b2b2b2b');
+  const endpoint = { port: Number(match[1]), endpointId: match[2] ?? '', vpcId: match[3] ?? '' };
+  if (previous.some((e) => e.endpointId === endpoint.endpointId)) throw new InvalidArgumentError(`${endpoint.endpointId} is given twice`);
+  return [...previous, endpoint];
+}
+
+/** `vpce-ID=FILE`, repeatable. */
+function vpcEndpointPolicy(value: string, previous: ReadonlyMap<string, string>): Map<string, string> {
+  const match = /^(vpce-[0-9a-f]{8,17})=(.+)$/.exec(value);
+  if (match === null) throw new InvalidArgumentError('expected vpce-ID=FILE');
+  const id = match[1] ?? '';
+  if (previous.has(id)) throw new InvalidArgumentError(`${id} has a policy already`);
+  return new Map([...previous, [id, match[2] ?? '']]);
+}
+
 interface CliOptions {
   readonly port: number;
   readonly host: string;
@@ -58,6 +76,8 @@ interface CliOptions {
   readonly auditLogMaxSize: number;
   readonly auditLogKeep: number;
   readonly cacheKeys: number;
+  readonly vpcEndpoint: readonly VpcEndpointListener[];
+  readonly vpcEndpointPolicy: ReadonlyMap<string, string>;
 }
 
 const program = new Command('kms-local')
@@ -78,6 +98,8 @@ const program = new Command('kms-local')
     .env('KMS_AUDIT_LOG_KEEP').default(DEFAULT_AUDIT_LOG_KEEP).argParser(wholeNumber(0)))
   .addOption(new Option('--cache-keys <n>', 'how many keys, backing keys and aliases each in-memory cache holds')
     .env('KMS_CACHE_KEYS').default(DEFAULT_CACHE_KEYS).argParser(wholeNumber(1)))
+  .option('--vpc-endpoint <port:vpce-id:vpc-id>', 'another listener that stands for an interface VPC endpoint of a VPC (repeatable)', vpcEndpoint, [])
+  .option('--vpc-endpoint-policy <vpce-id=file>', 'VPC endpoint policy of a simulated endpoint (repeatable; default: full access)', vpcEndpointPolicy, new Map<string, string>())
   .option('--quiet', 'print only the banner, not each set-up step')
   .parse();
 
@@ -105,6 +127,8 @@ const service = await startLocalService({
   seedRegion: options.seedRegion,
   auditLog: { maxBytes: options.auditLogMaxSize, keep: options.auditLogKeep },
   cacheKeys: options.cacheKeys,
+  vpcEndpoints: options.vpcEndpoint,
+  vpcEndpointPolicyFiles: options.vpcEndpointPolicy,
   ...(options.quiet === true ? {} : { onStep: (step) => process.stderr.write(`${formatStep(step)}\n`) }),
 }).catch((error: unknown) => fail(`Could not start the local KMS service: ${error instanceof Error ? error.message : String(error)}`));
 process.stdout.write(banner(service));
@@ -127,6 +151,7 @@ function banner(started: LocalService): string {
     `Credentials:   ${credentials.path} (profile default${started.accounts.length > 1 ? `; ${started.accounts.map((account) => `acct-${account.accountId}`).join(', ')}` : ''})`,
     ...(started.accounts.length > 1 ? [`Accounts:      ${started.accounts.map((account) => account.accountId).join(', ')}`] : []),
     `Health:        ${endpoint}/health`,
+    ...[...started.vpcEndpoints].map(([id, url]) => `VPC endpoint:  ${url} (${id})`),
     `Audit log:     ${started.dataDir}/audit.log`,
     `Try: AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws kms create-key --endpoint-url ${endpoint} --region us-east-1`,
   ];

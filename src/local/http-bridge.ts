@@ -43,7 +43,11 @@ export function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Prom
   });
 }
 
-export function toProxyEvent(request: IncomingMessage, body: Buffer, requestId: string): APIGatewayProxyEvent {
+/**
+ * `vpcEndpointId` is set for a listener that stands for an interface VPC endpoint: the event then
+ * carries it as `requestContext.identity.vpceId`, where API Gateway puts it for a private API.
+ */
+export function toProxyEvent(request: IncomingMessage, body: Buffer, requestId: string, vpcEndpointId?: string): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
@@ -85,6 +89,7 @@ export function toProxyEvent(request: IncomingMessage, body: Buffer, requestId: 
         cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
         cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: request.socket.remoteAddress ?? '',
         user: null, userAgent: request.headers['user-agent'] ?? null, userArn: null,
+        ...(vpcEndpointId === undefined ? {} : { vpceId: vpcEndpointId }),
       },
     },
   };

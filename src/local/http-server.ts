@@ -53,6 +53,8 @@ export interface ListenOptions {
   /** What `/health` answers until `serve` is called. */
   readonly starting: () => HealthReport;
   readonly onError: (error: unknown) => void;
+  /** For a listener that stands for an interface VPC endpoint: its ID, which every request through it carries. */
+  readonly vpcEndpointId?: string;
 }
 
 /** Binds `host:port`. Throws an error naming the port when it is taken or not allowed. */
@@ -71,7 +73,7 @@ export async function listenFirst(options: ListenOptions): Promise<LocalHttpServ
       connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
     },
     (request, response) => {
-      void answer(request, response, ready, handlers, limits, options.starting).catch((error: unknown) => {
+      void answer(request, response, ready, handlers, limits, options).catch((error: unknown) => {
         options.onError(error);
         if (!response.headersSent) response.writeHead(500).end();
       });
@@ -99,8 +101,9 @@ async function answer(
   ready: Handlers | undefined,
   pending: Promise<Handlers | undefined>,
   limits: HttpLimits,
-  starting: () => HealthReport,
+  options: Pick<ListenOptions, 'starting' | 'vpcEndpointId'>,
 ): Promise<void> {
+  const { starting } = options;
   if (request.method === 'GET' && request.url === HEALTH_PATH) {
     const report = ready === undefined ? starting() : await ready.health();
     writeProxyResult(response, { statusCode: httpStatusOf(report), headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(report) });
@@ -119,7 +122,7 @@ async function answer(
     return;
   }
   const requestId = randomUUID();
-  writeProxyResult(response, await handlers.kms(toProxyEvent(request, body, requestId), requestId));
+  writeProxyResult(response, await handlers.kms(toProxyEvent(request, body, requestId, options.vpcEndpointId), requestId));
 }
 
 function bind(server: Server, port: number, host: string): Promise<number> {

@@ -7,7 +7,9 @@
  * data folder is created or checked, the token and the database start side by side, the table,
  * the root credentials and the seed follow, and the listener starts answering.
  */
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { parsePolicy } from '../core/authz/index.js';
 import { FileAuditSink } from '../adapters/audit/file-audit-sink.js';
 import { ensureTable, probeTable } from '../adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
@@ -23,7 +25,7 @@ import { jsonLogger, type Logger } from '../pipeline/logger.js';
 import { assembleCore, cacheTtlFromEnv } from '../composition/core-deps.js';
 import { asymmetricMaterialFor } from '../composition/asymmetric-material.js';
 import { InProcessGroupInvoker, localContext } from '../composition/in-process-groups.js';
-import type { Clock } from '../core/ports/index.js';
+import type { Clock, IdentityDirectory } from '../core/ports/index.js';
 import type { Scope } from '../core/kms/keys/identifiers.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { ensureAccountCredentials } from './account-credentials.js';
@@ -31,7 +33,6 @@ import { assembleIdentities, identityStoreFor } from '../composition/identity-de
 import { createQueryHandler } from '../pipeline/query-handler.js';
 import { createIdentityGroupHandler, groupRunner } from '../pipeline/identity-group-handler.js';
 import { routeByProtocol } from '../pipeline/service-router.js';
-import type { IdentityDirectory } from '../core/ports/index.js';
 import { ensureRootCredentials, assertUsableCredentials, type FixedCredentials, type RootCredentials } from './root-credentials.js';
 import { ensureSoftHsmToken } from './softhsm-token.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -90,6 +91,34 @@ export interface LocalServiceOptions {
   readonly logger?: Logger;
   /** For tests that move time; defaults to the system clock. */
   readonly clock?: Clock;
+  /** Simulated interface VPC endpoints: each gets a listener of its own (`--vpc-endpoint`). */
+  readonly vpcEndpoints?: readonly VpcEndpointListener[];
+  /** VPC endpoint policy files by endpoint ID (`--vpc-endpoint-policy`); an endpoint without one allows full access. */
+  readonly vpcEndpointPolicyFiles?: ReadonlyMap<string, string>;
+  /**
+   * IAM identities an embedder supplies (the benchmark uses it for callers with IAM policies): the
+   * directory the authorizer asks, and access keys of its users to store at start. Without it the
+   * account roots are the only identities.
+   */
+  readonly iamIdentities?: { readonly directory: IdentityDirectory; readonly accessKeys: readonly IamUserAccessKey[] };
+}
+
+/** An access key of an IAM user of the `iamIdentities` directory. */
+export interface IamUserAccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly accountId: string;
+  /** `arn:aws:iam::<account>:user/<name>`. */
+  readonly userArn: string;
+  /** The user's unique ID (`AIDA…`). */
+  readonly userId: string;
+}
+
+/** A listener standing for an interface VPC endpoint of a VPC. */
+export interface VpcEndpointListener {
+  readonly port: number;
+  readonly endpointId: string;
+  readonly vpcId: string;
 }
 
 export interface LocalService {
@@ -106,6 +135,8 @@ export interface LocalService {
   readonly identityDirectory: IdentityDirectory;
   /** PID of the embedded database's JVM. */
   readonly databasePid: number;
+  /** The endpoint of each simulated VPC endpoint's listener, by endpoint ID. */
+  readonly vpcEndpoints: ReadonlyMap<string, string>;
   stop(): Promise<void>;
 }
 
@@ -124,11 +155,13 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     : await timedStep(onStep, 'seed file', () => readCheckedSeed(seedPath, dataDir, {
       accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: options.seedRegion ?? DEFAULT_SEED_REGION,
     }), (read) => `${read.keys.length} keys and ${read.aliases.length} aliases checked in ${seedPath}`);
-  // Undone last to first; the listener is closed before everything else.
+  const endpointPolicies = await readEndpointPolicies(options.vpcEndpointPolicyFiles, options.vpcEndpoints ?? []);
+  // Undone last to first; the listeners are closed before everything else.
   const cleanups: (() => Promise<void>)[] = [];
   let http: LocalHttpServer | undefined;
+  const endpointListeners: { endpoint: VpcEndpointListener; server: LocalHttpServer }[] = [];
   const stop = async (): Promise<void> => {
-    await http?.close();
+    await Promise.all([http?.close(), ...endpointListeners.map(({ server }) => server.close())]);
     await runInReverse(cleanups);
   };
   try {
@@ -139,6 +172,17 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       starting: () => startingReport(version),
       onError: (error) => logger.error('local server failure', { error: String(error) }),
     }), (bound) => `${bound.port} on ${host} is ours`);
+    for (const endpoint of options.vpcEndpoints ?? []) {
+      const server = await timedStep(onStep, 'VPC endpoint', () => listenFirst({
+        port: endpoint.port,
+        host,
+        limits: options.httpLimits,
+        starting: () => startingReport(version),
+        onError: (error) => logger.error('local server failure', { error: String(error) }),
+        vpcEndpointId: endpoint.endpointId,
+      }), (bound) => `${bound.port} on ${host} stands for ${endpoint.endpointId} of ${endpoint.vpcId}`);
+      endpointListeners.push({ endpoint, server });
+    }
     await timedStep(onStep, 'data folder', () => prepareDataDir(dataDir), ({ created }) => `${created ? 'created' : 'checked'} ${dataDir}`);
     const lock = await lockDataDir(dataDir);
     cleanups.push(() => lock.release());
@@ -161,8 +205,22 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const asymmetric = asymmetricMaterialFor(material);
     const identityStore = identityStoreFor(client, DEFAULT_TABLE_NAME);
     const { core, verifier, credentials: resolver, identitiesChanged } = assembleCore({
-      store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore, keyCache: localKeyCache(options.cacheKeys),
+      store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore, endpointPolicies, keyCache: localKeyCache(options.cacheKeys),
+      ...(options.iamIdentities === undefined ? {} : { identities: options.iamIdentities.directory }),
     });
+    for (const key of options.iamIdentities?.accessKeys ?? []) {
+      if (await store.getAccessKey(key.accessKeyId) !== undefined) continue;
+      const userName = key.userArn.slice(key.userArn.lastIndexOf('/') + 1);
+      const now = clock.now().getTime();
+      if (await identityStore.getUser(key.accountId, userName) === undefined) {
+        await identityStore.createUser({ accountId: key.accountId, userName, path: '/', userId: key.userId, arn: key.userArn, createDate: now, tags: [], revision: 1 });
+      }
+      await identityStore.createUserAccessKey({
+        accessKeyId: key.accessKeyId, userName,
+        sealedSecret: await material.sealSecret(new TextEncoder().encode(key.secretAccessKey), secretAad(key.accessKeyId)),
+        accountId: key.accountId, principalArn: key.userArn, principalId: key.userId, status: 'Active', creationDate: now,
+      });
+    }
     const identities = assembleIdentities({
       client, tableName: DEFAULT_TABLE_NAME, credentials: store, material, clock, ids: randomIds,
       // One process: a deactivated or deleted key stops working at once, not after the cache's TTL.
@@ -191,8 +249,10 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const groups = new InProcessGroupInvoker((group, verifier) => (group === 'identities'
       ? createIdentityGroupHandler({ run: identities.run, verifier, logger })
       : createGroupHandler({ group, core, logger, verifier })));
+    // Plain HTTP: aws:SecureTransport is false, as it would be for a request over HTTP in AWS.
+    const transport = { secure: false, endpointVpcs: new Map((options.vpcEndpoints ?? []).map((e) => [e.endpointId, e.vpcId])) };
     const front = routeByProtocol({
-      kms: createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger }),
+      kms: createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger, transport }),
       query: createQueryHandler({ verifier, run: groupRunner(groups), audit, clock, ids: randomIds, logger }),
     });
     const healthClient = dynamo.client({ maxAttempts: 1 });
@@ -207,7 +267,11 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     });
     const listener = http;
     const addresses = endpointAddresses(host, listener.port);
-    await timedStep(onStep, 'listening', async () => listener.serve({ kms: (event, requestId) => front(event, localContext(requestId)), health }), () => addresses.network);
+    const handlers = { kms: (event: Parameters<typeof front>[0], requestId: string) => front(event, localContext(requestId)), health };
+    await timedStep(onStep, 'listening', async () => {
+      listener.serve(handlers);
+      for (const { server } of endpointListeners) server.serve(handlers);
+    }, () => addresses.network);
     return {
       endpoint: addresses.local,
       networkEndpoint: addresses.network,
@@ -217,6 +281,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       accounts,
       identityDirectory: identities.directory,
       databasePid: dynamo.pid,
+      vpcEndpoints: new Map(endpointListeners.map(({ endpoint, server }) => [endpoint.endpointId, endpointAddresses(host, server.port).local])),
       stop,
     };
   } catch (error) {
@@ -238,6 +303,27 @@ async function readCheckedSeed(seedPath: string, dataDir: string, scope: Scope):
     plan.zero();
     throw error;
   }
+}
+
+/**
+ * The VPC endpoint policy files, read and checked before anything is written: a policy for an
+ * endpoint that is not simulated, or one AWS would refuse, stops the start naming the file.
+ */
+async function readEndpointPolicies(files: ReadonlyMap<string, string> | undefined, endpoints: readonly VpcEndpointListener[]): Promise<ReadonlyMap<string, string>> {
+  const policies = new Map<string, string>();
+  for (const [endpointId, file] of files ?? []) {
+    if (!endpoints.some((e) => e.endpointId === endpointId)) {
+      throw new Error(`--vpc-endpoint-policy names ${endpointId}, which no --vpc-endpoint simulates.`);
+    }
+    const text = await readFile(file, 'utf8');
+    try {
+      parsePolicy(text, { kind: 'vpc-endpoint' });
+    } catch (error) {
+      throw new Error(`The VPC endpoint policy ${file} of ${endpointId} is refused: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    policies.set(endpointId, text);
+  }
+  return policies;
 }
 
 async function runInReverse(cleanups: readonly (() => Promise<void>)[]): Promise<void> {

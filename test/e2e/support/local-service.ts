@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll } from 'vitest';
-import { startLocalService, type LocalService } from '../../../src/local/local-service.js';
+import { startLocalService, type LocalService, type LocalServiceOptions } from '../../../src/local/local-service.js';
 import { silentLogger } from '../../../src/pipeline/logger.js';
 
 export const ACCOUNT_ID = '111122223333';
@@ -17,6 +17,12 @@ export const OTHER_REGION = 'us-west-2';
 /** A started service and clients for it; valid between the file's `beforeAll` and `afterAll`. */
 export class E2eService {
   #service: LocalService | undefined;
+  readonly #options: (dataDir: string) => Promise<Partial<LocalServiceOptions>>;
+
+  /** `options` adds start options (VPC endpoints, …), given the data directory. */
+  constructor(options: (dataDir: string) => Promise<Partial<LocalServiceOptions>> = async () => ({})) {
+    this.#options = options;
+  }
   readonly #clients = new Map<string, KMSClient>();
   #dataDir: string | undefined;
 
@@ -35,11 +41,19 @@ export class E2eService {
     return this.kmsIn(REGION);
   }
 
-  /** A KMS client acting in `region`. */
-  kmsIn(region: string): KMSClient {
-    let client = this.#clients.get(region);
+  /** A KMS client of the root credentials that reaches the service through a simulated VPC endpoint. */
+  kmsVia(endpointId: string): KMSClient {
+    const endpoint = this.service.vpcEndpoints.get(endpointId);
+    if (endpoint === undefined) throw new Error(`${endpointId} is not simulated`);
+    return this.kmsIn(REGION, endpoint);
+  }
+
+  /** A KMS client acting in `region` (through `endpoint`, the main listener unless given). */
+  kmsIn(region: string, endpoint = this.service.endpoint): KMSClient {
+    const name = `${region} ${endpoint}`;
+    let client = this.#clients.get(name);
     if (client === undefined) {
-      const { endpoint, credentials } = this.service;
+      const { credentials } = this.service;
       client = new KMSClient({
         endpoint,
         region,
@@ -47,14 +61,14 @@ export class E2eService {
         // One attempt: a retried request would hide what the service answered first.
         maxAttempts: 1,
       });
-      this.#clients.set(region, client);
+      this.#clients.set(name, client);
     }
     return client;
   }
 
   async start(): Promise<void> {
     this.#dataDir ??= await mkdtemp(join(tmpdir(), 'kms-e2e-'));
-    this.#service = await startLocalService({ dataDir: this.#dataDir, port: 0, logger: silentLogger });
+    this.#service = await startLocalService({ dataDir: this.#dataDir, port: 0, logger: silentLogger, ...(await this.#options(this.#dataDir)) });
   }
 
   async stop(): Promise<void> {
@@ -78,8 +92,8 @@ export class E2eService {
 }
 
 /** Starts one service for the calling test file and removes it, with its data, afterwards. */
-export function useLocalService(): E2eService {
-  const e2e = new E2eService();
+export function useLocalService(options?: (dataDir: string) => Promise<Partial<LocalServiceOptions>>): E2eService {
+  const e2e = new E2eService(options);
   beforeAll(() => e2e.start());
   afterAll(() => e2e.remove());
   return e2e;
