@@ -52,6 +52,12 @@ function makeHarness(): Harness {
 
 const PLAINTEXT = Buffer.from('cached?').toString('base64');
 
+/** A key policy that keeps the caller's access (the lockout check) and is recognisable by its Sid. */
+const MARKED_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'cached', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' }],
+});
+
 interface WriteRow {
   readonly operation: OperationName;
   /** Puts the key (and alias) in the state the write starts from. */
@@ -129,13 +135,25 @@ const WRITES: readonly WriteRow[] = [
     expectedBefore: (keyId) => keyId,
     expectedAfter: () => 'NotFoundException',
   },
+  {
+    operation: 'PutKeyPolicy',
+    input: (keyId) => ({ KeyId: keyId, PolicyName: 'default', Policy: MARKED_POLICY }),
+    observe: async (h, keyId) => (JSON.parse(String((await h.call('GetKeyPolicy', { KeyId: keyId, PolicyName: 'default' }))['Policy'])) as { Statement: { Sid?: string }[] })
+      .Statement.some((statement) => statement.Sid === 'cached'),
+    expectedBefore: () => false,
+    expectedAfter: () => true,
+  },
 ];
 
-/** Operations that write nothing to the key or alias records (CreateKey has its own test below). */
+/**
+ * Operations that write nothing to the key or alias records (CreateKey has its own test below).
+ * The grant operations write grants only, whose cache every grant write drops (CachingGrants).
+ */
 const READS: readonly OperationName[] = [
   'DescribeKey', 'ListKeys', 'Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext',
   'GenerateRandom', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GetPublicKey',
-  'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', 'ListAliases', 'ListResourceTags',
+  'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', 'ListAliases', 'ListResourceTags', 'GetKeyPolicy', 'ListKeyPolicies',
+  'CreateGrant', 'ListGrants', 'ListRetirableGrants', 'RetireGrant', 'RevokeGrant',
 ];
 
 describe('local mode caches: invalidation on every write operation', () => {
