@@ -61,6 +61,8 @@ export interface DecryptOptions {
   readonly context: EncryptionContext | undefined;
   readonly algorithm: EncryptionAlgorithmSpec | undefined;
   readonly action: string;
+  /** The key state table's row: Decrypt, or ReEncrypt for its source key. */
+  readonly operation: 'Decrypt' | 'ReEncrypt';
 }
 
 /** Decrypts a symmetric ciphertext blob, returning the key that made it and the plaintext. */
@@ -71,10 +73,10 @@ export async function decryptBlob(
 ): Promise<{ key: KeyRecord; plaintext: Uint8Array; algorithm: EncryptionAlgorithmSpec }> {
   const named = options.expectedKeyId === undefined
     ? undefined
-    : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'any', action: options.action });
+    : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'DescribeKey', action: options.action });
   if (named !== undefined && isAsymmetricSpec(named.keySpec)) {
     // Asymmetric ciphertext carries no header: the request's KeyId and algorithm say how to read it.
-    assertKeyStateAllows(named, 'cryptographic');
+    assertKeyStateAllows(named, options.operation);
     const algorithm = assertEncryptionKey(named, options.algorithm);
     return { key: named, algorithm, plaintext: await decryptWithPrivateKey(call, named, algorithm, blob, options.context) };
   }
@@ -84,7 +86,7 @@ export async function decryptBlob(
   /* Precondition: a KeyId in the request names the key the ciphertext was made with. */
   needs(named === undefined || named.arn === parsed.keyArn,
     'The key ID in the request does not identify a CMK that can perform this operation.', IncorrectKeyException);
-  const key = await resolveKey(call, parsed.keyArn, { allowAliases: false, rule: 'cryptographic', action: options.action });
+  const key = await resolveKey(call, parsed.keyArn, { allowAliases: false, rule: options.operation, action: options.action });
   const algorithm = assertEncryptionKey(key, options.algorithm);
   const backingKeyId = bytesToHex(parsed.backingKeyId);
   const backingKey = await call.deps.keys.getBackingKey(key, backingKeyId);

@@ -3,13 +3,13 @@ import { AccessDeniedException, NotFoundException } from '../../../models/kms/ge
 import type { KeyRecord } from '../records.js';
 import { scopeOf, type OperationCall } from '../service.js';
 import { aliasArn, keyArn, parseKeyIdentifier } from './identifiers.js';
-import { assertKeyStateAllows, type KeyStateRule } from './key-states.js';
+import { assertKeyStateAllows, type KeyStateOperation } from './key-states.js';
 
 export interface ResolveOptions {
   /** Whether the operation accepts alias names and alias ARNs. */
   readonly allowAliases: boolean;
-  /** Which key states the operation accepts. */
-  readonly rule: KeyStateRule;
+  /** The operation's row of the key state table, which says the key states it accepts. */
+  readonly rule: KeyStateOperation;
   /** The IAM action, for the access-denied message (e.g. `kms:Encrypt`). */
   readonly action: string;
 }

@@ -21,14 +21,14 @@ function assertCustomerAliasName(aliasName: string): void {
     `Cannot create, update or delete alias ${aliasName}: the alias/aws/ prefix is reserved for AWS managed keys.`, InvalidAliasNameException);
 }
 
-async function resolveAliasTarget(call: OperationCall<unknown>, targetKeyId: string, action: string): Promise<KeyRecord> {
-  return resolveKey(call, targetKeyId, { allowAliases: false, rule: 'management', action });
+async function resolveAliasTarget(call: OperationCall<unknown>, targetKeyId: string, operation: 'CreateAlias' | 'UpdateAlias'): Promise<KeyRecord> {
+  return resolveKey(call, targetKeyId, { allowAliases: false, rule: operation, action: `kms:${operation}` });
 }
 
 export const createAlias: OperationHandler<'CreateAlias'> = async (call) => {
   const { deps, ctx, input } = call;
   assertCustomerAliasName(input.AliasName);
-  const key = await resolveAliasTarget(call, input.TargetKeyId, 'kms:CreateAlias');
+  const key = await resolveAliasTarget(call, input.TargetKeyId, 'CreateAlias');
   const now = deps.clock.now().getTime();
   await deps.aliases.createAlias({
     ...scopeOf(ctx), aliasName: input.AliasName, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now,
@@ -43,7 +43,7 @@ export const updateAlias: OperationHandler<'UpdateAlias'> = async (call) => {
   const alias = await deps.aliases.getAlias(accountId, region, input.AliasName);
   if (alias === undefined) throw new NotFoundException(`Alias ${aliasArn({ accountId, region }, input.AliasName)} is not found.`);
   const current = await deps.keys.getKey({ accountId, region, keyId: alias.targetKeyId });
-  const next = await resolveAliasTarget(call, input.TargetKeyId, 'kms:UpdateAlias');
+  const next = await resolveAliasTarget(call, input.TargetKeyId, 'UpdateAlias');
   /* Precondition: an alias moves only between keys of the same type and key usage. */
   needs(current === undefined || (keyType(current) === keyType(next) && current.keyUsage === next.keyUsage),
     `${next.arn} is not the same type of key, or does not have the same key usage, as the key the alias currently points to.`, ValidationException);
@@ -69,7 +69,7 @@ export const listAliases: OperationHandler<'ListAliases'> = async (call) => {
   const scope = scopeOf(ctx);
   const key = input.KeyId === undefined
     ? undefined
-    : await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'any', action: 'kms:ListAliases' });
+    : await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'ListAliases', action: 'kms:ListAliases' });
   const page = await deps.aliases.listAliases(scope.accountId, scope.region, {
     limit: Math.min(input.Limit ?? 50, MAX_ALIAS_PAGE),
     marker: input.Marker,

@@ -14,9 +14,9 @@ interface DataKeyPairInput {
   readonly DryRun?: boolean;
 }
 
-async function generatePair(call: OperationCall<unknown>, input: DataKeyPairInput, action: string) {
+async function generatePair(call: OperationCall<unknown>, input: DataKeyPairInput, operation: 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext') {
   assertOfferedInRegion(input.KeyPairSpec, DataKeyPairSpecValues, 'keyPairSpec', call.ctx.region);
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: operation, action: `kms:${operation}` });
   /* Precondition: the private key is encrypted under a symmetric encryption key. */
   assertEncryptionKey(key, 'SYMMETRIC_DEFAULT');
   assertNotDryRun(input.DryRun);
@@ -37,12 +37,12 @@ async function generatePair(call: OperationCall<unknown>, input: DataKeyPairInpu
 
 export const generateDataKeyPair: OperationHandler<'GenerateDataKeyPair'> = async (call) => {
   assertNoRecipient(call.input.Recipient);
-  const { pair, common } = await generatePair(call, call.input, 'kms:GenerateDataKeyPair');
+  const { pair, common } = await generatePair(call, call.input, 'GenerateDataKeyPair');
   return { ...common, PrivateKeyPlaintext: pair.privateKey };
 };
 
 export const generateDataKeyPairWithoutPlaintext: OperationHandler<'GenerateDataKeyPairWithoutPlaintext'> = async (call) => {
-  const { pair, common } = await generatePair(call, call.input, 'kms:GenerateDataKeyPairWithoutPlaintext');
+  const { pair, common } = await generatePair(call, call.input, 'GenerateDataKeyPairWithoutPlaintext');
   pair.privateKey.fill(0);
   return common;
 };

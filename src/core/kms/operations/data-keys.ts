@@ -18,11 +18,11 @@ interface DataKeyInput {
   readonly DryRun?: boolean;
 }
 
-async function generateDataKeyCore(call: OperationCall<unknown>, input: DataKeyInput, action: string) {
+async function generateDataKeyCore(call: OperationCall<unknown>, input: DataKeyInput, operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext') {
   /* Precondition: exactly one of KeySpec and NumberOfBytes is given. */
   needs((input.KeySpec === undefined) !== (input.NumberOfBytes === undefined),
     'Please specify either number of bytes or key spec.', ValidationException);
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: operation, action: `kms:${operation}` });
   assertEncryptionKey(key, undefined);
   assertNotDryRun(input.DryRun);
   const length = input.KeySpec === undefined ? (input.NumberOfBytes ?? 0) : DATA_KEY_BYTES[input.KeySpec];
@@ -33,12 +33,12 @@ async function generateDataKeyCore(call: OperationCall<unknown>, input: DataKeyI
 
 export const generateDataKey: OperationHandler<'GenerateDataKey'> = async (call) => {
   assertNoRecipient(call.input.Recipient);
-  const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'kms:GenerateDataKey');
+  const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'GenerateDataKey');
   return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn };
 };
 
 export const generateDataKeyWithoutPlaintext: OperationHandler<'GenerateDataKeyWithoutPlaintext'> = async (call) => {
-  const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'kms:GenerateDataKeyWithoutPlaintext');
+  const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'GenerateDataKeyWithoutPlaintext');
   plaintext.fill(0);
   return { CiphertextBlob: blob, KeyId: key.arn };
 };

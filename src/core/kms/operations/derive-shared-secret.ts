@@ -11,7 +11,7 @@ import { needs } from '../../errors/service-error.js';
 export const deriveSharedSecret: OperationHandler<'DeriveSharedSecret'> = async (call) => {
   const { input } = call;
   assertNoRecipient(input.Recipient);
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:DeriveSharedSecret' });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'DeriveSharedSecret', action: 'kms:DeriveSharedSecret' });
   /* Precondition: the key's usage is KEY_AGREEMENT. */
   needs(key.keyUsage === 'KEY_AGREEMENT', `${key.arn} key usage is ${key.keyUsage} which is not valid for this operation.`, InvalidKeyUsageException);
   /* Precondition: the key agreement algorithm is one the key spec supports. */

@@ -8,7 +8,7 @@ import { needs } from '../../errors/service-error.js';
 
 export const encrypt: OperationHandler<'Encrypt'> = async (call) => {
   const { input } = call;
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:Encrypt' });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'Encrypt', action: 'kms:Encrypt' });
   const algorithm = assertEncryptionKey(key, input.EncryptionAlgorithm);
   assertNotDryRun(input.DryRun);
   const blob = await encryptWithKey(call, key, algorithm, input.Plaintext, input.EncryptionContext);
@@ -24,6 +24,7 @@ export const decrypt: OperationHandler<'Decrypt'> = async (call) => {
     context: input.EncryptionContext,
     algorithm: input.EncryptionAlgorithm,
     action: 'kms:Decrypt',
+    operation: 'Decrypt',
   });
   assertNotDryRun(input.DryRun);
   return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm };
@@ -37,9 +38,10 @@ export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
     context: input.SourceEncryptionContext,
     algorithm: input.SourceEncryptionAlgorithm,
     action: 'kms:ReEncryptFrom',
+    operation: 'ReEncrypt',
   });
   try {
-    const destination = await resolveKey(call, input.DestinationKeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:ReEncryptTo' });
+    const destination = await resolveKey(call, input.DestinationKeyId, { allowAliases: true, rule: 'ReEncrypt', action: 'kms:ReEncryptTo' });
     const algorithm = assertEncryptionKey(destination, input.DestinationEncryptionAlgorithm);
     assertNotDryRun(input.DryRun);
     const blob = await encryptWithKey(call, destination, algorithm, source.plaintext, input.DestinationEncryptionContext);
@@ -66,7 +68,7 @@ async function requireCiphertext(
 ): Promise<Uint8Array> {
   if (input.CiphertextBlob !== undefined) return input.CiphertextBlob;
   if (input.DryRun === true && input.DryRunModifiers?.includes('IGNORE_CIPHERTEXT') === true && input.KeyId !== undefined) {
-    await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
+    await resolveKey(call, input.KeyId, { allowAliases: true, rule: action === 'kms:Decrypt' ? 'Decrypt' : 'ReEncrypt', action });
     assertNotDryRun(true);
   }
   throw new ValidationException("1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null");

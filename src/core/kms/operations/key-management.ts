@@ -7,7 +7,7 @@ import { toKeyMetadata } from '../keys/key-metadata.js';
 import { pageOf } from './paging.js';
 
 export const describeKey: OperationHandler<'DescribeKey'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: true, rule: 'any', action: 'kms:DescribeKey' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: true, rule: 'DescribeKey', action: 'kms:DescribeKey' });
   return { KeyMetadata: toKeyMetadata(key) };
 };
 
@@ -21,19 +21,19 @@ export const listKeys: OperationHandler<'ListKeys'> = async ({ deps, ctx, input 
 };
 
 export const updateKeyDescription: OperationHandler<'UpdateKeyDescription'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'management', action: 'kms:UpdateKeyDescription' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'UpdateKeyDescription', action: 'kms:UpdateKeyDescription' });
   await saveKey(call, { ...key, description: call.input.Description });
   return {};
 };
 
 export const enableKey: OperationHandler<'EnableKey'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'enablement', action: 'kms:EnableKey' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'EnableKey', action: 'kms:EnableKey' });
   if (key.keyState !== 'Enabled') await saveKey(call, { ...key, keyState: 'Enabled' });
   return {};
 };
 
 export const disableKey: OperationHandler<'DisableKey'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'enablement', action: 'kms:DisableKey' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'DisableKey', action: 'kms:DisableKey' });
   if (key.keyState !== 'Disabled') await saveKey(call, { ...key, keyState: 'Disabled' });
   return {};
 };

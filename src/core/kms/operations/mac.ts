@@ -18,8 +18,8 @@ function assertMacKey(key: KeyRecord, algorithm: MacAlgorithmSpec): void {
     `Algorithm ${algorithm} is incompatible with key spec ${key.keySpec}.`, InvalidKeyUsageException);
 }
 
-async function computeMac(call: OperationCall<unknown>, keyId: string, algorithm: MacAlgorithmSpec, message: Uint8Array, dryRun: boolean | undefined, action: string) {
-  const key = await resolveKey(call, keyId, { allowAliases: true, rule: 'cryptographic', action });
+async function computeMac(call: OperationCall<unknown>, keyId: string, algorithm: MacAlgorithmSpec, message: Uint8Array, dryRun: boolean | undefined, operation: 'GenerateMac' | 'VerifyMac') {
+  const key = await resolveKey(call, keyId, { allowAliases: true, rule: operation, action: `kms:${operation}` });
   assertMacKey(key, algorithm);
   assertNotDryRun(dryRun);
   return { key, mac: await call.deps.asymmetric.generateMac(await currentKeyMaterial(call, key), algorithm, message) };
@@ -27,13 +27,13 @@ async function computeMac(call: OperationCall<unknown>, keyId: string, algorithm
 
 export const generateMac: OperationHandler<'GenerateMac'> = async (call) => {
   const { input } = call;
-  const { key, mac } = await computeMac(call, input.KeyId, input.MacAlgorithm, input.Message, input.DryRun, 'kms:GenerateMac');
+  const { key, mac } = await computeMac(call, input.KeyId, input.MacAlgorithm, input.Message, input.DryRun, 'GenerateMac');
   return { Mac: mac, MacAlgorithm: input.MacAlgorithm, KeyId: key.arn };
 };
 
 export const verifyMac: OperationHandler<'VerifyMac'> = async (call) => {
   const { input } = call;
-  const { key, mac } = await computeMac(call, input.KeyId, input.MacAlgorithm, input.Message, input.DryRun, 'kms:VerifyMac');
+  const { key, mac } = await computeMac(call, input.KeyId, input.MacAlgorithm, input.Message, input.DryRun, 'VerifyMac');
   /* Precondition: the MAC matches, compared in constant time. */
   needs(constantTimeEqual(mac, input.Mac), '', KMSInvalidMacException);
   return { KeyId: key.arn, MacValid: true, MacAlgorithm: input.MacAlgorithm };

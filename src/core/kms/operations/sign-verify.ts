@@ -11,7 +11,7 @@ import { needs } from '../../errors/service-error.js';
 
 export const sign: OperationHandler<'Sign'> = async (call) => {
   const { input } = call;
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:Sign' });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'Sign', action: 'kms:Sign' });
   const signing = signingInput(key, input.SigningAlgorithm, input.MessageType, input.Message);
   assertNotDryRun(input.DryRun);
   const signature = await call.deps.asymmetric.sign(await currentKeyMaterial(call, key), input.SigningAlgorithm, signing);
@@ -20,7 +20,7 @@ export const sign: OperationHandler<'Sign'> = async (call) => {
 
 export const verify: OperationHandler<'Verify'> = async (call) => {
   const { input } = call;
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:Verify' });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'Verify', action: 'kms:Verify' });
   const signing = signingInput(key, input.SigningAlgorithm, input.MessageType, input.Message);
   assertNotDryRun(input.DryRun);
   const current = await currentKeyMaterial(call, key);
@@ -31,7 +31,7 @@ export const verify: OperationHandler<'Verify'> = async (call) => {
 };
 
 export const getPublicKey: OperationHandler<'GetPublicKey'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:GetPublicKey' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: true, rule: 'GetPublicKey', action: 'kms:GetPublicKey' });
   /* Precondition: only asymmetric keys have a public key. */
   needs(isAsymmetricSpec(key.keySpec), `${key.arn} is not an asymmetric KMS key. GetPublicKey is supported only for asymmetric keys.`, UnsupportedOperationException);
   const current = await currentKeyMaterial(call, key);
