@@ -12,7 +12,10 @@ export interface RuntimeParts {
   readonly store: KeyStore & AliasStore & CredentialStore;
   readonly material: KeyMaterial;
   readonly asymmetric: AsymmetricKeyMaterial;
+  /** The real clock: SigV4 signing times, cache lifetimes. */
   readonly clock: Clock;
+  /** The core's clock for key lifecycle dates; `clock` unless local mode moves it (`--clock-offset`). */
+  readonly lifecycleClock?: Clock;
   readonly ids: IdSource;
   readonly cacheTtlMs: number;
 }
@@ -20,7 +23,7 @@ export interface RuntimeParts {
 export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: SigV4Verifier } {
   const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   const core: CoreDeps = {
-    keys: cached, aliases: cached, material: parts.material, asymmetric: parts.asymmetric, clock: parts.clock, ids: parts.ids,
+    keys: cached, aliases: cached, material: parts.material, asymmetric: parts.asymmetric, clock: parts.lifecycleClock ?? parts.clock, ids: parts.ids,
   };
   const credentials = new StoredCredentialResolver({ store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }) };

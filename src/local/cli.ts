@@ -4,6 +4,7 @@ import {
   DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SEED_REGION, startLocalService, type LocalService,
 } from './local-service.js';
 import { formatStep } from './setup-steps.js';
+import { parseDuration } from './duration.js';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -21,6 +22,11 @@ function region(value: string): string {
   return value;
 }
 
+function duration(value: string): string {
+  if (parseDuration(value) === undefined) throw new InvalidArgumentError('a duration such as 90d, 8h, 30m or 1d12h');
+  return value;
+}
+
 interface CliOptions {
   readonly port: number;
   readonly host: string;
@@ -31,6 +37,7 @@ interface CliOptions {
   readonly seed?: string;
   readonly seedRegion: string;
   readonly quiet?: boolean;
+  readonly clockOffset?: string;
 }
 
 const program = new Command('kms-local')
@@ -45,6 +52,8 @@ const program = new Command('kms-local')
   .addOption(new Option('--seed <file>', "keys and aliases to create on start, in local-kms's seed.yaml format").env('KMS_SEED_PATH'))
   .addOption(new Option('--seed-region <region>', 'Region the seeded keys and aliases are created in').env('KMS_REGION').default(DEFAULT_SEED_REGION).argParser(region))
   .option('--quiet', 'print only the banner, not each set-up step')
+  .addOption(new Option('--clock-offset <duration>', 'run the key lifecycle clock this far ahead (90d, 8h, 30m); SigV4 keeps the real clock')
+    .env('KMS_CLOCK_OFFSET').argParser(duration))
   .parse();
 
 const options = program.opts<CliOptions>();
@@ -63,6 +72,7 @@ const service = await startLocalService({
     : {}),
   ...(options.seed === undefined ? {} : { seedPath: options.seed }),
   seedRegion: options.seedRegion,
+  ...(options.clockOffset === undefined ? {} : { clockOffsetMs: parseDuration(options.clockOffset) ?? 0 }),
   ...(options.quiet === true ? {} : { onStep: (step) => process.stderr.write(`${formatStep(step)}\n`) }),
 }).catch((error: unknown) => fail(`Could not start the local KMS service: ${error instanceof Error ? error.message : String(error)}`));
 process.stdout.write(banner(service));
@@ -87,6 +97,9 @@ function banner(started: LocalService): string {
     `Audit log:     ${started.dataDir}/audit.log`,
     `Try: AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws kms create-key --endpoint-url ${endpoint} --region us-east-1`,
   ];
+  if (options.clockOffset !== undefined) {
+    lines.push(`Clock offset:  ${options.clockOffset} (creation, deletion, rotation and expiry dates run ahead; SigV4 uses the real clock)`);
+  }
   if (process.env['AWS_ACCESS_KEY_ID'] !== undefined) {
     lines.push('Note: AWS_ACCESS_KEY_ID is set in this environment; clients started from it use it instead of the credentials file.');
   }

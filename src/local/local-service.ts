@@ -18,6 +18,7 @@ import { migrateLegacyRootKey } from '../adapters/pkcs11/legacy-migration.js';
 import { secretAad } from '../authn/stored-credentials.js';
 import { randomIds } from '../adapters/system/random-ids.js';
 import { systemClock } from '../adapters/system/system-clock.js';
+import { offsetClock } from '../adapters/system/offset-clock.js';
 import { createFrontHandler } from '../pipeline/front-handler.js';
 import { createGroupHandler } from '../pipeline/group-handler.js';
 import { jsonLogger, type Logger } from '../pipeline/logger.js';
@@ -63,6 +64,11 @@ export interface LocalServiceOptions {
   readonly logger?: Logger;
   /** For tests that move time; defaults to the system clock. */
   readonly clock?: Clock;
+  /**
+   * How far the lifecycle clock (creation, deletion, rotation and expiry dates) runs ahead of
+   * `clock`, in milliseconds (`--clock-offset`); SigV4 keeps `clock`.
+   */
+  readonly clockOffsetMs?: number;
 }
 
 export interface LocalService {
@@ -82,6 +88,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   const dataDir = resolve(options.dataDir);
   const logger = options.logger ?? jsonLogger;
   const clock = options.clock ?? systemClock;
+  const lifecycleClock = offsetClock(clock, options.clockOffsetMs ?? 0);
   const host = options.host ?? DEFAULT_HOST;
   const { onStep } = options;
   const version = serviceVersion();
@@ -128,13 +135,13 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     await timedStep(onStep, 'migration', () => migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger }),
       (migrated) => (migrated ? 'backing keys and secrets moved off the legacy root key, which is destroyed' : undefined));
     const asymmetric = asymmetricMaterialFor(material);
-    const { core, verifier } = assembleCore({ store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
+    const { core, verifier } = assembleCore({ store, material, asymmetric, clock, lifecycleClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
     const credentials = await timedStep(onStep, 'credentials', () => ensureRootCredentials({
       dataDir, accountId: options.accountId, defaultAccountId: DEFAULT_ACCOUNT_ID, fixed: options.credentials, store, material, clock,
     }), (made) => `root of account ${made.accountId} in ${made.path}`);
     if (plan !== undefined) {
       const region = options.seedRegion ?? DEFAULT_SEED_REGION;
-      await timedStep(onStep, 'seeding', () => applySeed(plan, { accountId: credentials.accountId, region }, { keys: core.keys, aliases: core.aliases, material, asymmetric, clock }), (outcome) =>
+      await timedStep(onStep, 'seeding', () => applySeed(plan, { accountId: credentials.accountId, region }, { keys: core.keys, aliases: core.aliases, material, asymmetric, clock: lifecycleClock }), (outcome) =>
         `${outcome.keysCreated} keys and ${outcome.aliasesCreated} aliases created, ${outcome.keysKept} keys and ${outcome.aliasesKept} aliases already there (${region})`);
     }
 
