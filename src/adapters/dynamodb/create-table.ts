@@ -7,12 +7,13 @@ import {
   DescribeTableCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTableCommand,
   waitUntilTableExists,
   type CreateTableCommandInput,
   type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { GSI1, TABLE_KEY } from './table-definition.js';
+import { DUE_INDEX, GSI1, TABLE_KEY } from './table-definition.js';
 
 /** How long `ensureTable` waits for a new table to become ACTIVE. */
 const ACTIVE_TIMEOUT_SECONDS = 120;
@@ -27,6 +28,8 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       { AttributeName: TABLE_KEY.sortKey, AttributeType: 'S' },
       { AttributeName: GSI1.partitionKey, AttributeType: 'S' },
       { AttributeName: GSI1.sortKey, AttributeType: 'S' },
+      { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' },
+      { AttributeName: DUE_INDEX.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: TABLE_KEY.partitionKey, KeyType: 'HASH' },
@@ -42,8 +45,40 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
         // Listings read whole records from the index instead of a second round trip per item.
         Projection: { ProjectionType: 'ALL' },
       },
+      dueIndexDefinition(),
     ],
   };
+}
+
+/** The due-date index; the scheduler needs only the keys, which every index projects. */
+function dueIndexDefinition() {
+  return {
+    IndexName: DUE_INDEX.indexName,
+    KeySchema: [
+      { AttributeName: DUE_INDEX.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: DUE_INDEX.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'KEYS_ONLY' as const },
+  };
+}
+
+/** Adds the due-date index to a table made by a version without it, and waits until it is ACTIVE. */
+async function addDueIndex(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new UpdateTableCommand({
+    TableName: tableName,
+    AttributeDefinitions: [
+      { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' },
+      { AttributeName: DUE_INDEX.sortKey, AttributeType: 'S' },
+    ],
+    GlobalSecondaryIndexUpdates: [{ Create: dueIndexDefinition() }],
+  }));
+  const deadline = Date.now() + ACTIVE_TIMEOUT_SECONDS * 1000;
+  for (;;) {
+    const index = (await describe(client, tableName))?.GlobalSecondaryIndexes?.find((i) => i.IndexName === DUE_INDEX.indexName);
+    if (index?.IndexStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`Index ${DUE_INDEX.indexName} of table ${tableName} did not become ACTIVE in ${ACTIVE_TIMEOUT_SECONDS} s.`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**
@@ -54,6 +89,11 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   const existing = await describe(client, tableName);
   if (existing !== undefined) {
     assertCompatible(existing, tableName);
+    if (existing.GlobalSecondaryIndexes?.some((i) => i.IndexName === DUE_INDEX.indexName) !== true) {
+      await waitUntilTableExists({ client, maxWaitTime: ACTIVE_TIMEOUT_SECONDS, minDelay: 1 }, { TableName: tableName });
+      await addDueIndex(client, tableName);
+      return;
+    }
     if (existing.TableStatus === 'ACTIVE') return;
   } else {
     try {

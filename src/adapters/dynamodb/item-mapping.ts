@@ -6,11 +6,13 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { KeySpec, KeyState, KeyUsageType, OriginType } from '../../models/kms/generated/shapes.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord, TagRecord, MaterialTier } from '../../core/kms/records.js';
 import type { AccessKeyRecord } from '../../core/iam/records.js';
+import { lifecycleDueAt } from '../../core/kms/lifecycle/due-dates.js';
 import {
   accessKeyKey,
   aliasIndexSortKey,
   aliasKey,
   backingKeyKey,
+  dueIndexKey,
   indexKey,
   keyMetadataKey,
   keyPartition,
@@ -21,9 +23,12 @@ import {
 export type Item = Record<string, AttributeValue>;
 
 export function keyToItem(key: KeyRecord): Item {
+  const dueAt = lifecycleDueAt(key);
   return {
     ...keyMetadataKey(key.accountId, key.region, key.keyId),
     ...indexKey(keysListPartition(key.accountId, key.region), key.keyId),
+    // Written with the metadata it derives from, so no crash separates a state change from its due date.
+    ...(dueAt === undefined ? {} : dueIndexKey(dueAt, key.accountId, key.region, key.keyId)),
     type: { S: 'Key' },
     keyId: { S: key.keyId },
     arn: { S: key.arn },

@@ -2,7 +2,7 @@
  * What every core operation receives: the adapters behind the ports, the request context and a
  * record of the KMS keys the request touched (for the audit event's `resources`).
  */
-import type { AliasStore, AsymmetricKeyMaterial, Clock, IdSource, KeyMaterial, KeyStore } from '../ports/index.js';
+import type { AliasStore, AsymmetricKeyMaterial, Clock, IdSource, KeyMaterial, KeyRemoval, KeyStore, Scheduler } from '../ports/index.js';
 import type { RequestContext } from '../request-context.js';
 import type { OperationIO, OperationName } from '../../models/kms/generated/operations.js';
 
@@ -13,6 +13,13 @@ export interface CoreDeps {
   readonly asymmetric: AsymmetricKeyMaterial;
   readonly clock: Clock;
   readonly ids: IdSource;
+  /** The key lifecycle's scheduler and key removal; without them ScheduleKeyDeletion is not offered. */
+  readonly lifecycle?: LifecycleDeps;
+}
+
+export interface LifecycleDeps {
+  readonly scheduler: Scheduler;
+  readonly removal: KeyRemoval;
 }
 
 /** Collects the ARNs of the KMS keys a request used; it ends up in the audit event. */

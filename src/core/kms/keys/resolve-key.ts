@@ -4,6 +4,7 @@ import type { KeyRecord } from '../records.js';
 import { scopeOf, type OperationCall } from '../service.js';
 import { aliasArn, keyArn, parseKeyIdentifier } from './identifiers.js';
 import { assertKeyStateAllows, type KeyStateOperation } from './key-states.js';
+import { isDeleted } from '../lifecycle/due-dates.js';
 
 export interface ResolveOptions {
   /** Whether the operation accepts alias names and alias ARNs. */
@@ -29,7 +30,8 @@ export async function resolveKey(call: OperationCall<unknown>, raw: string, opti
   /* Precondition: keys live in one Region; a key ARN of another Region names no key here. */
   if (id.region !== ctx.region) throw new NotFoundException(`Key '${arn}' does not exist`);
   const key = await deps.keys.getKey({ accountId: id.accountId, region: id.region, keyId });
-  if (key === undefined) throw new NotFoundException(`Key '${arn}' does not exist`);
+  /* Precondition: the key exists; a key past its deletion date is deleted, even before its items are removed. */
+  if (key === undefined || isDeleted(key, deps.clock.now())) throw new NotFoundException(`Key '${arn}' does not exist`);
   /*
    * Precondition: until key policies are evaluated, a key is usable only by its own account,
    * which is what the default key policy grants.

@@ -11,6 +11,7 @@ import { getPublicKey, sign, verify } from './sign-verify.js';
 import { generateMac, verifyMac } from './mac.js';
 import { deriveSharedSecret } from './derive-shared-secret.js';
 import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
+import { cancelKeyDeletion, scheduleKeyDeletion } from '../lifecycle/key-deletion.js';
 
 export type OperationHandlers = { readonly [Op in OperationName]?: OperationHandler<Op> };
 
@@ -39,4 +40,6 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   TagResource: tagResource,
   UntagResource: untagResource,
   ListResourceTags: listResourceTags,
+  ScheduleKeyDeletion: scheduleKeyDeletion,
+  CancelKeyDeletion: cancelKeyDeletion,
 };

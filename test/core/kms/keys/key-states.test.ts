@@ -133,6 +133,8 @@ const CASES: { readonly [Op in KeyStateOperation]?: OperationCase } = {
   TagResource: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, Tags: [{ TagKey: 'k', TagValue: 'v' }] }) },
   UntagResource: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, TagKeys: ['k'] }) },
   ListResourceTags: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
+  ScheduleKeyDeletion: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, PendingWindowInDays: 7 }) },
+  CancelKeyDeletion: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
 };
 
 const ORIGINS: readonly OriginType[] = ['AWS_KMS', 'EXTERNAL'];
