@@ -40,6 +40,8 @@ export const GROUP_FUNCTIONS = {
       { actions: ['PutItem'], on: 'table', partitions: ['key'] },
       // ListKeys.
       { actions: ['Query'], on: 'gsi1', partitions: ['keysList'] },
+      // CreateKey with a key policy: whether the account roots it names exist (their access keys).
+      { actions: ['Query'], on: 'gsi1', partitions: ['principal'] },
     ],
   },
   // Aliases and tags are metadata: nothing in them touches key material.
@@ -62,6 +64,17 @@ export const GROUP_FUNCTIONS = {
     table: [
       { actions: ['GetItem'], on: 'table', partitions: ['key'] },
       { actions: ['PutItem'], on: 'table', partitions: ['key'], withoutKeyMaterial: true },
+    ],
+  },
+  // Key policies live on the key's metadata item; nothing in them touches key material.
+  policies: {
+    entry: 'functions/policies.ts',
+    usesToken: false,
+    table: [
+      { actions: ['GetItem'], on: 'table', partitions: ['key'] },
+      { actions: ['PutItem'], on: 'table', partitions: ['key'], withoutKeyMaterial: true },
+      // PutKeyPolicy: whether the account roots the new policy names exist (their access keys).
+      { actions: ['Query'], on: 'gsi1', partitions: ['principal'] },
     ],
   },
 } as const satisfies Partial<Record<FunctionGroup, FunctionProfile>>;

@@ -1,11 +1,20 @@
 /** Assembles the core's dependencies from a store and a token, the same way in every mode. */
 import { CachingStore } from '../adapters/cache/caching-store.js';
-import type { AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, IdSource, KeyMaterial, KeyStore } from '../core/ports/index.js';
+import type {
+  AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantLookup, IdSource, IdentityDirectory, KeyMaterial, KeyStore,
+} from '../core/ports/index.js';
 import type { CoreDeps } from '../core/kms/service.js';
+import { PolicyAccessControl } from '../core/kms/access/policy-access-control.js';
+import { AccountRootsDirectory } from '../adapters/identity/account-roots.js';
 import { StoredCredentialResolver } from '../authn/stored-credentials.js';
 import { SigV4Verifier } from '../authn/sigv4-verifier.js';
 
-/** Default staleness bound of cached key metadata, aliases and credentials in another process. */
+/**
+ * Default staleness bound of cached key metadata, aliases and credentials in another process. A
+ * key's compiled key policy is cached by the key's revision, so it is exactly as stale as the
+ * cached key record: a PutKeyPolicy made through another process takes effect here within this
+ * bound; in the process that made it, at once.
+ */
 export const DEFAULT_CACHE_TTL_MS = 5_000;
 
 export interface RuntimeParts {
@@ -18,12 +27,31 @@ export interface RuntimeParts {
   readonly lifecycleClock?: Clock;
   readonly ids: IdSource;
   readonly cacheTtlMs: number;
+  /**
+   * The callers' IAM policies and the principals key policies may name. Without one, the served
+   * accounts' roots are the only identities (an account is served when its root has an access key).
+   */
+  readonly identities?: IdentityDirectory;
+  /** Grants on keys; without it, no grant allows anything. */
+  readonly grants?: GrantLookup;
+  /** VPC endpoint policies (JSON text) by endpoint ID; an endpoint without one allows full access. */
+  readonly endpointPolicies?: ReadonlyMap<string, string>;
+}
+
+/** The identity directory of a deployment without IAM identities: the roots of the accounts with root access keys. */
+export function accountRootsOf(store: CredentialStore): IdentityDirectory {
+  return new AccountRootsDirectory(async (accountId) => (await store.listAccessKeys(`arn:aws:iam::${accountId}:root`)).length > 0);
 }
 
 export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: SigV4Verifier } {
   const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
+  const access = new PolicyAccessControl({
+    identities: parts.identities ?? accountRootsOf(parts.store),
+    ...(parts.grants === undefined ? {} : { grants: parts.grants }),
+    ...(parts.endpointPolicies === undefined ? {} : { endpointPolicies: parts.endpointPolicies }),
+  });
   const core: CoreDeps = {
-    keys: cached, aliases: cached, material: parts.material, asymmetric: parts.asymmetric, clock: parts.lifecycleClock ?? parts.clock, ids: parts.ids,
+    keys: cached, aliases: cached, material: parts.material, asymmetric: parts.asymmetric, clock: parts.lifecycleClock ?? parts.clock, ids: parts.ids, access,
   };
   const credentials = new StoredCredentialResolver({ store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }) };

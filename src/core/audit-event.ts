@@ -1,4 +1,6 @@
 /** One audit record in the shape of a CloudTrail event for `kms.amazonaws.com`. */
+import type { AuthorizationRecord } from './authorization-record.js';
+
 export interface AuditEvent {
   readonly eventVersion: '1.08';
   readonly userIdentity: {
@@ -26,6 +28,8 @@ export interface AuditEvent {
   readonly managementEvent: boolean;
   readonly recipientAccountId: string;
   readonly eventCategory: 'Management';
+  /** `authorization`: what allowed or denied each action of the request (policy and statement Sid, or grant ID). */
+  readonly additionalEventData?: { readonly authorization: readonly AuthorizationRecord[] };
   readonly vpcEndpointId?: string;
   readonly tlsDetails?: Record<string, string>;
 }

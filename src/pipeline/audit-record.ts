@@ -35,7 +35,7 @@ export function buildAuditEvent(state: KmsRequestState, error: ServiceError | un
     sourceIPAddress: state.sourceIp,
     userAgent: state.userAgent,
     ...(error === undefined ? {} : {
-      errorCode: error.name,
+      errorCode: auditErrorCode(error.name),
       errorMessage: recordedMessage(error.message, secretStringsIn(state.operation, state.http.body)),
     }),
     requestParameters: state.input === undefined || state.operation === undefined
@@ -50,8 +50,14 @@ export function buildAuditEvent(state: KmsRequestState, error: ServiceError | un
     managementEvent: true,
     recipientAccountId: accountId,
     eventCategory: 'Management',
+    ...(state.touched.authorizations().length === 0 ? {} : { additionalEventData: { authorization: state.touched.authorizations() } }),
     ...(state.vpcEndpointId === undefined ? {} : { vpcEndpointId: state.vpcEndpointId }),
   };
+}
+
+/** CloudTrail records an access denial as `AccessDenied`; every other error by its exception name. */
+function auditErrorCode(name: string): string {
+  return name === 'AccessDeniedException' ? 'AccessDenied' : name;
 }
 
 /** Members that are secret or binary (by the model) never enter the audit log. */

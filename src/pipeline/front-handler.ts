@@ -16,7 +16,7 @@ import type { GroupInvoker } from './group-protocol.js';
 import type { Logger } from './logger.js';
 import { auditTrail } from './middleware/audit-trail.js';
 import { awsJsonErrors } from './middleware/aws-json-errors.js';
-import { parseKmsRequest } from './middleware/parse-kms-request.js';
+import { parseKmsRequest, type TransportFacts } from './middleware/parse-kms-request.js';
 import { verifySignature } from './middleware/verify-signature.js';
 import { requestContextOf, stateOf, type KmsLambdaContext } from './request-state.js';
 import { successResponse } from './responses.js';
@@ -30,6 +30,8 @@ export interface FrontDeps {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly logger: Logger;
+  /** TLS and the VPC endpoints requests may come through; without it, plain HTTP and no endpoint VPCs. */
+  readonly transport?: TransportFacts;
 }
 
 const TARGET_PREFIX = 'TrentService.';
@@ -39,7 +41,7 @@ export function createFrontHandler(deps: FrontDeps) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, KmsLambdaContext>()
     .use(auditTrail({ sink: deps.audit, clock: deps.clock, ids: deps.ids, logger: deps.logger }))
     .use(awsJsonErrors(deps.logger))
-    .use(parseKmsRequest({ ids: deps.ids, clock: deps.clock }))
+    .use(parseKmsRequest({ ids: deps.ids, clock: deps.clock, transport: deps.transport ?? { secure: false } }))
     .use(verifySignature(deps.verifier))
     .handler(async (_event, context) => {
       const state = stateOf(context);
@@ -60,6 +62,7 @@ export function createFrontHandler(deps: FrontDeps) {
         context: ctx,
       });
       for (const arn of response.touched) state.touched.add(arn);
+      for (const record of response.authorizations ?? []) state.touched.authorized(record);
       if (!response.ok) throw rebuildError(response.errorName, response.message);
       return successResponse(response.body, state.requestId);
     });

@@ -49,11 +49,17 @@ async function run(deps: GroupHandlerDeps, request: GroupRequest): Promise<Group
     /* Precondition: a group function runs only its own group's operations (least privilege). */
     if (groupOf(request.operation) !== deps.group) throw new Error(`${request.operation} is not in group ${deps.group}`);
     const body = await runEncodedOperation(deps.core, request.operation, request.body, request.context, touched);
-    return { ok: true, body, touched: touched.list() };
+    return { ok: true, body, ...trailOf(touched) };
   } catch (error) {
     const kmsError = asKmsError(error, deps.logger, request.context.requestId);
-    return { ok: false, errorName: kmsError.name, message: kmsError.message, touched: touched.list() };
+    return { ok: false, errorName: kmsError.name, message: kmsError.message, ...trailOf(touched) };
   }
+}
+
+/** The keys the request touched and, when any were made, its authorization decisions. */
+function trailOf(touched: TouchedResources): { touched: readonly string[]; authorizations?: GroupResponse['authorizations'] } {
+  const authorizations = touched.authorizations();
+  return { touched: touched.list(), ...(authorizations.length === 0 ? {} : { authorizations }) };
 }
 
 /**

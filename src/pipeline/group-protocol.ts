@@ -9,6 +9,7 @@
 import type { ApiGroup } from '../core/kms/api-groups.js';
 import type { OperationName } from '../models/kms/generated/operations.js';
 import type { RequestContext } from '../core/request-context.js';
+import type { AuthorizationRecord } from '../core/kms/service.js';
 
 export interface GroupRequest {
   readonly operation: OperationName;
@@ -34,9 +35,15 @@ export interface SignedClaims extends GroupRequest {
   readonly issuedAt: number;
 }
 
+/** What the group did besides its answer: the keys it touched and its authorization decisions, for the audit event. */
+interface GroupTrail {
+  readonly touched: readonly string[];
+  readonly authorizations?: readonly AuthorizationRecord[];
+}
+
 export type GroupResponse =
-  | { readonly ok: true; readonly body: string; readonly touched: readonly string[] }
-  | { readonly ok: false; readonly errorName: string; readonly message: string; readonly touched: readonly string[] };
+  | ({ readonly ok: true; readonly body: string } & GroupTrail)
+  | ({ readonly ok: false; readonly errorName: string; readonly message: string } & GroupTrail);
 
 /** The groups that run in a function of their own: every group but the front's. */
 export type FunctionGroup = Exclude<ApiGroup, 'crypto'>;

@@ -10,7 +10,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/ports/index.js';
-import type { Principal, RequestContext } from '../core/request-context.js';
+import type { Principal, RequestContext, RoleSession } from '../core/request-context.js';
 import { OPERATION_NAMES, type OperationName } from '../models/kms/generated/operations.js';
 import type { FunctionGroup, GroupRequest, SignedClaims, SignedGroupRequest } from './group-protocol.js';
 
@@ -204,19 +204,46 @@ function parseClaims(payload: string): SignedClaims | undefined {
 
 function parseContext(value: unknown): RequestContext | undefined {
   if (!isRecord(value) || !isRecord(value['principal'])) return undefined;
-  const { requestId, region, sourceIp, userAgent, vpcEndpointId } = value;
-  const { type, accountId, arn, principalId, accessKeyId } = value['principal'];
+  const { requestId, region, sourceIp, userAgent, vpcEndpointId, vpcId, secureTransport } = value;
+  const { type, accountId, arn, principalId, accessKeyId, userName, tags, session } = value['principal'];
   const strings = [requestId, region, sourceIp, userAgent, accountId, arn, principalId, accessKeyId];
   if (!strings.every((field) => typeof field === 'string')) return undefined;
   if (typeof type !== 'string' || !PRINCIPAL_TYPES.has(type)) return undefined;
-  if (vpcEndpointId !== undefined && typeof vpcEndpointId !== 'string') return undefined;
-  const principal = { type, accountId, arn, principalId, accessKeyId } as Principal;
+  if (![vpcEndpointId, vpcId, userName].every((field) => field === undefined || typeof field === 'string')) return undefined;
+  if (secureTransport !== undefined && typeof secureTransport !== 'boolean') return undefined;
+  if (tags !== undefined && !isStringRecord(tags)) return undefined;
+  const roleSession = session === undefined ? undefined : parseSession(session);
+  if (session !== undefined && roleSession === undefined) return undefined;
+  const principal = {
+    type, accountId, arn, principalId, accessKeyId,
+    ...(userName === undefined ? {} : { userName }),
+    ...(tags === undefined ? {} : { tags }),
+    ...(roleSession === undefined ? {} : { session: roleSession }),
+  } as Principal;
   return {
     requestId: requestId as string,
     principal,
     region: region as string,
     sourceIp: sourceIp as string,
     userAgent: userAgent as string,
-    ...(vpcEndpointId === undefined ? {} : { vpcEndpointId }),
+    ...(vpcEndpointId === undefined ? {} : { vpcEndpointId: vpcEndpointId as string }),
+    ...(vpcId === undefined ? {} : { vpcId: vpcId as string }),
+    ...(secureTransport === undefined ? {} : { secureTransport }),
+  };
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return isRecord(value) && Object.values(value).every((v) => typeof v === 'string');
+}
+
+function parseSession(value: unknown): RoleSession | undefined {
+  if (!isRecord(value)) return undefined;
+  const { roleArn, roleName, roleId, sessionName, issuedAt, expiresAt, sourceIdentity } = value;
+  if (![roleArn, roleName, roleId, sessionName].every((field) => typeof field === 'string')) return undefined;
+  if (typeof issuedAt !== 'number' || typeof expiresAt !== 'number') return undefined;
+  if (sourceIdentity !== undefined && typeof sourceIdentity !== 'string') return undefined;
+  return {
+    roleArn: roleArn as string, roleName: roleName as string, roleId: roleId as string, sessionName: sessionName as string, issuedAt, expiresAt,
+    ...(sourceIdentity === undefined ? {} : { sourceIdentity }),
   };
 }

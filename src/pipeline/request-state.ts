@@ -12,6 +12,10 @@ export interface KmsRequestState {
   readonly sourceIp: string;
   readonly userAgent: string;
   readonly vpcEndpointId?: string;
+  /** The VPC of that endpoint, from the deployment's endpoint-to-VPC configuration. */
+  readonly vpcId?: string;
+  /** Whether the request arrived over TLS (aws:SecureTransport). */
+  readonly secureTransport?: boolean;
   /** The raw `X-Amz-Target` header. */
   readonly target: string | undefined;
   operation?: OperationName;
@@ -38,5 +42,7 @@ export function requestContextOf(state: KmsRequestState): RequestContext {
     sourceIp: state.sourceIp,
     userAgent: state.userAgent,
     ...(state.vpcEndpointId === undefined ? {} : { vpcEndpointId: state.vpcEndpointId }),
+    ...(state.vpcId === undefined ? {} : { vpcId: state.vpcId }),
+    secureTransport: state.secureTransport === true,
   };
 }

@@ -197,6 +197,7 @@ describe('KmsServiceStack', () => {
     ['keys', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['aliases', ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['tags', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+    ['policies', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
   ])('gives %s only the table actions its operations use', (name, expected) => {
     // Prepare
     const { stack, template } = stackUnderTest();

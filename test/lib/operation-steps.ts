@@ -78,6 +78,10 @@ export const STEPS: readonly Step[] = [
   { operation: 'TagResource', body: (s) => ({ KeyId: need(s, 'symmetric'), Tags: [{ TagKey: 'team', TagValue: 'payments' }] }) },
   { operation: 'ListResourceTags', body: (s) => ({ KeyId: need(s, 'symmetric') }) },
   { operation: 'UntagResource', body: (s) => ({ KeyId: need(s, 'symmetric'), TagKeys: ['team'] }) },
+  { operation: 'GetKeyPolicy', body: (s) => ({ KeyId: need(s, 'symmetric') }), keep: keepAs('Policy') },
+  { operation: 'ListKeyPolicies', body: (s) => ({ KeyId: need(s, 'symmetric') }) },
+  { operation: 'PutKeyPolicy', body: (s) => ({ KeyId: need(s, 'symmetric'), Policy: need(s, 'Policy') }) },
+  { operation: 'CreateKey', body: (s) => ({ Policy: need(s, 'Policy') }) },
   { operation: 'DeleteAlias', body: () => ({ AliasName: ALIAS }) },
 ];
 

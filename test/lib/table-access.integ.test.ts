@@ -13,6 +13,7 @@ import { SequentialIds } from '../support/sequential-ids.js';
 import { allows, iamRequestsOf, type IamRequest } from './iam-evaluation.js';
 import { functionOf, runSteps, type ServiceFunction } from './operation-steps.js';
 import { GROUPS, functionId, roleOf, stackUnderTest, statementsOf } from './synth.js';
+import { makeAccess } from '../support/identity-directory.js';
 
 const TABLE = 'kms';
 
@@ -56,7 +57,7 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     const store = new DynamoStore({ tableName: TABLE, client });
     const material = new FakeKeyMaterial();
     const deps: CoreDeps = {
-      keys: store, aliases: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(),
+      keys: store, aliases: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(), access: makeAccess(),
     };
     const accessKeyId = 'AKIAEXAMPLE000000001';
     await store.putAccessKey({

@@ -35,6 +35,7 @@ import { ensureSoftHsmToken } from '../../src/local/softhsm-token.js';
 import type { Logger } from '../../src/pipeline/logger.js';
 import { createLegacyRootKey, keysLabelled, legacyMaterials } from '../fixtures/legacy-token.js';
 import { makeContext } from '../support/core.js';
+import { makeAccess } from '../support/identity-directory.js';
 
 const ACCOUNT_ID = '111122223333';
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -78,7 +79,7 @@ async function buildOldFolder(dataDir: string): Promise<void> {
     const { material, asymmetric } = legacyMaterials(bootstrap, root);
     await ensureTable(client, DEFAULT_TABLE_NAME);
     const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client });
-    const deps: CoreDeps = { keys: store, aliases: store, material, asymmetric, clock: systemClock, ids: randomIds };
+    const deps: CoreDeps = { keys: store, aliases: store, material, asymmetric, clock: systemClock, ids: randomIds, access: makeAccess() };
     for (const key of OLD_KEYS) {
       const { KeyMetadata } = await run(deps, createKey, { KeySpec: key.spec, KeyUsage: key.usage }, key.region);
       key.keyId = KeyMetadata?.KeyId;

@@ -172,6 +172,7 @@ describe('front handler', () => {
           region: REGION,
           sourceIp: '198.51.100.9',
           userAgent: 'sdk/1',
+          secureTransport: false,
         },
       },
     }]);

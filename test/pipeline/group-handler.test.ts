@@ -116,7 +116,7 @@ describe('group handler', () => {
     const response = await invoke('CreateKey', '{}');
 
     // Assess
-    expect(response).toEqual(REFUSED);
+    expect(response).toEqual({ ...REFUSED, authorizations: [{ action: 'kms:CreateKey', resource: '*', decision: 'Allow', sources: [{ type: 'root-user' }] }] });
     expect(JSON.stringify(logger.entries)).toContain('CKR_TOKEN_NOT_PRESENT');
   });
 

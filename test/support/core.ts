@@ -31,6 +31,8 @@ export class ManualTimers implements Timers {
     for (const timer of due) timer.run();
   }
 }
+import { InMemoryIdentityDirectory, makeAccess } from './identity-directory.js';
+import { defaultKeyPolicy } from '../../src/core/kms/keys/default-key-policy.js';
 
 export const ACCOUNT_ID = '111122223333';
 export const OTHER_ACCOUNT_ID = '444455556666';
@@ -68,9 +70,10 @@ export interface CoreHarness {
   readonly material: FakeKeyMaterial;
   readonly clock: FakeClock;
   readonly ids: SequentialIds;
+  readonly identities: InMemoryIdentityDirectory;
 }
 
-export function makeCore(): CoreHarness {
+export function makeCore(identities = new InMemoryIdentityDirectory()): CoreHarness {
   const store = new InMemoryStore();
   const material = new FakeKeyMaterial();
   const clock = new FakeClock();
@@ -79,7 +82,8 @@ export function makeCore(): CoreHarness {
   const timers = new ManualTimers();
   const scheduler = new LocalScheduler({ clock, index: store, timers });
   const lifecycle = { scheduler, removal: store };
-  return { deps: { keys: store, aliases: store, material, asymmetric, clock, ids, lifecycle }, store, material, clock, ids, scheduler, timers };
+  const access = makeAccess({ identities });
+  return { deps: { keys: store, aliases: store, material, asymmetric, clock, ids, access, lifecycle }, store, material, clock, ids, identities, scheduler, timers };
 }
 
 export function makeKeyId(n: number): string {
@@ -105,7 +109,7 @@ export function makeKey(overrides: Partial<KeyRecord> = {}): KeyRecord {
     currentBackingKeyId: 'ab'.repeat(32),
     tags: [],
     multiRegion: false,
-    policy: '{}',
+    policy: defaultKeyPolicy(accountId),
     revision: 1,
     ...overrides,
   };

@@ -5,6 +5,7 @@ import type { ApiGroup } from '../../src/core/kms/api-groups.js';
 import type { AuditEvent } from '../../src/core/audit-event.js';
 import type { AuditSink } from '../../src/core/ports/index.js';
 import { createFrontHandler } from '../../src/pipeline/front-handler.js';
+import type { TransportFacts } from '../../src/pipeline/middleware/parse-kms-request.js';
 import type { GroupInvoker, GroupRequest, GroupResponse } from '../../src/pipeline/group-protocol.js';
 import type { Logger } from '../../src/pipeline/logger.js';
 import { makeCore, type CoreHarness } from './core.js';
@@ -54,7 +55,7 @@ export interface FrontHarness {
 }
 
 /** `groups` replaces the fake invoker, e.g. with real group handlers over the same core. */
-export function makeFrontHarness(options: { groups?: (core: CoreHarness) => GroupInvoker } = {}): FrontHarness {
+export function makeFrontHarness(options: { groups?: (core: CoreHarness) => GroupInvoker; transport?: TransportFacts } = {}): FrontHarness {
   const core = makeCore();
   core.clock.set(SIGNING_DATE);
   const groups = new FakeGroupInvoker();
@@ -63,6 +64,7 @@ export function makeFrontHarness(options: { groups?: (core: CoreHarness) => Grou
   const verifier = new SigV4Verifier({ credentials: new MapCredentialResolver(), clock: core.clock });
   const handler = createFrontHandler({
     core: core.deps, verifier, groups: options.groups?.(core) ?? groups, audit, clock: core.clock, ids: core.ids, logger,
+    ...(options.transport === undefined ? {} : { transport: options.transport }),
   });
   return { core, groups, audit, logger, handler };
 }

@@ -8,7 +8,7 @@ import {
 import { currentKeyMaterial } from './stored-key.js';
 import type { EncryptionAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
 import type { KeyRecord } from '../records.js';
-import type { OperationCall } from '../service.js';
+import type { KeyAccessFacts, OperationCall } from '../service.js';
 import { resolveKey } from '../keys/resolve-key.js';
 import { assertKeyStateAllows } from '../keys/key-states.js';
 import { KEY_SPEC_USAGES, isAsymmetricSpec } from '../keys/key-specs.js';
@@ -63,6 +63,8 @@ export interface DecryptOptions {
   readonly action: string;
   /** The key state table's row: Decrypt, or ReEncrypt for its source key. */
   readonly operation: 'Decrypt' | 'ReEncrypt';
+  /** Facts for the action's condition keys, given the key (kms:ReEncryptOnSameKey). */
+  readonly facts?: (key: KeyRecord) => KeyAccessFacts;
 }
 
 /** Decrypts a symmetric ciphertext blob, returning the key that made it and the plaintext. */
@@ -73,7 +75,7 @@ export async function decryptBlob(
 ): Promise<{ key: KeyRecord; plaintext: Uint8Array; algorithm: EncryptionAlgorithmSpec }> {
   const named = options.expectedKeyId === undefined
     ? undefined
-    : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'DescribeKey', action: options.action });
+    : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'DescribeKey', action: options.action, ...facts(options) });
   if (named !== undefined && isAsymmetricSpec(named.keySpec)) {
     // Asymmetric ciphertext carries no header: the request's KeyId and algorithm say how to read it.
     assertKeyStateAllows(named, options.operation);
@@ -86,7 +88,7 @@ export async function decryptBlob(
   /* Precondition: a KeyId in the request names the key the ciphertext was made with. */
   needs(named === undefined || named.arn === parsed.keyArn,
     'The key ID in the request does not identify a CMK that can perform this operation.', IncorrectKeyException);
-  const key = await resolveKey(call, parsed.keyArn, { allowAliases: false, rule: options.operation, action: options.action });
+  const key = await resolveKey(call, parsed.keyArn, { allowAliases: false, rule: options.operation, action: options.action, ...facts(options) });
   const algorithm = assertEncryptionKey(key, options.algorithm);
   const backingKeyId = bytesToHex(parsed.backingKeyId);
   const backingKey = await call.deps.keys.getBackingKey(key, backingKeyId);
@@ -100,4 +102,8 @@ export async function decryptBlob(
     if (error instanceof InvalidCiphertextException) throw new InvalidCiphertextException('');
     throw error;
   }
+}
+
+function facts(options: DecryptOptions): { facts?: (key: KeyRecord) => KeyAccessFacts } {
+  return options.facts === undefined ? {} : { facts: options.facts };
 }

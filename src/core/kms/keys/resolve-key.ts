@@ -1,7 +1,7 @@
 /** Turns a `KeyId` request member into the stored key it names, as AWS KMS resolves it. */
-import { AccessDeniedException, NotFoundException } from '../../../models/kms/generated/errors.js';
+import { NotFoundException } from '../../../models/kms/generated/errors.js';
 import type { KeyRecord } from '../records.js';
-import { scopeOf, type OperationCall } from '../service.js';
+import { scopeOf, type KeyAccessFacts, type OperationCall } from '../service.js';
 import { aliasArn, keyArn, parseKeyIdentifier } from './identifiers.js';
 import { assertKeyStateAllows, type KeyStateOperation } from './key-states.js';
 import { isDeleted } from '../lifecycle/due-dates.js';
@@ -11,11 +11,14 @@ export interface ResolveOptions {
   readonly allowAliases: boolean;
   /** The operation's row of the key state table, which says the key states it accepts. */
   readonly rule: KeyStateOperation;
-  /** The IAM action, for the access-denied message (e.g. `kms:Encrypt`). */
+  /** The IAM action the caller must be allowed on the key (e.g. `kms:Encrypt`). */
   readonly action: string;
+  /** Facts for the action's condition keys (kms:ReEncryptOnSameKey, the grant being created). */
+  readonly facts?: KeyAccessFacts | ((key: KeyRecord) => KeyAccessFacts);
 }
 
-export async function resolveKey(call: OperationCall<unknown>, raw: string, options: ResolveOptions): Promise<KeyRecord> {
+/** The stored key an identifier names, without authorization or key state checks; throws NotFoundException. */
+export async function findKey(call: OperationCall<unknown>, raw: string, options: Pick<ResolveOptions, 'allowAliases'>): Promise<KeyRecord> {
   const { deps, ctx } = call;
   const id = parseKeyIdentifier(raw, scopeOf(ctx), options);
   let keyId: string;
@@ -32,16 +35,18 @@ export async function resolveKey(call: OperationCall<unknown>, raw: string, opti
   const key = await deps.keys.getKey({ accountId: id.accountId, region: id.region, keyId });
   /* Precondition: the key exists; a key past its deletion date is deleted, even before its items are removed. */
   if (key === undefined || isDeleted(key, deps.clock.now())) throw new NotFoundException(`Key '${arn}' does not exist`);
-  /*
-   * Precondition: until key policies are evaluated, a key is usable only by its own account,
-   * which is what the default key policy grants.
-   */
-  if (key.accountId !== ctx.principal.accountId) {
-    throw new AccessDeniedException(
-      `User: ${ctx.principal.arn} is not authorized to perform: ${options.action} on resource: ${key.arn} because no resource-based policy allows the ${options.action} action`,
-    );
-  }
+  return key;
+}
+
+/**
+ * The key an identifier names, once the caller is allowed `options.action` on it (key policy, IAM
+ * policies, grants) and its state allows the operation.
+ */
+export async function resolveKey(call: OperationCall<unknown>, raw: string, options: ResolveOptions): Promise<KeyRecord> {
+  const key = await findKey(call, raw, options);
   call.touched.add(key.arn);
+  const facts = typeof options.facts === 'function' ? options.facts(key) : options.facts;
+  await call.deps.access.onKey(call, key, options.action, facts);
   assertKeyStateAllows(key, options.rule);
   return key;
 }

@@ -4,7 +4,7 @@ import type { OperationCall, OperationHandler } from '../service.js';
 import { scopeOf } from '../service.js';
 import type { KeyRecord } from '../records.js';
 import { ALIAS_PREFIX, RESERVED_ALIAS_PREFIX, aliasArn } from '../keys/identifiers.js';
-import { resolveKey } from '../keys/resolve-key.js';
+import { findKey, resolveKey } from '../keys/resolve-key.js';
 import { isAsymmetricSpec, isHmacSpec } from '../keys/key-specs.js';
 import { needs } from '../../errors/service-error.js';
 import { pageOf } from './paging.js';
@@ -28,6 +28,8 @@ async function resolveAliasTarget(call: OperationCall<unknown>, targetKeyId: str
 export const createAlias: OperationHandler<'CreateAlias'> = async (call) => {
   const { deps, ctx, input } = call;
   assertCustomerAliasName(input.AliasName);
+  /* CreateAlias needs kms:CreateAlias on the alias (IAM policies) and on the key. */
+  await deps.access.onAlias(call, aliasArn(scopeOf(ctx), input.AliasName), 'kms:CreateAlias');
   const key = await resolveAliasTarget(call, input.TargetKeyId, 'CreateAlias');
   const now = deps.clock.now().getTime();
   await deps.aliases.createAlias({
@@ -40,14 +42,19 @@ export const updateAlias: OperationHandler<'UpdateAlias'> = async (call) => {
   const { deps, ctx, input } = call;
   assertCustomerAliasName(input.AliasName);
   const { accountId, region } = scopeOf(ctx);
+  /* UpdateAlias needs kms:UpdateAlias on the alias, on the key it points at and on the new key. */
+  await deps.access.onAlias(call, aliasArn({ accountId, region }, input.AliasName), 'kms:UpdateAlias');
   const alias = await deps.aliases.getAlias(accountId, region, input.AliasName);
   if (alias === undefined) throw new NotFoundException(`Alias ${aliasArn({ accountId, region }, input.AliasName)} is not found.`);
   const current = await deps.keys.getKey({ accountId, region, keyId: alias.targetKeyId });
+  if (current !== undefined) {
+    call.touched.add(current.arn);
+    await deps.access.onKey(call, current, 'kms:UpdateAlias');
+  }
   const next = await resolveAliasTarget(call, input.TargetKeyId, 'UpdateAlias');
   /* Precondition: an alias moves only between keys of the same type and key usage. */
   needs(current === undefined || (keyType(current) === keyType(next) && current.keyUsage === next.keyUsage),
     `${next.arn} is not the same type of key, or does not have the same key usage, as the key the alias currently points to.`, ValidationException);
-  if (current !== undefined) call.touched.add(current.arn);
   await deps.aliases.updateAlias({ ...alias, targetKeyId: next.keyId, lastUpdatedDate: deps.clock.now().getTime() });
   return {};
 };
@@ -56,10 +63,15 @@ export const deleteAlias: OperationHandler<'DeleteAlias'> = async (call) => {
   const { deps, ctx, input } = call;
   assertCustomerAliasName(input.AliasName);
   const { accountId, region } = scopeOf(ctx);
+  /* DeleteAlias needs kms:DeleteAlias on the alias and on the key it points at. */
+  await deps.access.onAlias(call, aliasArn({ accountId, region }, input.AliasName), 'kms:DeleteAlias');
   const alias = await deps.aliases.getAlias(accountId, region, input.AliasName);
   if (alias === undefined) throw new NotFoundException(`Alias ${aliasArn({ accountId, region }, input.AliasName)} is not found.`);
   const key = await deps.keys.getKey({ accountId, region, keyId: alias.targetKeyId });
-  if (key !== undefined) call.touched.add(key.arn);
+  if (key !== undefined) {
+    call.touched.add(key.arn);
+    await deps.access.onKey(call, key, 'kms:DeleteAlias');
+  }
   await deps.aliases.deleteAlias(accountId, region, input.AliasName);
   return {};
 };
@@ -67,9 +79,9 @@ export const deleteAlias: OperationHandler<'DeleteAlias'> = async (call) => {
 export const listAliases: OperationHandler<'ListAliases'> = async (call) => {
   const { deps, ctx, input } = call;
   const scope = scopeOf(ctx);
-  const key = input.KeyId === undefined
-    ? undefined
-    : await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'ListAliases', action: 'kms:ListAliases' });
+  // ListAliases is authorized on no resource, even with a KeyId (Developer Guide, permissions reference).
+  await deps.access.onNoResource(call, 'kms:ListAliases');
+  const key = input.KeyId === undefined ? undefined : await findKey(call, input.KeyId, { allowAliases: false });
   const page = await deps.aliases.listAliases(scope.accountId, scope.region, {
     limit: Math.min(input.Limit ?? 50, MAX_ALIAS_PAGE),
     marker: input.Marker,

@@ -3,14 +3,12 @@
  * HMAC and asymmetric keys a secret or key pair from the asymmetric key material (token tier where
  * the token has the mechanisms, software tier otherwise).
  */
-import {
-  MalformedPolicyDocumentException, UnsupportedOperationException, ValidationException,
-} from '../../../models/kms/generated/errors.js';
+import { UnsupportedOperationException, ValidationException } from '../../../models/kms/generated/errors.js';
 import { CustomerMasterKeySpecValues, KeySpecValues, type KeySpec } from '../../../models/kms/generated/shapes.js';
 import type { OperationCall, OperationHandler } from '../service.js';
 import { scopeOf } from '../service.js';
 import type { BackingKeyRecord, KeyRecord } from '../records.js';
-import { keyArn } from '../keys/identifiers.js';
+import { keyArn, partitionOf } from '../keys/identifiers.js';
 import { allowedUsages, assertOfferedInRegion, isAsymmetricSpec, isHmacSpec } from '../keys/key-specs.js';
 import { toKeyMetadata } from '../keys/key-metadata.js';
 import { defaultKeyPolicy } from '../keys/default-key-policy.js';
@@ -19,6 +17,7 @@ import { needs } from '../../errors/service-error.js';
 
 export const createKey: OperationHandler<'CreateKey'> = async (call) => {
   const { deps, ctx, input, touched } = call;
+  await deps.access.onNoResource(call, 'kms:CreateKey');
   /* Precondition: KeySpec and its deprecated twin CustomerMasterKeySpec are not both given. */
   needs(input.KeySpec === undefined || input.CustomerMasterKeySpec === undefined,
     'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.', ValidationException);
@@ -36,18 +35,20 @@ export const createKey: OperationHandler<'CreateKey'> = async (call) => {
     `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`, ValidationException);
   const tags = validateNewTags([], input.Tags ?? []);
   const scope = scopeOf(ctx);
-  const policy = input.Policy ?? defaultKeyPolicy(scope.accountId);
-  /* Precondition: a key policy is a JSON object. */
-  needs(isJsonObject(policy), 'The policy document is not valid JSON.', MalformedPolicyDocumentException);
-
   const keyId = deps.ids.uuid();
+  const arn = keyArn(scope, keyId);
+  const policy = input.Policy ?? defaultKeyPolicy(scope.accountId, partitionOf(scope.region));
+  // The default key policy names the caller's account, so it neither locks out nor names an unknown principal.
+  if (input.Policy !== undefined) {
+    await deps.access.checkNewKeyPolicy(call, { text: input.Policy, keyArn: arn, bypassLockoutCheck: input.BypassPolicyLockoutSafetyCheck === true });
+  }
   const now = deps.clock.now().getTime();
   const backingKey: BackingKeyRecord = {
     ...scope, keyId, backingKeyId: deps.ids.hex64(), creationDate: now, ...(await generateMaterial(call, keySpec)),
   };
   const key: KeyRecord = {
     keyId,
-    arn: keyArn(scope, keyId),
+    arn,
     ...scope,
     description: input.Description ?? '',
     keySpec,
@@ -71,13 +72,4 @@ async function generateMaterial(call: OperationCall<unknown>, keySpec: KeySpec):
   if (isHmacSpec(keySpec)) return asymmetric.generateMacKey(keySpec);
   if (isAsymmetricSpec(keySpec)) return asymmetric.generateKeyPair(keySpec);
   return { wrappedMaterial: await material.generateSymmetricKey() };
-}
-
-function isJsonObject(text: string): boolean {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-  } catch {
-    return false;
-  }
 }

@@ -43,7 +43,9 @@ export const generateDataKeyWithoutPlaintext: OperationHandler<'GenerateDataKeyW
   return { CiphertextBlob: blob, KeyId: key.arn };
 };
 
-export const generateRandom: OperationHandler<'GenerateRandom'> = async ({ deps, input }) => {
+export const generateRandom: OperationHandler<'GenerateRandom'> = async (call) => {
+  const { deps, input } = call;
+  await deps.access.onNoResource(call, 'kms:GenerateRandom');
   assertNoRecipient(input.Recipient);
   needs(input.CustomKeyStoreId === undefined, 'Custom key stores are not supported yet by this service.', UnsupportedOperationException);
   /* Precondition: the number of bytes is given (the model's range check covers 1 to 1024). */

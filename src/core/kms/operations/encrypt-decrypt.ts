@@ -1,7 +1,7 @@
 /** Encrypt, Decrypt and ReEncrypt with symmetric keys. */
 import { UnsupportedOperationException, ValidationException } from '../../../models/kms/generated/errors.js';
 import type { OperationCall, OperationHandler } from '../service.js';
-import { resolveKey } from '../keys/resolve-key.js';
+import { findKey, resolveKey } from '../keys/resolve-key.js';
 import { assertEncryptionKey, decryptBlob, encryptWithKey } from '../crypto/symmetric.js';
 import { assertNotDryRun } from './dry-run.js';
 import { needs } from '../../errors/service-error.js';
@@ -33,15 +33,20 @@ export const decrypt: OperationHandler<'Decrypt'> = async (call) => {
 export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
   const { input } = call;
   const ciphertext = await requireCiphertext(call, { ...input, KeyId: input.SourceKeyId }, 'kms:ReEncryptFrom');
+  // kms:ReEncryptOnSameKey on the source side: the destination key as far as it can be found (errors come later, in order).
+  const destinationArn = await findKey(call, input.DestinationKeyId, { allowAliases: true }).then((key) => key.arn, () => undefined);
   const source = await decryptBlob(call, ciphertext, {
     expectedKeyId: input.SourceKeyId,
     context: input.SourceEncryptionContext,
     algorithm: input.SourceEncryptionAlgorithm,
     action: 'kms:ReEncryptFrom',
     operation: 'ReEncrypt',
+    facts: (key) => ({ reEncryptOnSameKey: key.arn === destinationArn }),
   });
   try {
-    const destination = await resolveKey(call, input.DestinationKeyId, { allowAliases: true, rule: 'ReEncrypt', action: 'kms:ReEncryptTo' });
+    const destination = await resolveKey(call, input.DestinationKeyId, {
+      allowAliases: true, rule: 'ReEncrypt', action: 'kms:ReEncryptTo', facts: (key) => ({ reEncryptOnSameKey: key.arn === source.key.arn }),
+    });
     const algorithm = assertEncryptionKey(destination, input.DestinationEncryptionAlgorithm);
     assertNotDryRun(input.DryRun);
     const blob = await encryptWithKey(call, destination, algorithm, source.plaintext, input.DestinationEncryptionContext);

@@ -12,7 +12,9 @@ export const describeKey: OperationHandler<'DescribeKey'> = async (call) => {
   return { KeyMetadata: toKeyMetadata(key) };
 };
 
-export const listKeys: OperationHandler<'ListKeys'> = async ({ deps, ctx, input }) => {
+export const listKeys: OperationHandler<'ListKeys'> = async (call) => {
+  const { deps, ctx, input } = call;
+  await deps.access.onNoResource(call, 'kms:ListKeys');
   const { accountId, region } = scopeOf(ctx);
   const page = await deps.keys.listKeys(accountId, region, { limit: input.Limit ?? 100, marker: input.Marker });
   return {

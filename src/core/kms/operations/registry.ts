@@ -2,6 +2,7 @@
 import type { OperationName } from '../../../models/kms/generated/operations.js';
 import type { OperationHandler } from '../service.js';
 import { aliasOperations } from './aliases.js';
+import { keyPolicyOperations } from './key-policies.js';
 import { createKey } from './create-key.js';
 import { generateDataKey, generateDataKeyWithoutPlaintext, generateRandom } from './data-keys.js';
 import { decrypt, encrypt, reEncrypt } from './encrypt-decrypt.js';
@@ -37,6 +38,7 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   VerifyMac: verifyMac,
   DeriveSharedSecret: deriveSharedSecret,
   ...aliasOperations,
+  ...keyPolicyOperations,
   TagResource: tagResource,
   UntagResource: untagResource,
   ListResourceTags: listResourceTags,

@@ -22,6 +22,7 @@ import {
   bytes, caughtSync, makeAlias, makeCall, makeCore, makeKey, makeKeyId, seedAsymmetricKey, seedKey, type CoreHarness,
 } from '../../../support/core.js';
 import { generateKeyPairSync } from 'node:crypto';
+import { defaultKeyPolicy } from '../../../../src/core/kms/keys/default-key-policy.js';
 
 /** What each footnote of the guide says the operation answers, for a key `arn` in `state`. */
 const FOOTNOTES: Record<FailureNote, (arn: string, state: KeyState, origin: OriginType) => [ServiceErrorClass, string]> = {
@@ -135,6 +136,9 @@ const CASES: { readonly [Op in KeyStateOperation]?: OperationCase } = {
   ListResourceTags: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
   ScheduleKeyDeletion: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, PendingWindowInDays: 7 }) },
   CancelKeyDeletion: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
+  GetKeyPolicy: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, PolicyName: 'default' }) },
+  ListKeyPolicies: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
+  PutKeyPolicy: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, PolicyName: 'default', Policy: defaultKeyPolicy(key.accountId) }) },
 };
 
 const ORIGINS: readonly OriginType[] = ['AWS_KMS', 'EXTERNAL'];

@@ -90,7 +90,10 @@ describe('createKey', () => {
     ['KeyUsage ENCRYPT_DECRYPT', { KeyUsage: 'ENCRYPT_DECRYPT' }],
     ['Origin AWS_KMS', { Origin: 'AWS_KMS' }],
     ['MultiRegion false', { MultiRegion: false }],
-    ['a policy of its own', { Policy: '{"Version":"2012-10-17","Statement":[]}' }],
+    ['a policy of its own', { Policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }],
+    }) }],
   ])('returns a symmetric key when the request names %s', async (_, input) => {
     // Prepare
     const core = makeCore();
@@ -176,11 +179,11 @@ describe('createKey', () => {
   });
 
   it.each([
-    ['text that is not JSON', 'not json'],
-    ['a JSON array', '[]'],
-    ['JSON null', 'null'],
-    ['a JSON string', '"policy"'],
-  ])('throws MalformedPolicyDocumentException because a key policy is a JSON object (given %s)', async (_, policy) => {
+    ['text that is not JSON', 'not json', 'The policy document is not valid JSON: syntax error.'],
+    ['a JSON array', '[]', 'The policy document must be a JSON object.'],
+    ['JSON null', 'null', 'The policy document must be a JSON object.'],
+    ['a JSON string', '"policy"', 'The policy document must be a JSON object.'],
+  ])('throws MalformedPolicyDocumentException because a key policy is a JSON object (given %s)', async (_, policy, message) => {
     // Prepare
     const core = makeCore();
 
@@ -189,6 +192,6 @@ describe('createKey', () => {
 
     // Assess
     expect(error).toBeInstanceOf(MalformedPolicyDocumentException);
-    expect(error.message).toBe('The policy document is not valid JSON.');
+    expect(error.message).toBe(message);
   });
 });

@@ -158,7 +158,7 @@ describe('encrypt', () => {
     expect(error.message).toBe(message);
   });
 
-  it('throws AccessDeniedException because until key policies are evaluated, a key is usable only by its own account', async () => {
+  it('throws AccessDeniedException for a key of another account whose key policy does not name the caller\'s account', async () => {
     // Prepare
     const core = makeCore();
     const key = await seedKey(core, { accountId: OTHER_ACCOUNT_ID });
@@ -172,7 +172,7 @@ describe('encrypt', () => {
     expect(error.message).toBe(
       `User: arn:aws:iam::${ACCOUNT_ID}:root is not authorized to perform: kms:Encrypt on resource: ${key.arn} because no resource-based policy allows the kms:Encrypt action`,
     );
-    expect(call.touched.list()).toEqual([]);
+    expect(call.touched.list()).toEqual([key.arn]);
   });
 });
 
