@@ -3,7 +3,7 @@ import { CachingStore } from '../adapters/cache/caching-store.js';
 import type {
   AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantLookup, IdSource, IdentityDirectory, KeyMaterial, KeyStore,
 } from '../core/ports/index.js';
-import type { CoreDeps } from '../core/kms/service.js';
+import type { CoreDeps, LifecycleDeps } from '../core/kms/service.js';
 import { PolicyAccessControl } from '../core/kms/access/policy-access-control.js';
 import { AccountRootsDirectory } from '../adapters/identity/account-roots.js';
 import { StoredCredentialResolver } from '../authn/stored-credentials.js';
@@ -26,6 +26,8 @@ export interface RuntimeParts {
   /** The core's clock for key lifecycle dates; `clock` unless local mode moves it (`--clock-offset`). */
   readonly lifecycleClock?: Clock;
   readonly ids: IdSource;
+  /** The key lifecycle's scheduler and key removal, where this mode runs one. */
+  readonly lifecycle?: LifecycleDeps;
   readonly cacheTtlMs: number;
   /**
    * The callers' IAM policies and the principals key policies may name. Without one, the served
@@ -52,6 +54,7 @@ export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: S
   });
   const core: CoreDeps = {
     keys: cached, aliases: cached, material: parts.material, asymmetric: parts.asymmetric, clock: parts.lifecycleClock ?? parts.clock, ids: parts.ids, access,
+    ...(parts.lifecycle === undefined ? {} : { lifecycle: parts.lifecycle }),
   };
   const credentials = new StoredCredentialResolver({ store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }) };

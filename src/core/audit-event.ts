@@ -4,11 +4,14 @@ import type { AuthorizationRecord } from './authorization-record.js';
 export interface AuditEvent {
   readonly eventVersion: '1.08';
   readonly userIdentity: {
-    readonly type: string;
+    /** Absent on the service's own actions. */
+    readonly type?: string;
     readonly principalId?: string;
     readonly arn?: string;
     readonly accountId?: string;
     readonly accessKeyId?: string;
+    /** Set on the service's own actions (`AWS Internal`), which no caller made. */
+    readonly invokedBy?: string;
   };
   readonly eventTime: string;
   readonly eventSource: 'kms.amazonaws.com';
@@ -20,11 +23,13 @@ export interface AuditEvent {
   readonly errorMessage?: string;
   readonly requestParameters: Record<string, unknown> | null;
   readonly responseElements: Record<string, unknown> | null;
-  readonly requestID: string;
+  /** Absent on the service's own actions, which answer no request. */
+  readonly requestID?: string;
   readonly eventID: string;
   readonly readOnly: boolean;
   readonly resources?: readonly { readonly accountId: string; readonly type: 'AWS::KMS::Key'; readonly ARN: string }[];
-  readonly eventType: 'AwsApiCall';
+  /** `AwsServiceEvent` for the service's own actions (DeleteKey at the end of a waiting period, RotateKey, …). */
+  readonly eventType: 'AwsApiCall' | 'AwsServiceEvent';
   readonly managementEvent: boolean;
   readonly recipientAccountId: string;
   readonly eventCategory: 'Management';

@@ -19,6 +19,10 @@ import { secretAad } from '../authn/stored-credentials.js';
 import { randomIds } from '../adapters/system/random-ids.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { offsetClock } from '../adapters/system/offset-clock.js';
+import { LocalScheduler } from '../adapters/scheduler/local-scheduler.js';
+import { DynamoDueIndex } from '../adapters/dynamodb/due-index.js';
+import { DynamoKeyRemoval } from '../adapters/dynamodb/key-removal.js';
+import { lifecycleRunner } from '../composition/lifecycle.js';
 import { createFrontHandler } from '../pipeline/front-handler.js';
 import { createGroupHandler } from '../pipeline/group-handler.js';
 import { jsonLogger, type Logger } from '../pipeline/logger.js';
@@ -135,7 +139,13 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     await timedStep(onStep, 'migration', () => migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger }),
       (migrated) => (migrated ? 'backing keys and secrets moved off the legacy root key, which is destroyed' : undefined));
     const asymmetric = asymmetricMaterialFor(material);
-    const { core, verifier } = assembleCore({ store, material, asymmetric, clock, lifecycleClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
+    const scheduler = new LocalScheduler({
+      clock: lifecycleClock,
+      index: new DynamoDueIndex({ client, tableName: DEFAULT_TABLE_NAME }),
+      onError: (error, locator) => logger.error('lifecycle run failed', { keyId: locator.keyId, error: String(error) }),
+    });
+    const lifecycle = { scheduler, removal: new DynamoKeyRemoval({ client, tableName: DEFAULT_TABLE_NAME }) };
+    const { core, verifier } = assembleCore({ store, material, asymmetric, clock, lifecycleClock, lifecycle, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
     const credentials = await timedStep(onStep, 'credentials', () => ensureRootCredentials({
       dataDir, accountId: options.accountId, defaultAccountId: DEFAULT_ACCOUNT_ID, fixed: options.credentials, store, material, clock,
     }), (made) => `root of account ${made.accountId} in ${made.path}`);
@@ -147,6 +157,11 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
 
     const audit = new FileAuditSink(join(dataDir, 'audit.log'));
     cleanups.push(() => audit.close());
+    // Catches up on what fell due while no process ran (or what --clock-offset puts in the past) before serving.
+    await timedStep(onStep, 'lifecycle', () => scheduler.start(lifecycleRunner({ core, lifecycle, audit, ids: randomIds, clock })),
+      (ran) => `${ran} due keys run, ${scheduler.pending().length} waiting`);
+    // Stopped before the audit log closes (clean-ups run last to first).
+    cleanups.push(() => scheduler.stop());
     // One core instance behind every group: a write through any group invalidates the caches at once.
     const groups = new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core, logger, verifier }));
     const front = createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger });

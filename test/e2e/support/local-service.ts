@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll } from 'vitest';
-import { startLocalService, type LocalService } from '../../../src/local/local-service.js';
+import { startLocalService, type LocalService, type LocalServiceOptions } from '../../../src/local/local-service.js';
 import { silentLogger } from '../../../src/pipeline/logger.js';
 
 export const ACCOUNT_ID = '111122223333';
@@ -52,9 +52,10 @@ export class E2eService {
     return client;
   }
 
-  async start(): Promise<void> {
+  /** Starts the service; `options` (such as `clockOffsetMs`) apply to this start only. */
+  async start(options: Partial<LocalServiceOptions> = {}): Promise<void> {
     this.#dataDir ??= await mkdtemp(join(tmpdir(), 'kms-e2e-'));
-    this.#service = await startLocalService({ dataDir: this.#dataDir, port: 0, logger: silentLogger });
+    this.#service = await startLocalService({ dataDir: this.#dataDir, port: 0, logger: silentLogger, ...options });
   }
 
   async stop(): Promise<void> {
@@ -66,9 +67,9 @@ export class E2eService {
   }
 
   /** Stops the service and starts it again on the same data directory (on a new port). */
-  async restart(): Promise<void> {
+  async restart(options: Partial<LocalServiceOptions> = {}): Promise<void> {
     await this.stop();
-    await this.start();
+    await this.start(options);
   }
 
   async remove(): Promise<void> {
@@ -80,7 +81,7 @@ export class E2eService {
 /** Starts one service for the calling test file and removes it, with its data, afterwards. */
 export function useLocalService(): E2eService {
   const e2e = new E2eService();
-  beforeAll(() => e2e.start());
+  beforeAll(() => e2e.start({}));
   afterAll(() => e2e.remove());
   return e2e;
 }
