@@ -25,7 +25,13 @@ export interface FunctionProfile {
 export const FRONT_FUNCTION = {
   entry: 'functions/front.ts',
   usesToken: true,
-  table: [{ actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases', 'accessKey'] }],
+  table: [
+    { actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases', 'accessKey'] },
+    // Grants that allow a cryptographic operation: those on the key, and those grant tokens name.
+    { actions: ['GetItem', 'Query'], on: 'table', partitions: ['grants'] },
+    // The user behind a user's access key (its name and tags), read only.
+    { actions: ['GetItem'], on: 'table', partitions: ['iam'], withoutKeyMaterial: true },
+  ],
 } as const satisfies FunctionProfile;
 
 export const GROUP_FUNCTIONS = {
@@ -42,6 +48,8 @@ export const GROUP_FUNCTIONS = {
       { actions: ['Query'], on: 'gsi1', partitions: ['keysList'] },
       // CreateKey with a key policy: whether the account roots it names exist (their access keys).
       { actions: ['Query'], on: 'gsi1', partitions: ['principal'] },
+      // Grants that allow DescribeKey.
+      { actions: ['GetItem', 'Query'], on: 'table', partitions: ['grants'] },
     ],
   },
   // Aliases and tags are metadata: nothing in them touches key material.
@@ -74,6 +82,33 @@ export const GROUP_FUNCTIONS = {
       { actions: ['GetItem'], on: 'table', partitions: ['key'] },
       { actions: ['PutItem'], on: 'table', partitions: ['key'], withoutKeyMaterial: true },
       // PutKeyPolicy: whether the account roots the new policy names exist (their access keys).
+      { actions: ['Query'], on: 'gsi1', partitions: ['principal'] },
+    ],
+  },
+  // Grants are metadata of their own partition; the key is only read and checked.
+  grants: {
+    entry: 'functions/grants.ts',
+    usesToken: false,
+    table: [
+      // The key is read, then checked again in the transaction that writes the grant.
+      { actions: ['GetItem', 'ConditionCheckItem'], on: 'table', partitions: ['key'] },
+      { actions: ['GetItem', 'Query'], on: 'table', partitions: ['grants'] },
+      { actions: ['PutItem', 'DeleteItem'], on: 'table', partitions: ['grants'], withoutKeyMaterial: true },
+      // ListRetirableGrants.
+      { actions: ['Query'], on: 'gsi1', partitions: ['retiring'] },
+    ],
+  },
+  // IAM and STS: users, roles and policies, and the access keys of users and role sessions.
+  identities: {
+    entry: 'functions/identities.ts',
+    // CreateAccessKey and AssumeRole seal new secrets under the token's sealing key.
+    usesToken: true,
+    table: [
+      // Users, roles, policies and attachments, read, listed and written in transactions with their counts.
+      { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], on: 'table', partitions: ['iam'], withoutKeyMaterial: true },
+      // Access keys of users (sealed secret) and of role sessions; their status; their deletion.
+      { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], on: 'table', partitions: ['accessKey'] },
+      // ListAccessKeys.
       { actions: ['Query'], on: 'gsi1', partitions: ['principal'] },
     ],
   },

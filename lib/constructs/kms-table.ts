@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { DUE_INDEX, GSI1, TABLE_KEY } from '../../src/adapters/dynamodb/table-definition.js';
+import { DUE_INDEX, GSI1, TABLE_KEY, TIME_TO_LIVE_ATTRIBUTE } from '../../src/adapters/dynamodb/table-definition.js';
 
 /**
  * The single table holding keys, backing keys, aliases and access keys. It holds wrapped key
@@ -27,6 +27,8 @@ export const createKmsTable = (scope: Construct, id: string): TableV2 =>
       },
     ],
     billing: Billing.onDemand(),
+    // Temporary credentials (AssumeRole) are removed some time after they expire.
+    timeToLiveAttribute: TIME_TO_LIVE_ATTRIBUTE,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection: true,
     removalPolicy: RemovalPolicy.RETAIN,

@@ -12,7 +12,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import {
-  accessKeyPartition, aliasPartition, keyPartition, keysListPartition, principalPartition,
+  accessKeyPartition, aliasPartition, grantsPartition, iamPartition, keyPartition, keysListPartition, principalPartition, retiringPartition,
 } from '../../src/adapters/dynamodb/item-keys.js';
 import { GSI1 } from '../../src/adapters/dynamodb/table-definition.js';
 
@@ -27,10 +27,16 @@ export const PARTITIONS = {
   keysList: kindOf(keysListPartition('0', 'r')),
   /** The aliases of an account and Region (base table). */
   aliases: kindOf(aliasPartition('0', 'r')),
+  /** The grants of a key (base table). */
+  grants: kindOf(grantsPartition('0', 'r', 'k')),
+  /** The grants a principal may retire (gsi1). */
+  retiring: kindOf(retiringPartition('r', 'p')),
   /** One access key (base table). */
   accessKey: kindOf(accessKeyPartition('k')),
   /** The access keys of a principal (gsi1). */
   principal: kindOf(principalPartition('p')),
+  /** The IAM users, roles, policies and attachments of an account (base table). */
+  iam: kindOf(iamPartition('0')),
 } as const;
 
 export type Partition = keyof typeof PARTITIONS;
@@ -39,7 +45,7 @@ export type Partition = keyof typeof PARTITIONS;
 export const KEY_MATERIAL_ATTRIBUTES = ['wrappedMaterial', 'publicKey', 'sealedSecretIv', 'sealedSecretCiphertext'] as const;
 
 /** Item-level actions only: Scan, batch and table-level actions are never granted. */
-export type ItemAction = 'GetItem' | 'PutItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
+export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 
 export interface TableAccess {
   readonly actions: readonly ItemAction[];

@@ -23,7 +23,7 @@ export interface ParsedAuthorization {
 }
 
 /** Parses `AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/kms/aws4_request, SignedHeaders=a;b, Signature=hex`. */
-export function parseAuthorizationHeader(header: string, hasDateHeader: boolean): ParsedAuthorization {
+export function parseAuthorizationHeader(header: string, hasDateHeader: boolean, expectedService = 'kms'): ParsedAuthorization {
   const trimmed = header.trim();
   const space = trimmed.indexOf(' ');
   const algorithm = space === -1 ? trimmed : trimmed.slice(0, space);
@@ -62,8 +62,8 @@ export function parseAuthorizationHeader(header: string, hasDateHeader: boolean)
   if (terminator !== 'aws4_request') {
     throw new InvalidSignatureException(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`);
   }
-  if (service !== 'kms') {
-    throw new InvalidSignatureException(`Credential should be scoped to correct service: 'kms'. `);
+  if (service !== expectedService) {
+    throw new InvalidSignatureException(`Credential should be scoped to correct service: '${expectedService}'. `);
   }
   if (!REGION.test(region)) {
     throw new InvalidSignatureException(`Credential should be scoped to a valid region, not '${region}'. `);

@@ -22,14 +22,15 @@ export interface SignedHttpRequest {
   readonly body: Uint8Array;
 }
 
-const SERVICE = 'kms';
-
 export class RequestSigner extends SignatureV4 {
   readonly #region: string;
+  readonly #service: string;
 
-  constructor(credentials: { accessKeyId: string; secretAccessKey: string }, region: string) {
-    super({ credentials, region, service: SERVICE, sha256: NodeSha256, uriEscapePath: true, applyChecksum: false });
+  /** `service` is the signing name of the credential scope (`kms`, `iam`, `sts`). */
+  constructor(credentials: { accessKeyId: string; secretAccessKey: string }, region: string, service = 'kms') {
+    super({ credentials, region, service, sha256: NodeSha256, uriEscapePath: true, applyChecksum: false });
     this.#region = region;
+    this.#service = service;
   }
 
   /** The hex signature of `request` as signed at `signingDate` over `signedHeaders`, with the body hash `payloadHash`. */
@@ -56,9 +57,9 @@ export class RequestSigner extends SignatureV4 {
     const { longDate, shortDate } = this.formatDate(signingDate);
     const canonicalRequest = this.createCanonicalRequest(http, canonicalHeaders, payloadHash);
     const stringToSign = await this.createStringToSign(
-      longDate, createScope(shortDate, this.#region, SERVICE), canonicalRequest, ALGORITHM_IDENTIFIER,
+      longDate, createScope(shortDate, this.#region, this.#service), canonicalRequest, ALGORITHM_IDENTIFIER,
     );
-    return this.sign(stringToSign, { signingDate, signingRegion: this.#region, signingService: SERVICE });
+    return this.sign(stringToSign, { signingDate, signingRegion: this.#region, signingService: this.#service });
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import {
-  IncompleteSignatureException, InvalidSignatureException, MissingAuthenticationTokenException, UnrecognizedClientException,
+  ExpiredTokenException, IncompleteSignatureException, InvalidSignatureException, MissingAuthenticationTokenException, UnrecognizedClientException,
 } from '../models/kms/generated/errors.js';
 import { needs } from '../core/errors/service-error.js';
 import type { Clock } from '../core/ports/index.js';
@@ -22,6 +22,8 @@ export { formatAmzDate } from './amz-date.js';
 export interface ResolvedCredential {
   readonly secretAccessKey: string;
   readonly principal: Principal;
+  /** For temporary credentials: the SHA-256 (hex) of their session token, and when they expire (epoch ms). */
+  readonly session?: { readonly tokenHash: string; readonly expiresAt: number };
 }
 
 /** Looks up the secret and principal of an access key ID. */
@@ -43,6 +45,7 @@ const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const SIGNATURE_MISMATCH = 'The request signature we calculated does not match the signature you provided. '
   + 'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
+const EXPIRED_TOKEN = 'The security token included in the request is expired';
 /** How long a signer (which holds the secret and the derived signing keys) is kept: secrets in memory get a bounded lifetime. */
 const SIGNER_TTL_MS = 5 * 60 * 1000;
 /** Expired signers are dropped by the first request after each such interval. */
@@ -61,13 +64,14 @@ export class SigV4Verifier {
     this.#maxSkewMs = options.maxSkewMs ?? FIFTEEN_MINUTES_MS;
   }
 
-  async verify(request: SignedHttpRequest): Promise<VerifiedCaller> {
+  /** Verifies `request`, signed for `service` (the signing name in its credential scope; `kms` unless told). */
+  async verify(request: SignedHttpRequest, service = 'kms'): Promise<VerifiedCaller> {
     const authorization = request.headers['authorization'];
     if (authorization === undefined || authorization.trim() === '') {
       throw new MissingAuthenticationTokenException('Missing Authentication Token');
     }
     const amzDate = request.headers['x-amz-date'];
-    const auth = parseAuthorizationHeader(authorization, amzDate !== undefined || request.headers['date'] !== undefined);
+    const auth = parseAuthorizationHeader(authorization, amzDate !== undefined || request.headers['date'] !== undefined, service);
     /*
      * Precondition: the timestamp travels in X-Amz-Date, as every AWS SDK and the CLI send it.
      * SigV4 also allows the Date header (in another format); this service does not read it, and
@@ -89,7 +93,15 @@ export class SigV4Verifier {
     /* Precondition: only a well-formed access key ID is looked up; anything else is an unknown key. */
     needs(ACCESS_KEY_ID.test(auth.accessKeyId), INVALID_TOKEN, UnrecognizedClientException);
     const credential = await this.#credentials.resolve(auth.accessKeyId);
-    needs(credential !== undefined && request.headers['x-amz-security-token'] === undefined, INVALID_TOKEN, UnrecognizedClientException);
+    const token = request.headers['x-amz-security-token'];
+    /* Precondition: the access key is known and active, and a session token comes with temporary credentials only. */
+    needs(credential !== undefined && (credential.session === undefined) === (token === undefined), INVALID_TOKEN, UnrecognizedClientException);
+    if (credential.session !== undefined && token !== undefined) {
+      /* Precondition: the session token is the one issued with the temporary credentials. */
+      needs(constantTimeEquals(await sha256Hex(new TextEncoder().encode(token)), credential.session.tokenHash), INVALID_TOKEN, UnrecognizedClientException);
+      /* Precondition: temporary credentials are used before they expire. */
+      needs(this.#clock.now().getTime() < credential.session.expiresAt, EXPIRED_TOKEN, ExpiredTokenException);
+    }
     const bodyHash = await sha256Hex(request.body);
     const declaredHash = request.headers['x-amz-content-sha256'];
     /* Precondition: a declared payload hash is the hash of the body that arrived. */
@@ -99,7 +111,7 @@ export class SigV4Verifier {
       InvalidSignatureException,
     );
     // The body is always part of the signature, whatever x-amz-content-sha256 says (UNSIGNED-PAYLOAD included).
-    const expected = await this.#signerFor(credential, auth).signatureOf(request, signedHeaders, bodyHash, signingDate);
+    const expected = await this.#signerFor(credential, auth, service).signatureOf(request, signedHeaders, bodyHash, signingDate);
     /* Precondition: the signature is the one computed over the request as it arrived. */
     needs(constantTimeEquals(expected, auth.signature), SIGNATURE_MISMATCH, InvalidSignatureException);
     return { principal: credential.principal, region: auth.region };
@@ -109,8 +121,8 @@ export class SigV4Verifier {
    * One signer per access key and Region: smithy caches derived signing keys inside the signer,
    * which saves four HMACs on every request after the first of the day.
    */
-  #signerFor(credential: ResolvedCredential, auth: ParsedAuthorization): RequestSigner {
-    const cacheKey = `${auth.accessKeyId}/${auth.region}`;
+  #signerFor(credential: ResolvedCredential, auth: ParsedAuthorization, service: string): RequestSigner {
+    const cacheKey = `${auth.accessKeyId}/${auth.region}/${service}`;
     const cached = this.#signers.get(cacheKey);
     const now = this.#clock.now().getTime();
     if (now >= this.#nextSweep) {
@@ -119,7 +131,7 @@ export class SigV4Verifier {
     }
     if (cached !== undefined && cached.secret === credential.secretAccessKey && cached.expiresAt > now) return cached.signer;
     if (this.#signers.size >= MAX_CACHED_SIGNERS) this.#signers.clear();
-    const signer = new RequestSigner({ accessKeyId: auth.accessKeyId, secretAccessKey: credential.secretAccessKey }, auth.region);
+    const signer = new RequestSigner({ accessKeyId: auth.accessKeyId, secretAccessKey: credential.secretAccessKey }, auth.region, service);
     this.#signers.set(cacheKey, { secret: credential.secretAccessKey, signer, expiresAt: now + SIGNER_TTL_MS });
     return signer;
   }

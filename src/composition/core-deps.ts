@@ -1,8 +1,10 @@
 /** Assembles the core's dependencies from a store and a token, the same way in every mode. */
 import { CachingStore } from '../adapters/cache/caching-store.js';
+import { CachingGrants } from '../adapters/cache/caching-grants.js';
 import type {
-  AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantLookup, IdSource, IdentityDirectory, KeyMaterial, KeyStore,
+  AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantStore, IdSource, IdentityDirectory, IdentityStore, KeyMaterial, KeyStore,
 } from '../core/ports/index.js';
+import { StoredIdentityDirectory } from '../core/iam/directory.js';
 import type { CoreDeps, LifecycleDeps } from '../core/kms/service.js';
 import { PolicyAccessControl } from '../core/kms/access/policy-access-control.js';
 import { AccountRootsDirectory } from '../adapters/identity/account-roots.js';
@@ -18,7 +20,7 @@ import { SigV4Verifier } from '../authn/sigv4-verifier.js';
 export const DEFAULT_CACHE_TTL_MS = 5_000;
 
 export interface RuntimeParts {
-  readonly store: KeyStore & AliasStore & CredentialStore;
+  readonly store: KeyStore & AliasStore & GrantStore & CredentialStore;
   readonly material: KeyMaterial;
   readonly asymmetric: AsymmetricKeyMaterial;
   /** The real clock: SigV4 signing times, cache lifetimes. */
@@ -30,12 +32,11 @@ export interface RuntimeParts {
   readonly lifecycle?: LifecycleDeps;
   readonly cacheTtlMs: number;
   /**
-   * The callers' IAM policies and the principals key policies may name. Without one, the served
+   * The IAM users, roles and policies of the served accounts: the callers' IAM policies, the users
+   * behind IAM user access keys, and the principals key policies may name. Without one, the served
    * accounts' roots are the only identities (an account is served when its root has an access key).
    */
-  readonly identities?: IdentityDirectory;
-  /** Grants on keys; without it, no grant allows anything. */
-  readonly grants?: GrantLookup;
+  readonly identityStore?: IdentityStore;
   /** VPC endpoint policies (JSON text) by endpoint ID; an endpoint without one allows full access. */
   readonly endpointPolicies?: ReadonlyMap<string, string>;
 }
@@ -45,19 +46,24 @@ export function accountRootsOf(store: CredentialStore): IdentityDirectory {
   return new AccountRootsDirectory(async (accountId) => (await store.listAccessKeys(`arn:aws:iam::${accountId}:root`)).length > 0);
 }
 
-export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: SigV4Verifier } {
+export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: SigV4Verifier; credentials: StoredCredentialResolver } {
   const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
+  // The grant operations write through it, and authorization looks grants up through it.
+  const grants = new CachingGrants({ store: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   const access = new PolicyAccessControl({
-    identities: parts.identities ?? accountRootsOf(parts.store),
-    ...(parts.grants === undefined ? {} : { grants: parts.grants }),
+    identities: parts.identityStore === undefined ? accountRootsOf(parts.store) : new StoredIdentityDirectory(parts.identityStore),
+    grants,
     ...(parts.endpointPolicies === undefined ? {} : { endpointPolicies: parts.endpointPolicies }),
   });
   const core: CoreDeps = {
-    keys: cached, aliases: cached, material: parts.material, asymmetric: parts.asymmetric, clock: parts.lifecycleClock ?? parts.clock, ids: parts.ids, access,
+    keys: cached, aliases: cached, grants, material: parts.material, asymmetric: parts.asymmetric, clock: parts.lifecycleClock ?? parts.clock, ids: parts.ids, access,
     ...(parts.lifecycle === undefined ? {} : { lifecycle: parts.lifecycle }),
   };
-  const credentials = new StoredCredentialResolver({ store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs });
-  return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }) };
+  const credentials = new StoredCredentialResolver({
+    store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs,
+    ...(parts.identityStore === undefined ? {} : { identities: parts.identityStore }),
+  });
+  return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }), credentials };
 }
 
 export function cacheTtlFromEnv(env: NodeJS.ProcessEnv): number {

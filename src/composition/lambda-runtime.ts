@@ -3,7 +3,10 @@
  * stack sets: TABLE_NAME, GROUP_REQUEST_SECRET_ARN, GROUP_FUNCTION_<GROUP> (front), the
  * PKCS11_* settings (only functions that use the token), optionally KMS_CACHE_TTL_MS.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { IdentityGroupDeps } from '../pipeline/identity-group-handler.js';
+import { assembleIdentities, identityStoreFor } from './identity-deps.js';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
 import { migrateLegacyRootKeyOrLog } from '../adapters/pkcs11/legacy-migration.js';
@@ -54,10 +57,16 @@ async function openToken(): Promise<{ material: KeyMaterial; asymmetric: Asymmet
   return { material, asymmetric: asymmetricMaterialFor(material) };
 }
 
+/** A DynamoDB client with the same timeouts as the store's own. */
+function tableClient(): DynamoDBClient {
+  return new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true } });
+}
+
 function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMaterial }) {
   // The store's own client carries connection and request timeouts.
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
-  return assembleCore({ store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
+  const identities = identityStoreFor(tableClient(), required('TABLE_NAME'));
+  return { store, identities, ...assembleCore({ store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore: identities }) };
 }
 
 export async function lambdaFrontDeps(): Promise<FrontDeps> {
@@ -75,6 +84,16 @@ export async function lambdaFrontDeps(): Promise<FrontDeps> {
     ids: randomIds,
     logger: jsonLogger,
   };
+}
+
+/** The dependencies of the `identities` function (IAM and STS): the token seals new secrets. */
+export async function lambdaIdentityGroupDeps(): Promise<IdentityGroupDeps> {
+  const [token, key] = await Promise.all([openToken(), readGroupRequestKey()]);
+  const { store, identities } = lambdaParts(token);
+  const assembled = assembleIdentities({
+    client: tableClient(), tableName: required('TABLE_NAME'), credentials: store, material: token.material, clock: systemClock, ids: randomIds,
+  }, identities);
+  return { run: assembled.run, logger: jsonLogger, verifier: new GroupRequestVerifier({ key, clock: systemClock }) };
 }
 
 /**

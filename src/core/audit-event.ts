@@ -1,20 +1,29 @@
-/** One audit record in the shape of a CloudTrail event for `kms.amazonaws.com`. */
 import type { AuthorizationRecord } from './authorization-record.js';
 
+/** CloudTrail's userIdentity: root, IAM user (with `userName`) or role session (with `sessionContext`). */
+export interface AuditUserIdentity {
+  /** Absent on the service's own actions. */
+  readonly type?: string;
+  /** Set on the service's own actions (`AWS Internal`), which no caller made. */
+  readonly invokedBy?: string;
+  readonly principalId?: string;
+  readonly arn?: string;
+  readonly accountId?: string;
+  readonly accessKeyId?: string;
+  readonly userName?: string;
+  readonly sessionContext?: {
+    readonly sessionIssuer: { readonly type: 'Role'; readonly principalId: string; readonly arn: string; readonly accountId: string; readonly userName: string };
+    readonly attributes: { readonly creationDate: string; readonly mfaAuthenticated: 'false' };
+    readonly sourceIdentity?: string;
+  };
+}
+
+/** One audit record in the shape of a CloudTrail event for `kms.amazonaws.com` (or `iam.` / `sts.amazonaws.com`). */
 export interface AuditEvent {
   readonly eventVersion: '1.08';
-  readonly userIdentity: {
-    /** Absent on the service's own actions. */
-    readonly type?: string;
-    readonly principalId?: string;
-    readonly arn?: string;
-    readonly accountId?: string;
-    readonly accessKeyId?: string;
-    /** Set on the service's own actions (`AWS Internal`), which no caller made. */
-    readonly invokedBy?: string;
-  };
+  readonly userIdentity: AuditUserIdentity;
   readonly eventTime: string;
-  readonly eventSource: 'kms.amazonaws.com';
+  readonly eventSource: 'kms.amazonaws.com' | 'iam.amazonaws.com' | 'sts.amazonaws.com';
   readonly eventName: string;
   readonly awsRegion: string;
   readonly sourceIPAddress: string;
@@ -27,7 +36,7 @@ export interface AuditEvent {
   readonly requestID?: string;
   readonly eventID: string;
   readonly readOnly: boolean;
-  readonly resources?: readonly { readonly accountId: string; readonly type: 'AWS::KMS::Key'; readonly ARN: string }[];
+  readonly resources?: readonly { readonly accountId: string; readonly type: string; readonly ARN: string }[];
   /** `AwsServiceEvent` for the service's own actions (DeleteKey at the end of a waiting period, RotateKey, …). */
   readonly eventType: 'AwsApiCall' | 'AwsServiceEvent';
   readonly managementEvent: boolean;

@@ -17,6 +17,13 @@ function accountId(value: string): string {
   return value;
 }
 
+function accountIds(value: string): string[] {
+  const ids = value.split(',').map((id) => id.trim());
+  if (ids.some((id) => !/^\d{12}$/.test(id))) throw new InvalidArgumentError('a comma-separated list of 12-digit account IDs');
+  if (new Set(ids).size !== ids.length) throw new InvalidArgumentError('an account is listed twice');
+  return ids;
+}
+
 function region(value: string): string {
   if (!/^[a-z]{2}(?:-[a-z]+)+-\d+$/.test(value)) throw new InvalidArgumentError('not a Region name such as us-east-1');
   return value;
@@ -32,6 +39,7 @@ interface CliOptions {
   readonly host: string;
   readonly dataDir: string;
   readonly accountId: string;
+  readonly accounts?: string[];
   readonly accessKeyId?: string;
   readonly secretAccessKey?: string;
   readonly seed?: string;
@@ -47,6 +55,7 @@ const program = new Command('kms-local')
   .option('--data-dir <dir>', 'folder for the token, the database, credentials and the audit log', '.kms-data')
   .addOption(new Option('--account-id <id>', 'AWS account ID of the local account (a new folder takes it; an existing one must match)')
     .env('KMS_ACCOUNT_ID').default(DEFAULT_ACCOUNT_ID).argParser(accountId))
+  .addOption(new Option('--accounts <ids>', 'every account to serve, comma-separated; the first is the folder\'s own (default: the --account-id)').argParser(accountIds))
   .addOption(new Option('--access-key-id <id>', 'fixed access key ID of the account root (with --secret-access-key)').env('KMS_ACCESS_KEY_ID'))
   .addOption(new Option('--secret-access-key <secret>', 'fixed secret access key of the account root').env('KMS_SECRET_ACCESS_KEY'))
   .addOption(new Option('--seed <file>', "keys and aliases to create on start, in local-kms's seed.yaml format").env('KMS_SEED_PATH'))
@@ -61,12 +70,18 @@ if ((options.accessKeyId === undefined) !== (options.secretAccessKey === undefin
   fail('Give both --access-key-id and --secret-access-key (or KMS_ACCESS_KEY_ID and KMS_SECRET_ACCESS_KEY), or neither.');
 }
 
+const accountIdGiven = program.getOptionValueSource('accountId') !== 'default';
+if (options.accounts !== undefined && accountIdGiven && options.accounts[0] !== options.accountId) {
+  fail(`--accounts starts with ${options.accounts[0] ?? ''}, the folder's own account, but --account-id is ${options.accountId}; list it first or leave out --account-id.`);
+}
+
 const service = await startLocalService({
   port: options.port,
   host: options.host,
   dataDir: options.dataDir,
   // Only an account ID the user asked for is checked against an existing folder.
-  accountId: program.getOptionValueSource('accountId') === 'default' ? undefined : options.accountId,
+  accountId: accountIdGiven ? options.accountId : undefined,
+  ...(options.accounts === undefined ? {} : { accounts: options.accounts }),
   ...(options.accessKeyId !== undefined && options.secretAccessKey !== undefined
     ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
     : {}),
@@ -92,7 +107,8 @@ function banner(started: LocalService): string {
   const lines = [
     `KMS endpoint:  ${networkEndpoint}${everyInterface}`,
     `Account:       ${credentials.accountId}`,
-    `Credentials:   ${credentials.path} (profile default)`,
+    `Credentials:   ${credentials.path} (profile default${started.accounts.length > 1 ? `; ${started.accounts.map((account) => `acct-${account.accountId}`).join(', ')}` : ''})`,
+    ...(started.accounts.length > 1 ? [`Accounts:      ${started.accounts.map((account) => account.accountId).join(', ')}`] : []),
     `Health:        ${endpoint}/health`,
     `Audit log:     ${started.dataDir}/audit.log`,
     `Try: AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws kms create-key --endpoint-url ${endpoint} --region us-east-1`,

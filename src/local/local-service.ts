@@ -32,6 +32,12 @@ import { InProcessGroupInvoker, localContext } from '../composition/in-process-g
 import type { Clock } from '../core/ports/index.js';
 import type { Scope } from '../core/kms/keys/identifiers.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
+import { ensureAccountCredentials } from './account-credentials.js';
+import { assembleIdentities, identityStoreFor } from '../composition/identity-deps.js';
+import { createQueryHandler } from '../pipeline/query-handler.js';
+import { createIdentityGroupHandler, groupRunner } from '../pipeline/identity-group-handler.js';
+import { routeByProtocol } from '../pipeline/service-router.js';
+import type { IdentityDirectory } from '../core/ports/index.js';
 import { ensureRootCredentials, assertUsableCredentials, type FixedCredentials, type RootCredentials } from './root-credentials.js';
 import { ensureSoftHsmToken } from './softhsm-token.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -57,6 +63,11 @@ export interface LocalServiceOptions {
   readonly host?: string;
   /** The account asked for; a new folder gets `DEFAULT_ACCOUNT_ID` without it, an existing one must match it. */
   readonly accountId?: string;
+  /**
+   * Every account to serve, the first being the folder's own (as `accountId`); each gets root
+   * credentials on first start. Defaults to the one account.
+   */
+  readonly accounts?: readonly string[];
   /** Fixed root credentials; a new folder is set up with them, an existing one must match them. */
   readonly credentials?: FixedCredentials;
   /** A seed file in local-kms's `seed.yaml` format. */
@@ -83,6 +94,10 @@ export interface LocalService {
   readonly port: number;
   readonly dataDir: string;
   readonly credentials: RootCredentials;
+  /** The root credentials of every account, the first (`credentials`) first. */
+  readonly accounts: readonly RootCredentials[];
+  /** The identities of every account, as the authorizer asks them. */
+  readonly identityDirectory: IdentityDirectory;
   /** PID of the embedded database's JVM. */
   readonly databasePid: number;
   stop(): Promise<void>;
@@ -145,10 +160,24 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       onError: (error, locator) => logger.error('lifecycle run failed', { keyId: locator.keyId, error: String(error) }),
     });
     const lifecycle = { scheduler, removal: new DynamoKeyRemoval({ client, tableName: DEFAULT_TABLE_NAME }) };
-    const { core, verifier } = assembleCore({ store, material, asymmetric, clock, lifecycleClock, lifecycle, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env) });
-    const credentials = await timedStep(onStep, 'credentials', () => ensureRootCredentials({
-      dataDir, accountId: options.accountId, defaultAccountId: DEFAULT_ACCOUNT_ID, fixed: options.credentials, store, material, clock,
-    }), (made) => `root of account ${made.accountId} in ${made.path}`);
+    const identityStore = identityStoreFor(client, DEFAULT_TABLE_NAME);
+    const { core, verifier, credentials: resolver } = assembleCore({
+      store, material, asymmetric, clock, lifecycleClock, lifecycle, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore,
+    });
+    const identities = assembleIdentities({
+      client, tableName: DEFAULT_TABLE_NAME, credentials: store, material, clock, ids: randomIds,
+      // One process: a deactivated or deleted key stops working at once, not after the cache's TTL.
+      credentialsChanged: (accessKeyId) => resolver.forget(accessKeyId),
+    }, identityStore);
+    const { credentials, accounts } = await timedStep(onStep, 'credentials', async () => {
+      const primary = await ensureRootCredentials({
+        dataDir, accountId: options.accountId ?? options.accounts?.[0], defaultAccountId: DEFAULT_ACCOUNT_ID, fixed: options.credentials, store, material, clock,
+      });
+      const all = await ensureAccountCredentials({
+        primary, accountIds: [primary.accountId, ...(options.accounts ?? [])], store, identities: identityStore, material, clock,
+      });
+      return { credentials: primary, accounts: all };
+    }, (made) => `root of account${made.accounts.length > 1 ? 's' : ''} ${made.accounts.map((account) => account.accountId).join(', ')} in ${made.credentials.path}`);
     if (plan !== undefined) {
       const region = options.seedRegion ?? DEFAULT_SEED_REGION;
       await timedStep(onStep, 'seeding', () => applySeed(plan, { accountId: credentials.accountId, region }, { keys: core.keys, aliases: core.aliases, material, asymmetric, clock: lifecycleClock }), (outcome) =>
@@ -163,8 +192,13 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     // Stopped before the audit log closes (clean-ups run last to first).
     cleanups.push(() => scheduler.stop());
     // One core instance behind every group: a write through any group invalidates the caches at once.
-    const groups = new InProcessGroupInvoker((group, verifier) => createGroupHandler({ group, core, logger, verifier }));
-    const front = createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger });
+    const groups = new InProcessGroupInvoker((group, verifier) => (group === 'identities'
+      ? createIdentityGroupHandler({ run: identities.run, verifier, logger })
+      : createGroupHandler({ group, core, logger, verifier })));
+    const front = routeByProtocol({
+      kms: createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger }),
+      query: createQueryHandler({ verifier, run: groupRunner(groups), audit, clock, ids: randomIds, logger }),
+    });
     const healthClient = dynamo.client({ maxAttempts: 1 });
     cleanups.push(async () => healthClient.destroy());
     const health = createHealthCheck({
@@ -181,6 +215,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       port: listener.port,
       dataDir,
       credentials,
+      accounts,
+      identityDirectory: identities.directory,
       databasePid: dynamo.pid,
       stop,
     };

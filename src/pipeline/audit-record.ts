@@ -8,6 +8,7 @@ import type { ServiceError } from '../core/errors/service-error.js';
 import { OPERATIONS } from '../models/kms/generated/schema.js';
 import { isSecretShape, secretStringsIn } from '../protocol/aws-json/secret-members.js';
 import { shapeSchema } from '../protocol/aws-json/validate-input.js';
+import { userIdentityOf } from './audit-identity.js';
 import { recordedMessage } from './redaction.js';
 import type { KmsRequestState } from './request-state.js';
 
@@ -19,15 +20,7 @@ export function buildAuditEvent(state: KmsRequestState, error: ServiceError | un
   const accountId = caller?.principal.accountId ?? '';
   return {
     eventVersion: '1.08',
-    userIdentity: caller === undefined
-      ? { type: 'Unknown' }
-      : {
-          type: caller.principal.type,
-          principalId: caller.principal.principalId,
-          arn: caller.principal.arn,
-          accountId,
-          accessKeyId: caller.principal.accessKeyId,
-        },
+    userIdentity: caller === undefined ? { type: 'Unknown' } : userIdentityOf(caller.principal),
     eventTime: state.receivedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     eventSource: 'kms.amazonaws.com',
     eventName,

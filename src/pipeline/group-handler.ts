@@ -12,6 +12,7 @@ import type { GroupRequestVerifier } from './group-request-auth.js';
 import type { Logger } from './logger.js';
 import { asKmsError } from './middleware/aws-json-errors.js';
 import { runEncodedOperation } from './run-operation.js';
+import type { OperationName } from '../models/kms/generated/operations.js';
 
 export interface GroupHandlerDeps {
   readonly group: FunctionGroup;
@@ -47,8 +48,9 @@ async function run(deps: GroupHandlerDeps, request: GroupRequest): Promise<Group
   const touched = new TouchedResources();
   try {
     /* Precondition: a group function runs only its own group's operations (least privilege). */
-    if (groupOf(request.operation) !== deps.group) throw new Error(`${request.operation} is not in group ${deps.group}`);
-    const body = await runEncodedOperation(deps.core, request.operation, request.body, request.context, touched);
+    const { operation } = request;
+    if (operation.includes(':') || groupOf(operation as OperationName) !== deps.group) throw new Error(`${operation} is not in group ${deps.group}`);
+    const body = await runEncodedOperation(deps.core, operation as OperationName, request.body, request.context, touched);
     return { ok: true, body, ...trailOf(touched) };
   } catch (error) {
     const kmsError = asKmsError(error, deps.logger, request.context.requestId);

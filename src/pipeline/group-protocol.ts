@@ -11,9 +11,12 @@ import type { OperationName } from '../models/kms/generated/operations.js';
 import type { RequestContext } from '../core/request-context.js';
 import type { AuthorizationRecord } from '../core/kms/service.js';
 
+/** An IAM or STS operation as the identities group receives it: `iam:CreateUser`, `sts:AssumeRole`. */
+export type IdentityOperationId = `iam:${string}` | `sts:${string}`;
+
 export interface GroupRequest {
-  readonly operation: OperationName;
-  /** The request body exactly as the client sent it (JSON text). */
+  readonly operation: OperationName | IdentityOperationId;
+  /** The request body exactly as the client sent it (JSON text); for IAM and STS, the decoded input as JSON. */
   readonly body: string;
   readonly context: RequestContext;
 }

@@ -11,8 +11,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/ports/index.js';
 import type { Principal, RequestContext, RoleSession } from '../core/request-context.js';
-import { OPERATION_NAMES, type OperationName } from '../models/kms/generated/operations.js';
+import { OPERATION_NAMES } from '../models/kms/generated/operations.js';
 import type { FunctionGroup, GroupRequest, SignedClaims, SignedGroupRequest } from './group-protocol.js';
+import { QUERY_SERVICES } from './query-services.js';
 
 /** Domain separation: this key signs nothing else. */
 const MAC_LABEL = 'open-kms group request v1\n';
@@ -179,7 +180,10 @@ function isEnvelope(value: unknown): value is SignedGroupRequest {
     && typeof value['mac'] === 'string' && value['mac'].length <= MAX_MAC_CHARS;
 }
 
-const OPERATIONS = new Set<string>(OPERATION_NAMES);
+const OPERATIONS = new Set<string>([
+  ...OPERATION_NAMES,
+  ...Object.entries(QUERY_SERVICES).flatMap(([service, entry]) => [...entry.operations].map((operation) => `${service}:${operation}`)),
+]);
 const PRINCIPAL_TYPES = new Set<string>(['Root', 'IAMUser', 'AssumedRole'] satisfies Principal['type'][]);
 
 /**
@@ -199,7 +203,7 @@ function parseClaims(payload: string): SignedClaims | undefined {
   if (typeof issuedAt !== 'number' || !Number.isFinite(issuedAt)) return undefined;
   const requestContext = parseContext(context);
   if (requestContext === undefined) return undefined;
-  return { group: group as FunctionGroup, operation: operation as OperationName, body, context: requestContext, issuedAt };
+  return { group: group as FunctionGroup, operation: operation as GroupRequest['operation'], body, context: requestContext, issuedAt };
 }
 
 function parseContext(value: unknown): RequestContext | undefined {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { StoredCredentialResolver, secretAad } from '../../src/authn/stored-credentials.js';
-import type { AccessKeyRecord } from '../../src/core/iam/records.js';
+import type { AccessKeyRecord, UserRecord } from '../../src/core/iam/records.js';
 import { ACCOUNT_ID } from '../support/core.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeKeyMaterial } from '../support/fake-key-material.js';
@@ -30,7 +30,12 @@ async function prepare(overrides: Partial<AccessKeyRecord> = {}, options: { maxU
   const clock = new FakeClock();
   await store.putAccessKey(await makeAccessKey(material, overrides));
   const getAccessKey = vi.spyOn(store, 'getAccessKey');
-  const resolver = new StoredCredentialResolver({ store, material, clock, ttlMs: TTL_MS, ...options });
+  const alice: UserRecord = {
+    accountId: ACCOUNT_ID, userName: 'alice', path: '/', userId: 'AIDAEXAMPLE', arn: `arn:aws:iam::${ACCOUNT_ID}:user/alice`,
+    createDate: 0, tags: [{ key: 'team', value: 'blue' }], revision: 0,
+  };
+  const identities = { getUser: (accountId: string, userName: string) => Promise.resolve(accountId === alice.accountId && userName === 'alice' ? alice : undefined) };
+  const resolver = new StoredCredentialResolver({ store, material, clock, ttlMs: TTL_MS, identities, ...options });
   return { store, material, clock, resolver, getAccessKey };
 }
 
@@ -56,15 +61,26 @@ describe('StoredCredentialResolver', () => {
     });
   });
 
-  it('returns an IAMUser principal when the ARN names a user', async () => {
+  it('returns an IAMUser principal with the user name and tags when the key belongs to an existing user', async () => {
     // Prepare
-    const { resolver } = await prepare({ principalArn: `arn:aws:iam::${ACCOUNT_ID}:user/alice`, principalId: 'AIDAEXAMPLE' });
+    const { resolver } = await prepare({ principalArn: `arn:aws:iam::${ACCOUNT_ID}:user/alice`, principalId: 'AIDAEXAMPLE', userName: 'alice' });
 
     // Act
     const resolved = await resolver.resolve(ACCESS_KEY_ID);
 
     // Assess
-    expect(resolved?.principal.type).toBe('IAMUser');
+    expect(resolved?.principal).toMatchObject({ type: 'IAMUser', userName: 'alice', tags: { team: 'blue' } });
+  });
+
+  it('resolves nothing for the key of a user that no longer exists', async () => {
+    // Prepare
+    const { resolver } = await prepare({ principalArn: `arn:aws:iam::${ACCOUNT_ID}:user/bob`, principalId: 'AIDABOB', userName: 'bob' });
+
+    // Act
+    const resolved = await resolver.resolve(ACCESS_KEY_ID);
+
+    // Assess
+    expect(resolved).toBeUndefined();
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import {
-  CreateGrantCommand, GetKeyPolicyCommand, ListKeysCommand, ScheduleKeyDeletionCommand, EnableKeyRotationCommand,
+  CreateCustomKeyStoreCommand, DescribeCustomKeyStoresCommand, ListKeysCommand, ReplicateKeyCommand, UpdatePrimaryRegionCommand,
 } from '@aws-sdk/client-kms';
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -104,10 +104,10 @@ describe('AWS JSON protocol', () => {
   });
 
   it.each([
-    ['CreateGrant', () => new CreateGrantCommand({ KeyId: randomUUID(), GranteePrincipal: 'arn:aws:iam::111122223333:root', Operations: ['Decrypt'] })],
-    ['ScheduleKeyDeletion', () => new ScheduleKeyDeletionCommand({ KeyId: randomUUID() })],
-    ['GetKeyPolicy', () => new GetKeyPolicyCommand({ KeyId: randomUUID() })],
-    ['EnableKeyRotation', () => new EnableKeyRotationCommand({ KeyId: randomUUID() })],
+    ['CreateCustomKeyStore', () => new CreateCustomKeyStoreCommand({ CustomKeyStoreName: 'store' })],
+    ['DescribeCustomKeyStores', () => new DescribeCustomKeyStoresCommand({})],
+    ['ReplicateKey', () => new ReplicateKeyCommand({ KeyId: randomUUID(), ReplicaRegion: 'eu-west-1' })],
+    ['UpdatePrimaryRegion', () => new UpdatePrimaryRegionCommand({ KeyId: randomUUID(), PrimaryRegion: 'eu-west-1' })],
   ] as const)('returns UnsupportedOperationException naming %s when the SDK calls it', async (operation, command) => {
     // Prepare
     const unbuilt = command();

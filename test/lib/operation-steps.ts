@@ -11,6 +11,7 @@ import type { OperationName } from '../../src/models/kms/generated/operations.js
 import { runEncodedOperation } from '../../src/pipeline/run-operation.js';
 import type { DeployedGroup } from '../../lib/api-groups.js';
 import { makeContext } from '../support/core.js';
+import type { QueryOperationRunner } from '../../src/pipeline/query-handler.js';
 
 type Output = Record<string, unknown>;
 
@@ -27,6 +28,7 @@ interface Step {
 const MESSAGE = Buffer.from('message to sign').toString('base64');
 const PEER_PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 const ALIAS = 'alias/app';
+const GRANTEE = 'arn:aws:iam::111122223333:role/app';
 
 const keyIdAs = (name: string) => (output: Output, state: State) => {
   state[name] = String((output['KeyMetadata'] as Output)['KeyId']);
@@ -82,14 +84,35 @@ export const STEPS: readonly Step[] = [
   { operation: 'ListKeyPolicies', body: (s) => ({ KeyId: need(s, 'symmetric') }) },
   { operation: 'PutKeyPolicy', body: (s) => ({ KeyId: need(s, 'symmetric'), Policy: need(s, 'Policy') }) },
   { operation: 'CreateKey', body: (s) => ({ Policy: need(s, 'Policy') }) },
+  {
+    operation: 'CreateGrant',
+    body: (s) => ({ KeyId: need(s, 'symmetric'), GranteePrincipal: GRANTEE, RetiringPrincipal: GRANTEE, Operations: ['Encrypt'] }),
+    keep: (output, state) => { keepAs('GrantToken')(output, state); },
+  },
+  {
+    operation: 'CreateGrant',
+    body: (s) => ({ KeyId: need(s, 'symmetric'), GranteePrincipal: GRANTEE, Operations: ['Decrypt'], Name: 'app-decrypt' }),
+    keep: keepAs('GrantId', 'revokedGrant'),
+  },
+  {
+    operation: 'CreateGrant',
+    body: (s) => ({ KeyId: need(s, 'symmetric'), GranteePrincipal: GRANTEE, Operations: ['DescribeKey'] }),
+    keep: keepAs('GrantId', 'retiredGrant'),
+  },
+  { operation: 'ListGrants', body: (s) => ({ KeyId: need(s, 'symmetric'), Limit: 1 }) },
+  { operation: 'ListRetirableGrants', body: () => ({ RetiringPrincipal: GRANTEE }) },
+  { operation: 'RetireGrant', body: (s) => ({ GrantToken: need(s, 'GrantToken') }) },
+  { operation: 'RetireGrant', body: (s) => ({ KeyId: need(s, 'symmetric'), GrantId: need(s, 'retiredGrant') }) },
+  { operation: 'RevokeGrant', body: (s) => ({ KeyId: need(s, 'symmetric'), GrantId: need(s, 'revokedGrant') }) },
   { operation: 'DeleteAlias', body: () => ({ AliasName: ALIAS }) },
 ];
 
 /** The function an operation runs in: the front for the crypto group, else its group's. */
 export type ServiceFunction = 'front' | DeployedGroup;
 
-export function functionOf(operation: OperationName): ServiceFunction {
-  const group = groupOf(operation);
+export function functionOf(operation: OperationName | `${'iam' | 'sts'}:${string}`): ServiceFunction {
+  if (operation.includes(':')) return 'identities';
+  const group = groupOf(operation as OperationName);
   return group === 'crypto' ? 'front' : (group as DeployedGroup);
 }
 
@@ -97,7 +120,7 @@ export function functionOf(operation: OperationName): ServiceFunction {
 export const BUILT_OPERATIONS = (Object.keys(OPERATION_HANDLERS) as OperationName[]).sort();
 
 export interface StepResult {
-  readonly operation: OperationName;
+  readonly operation: OperationName | `${'iam' | 'sts'}:${string}`;
   readonly error?: string;
 }
 
@@ -122,6 +145,77 @@ export async function runSteps(
       results.push({ operation: step.operation, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     } finally {
       around.after?.(step.operation);
+    }
+  }
+  return results;
+}
+
+/** One successful call of every IAM and STS operation, for the identities function's permissions. */
+export const IDENTITY_STEPS: readonly { readonly service: 'iam' | 'sts'; readonly operation: string; readonly input: (state: State) => Record<string, unknown>; readonly keep?: (output: Output, state: State) => void }[] = [
+  { service: 'iam', operation: 'CreateUser', input: () => ({ UserName: 'alice', Tags: [{ Key: 'team', Value: 'blue' }] }) },
+  { service: 'iam', operation: 'GetUser', input: () => ({ UserName: 'alice' }) },
+  { service: 'iam', operation: 'ListUsers', input: () => ({}) },
+  { service: 'iam', operation: 'TagUser', input: () => ({ UserName: 'alice', Tags: [{ Key: 'tier', Value: '1' }] }) },
+  { service: 'iam', operation: 'UntagUser', input: () => ({ UserName: 'alice', TagKeys: ['tier'] }) },
+  { service: 'iam', operation: 'CreateAccessKey', input: () => ({ UserName: 'alice' }), keep: (output, state) => { state['accessKeyId'] = String((output['AccessKey'] as Output)['AccessKeyId']); } },
+  { service: 'iam', operation: 'ListAccessKeys', input: () => ({ UserName: 'alice' }) },
+  { service: 'iam', operation: 'UpdateAccessKey', input: (s) => ({ UserName: 'alice', AccessKeyId: need(s, 'accessKeyId'), Status: 'Inactive' }) },
+  { service: 'iam', operation: 'PutUserPolicy', input: () => ({ UserName: 'alice', PolicyName: 'p', PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}' }) },
+  { service: 'iam', operation: 'GetUserPolicy', input: () => ({ UserName: 'alice', PolicyName: 'p' }) },
+  { service: 'iam', operation: 'ListUserPolicies', input: () => ({ UserName: 'alice' }) },
+  {
+    service: 'iam', operation: 'CreateRole',
+    input: () => ({ RoleName: 'ops', AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}` }),
+    keep: (output, state) => { state['roleArn'] = String((output['Role'] as Output)['Arn']); },
+  },
+  { service: 'iam', operation: 'GetRole', input: () => ({ RoleName: 'ops' }) },
+  { service: 'iam', operation: 'ListRoles', input: () => ({}) },
+  { service: 'iam', operation: 'TagRole', input: () => ({ RoleName: 'ops', Tags: [{ Key: 'tier', Value: '1' }] }) },
+  { service: 'iam', operation: 'UntagRole', input: () => ({ RoleName: 'ops', TagKeys: ['tier'] }) },
+  { service: 'iam', operation: 'PutRolePolicy', input: () => ({ RoleName: 'ops', PolicyName: 'p', PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}' }) },
+  { service: 'iam', operation: 'GetRolePolicy', input: () => ({ RoleName: 'ops', PolicyName: 'p' }) },
+  { service: 'iam', operation: 'ListRolePolicies', input: () => ({ RoleName: 'ops' }) },
+  {
+    service: 'iam', operation: 'CreatePolicy', input: () => ({ PolicyName: 'managed', PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}' }),
+    keep: (output, state) => { state['policyArn'] = String((output['Policy'] as Output)['Arn']); },
+  },
+  { service: 'iam', operation: 'GetPolicy', input: (s) => ({ PolicyArn: need(s, 'policyArn') }) },
+  { service: 'iam', operation: 'GetPolicyVersion', input: (s) => ({ PolicyArn: need(s, 'policyArn'), VersionId: 'v1' }) },
+  { service: 'iam', operation: 'ListPolicies', input: () => ({}) },
+  { service: 'iam', operation: 'AttachUserPolicy', input: (s) => ({ UserName: 'alice', PolicyArn: need(s, 'policyArn') }) },
+  { service: 'iam', operation: 'AttachRolePolicy', input: (s) => ({ RoleName: 'ops', PolicyArn: need(s, 'policyArn') }) },
+  { service: 'iam', operation: 'ListAttachedUserPolicies', input: () => ({ UserName: 'alice' }) },
+  { service: 'iam', operation: 'ListAttachedRolePolicies', input: () => ({ RoleName: 'ops' }) },
+  { service: 'sts', operation: 'GetCallerIdentity', input: () => ({}) },
+  { service: 'sts', operation: 'AssumeRole', input: (s) => ({ RoleArn: need(s, 'roleArn'), RoleSessionName: 'steps' }) },
+  { service: 'iam', operation: 'DetachUserPolicy', input: (s) => ({ UserName: 'alice', PolicyArn: need(s, 'policyArn') }) },
+  { service: 'iam', operation: 'DetachRolePolicy', input: (s) => ({ RoleName: 'ops', PolicyArn: need(s, 'policyArn') }) },
+  { service: 'iam', operation: 'DeletePolicy', input: (s) => ({ PolicyArn: need(s, 'policyArn') }) },
+  { service: 'iam', operation: 'DeleteUserPolicy', input: () => ({ UserName: 'alice', PolicyName: 'p' }) },
+  { service: 'iam', operation: 'DeleteRolePolicy', input: () => ({ RoleName: 'ops', PolicyName: 'p' }) },
+  { service: 'iam', operation: 'DeleteAccessKey', input: (s) => ({ UserName: 'alice', AccessKeyId: need(s, 'accessKeyId') }) },
+  { service: 'iam', operation: 'DeleteUser', input: () => ({ UserName: 'alice' }) },
+  { service: 'iam', operation: 'DeleteRole', input: () => ({ RoleName: 'ops' }) },
+];
+
+/**
+ * Runs every identity step as a user of account 111122223333 would have them run (AssumeRole as
+ * the user alice, who may), returning the steps that failed.
+ */
+export async function runIdentitySteps(run: QueryOperationRunner): Promise<StepResult[]> {
+  const state: State = {};
+  const results: StepResult[] = [];
+  for (const step of IDENTITY_STEPS) {
+    try {
+      const root = makeContext();
+      const ctx = step.operation === 'AssumeRole'
+        ? { ...root, principal: { type: 'IAMUser' as const, accountId: root.principal.accountId, arn: `arn:aws:iam::${root.principal.accountId}:user/alice`, principalId: 'AIDA', accessKeyId: 'AKIA', userName: 'alice' } }
+        : root;
+      const output = (await run(step.service, step.operation, step.input(state), ctx)) ?? {};
+      step.keep?.(output, state);
+      results.push({ operation: `${step.service}:${step.operation}` });
+    } catch (error) {
+      results.push({ operation: `${step.service}:${step.operation}`, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     }
   }
   return results;

@@ -11,7 +11,10 @@ import { FakeClock } from '../support/fake-clock.js';
 import { FakeKeyMaterial } from '../support/fake-key-material.js';
 import { SequentialIds } from '../support/sequential-ids.js';
 import { allows, iamRequestsOf, type IamRequest } from './iam-evaluation.js';
-import { functionOf, runSteps, type ServiceFunction } from './operation-steps.js';
+import { functionOf, runIdentitySteps, runSteps, type ServiceFunction } from './operation-steps.js';
+import { DynamoIdentityStore } from '../../src/adapters/dynamodb/identity-store.js';
+import { assembleIdentities } from '../../src/composition/identity-deps.js';
+import { makeContext } from '../support/core.js';
 import { GROUPS, functionId, roleOf, stackUnderTest, statementsOf } from './synth.js';
 import { makeAccess } from '../support/identity-directory.js';
 
@@ -57,7 +60,7 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     const store = new DynamoStore({ tableName: TABLE, client });
     const material = new FakeKeyMaterial();
     const deps: CoreDeps = {
-      keys: store, aliases: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(), access: makeAccess(),
+      keys: store, aliases: store, grants: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(), access: makeAccess(),
     };
     const accessKeyId = 'AKIAEXAMPLE000000001';
     await store.putAccessKey({
@@ -69,21 +72,31 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
       status: 'Active',
       creationDate: 0,
     });
-    const credentials = new StoredCredentialResolver({ store, material, clock: new FakeClock(), ttlMs: 0 });
+    const identityStore = new DynamoIdentityStore({ tableName: TABLE, client });
+    await identityStore.putAccount(ACCOUNT_ID, 0);
+    const identities = assembleIdentities({ client, tableName: TABLE, credentials: store, material, clock: new FakeClock(), ids: new SequentialIds() }, identityStore);
+    const credentials = new StoredCredentialResolver({ store, material, clock: new FakeClock(), ttlMs: 0, identities: identityStore });
 
     // Act
     const results = await runSteps(() => deps, {
       before: (operation) => { attributedTo = functionOf(operation); },
       after: () => { attributedTo = undefined; },
     });
+    attributedTo = 'identities';
+    const identityResults = await runIdentitySteps(identities.run);
+    await identities.run('iam', 'CreateUser', { UserName: 'bob' }, makeContext());
+    const bobKey = (await identities.run('iam', 'CreateAccessKey', { UserName: 'bob' }, makeContext()))?.['AccessKey'] as { AccessKeyId: string };
     attributedTo = 'front';
     const resolved = await credentials.resolve(accessKeyId);
+    const bob = await credentials.resolve(bobKey.AccessKeyId);
     await credentials.resolve('AKIAUNKNOWN000000001');
     attributedTo = undefined;
 
     // Assess
     expect(results.filter((result) => result.error !== undefined)).toEqual([]);
+    expect(identityResults.filter((result) => result.error !== undefined)).toEqual([]);
     expect(resolved?.secretAccessKey).toBe('secret');
+    expect(bob?.principal).toMatchObject({ type: 'IAMUser', userName: 'bob' });
     for (const fn of ['front', ...GROUPS] as ServiceFunction[]) {
       expect(sent.some((command) => command.fn === fn), `${fn} sent nothing`).toBe(true);
       expect(deniedFor(fn).map((request) => request.label), fn).toEqual([]);

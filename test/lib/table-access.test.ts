@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  accessKeyToItem, aliasToItem, backingKeyToItem, keyToItem,
+  accessKeyToItem, aliasToItem, backingKeyToItem, grantToItem, keyToItem,
 } from '../../src/adapters/dynamodb/item-mapping.js';
 import {
-  accessKeyKey, aliasKey, keyMetadataKey, keyPartition, keysListPartition, principalPartition,
+  accessKeyKey, aliasKey, grantKey, iamPartition, keyMetadataKey, keyPartition, keysListPartition, principalPartition,
 } from '../../src/adapters/dynamodb/item-keys.js';
+import type { StoredGrant } from '../../src/core/kms/grants/stored-grant.js';
+import type { KeyRecord } from '../../src/core/kms/records.js';
 import { KEY_MATERIAL_ATTRIBUTES } from '../../lib/constructs/table-access.js';
 import { makeAccessKey, makeAlias, makeBackingKey, makeKey } from '../adapters/dynamodb/fixtures.js';
 import { allows, iamRequestsOf } from './iam-evaluation.js';
@@ -16,6 +18,14 @@ const OTHER_ACCOUNT = '444455556666';
 const KEY = makeKey(ACCOUNT);
 const VICTIM_KEY = makeKey(OTHER_ACCOUNT);
 const FUNCTIONS: ServiceFunction[] = ['front', ...GROUPS];
+
+function makeGrantItem(key: KeyRecord): StoredGrant {
+  return {
+    accountId: key.accountId, region: key.region, keyId: key.keyId, keyArn: key.arn, grantId: 'a'.repeat(64),
+    granteePrincipal: `arn:aws:iam::${OTHER_ACCOUNT}:root`, issuingAccount: `arn:aws:iam::${key.accountId}:root`,
+    operations: ['Decrypt'], creationDate: 0, tokenSecret: 'b'.repeat(64),
+  };
+}
 
 beforeAll(() => {
   stackUnderTest();
@@ -64,6 +74,24 @@ const ATTACKS: [ServiceFunction, string, string, unknown][] = [
   ['keys', 'reads an access key\'s sealed secret', 'GetItemCommand', keyed(accessKeyKey('AKIAEXAMPLE000000001'))],
   ['keys', 'deletes an alias', 'DeleteItemCommand', keyed(aliasKey(ACCOUNT, KEY.region, 'alias/app'))],
   ['keys', 'reads a key\'s items by partition', 'QueryCommand', query('pk', keyPartition(OTHER_ACCOUNT, KEY.region, VICTIM_KEY.keyId))],
+  ['grants', 'rewrites a key\'s metadata', 'PutItemCommand', put(keyToItem({ ...VICTIM_KEY, keyState: 'Disabled' }))],
+  ['grants', 'plants key material into a key', 'PutItemCommand', put(backingKeyToItem(makeBackingKey(VICTIM_KEY)))],
+  ['grants', 'writes a grant item carrying key material', 'PutItemCommand',
+    put({ ...grantToItem(makeGrantItem(KEY)), wrappedMaterial: { B: new Uint8Array(32) } })],
+  ['grants', 'reads an access key\'s sealed secret', 'GetItemCommand', keyed(accessKeyKey('AKIAEXAMPLE000000001'))],
+  ['grants', 'repoints an alias', 'PutItemCommand', put(aliasToItem(makeAlias(VICTIM_KEY, 'alias/app')))],
+  ['grants', 'deletes a key', 'DeleteItemCommand', keyed(keyMetadataKey(OTHER_ACCOUNT, VICTIM_KEY.region, VICTIM_KEY.keyId))],
+  ['grants', 'reads a key\'s items by partition', 'QueryCommand', query('pk', keyPartition(OTHER_ACCOUNT, KEY.region, VICTIM_KEY.keyId))],
+  ['tags', 'writes a grant', 'PutItemCommand', put(grantToItem(makeGrantItem(VICTIM_KEY)))],
+  ['keys', 'deletes a grant', 'DeleteItemCommand', keyed(grantKey(ACCOUNT, KEY.region, KEY.keyId, 'a'.repeat(64)))],
+  ['front', 'writes a grant', 'PutItemCommand', put(grantToItem(makeGrantItem(VICTIM_KEY)))],
+  ['identities', 'rewrites a key\'s metadata', 'PutItemCommand', put(keyToItem({ ...VICTIM_KEY, keyState: 'Disabled' }))],
+  ['identities', 'repoints an alias', 'PutItemCommand', put(aliasToItem(makeAlias(VICTIM_KEY, 'alias/app')))],
+  ['identities', 'reads a key\'s backing keys', 'QueryCommand', query('pk', keyPartition(OTHER_ACCOUNT, KEY.region, VICTIM_KEY.keyId))],
+  ['identities', 'writes an IAM item carrying key material', 'PutItemCommand',
+    put({ pk: { S: iamPartition(OTHER_ACCOUNT) }, sk: { S: 'USER#mallory' }, sealedSecretCiphertext: { B: new Uint8Array(32) } })],
+  ['front', 'writes an IAM user', 'PutItemCommand', put({ pk: { S: iamPartition(OTHER_ACCOUNT) }, sk: { S: 'USER#mallory' } })],
+  ['front', 'lists an account\'s IAM items', 'QueryCommand', query('pk', iamPartition(OTHER_ACCOUNT))],
   ['front', 'writes anything', 'PutItemCommand', put(keyToItem(VICTIM_KEY))],
   ['front', 'deletes an alias', 'DeleteItemCommand', keyed(aliasKey(ACCOUNT, KEY.region, 'alias/app'))],
   ['front', 'lists a principal\'s access keys', 'QueryCommand', query('gsi1pk', principalPartition(`arn:aws:iam::${ACCOUNT}:root`), 'gsi1')],

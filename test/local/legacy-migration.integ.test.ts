@@ -79,7 +79,7 @@ async function buildOldFolder(dataDir: string): Promise<void> {
     const { material, asymmetric } = legacyMaterials(bootstrap, root);
     await ensureTable(client, DEFAULT_TABLE_NAME);
     const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client });
-    const deps: CoreDeps = { keys: store, aliases: store, material, asymmetric, clock: systemClock, ids: randomIds, access: makeAccess() };
+    const deps: CoreDeps = { keys: store, aliases: store, grants: store, material, asymmetric, clock: systemClock, ids: randomIds, access: makeAccess() };
     for (const key of OLD_KEYS) {
       const { KeyMetadata } = await run(deps, createKey, { KeySpec: key.spec, KeyUsage: key.usage }, key.region);
       key.keyId = KeyMetadata?.KeyId;

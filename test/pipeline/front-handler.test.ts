@@ -100,11 +100,11 @@ describe('front handler', () => {
     const harness = makeFrontHarness();
 
     // Act
-    const { response, body } = await send(harness, { target: 'TrentService.CreateGrant', body: '{"KeyId":"x"}' });
+    const { response, body } = await send(harness, { target: 'TrentService.EnableKeyRotation', body: '{"KeyId":"x"}' });
 
     // Assess
     expect(response.statusCode).toBe(400);
-    expect(body).toEqual({ __type: 'UnsupportedOperationException', message: 'CreateGrant is not supported by this service yet.' });
+    expect(body).toEqual({ __type: 'UnsupportedOperationException', message: 'EnableKeyRotation is not supported by this service yet.' });
     expect(harness.groups.calls).toEqual([]);
   });
 

@@ -31,6 +31,32 @@ describe('GroupRequestVerifier', () => {
     expect(checked).toEqual({ ok: true, request: sent });
   });
 
+  it('returns the user name, tags and role session of the principal as the front signed them', () => {
+    // Prepare
+    const { signer, verifier } = makePair();
+    const base = makeContext({ requestId: 'r-2' });
+    const sent: GroupRequest = {
+      operation: 'ListKeys', body: '{}',
+      context: {
+        ...base,
+        principal: {
+          ...base.principal, type: 'AssumedRole', arn: `arn:aws:sts::${base.principal.accountId}:assumed-role/Ops/s1`, principalId: 'AROAEXAMPLE:s1',
+          tags: { team: 'blue' },
+          session: {
+            roleArn: `arn:aws:iam::${base.principal.accountId}:role/Ops`, roleName: 'Ops', roleId: 'AROAEXAMPLE', sessionName: 's1',
+            issuedAt: 1, expiresAt: 2, sourceIdentity: 'alice',
+          },
+        },
+      },
+    };
+
+    // Act
+    const checked = verifier.verify('keys', signer.sign('keys', sent));
+
+    // Assess
+    expect(checked).toEqual({ ok: true, request: sent });
+  });
+
   it('drops fields the front never sends from an authentic payload', () => {
     // Prepare
     const { signer, verifier } = makePair();

@@ -32,6 +32,7 @@ export class ManualTimers implements Timers {
   }
 }
 import { InMemoryIdentityDirectory, makeAccess } from './identity-directory.js';
+import { StoredGrantLookup } from '../../src/core/kms/grants/stored-grant-lookup.js';
 import { defaultKeyPolicy } from '../../src/core/kms/keys/default-key-policy.js';
 
 export const ACCOUNT_ID = '111122223333';
@@ -82,8 +83,8 @@ export function makeCore(identities = new InMemoryIdentityDirectory()): CoreHarn
   const timers = new ManualTimers();
   const scheduler = new LocalScheduler({ clock, index: store, timers });
   const lifecycle = { scheduler, removal: store };
-  const access = makeAccess({ identities });
-  return { deps: { keys: store, aliases: store, material, asymmetric, clock, ids, access, lifecycle }, store, material, clock, ids, identities, scheduler, timers };
+  const access = makeAccess({ identities, grants: new StoredGrantLookup(store) });
+  return { deps: { keys: store, aliases: store, grants: store, material, asymmetric, clock, ids, access, lifecycle }, store, material, clock, ids, identities, scheduler, timers };
 }
 
 export function makeKeyId(n: number): string {

@@ -2,8 +2,9 @@ import {
   AlreadyExistsException, ConflictException, InvalidMarkerException, KMSInvalidStateException, NotFoundException,
 } from '../../src/models/kms/generated/errors.js';
 import type {
-  AliasStore, CredentialStore, DueKey, DueWorkIndex, KeyLocator, KeyRemoval, KeyStore, Page, PageRequest, SealedData,
+  AliasStore, CredentialStore, DueKey, DueWorkIndex, GrantStore, KeyLocator, KeyRemoval, KeyStore, Page, PageRequest, SealedData,
 } from '../../src/core/ports/index.js';
+import type { StoredGrant } from '../../src/core/kms/grants/stored-grant.js';
 import { lifecycleDueAt } from '../../src/core/kms/lifecycle/due-dates.js';
 import type { MigrationStore } from '../../src/adapters/pkcs11/legacy-migration.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/kms/records.js';
@@ -14,11 +15,12 @@ import type { AccessKeyRecord } from '../../src/core/iam/records.js';
  * and update, AlreadyExists / NotFound / Conflict errors and opaque paging markers.
  * Records are copied in and out so callers never share state with the store.
  */
-export class InMemoryStore implements KeyStore, AliasStore, CredentialStore, MigrationStore, DueWorkIndex, KeyRemoval {
+export class InMemoryStore implements KeyStore, AliasStore, GrantStore, CredentialStore, MigrationStore, DueWorkIndex, KeyRemoval {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #backingKeys = new Map<string, BackingKeyRecord>();
   readonly #aliases = new Map<string, AliasRecord>();
   readonly #accessKeys = new Map<string, AccessKeyRecord>();
+  readonly #grants = new Map<string, StoredGrant>();
 
   async createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys: readonly BackingKeyRecord[] = []): Promise<void> {
     const id = keyKey(key);
@@ -93,6 +95,55 @@ export class InMemoryStore implements KeyStore, AliasStore, CredentialStore, Mig
     return pageAfter(aliases, (alias) => alias.aliasName, page);
   }
 
+  async createGrant(grant: StoredGrant): Promise<void> {
+    this.#assertTarget({ accountId: grant.accountId, region: grant.region, targetKeyId: grant.keyId });
+    const id = grantKey(grant, grant.grantId);
+    if (this.#grants.has(id)) throw new AlreadyExistsException(`Grant ${grant.grantId} already exists`);
+    this.#grants.set(id, copy(grant));
+  }
+
+  async getGrant(key: KeyLocator, grantId: string): Promise<StoredGrant | undefined> {
+    const grant = this.#grants.get(grantKey(key, grantId));
+    return grant === undefined ? undefined : copy(grant);
+  }
+
+  async listGrants(key: KeyLocator, page: PageRequest & { readonly granteePrincipal?: string }): Promise<Page<StoredGrant>> {
+    const grants = this.#grantsOf(key).filter((grant) => page.granteePrincipal === undefined || grant.granteePrincipal === page.granteePrincipal);
+    return pageAfter(grants, (grant) => grant.grantId, page);
+  }
+
+  async allGrants(key: KeyLocator): Promise<readonly StoredGrant[]> {
+    return this.#grantsOf(key);
+  }
+
+  async countGrants(key: KeyLocator): Promise<number> {
+    return this.#grantsOf(key).length;
+  }
+
+  async listRetirableGrants(region: string, retiringPrincipal: string, page: PageRequest): Promise<Page<StoredGrant>> {
+    const grants = [...this.#grants.values()]
+      .filter((grant) => grant.region === region && grant.retiringPrincipal === retiringPrincipal)
+      .sort((a, b) => compare(retirableKey(a), retirableKey(b)))
+      .map(copy);
+    return pageAfter(grants, retirableKey, page);
+  }
+
+  async deleteGrant(key: KeyLocator, grantId: string): Promise<boolean> {
+    return this.#grants.delete(grantKey(key, grantId));
+  }
+
+  /** Test helper: how many grants the store holds in all. */
+  grantCount(): number {
+    return this.#grants.size;
+  }
+
+  #grantsOf(key: KeyLocator): StoredGrant[] {
+    return [...this.#grants.values()]
+      .filter((grant) => keyKey(grant) === keyKey(key))
+      .sort((a, b) => compare(a.grantId, b.grantId))
+      .map(copy);
+  }
+
   async putAccessKey(record: AccessKeyRecord): Promise<void> {
     if (this.#accessKeys.has(record.accessKeyId)) throw new AlreadyExistsException(`Access key ${record.accessKeyId} already exists`);
     this.#accessKeys.set(record.accessKeyId, copy(record));
@@ -149,6 +200,7 @@ export class InMemoryStore implements KeyStore, AliasStore, CredentialStore, Mig
     if (stored.keyState !== 'PendingDeletion' || stored.deletionDate !== key.deletionDate) return false;
     for (const [aliasId, alias] of this.#aliases) if (keyKey({ ...alias, keyId: alias.targetKeyId }) === id) this.#aliases.delete(aliasId);
     for (const backingId of this.#backingKeys.keys()) if (backingId.startsWith(`${id}#`)) this.#backingKeys.delete(backingId);
+    for (const grant of this.#grantsOf(key)) this.#grants.delete(grantKey(key, grant.grantId));
     this.#keys.delete(id);
     return true;
   }
@@ -158,7 +210,7 @@ export class InMemoryStore implements KeyStore, AliasStore, CredentialStore, Mig
     return [...this.#backingKeys.keys()].filter((id) => id.startsWith(`${keyKey(locator)}#`)).length;
   }
 
-  #assertTarget(alias: AliasRecord): void {
+  #assertTarget(alias: Pick<AliasRecord, 'accountId' | 'region' | 'targetKeyId'>): void {
     const key = this.#keys.get(keyKey({ accountId: alias.accountId, region: alias.region, keyId: alias.targetKeyId }));
     const arn = `arn:aws:kms:${alias.region}:${alias.accountId}:key/${alias.targetKeyId}`;
     if (key === undefined) throw new NotFoundException(`Key '${arn}' does not exist`);
@@ -168,6 +220,15 @@ export class InMemoryStore implements KeyStore, AliasStore, CredentialStore, Mig
 
 function keyKey(locator: KeyLocator): string {
   return `${locator.accountId}:${locator.region}:${locator.keyId}`;
+}
+
+function grantKey(key: KeyLocator, grantId: string): string {
+  return `${keyKey(key)}#${grantId}`;
+}
+
+/** Retirable grants sort by account, key and grant ID, as the table's index does. */
+function retirableKey(grant: StoredGrant): string {
+  return `${grant.accountId}:${grant.keyId}:${grant.grantId}`;
 }
 
 function aliasKey(accountId: string, region: string, aliasName: string): string {

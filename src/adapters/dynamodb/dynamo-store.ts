@@ -1,11 +1,12 @@
 /**
- * KeyStore, AliasStore and CredentialStore on one DynamoDB table. The item layout, access
+ * KeyStore, AliasStore, GrantStore and CredentialStore on one DynamoDB table. The item layout, access
  * patterns and transactions are documented in docs/table-design.md.
  */
 import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { AlreadyExistsException, ConflictException, KMSInvalidStateException, NotFoundException } from '../../models/kms/generated/errors.js';
 import type { ServiceError } from '../../core/errors/service-error.js';
-import type { AliasStore, CredentialStore, KeyLocator, KeyStore, Page, PageRequest, SealedData } from '../../core/ports/index.js';
+import type { AliasStore, CredentialStore, GrantStore, KeyLocator, KeyStore, Page, PageRequest, SealedData } from '../../core/ports/index.js';
+import type { StoredGrant } from '../../core/kms/grants/stored-grant.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/kms/records.js';
 import type { AccessKeyRecord } from '../../core/iam/records.js';
 import { aliasArn, keyArn, type Scope } from '../../core/kms/keys/identifiers.js';
@@ -16,26 +17,33 @@ import {
   aliasKey,
   aliasPartition,
   aliasesOfKeyStartKey,
+  indexKey,
   backingKeyKey,
+  grantKey,
+  grantsPartition,
   keyMetadataKey,
   keyPartition,
   keysListPartition,
   keysListStartKey,
   principalPartition,
+  retirableSortKey,
+  retiringPartition,
   type ItemKey,
 } from './item-keys.js';
 import {
   accessKeyToItem,
   aliasToItem,
   backingKeyToItem,
+  grantToItem,
   itemToAccessKey,
   itemToAlias,
   itemToBackingKey,
+  itemToGrant,
   itemToKey,
   keyToItem,
   type Item,
 } from './item-mapping.js';
-import { decodeMarker, encodeMarker } from './marker.js';
+import { decodeMarker, encodeMarker, invalidMarker } from './marker.js';
 import { replaceSealedSecret, replaceWrappedMaterial, scanType } from './material-scans.js';
 import { GSI1, TABLE_KEY } from './table-definition.js';
 import { TableReads, type QueryInput } from './table-reads.js';
@@ -55,7 +63,7 @@ const NAMES = { '#pk': TABLE_KEY.partitionKey, '#revision': 'revision', '#keySta
 const ITEM_ABSENT = 'attribute_not_exists(#pk)';
 const ITEM_PRESENT = 'attribute_exists(#pk)';
 
-export class DynamoStore implements KeyStore, AliasStore, CredentialStore {
+export class DynamoStore implements KeyStore, AliasStore, GrantStore, CredentialStore {
   private readonly tableName: string;
   private readonly client: DynamoDBClient;
   private readonly reads: TableReads;
@@ -205,6 +213,86 @@ export class DynamoStore implements KeyStore, AliasStore, CredentialStore {
     return more && last !== undefined ? { items: aliases, nextMarker: encodeMarker('aliases', last.aliasName) } : { items: aliases };
   }
 
+  async createGrant(grant: StoredGrant): Promise<void> {
+    await this.writeWithKeyCheck(grant, grantToItem(grant), () => new AlreadyExistsException(`Grant ${grant.grantId} already exists`));
+  }
+
+  async getGrant(key: KeyLocator, grantId: string): Promise<StoredGrant | undefined> {
+    const item = await this.reads.getItem(grantKey(key.accountId, key.region, key.keyId, grantId));
+    return item === undefined ? undefined : guard(() => itemToGrant(item));
+  }
+
+  async listGrants(key: KeyLocator, page: PageRequest & { readonly granteePrincipal?: string }): Promise<Page<StoredGrant>> {
+    const after = page.marker === undefined ? undefined : decodeMarker('grants', page.marker);
+    const { granteePrincipal } = page;
+    const query = grantsQuery(key);
+    const filtered: QueryInput = granteePrincipal === undefined
+      ? query
+      : {
+          ...query,
+          FilterExpression: '#grantee = :grantee',
+          ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#grantee': 'granteePrincipal' },
+          ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':grantee': { S: granteePrincipal } },
+        };
+    const startKey = after === undefined ? undefined : grantKey(key.accountId, key.region, key.keyId, after);
+    const { items, more } = await this.reads.queryPage(filtered, page.limit, startKey);
+    const grants = guard(() => items.map(itemToGrant));
+    const last = grants.at(-1);
+    return more && last !== undefined ? { items: grants, nextMarker: encodeMarker('grants', last.grantId) } : { items: grants };
+  }
+
+  async allGrants(key: KeyLocator): Promise<readonly StoredGrant[]> {
+    const items = await this.reads.queryAll(grantsQuery(key));
+    return guard(() => items.map(itemToGrant));
+  }
+
+  async countGrants(key: KeyLocator): Promise<number> {
+    return this.reads.countAll(grantsQuery(key));
+  }
+
+  async listRetirableGrants(region: string, retiringPrincipal: string, page: PageRequest): Promise<Page<StoredGrant>> {
+    const after = page.marker === undefined ? undefined : decodeMarker('retirableGrants', page.marker);
+    const partition = retiringPartition(region, retiringPrincipal);
+    let startKey: ItemKey | undefined;
+    if (after !== undefined) {
+      const [accountId, keyId, grantId, ...rest] = after.split(':');
+      if (accountId === undefined || keyId === undefined || grantId === undefined || rest.length > 0) throw invalidMarker();
+      startKey = { ...grantKey(accountId, region, keyId, grantId), ...indexKey(partition, after) };
+    }
+    const { items, more } = await this.reads.queryPage(
+      {
+        IndexName: GSI1.indexName,
+        KeyConditionExpression: '#gpk = :gpk',
+        ExpressionAttributeNames: { '#gpk': GSI1.partitionKey },
+        ExpressionAttributeValues: { ':gpk': { S: partition } },
+      },
+      page.limit,
+      startKey,
+    );
+    const grants = guard(() => items.map(itemToGrant));
+    const last = grants.at(-1);
+    return more && last !== undefined
+      ? { items: grants, nextMarker: encodeMarker('retirableGrants', retirableSortKey(last.accountId, last.keyId, last.grantId)) }
+      : { items: grants };
+  }
+
+  async deleteGrant(key: KeyLocator, grantId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: grantKey(key.accountId, key.region, key.keyId, grantId),
+          ConditionExpression: ITEM_PRESENT,
+          ExpressionAttributeNames: { '#pk': NAMES['#pk'] },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw toKmsError(error);
+    }
+  }
+
   async putAccessKey(record: AccessKeyRecord): Promise<void> {
     try {
       await this.client.send(
@@ -265,6 +353,17 @@ export class DynamoStore implements KeyStore, AliasStore, CredentialStore {
    */
   private async writeAlias(alias: AliasRecord, aliasCondition: string, aliasConflict: () => ServiceError): Promise<void> {
     const { accountId, region, targetKeyId } = alias;
+    await this.writeWithKeyCheck({ accountId, region, keyId: targetKeyId }, aliasToItem(alias), aliasConflict, aliasCondition);
+  }
+
+  /**
+   * Puts `item` under `condition` (by default: no such item yet) while checking, in the same
+   * transaction, that the key exists and is not pending deletion (aliases and grants of a key).
+   */
+  private async writeWithKeyCheck(
+    key: KeyLocator, item: Item, conflict: () => ServiceError, condition: string = ITEM_ABSENT,
+  ): Promise<void> {
+    const { accountId, region, keyId: targetKeyId } = key;
     try {
       await this.client.send(
         new TransactWriteItemsCommand({
@@ -282,8 +381,8 @@ export class DynamoStore implements KeyStore, AliasStore, CredentialStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: aliasToItem(alias),
-                ConditionExpression: aliasCondition,
+                Item: item,
+                ConditionExpression: condition,
                 ExpressionAttributeNames: { '#pk': NAMES['#pk'] },
               },
             },
@@ -291,15 +390,15 @@ export class DynamoStore implements KeyStore, AliasStore, CredentialStore {
         }),
       );
     } catch (error) {
-      throw transactionError(error, ([keyCheck, aliasPut]) => {
+      throw transactionError(error, ([keyCheck, itemPut]) => {
         // Key problems first: KMS resolves the target key before it looks at the alias name.
         if (keyCheck?.Code === CONDITION_FAILED) {
-          const arn = keyCheck.Item?.arn?.S ?? keyArn(alias, targetKeyId);
+          const arn = keyCheck.Item?.arn?.S ?? keyArn(key, targetKeyId);
           return keyCheck.Item === undefined
             ? new NotFoundException(`Key '${arn}' does not exist`)
             : new KMSInvalidStateException(`${arn} is pending deletion.`);
         }
-        return aliasPut?.Code === CONDITION_FAILED ? aliasConflict() : undefined;
+        return itemPut?.Code === CONDITION_FAILED ? conflict() : undefined;
       });
     }
   }
@@ -312,6 +411,16 @@ function guard<T>(decode: () => T): T {
   } catch (error) {
     throw toKmsError(error);
   }
+}
+
+/** The query over every grant of a key, read consistently (a grant is in effect once CreateGrant returns). */
+function grantsQuery(key: KeyLocator): QueryInput {
+  return {
+    ConsistentRead: true,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': NAMES['#pk'] },
+    ExpressionAttributeValues: { ':pk': { S: grantsPartition(key.accountId, key.region, key.keyId) } },
+  };
 }
 
 function aliasNotFound(scope: Scope, aliasName: string): NotFoundException {

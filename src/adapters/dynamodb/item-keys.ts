@@ -63,6 +63,25 @@ export function aliasesOfKeyStartKey(accountId: string, region: string, keyId: s
   };
 }
 
+/** Partition holding the grants of one key, sorted by grant ID. */
+export function grantsPartition(accountId: string, region: string, keyId: string): string {
+  return `GRANTS#${accountId}:${region}:${keyId}`;
+}
+
+export function grantKey(accountId: string, region: string, keyId: string, grantId: string): ItemKey {
+  return primaryKey(grantsPartition(accountId, region, keyId), grantId);
+}
+
+/** gsi1 partition listing the grants of a Region (keys of any account) that a principal may retire. */
+export function retiringPartition(region: string, retiringPrincipal: string): string {
+  return `RETIRING#${region}:${retiringPrincipal}`;
+}
+
+/** gsi1 sort key of a grant under its retiring principal's partition: the key's account and ID, then the grant ID. */
+export function retirableSortKey(accountId: string, keyId: string, grantId: string): string {
+  return `${accountId}:${keyId}:${grantId}`;
+}
+
 export function accessKeyPartition(accessKeyId: string): string {
   return `ACCESSKEY#${accessKeyId}`;
 }
@@ -86,6 +105,11 @@ export function dueSortKey(dueAt: number, accountId: string, region: string, key
 
 export function dueIndexKey(dueAt: number, accountId: string, region: string, keyId: string): ItemKey {
   return { [DUE_INDEX.partitionKey]: { S: DUE_PARTITION }, [DUE_INDEX.sortKey]: { S: dueSortKey(dueAt, accountId, region, keyId) } };
+}
+
+/** Partition of every IAM record of one account (users, roles, policies, attachments). */
+export function iamPartition(accountId: string): string {
+  return `IAM#${accountId}`;
 }
 
 export function primaryKey(pk: string, sk: string): ItemKey {

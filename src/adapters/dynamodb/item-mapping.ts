@@ -5,7 +5,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { KeySpec, KeyState, KeyUsageType, OriginType } from '../../models/kms/generated/shapes.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord, TagRecord, MaterialTier } from '../../core/kms/records.js';
-import type { AccessKeyRecord } from '../../core/iam/records.js';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AccessKeyRecord, StoredSession } from '../../core/iam/records.js';
+import type { StoredGrant } from '../../core/kms/grants/stored-grant.js';
+import { GrantOperationValues, type GrantOperation } from '../../models/kms/generated/shapes.js';
 import { lifecycleDueAt } from '../../core/kms/lifecycle/due-dates.js';
 import {
   accessKeyKey,
@@ -13,11 +16,14 @@ import {
   aliasKey,
   backingKeyKey,
   dueIndexKey,
+  grantKey,
   indexKey,
   keyMetadataKey,
   keyPartition,
   keysListPartition,
   principalPartition,
+  retirableSortKey,
+  retiringPartition,
 } from './item-keys.js';
 
 export type Item = Record<string, AttributeValue>;
@@ -147,6 +153,8 @@ export function accessKeyToItem(record: AccessKeyRecord): Item {
     principalId: { S: record.principalId },
     status: { S: record.status },
     creationDate: num(record.creationDate),
+    ...(record.userName === undefined ? {} : { userName: { S: record.userName } }),
+    ...(record.session === undefined ? {} : { session: { M: marshall(record.session, { removeUndefinedValues: true }) } }),
   };
 }
 
@@ -161,7 +169,92 @@ export function itemToAccessKey(item: Item): AccessKeyRecord {
     principalId: string(item, 'principalId'),
     status,
     creationDate: number(item, 'creationDate'),
+    ...(item['userName']?.S === undefined ? {} : { userName: item['userName'].S }),
+    ...(item['session']?.M === undefined ? {} : { session: sessionOf(item['session'].M) }),
   };
+}
+
+export function grantToItem(grant: StoredGrant): Item {
+  const { accountId, region, keyId, grantId } = grant;
+  const equals = grant.constraints?.encryptionContextEquals;
+  const subset = grant.constraints?.encryptionContextSubset;
+  return {
+    ...grantKey(accountId, region, keyId, grantId),
+    ...(grant.retiringPrincipal === undefined
+      ? {}
+      : indexKey(retiringPartition(region, grant.retiringPrincipal), retirableSortKey(accountId, keyId, grantId))),
+    type: { S: 'Grant' },
+    grantId: { S: grantId },
+    accountId: { S: accountId },
+    region: { S: region },
+    keyId: { S: keyId },
+    keyArn: { S: grant.keyArn },
+    granteePrincipal: { S: grant.granteePrincipal },
+    ...(grant.retiringPrincipal === undefined ? {} : { retiringPrincipal: { S: grant.retiringPrincipal } }),
+    issuingAccount: { S: grant.issuingAccount },
+    operations: { L: grant.operations.map((operation) => ({ S: operation })) },
+    ...(equals === undefined ? {} : { encryptionContextEquals: contextToMap(equals) }),
+    ...(subset === undefined ? {} : { encryptionContextSubset: contextToMap(subset) }),
+    ...(grant.name === undefined ? {} : { name: { S: grant.name } }),
+    creationDate: num(grant.creationDate),
+    tokenSecret: { S: grant.tokenSecret },
+  };
+}
+
+const GRANT_OPERATIONS: ReadonlySet<string> = new Set(GrantOperationValues);
+const TOKEN_SECRET = /^[0-9a-f]{64}$/;
+
+export function itemToGrant(item: Item): StoredGrant {
+  const operations = list(item, 'operations').map((value) => {
+    if (value.S === undefined || !GRANT_OPERATIONS.has(value.S)) throw new MalformedItemError('operations');
+    return value.S as GrantOperation;
+  });
+  const tokenSecret = string(item, 'tokenSecret');
+  if (!TOKEN_SECRET.test(tokenSecret)) throw new MalformedItemError('tokenSecret');
+  const equals = optionalContext(item, 'encryptionContextEquals');
+  const subset = optionalContext(item, 'encryptionContextSubset');
+  const retiringPrincipal = item['retiringPrincipal']?.S;
+  const name = item['name']?.S;
+  return {
+    grantId: string(item, 'grantId'),
+    accountId: string(item, 'accountId'),
+    region: string(item, 'region'),
+    keyId: string(item, 'keyId'),
+    keyArn: string(item, 'keyArn'),
+    granteePrincipal: string(item, 'granteePrincipal'),
+    ...(retiringPrincipal === undefined ? {} : { retiringPrincipal }),
+    issuingAccount: string(item, 'issuingAccount'),
+    operations,
+    ...(equals === undefined && subset === undefined ? {} : {
+      constraints: { ...(equals === undefined ? {} : { encryptionContextEquals: equals }), ...(subset === undefined ? {} : { encryptionContextSubset: subset }) },
+    }),
+    ...(name === undefined ? {} : { name }),
+    creationDate: number(item, 'creationDate'),
+    tokenSecret,
+  };
+}
+
+function contextToMap(context: Readonly<Record<string, string>>): AttributeValue {
+  return { M: Object.fromEntries(Object.entries(context).map(([k, v]) => [k, { S: v }])) };
+}
+
+function optionalContext(item: Item, name: string): Record<string, string> | undefined {
+  const value = item[name];
+  if (value === undefined) return undefined;
+  if (value.M === undefined) throw new MalformedItemError(name);
+  return Object.fromEntries(Object.entries(value.M).map(([k, v]) => {
+    if (v.S === undefined) throw new MalformedItemError(name);
+    return [k, v.S];
+  }));
+}
+
+function sessionOf(map: Record<string, AttributeValue>): StoredSession {
+  const session = unmarshall(map) as StoredSession;
+  for (const name of ['tokenHash', 'roleArn', 'roleName', 'roleId', 'sessionName', 'assumedBy'] as const) {
+    if (typeof session[name] !== 'string') throw new MalformedItemError(`session.${name}`);
+  }
+  if (typeof session.expiresAt !== 'number' || typeof session.issuedAt !== 'number' || !Array.isArray(session.tags)) throw new MalformedItemError('session');
+  return session;
 }
 
 /** A stored item lacks an attribute or has the wrong type: a bug or a foreign writer, never the caller's fault. */

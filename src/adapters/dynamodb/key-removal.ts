@@ -1,6 +1,6 @@
 /**
  * KeyRemoval on the single table: a key whose waiting period is over loses its aliases, its
- * backing key versions and its metadata item. Usually one transaction does it all (whole or gone);
+ * grants, its backing key versions and its metadata item. Usually one transaction does it all (whole or gone);
  * a key with more than 99 other items is removed item by item with the metadata item last, so a
  * crash leaves the key findable and a later run finishes the job.
  */
@@ -10,7 +10,7 @@ import {
 import type { KeyRemoval } from '../../core/ports/index.js';
 import type { KeyRecord } from '../../core/kms/records.js';
 import { cancellationReasons, toKmsError } from './dynamo-errors.js';
-import { ALIAS_INDEX_PREFIX, aliasKey, keyMetadataKey, keyPartition, primaryKey, type ItemKey } from './item-keys.js';
+import { ALIAS_INDEX_PREFIX, aliasKey, grantsPartition, keyMetadataKey, keyPartition, primaryKey, type ItemKey } from './item-keys.js';
 import { itemToKey, type Item } from './item-mapping.js';
 import { GSI1, TABLE_KEY } from './table-definition.js';
 import { TableReads } from './table-reads.js';
@@ -51,7 +51,7 @@ export class DynamoKeyRemoval implements KeyRemoval {
   }
 
   private async removeItems(key: KeyRecord): Promise<void> {
-    const others = [...await this.aliasRemovals(key), ...await this.backingKeyRemovals(key)];
+    const others = [...await this.aliasRemovals(key), ...await this.grantRemovals(key), ...await this.backingKeyRemovals(key)];
     const metadata: Removal = {
       key: keyMetadataKey(key.accountId, key.region, key.keyId),
       condition: {
@@ -82,6 +82,21 @@ export class DynamoKeyRemoval implements KeyRemoval {
         // An alias pointed at another key meanwhile is not this key's any more.
         condition: { expression: '#target = :keyId', names: { '#target': 'targetKeyId' }, values: { ':keyId': { S: key.keyId } } },
       }];
+    });
+  }
+
+  /** The key's grants, in a partition of their own. */
+  private async grantRemovals(key: KeyRecord): Promise<Removal[]> {
+    const partition = grantsPartition(key.accountId, key.region, key.keyId);
+    const items = await this.reads.queryAll({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE_KEY.partitionKey, '#sk': TABLE_KEY.sortKey },
+      ExpressionAttributeValues: { ':pk': { S: partition } },
+      ProjectionExpression: '#pk, #sk',
+    });
+    return items.flatMap((item) => {
+      const sk = item[TABLE_KEY.sortKey]?.S;
+      return sk === undefined ? [] : [{ key: primaryKey(partition, sk) }];
     });
   }
 

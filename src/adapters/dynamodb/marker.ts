@@ -1,14 +1,14 @@
 /**
  * Pagination markers. A marker names the last item of the page it ended (a key ID or an alias
- * name) and the listing it belongs to; the store rebuilds DynamoDB's ExclusiveStartKey from it and
+ * name, a grant ID, or a retirable grant's index sort key) and the listing it belongs to; the store rebuilds DynamoDB's ExclusiveStartKey from it and
  * from the request. Callers therefore never see table keys, and a marker cannot point a query at
  * another account's partition.
  *
- * Format: base64url (no padding) of `{"v":1,"list":"keys"|"aliases","after":"<id or name>"}`.
+ * Format: base64url (no padding) of `{"v":1,"list":"keys"|"aliases"|"grants"|"retirableGrants","after":"<id or name>"}`.
  */
 import { InvalidMarkerException } from '../../models/kms/generated/errors.js';
 
-export type Listing = 'keys' | 'aliases';
+export type Listing = 'keys' | 'aliases' | 'grants' | 'retirableGrants';
 
 const VERSION = 1;
 
@@ -21,9 +21,13 @@ export function decodeMarker(list: Listing, marker: string): string {
   const after = tryDecode(list, marker);
   // Decoding is lenient (ignores stray characters), so insist on the exact encoding we issue.
   if (after === undefined || encodeMarker(list, after) !== marker) {
-    throw new InvalidMarkerException('The request was rejected because the marker that specifies where pagination should next begin is not valid.');
+    throw invalidMarker();
   }
   return after;
+}
+
+export function invalidMarker(): InvalidMarkerException {
+  return new InvalidMarkerException('The request was rejected because the marker that specifies where pagination should next begin is not valid.');
 }
 
 function tryDecode(list: Listing, marker: string): string | undefined {

@@ -16,3 +16,6 @@ export const DUE_INDEX = { indexName: 'due', partitionKey: 'duePk', sortKey: 'du
 
 /** Default table name in local mode; the CDK stack passes its own through `TABLE_NAME`. */
 export const DEFAULT_TABLE_NAME = 'kms';
+
+/** DynamoDB's time to live (epoch seconds): set on temporary credentials only. */
+export const TIME_TO_LIVE_ATTRIBUTE = 'expiresAt';

@@ -53,6 +53,18 @@ export class TableReads {
     return items;
   }
 
+  /** How many items the query matches, counted by DynamoDB (no items are returned). */
+  async countAll(input: QueryInput): Promise<number> {
+    let count = 0;
+    let exclusiveStartKey: ItemKey | undefined;
+    do {
+      const output = await this.query({ ...input, Select: 'COUNT' }, undefined, exclusiveStartKey);
+      count += output.Count ?? 0;
+      exclusiveStartKey = output.LastEvaluatedKey;
+    } while (exclusiveStartKey !== undefined);
+    return count;
+  }
+
   private async query(input: QueryInput, limit: number | undefined, startKey: ItemKey | undefined): Promise<QueryCommandOutput> {
     try {
       return await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, Limit: limit, ExclusiveStartKey: startKey }));

@@ -9,7 +9,7 @@ export { ConditionKeysBuilder, addGlobalKeys, principalArnOf, type ConditionKeys
 export { CONDITION_OPERATORS, parseOperatorName } from './condition-operators.js';
 export {
   findAllowingGrant, grantAllows, isWithinParentGrant, matchGrantee, retirementRight, satisfiesConstraints,
-  type EncryptionContext, type GrantConstraintsRecord, type GrantRecord, type GrantRequest, type RequestedGrant,
+  type EncryptionContext, type GrantConstraintsRecord, type GranteeMatch, type GrantRecord, type GrantRequest, type RequestedGrant,
 } from './grants.js';
 export { CROSS_ACCOUNT_ACTIONS, ENCRYPTION_CONTEXT_OPERATIONS, GRANT_OPERATIONS, grantOperationFor, isCrossAccountAction, kmsAction } from './kms-action-rules.js';
 export { encryptionContextOf, kmsConditionKeys, requestAliasOf, type KmsRequestFacts } from './kms-condition-keys.js';

@@ -20,6 +20,8 @@ export const API_GROUPS = {
   tags: ['TagResource', 'UntagResource', 'ListResourceTags'],
   grants: ['CreateGrant', 'ListGrants', 'ListRetirableGrants', 'RetireGrant', 'RevokeGrant'],
   policies: ['GetKeyPolicy', 'PutKeyPolicy', 'ListKeyPolicies'],
+  /** IAM and STS (src/core/iam, src/core/sts): no KMS operation, their own function. */
+  identities: [],
   keyStores: [
     'CreateCustomKeyStore', 'ConnectCustomKeyStore', 'DeleteCustomKeyStore', 'DescribeCustomKeyStores',
     'DisconnectCustomKeyStore', 'UpdateCustomKeyStore',

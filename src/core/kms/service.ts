@@ -2,10 +2,10 @@
  * What every core operation receives: the adapters behind the ports, the request context and a
  * record of the KMS keys the request touched (for the audit event's `resources`).
  */
-import type { AliasStore, AsymmetricKeyMaterial, Clock, IdSource, KeyMaterial, KeyRemoval, KeyStore, Scheduler } from '../ports/index.js';
+import type { AliasStore, AsymmetricKeyMaterial, Clock, GrantStore, IdSource, KeyMaterial, KeyRemoval, KeyStore, Scheduler } from '../ports/index.js';
 import type { RequestContext } from '../request-context.js';
 import type { OperationIO, OperationName } from '../../models/kms/generated/operations.js';
-import type { RequestedGrant } from '../authz/index.js';
+import type { GranteeMatch, RequestedGrant } from '../authz/index.js';
 import type { AuthorizationRecord } from '../authorization-record.js';
 
 export type { AuthorizationRecord } from '../authorization-record.js';
@@ -14,6 +14,7 @@ import type { KeyRecord } from './records.js';
 export interface CoreDeps {
   readonly keys: KeyStore;
   readonly aliases: AliasStore;
+  readonly grants: GrantStore;
   readonly material: KeyMaterial;
   readonly asymmetric: AsymmetricKeyMaterial;
   readonly clock: Clock;
@@ -46,6 +47,12 @@ export interface AccessControl {
   onKey(call: OperationCall<unknown>, key: KeyRecord, action: string, facts?: KeyAccessFacts): Promise<void>;
   /** An action on an alias of the caller's account (CreateAlias, UpdateAlias, DeleteAlias). */
   onAlias(call: OperationCall<unknown>, aliasArn: string, action: string): Promise<void>;
+  /**
+   * RetireGrant of a grant on `keyArn`: the grant decides (`right`, from `retirementRight`), not
+   * the key policy. `direct` allows unless the caller's IAM policies deny kms:RetireGrant; `account`
+   * allows when they allow it; `none` never allows.
+   */
+  onRetireGrant(call: OperationCall<unknown>, keyArn: string, right: GranteeMatch, grantId: string): Promise<void>;
   /** An action on no resource (CreateKey, ListKeys, ListAliases, GenerateRandom, …): IAM policies alone decide. */
   onNoResource(call: OperationCall<unknown>, action: string): Promise<void>;
   /**

@@ -28,7 +28,7 @@ export interface DueWorkIndex {
 }
 
 /**
- * Removes a key whose waiting period is over: its aliases, its backing key versions (the only
+ * Removes a key whose waiting period is over: its aliases, its grants, its backing key versions (the only
  * copies of its material, wrapped under the token's keys) and its metadata, the metadata last.
  * Idempotent: removing a key that is gone, or half gone after a crash, finishes the job.
  */

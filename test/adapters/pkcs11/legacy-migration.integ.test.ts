@@ -56,7 +56,7 @@ async function oldData(config: SoftHsmTokenConfig): Promise<OldData> {
     const root = createLegacyRootKey(bootstrap);
     const { material, asymmetric } = legacyMaterials(bootstrap, root);
     const store = new InMemoryStore();
-    const deps: CoreDeps = { keys: store, aliases: store, material, asymmetric, clock: systemClock, ids: randomIds, access: makeAccess() };
+    const deps: CoreDeps = { keys: store, aliases: store, grants: store, material, asymmetric, clock: systemClock, ids: randomIds, access: makeAccess() };
     const symmetric = (await run(deps, createKey, {})).KeyMetadata?.KeyId ?? '';
     const ciphertext = (await run(deps, encrypt, { KeyId: symmetric, Plaintext: utf8('old data') })).CiphertextBlob ?? new Uint8Array();
     const hmac = (await run(deps, createKey, { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' })).KeyMetadata?.KeyId ?? '';
@@ -79,7 +79,7 @@ async function oldData(config: SoftHsmTokenConfig): Promise<OldData> {
 
 /** Runs every operation of the old data through `material`, as a client would use it. */
 async function expectUsable(material: Pkcs11KeyMaterial, data: OldData): Promise<void> {
-  const deps: CoreDeps = { keys: data.store, aliases: data.store, material, asymmetric: asymmetricMaterialFor(material), clock: systemClock, ids: randomIds, access: makeAccess() };
+  const deps: CoreDeps = { keys: data.store, aliases: data.store, grants: data.store, material, asymmetric: asymmetricMaterialFor(material), clock: systemClock, ids: randomIds, access: makeAccess() };
   const plaintext = (await run(deps, decrypt, { CiphertextBlob: data.ciphertext })).Plaintext;
   expect(new TextDecoder().decode(plaintext)).toBe('old data');
   const mac = (await run(deps, generateMac, { KeyId: data.hmac, Message: MESSAGE, MacAlgorithm: 'HMAC_SHA_256' })).Mac;

@@ -6,9 +6,9 @@
  */
 import { AccessDeniedException } from '../../../models/kms/generated/errors.js';
 import {
-  assertLockoutSafe, authorize, checkPrincipalsExist, compilePolicy, encryptionContextOf, grantOperationFor,
+  accessDeniedMessage, assertLockoutSafe, authorize, checkPrincipalsExist, compilePolicy, encryptionContextOf, grantOperationFor,
   kmsConditionKeys, noResourceArn, parsePolicy,
-  type AuthorizationRequest, type AuthzPrincipal, type AuthzResource, type Decision, type GrantRecord, type PolicySource,
+  type AuthorizationRequest, type AuthzPrincipal, type AuthzResource, type Decision, type GranteeMatch, type GrantRecord, type PolicySource,
   type RequestEnvironment,
 } from '../../authz/index.js';
 import type { GrantLookup, IdentityDirectory } from '../../ports/index.js';
@@ -102,6 +102,30 @@ export class PolicyAccessControl implements AccessControl {
       if (grants.length > 0) decision = authorize({ ...request, grants });
     }
     settle(call, action, key.arn, decision);
+  }
+
+  async onRetireGrant(call: OperationCall<unknown>, keyArn: string, right: GranteeMatch, grantId: string): Promise<void> {
+    const action = 'kms:RetireGrant';
+    if (call.touched.decisionFor(action, keyArn)?.decision === 'Allow') return;
+    if (right === 'none') {
+      call.touched.authorized({ action, resource: keyArn, decision: 'Deny', sources: [] });
+      throw new AccessDeniedException(accessDeniedMessage({
+        principalArn: call.ctx.principal.arn, action, resource: keyArn, explicit: false, policyType: 'identity-based',
+      }));
+    }
+    const { env, policies } = this.#request(call);
+    const caller = await policies;
+    // The caller's own account delegates through its IAM policies (the account that created the
+    // grant or a retiring account); a key policy has no say in RetireGrant.
+    const decision = authorize({
+      ...this.#common(call, env, caller, action, { type: 'key', arn: keyArn, accountId: call.ctx.principal.accountId }),
+      conditionKeys: kmsConditionKeys(env, action, call.input as Input),
+    });
+    if (right === 'direct' && !decision.allowed && !decision.explicit) {
+      call.touched.authorized({ action, resource: keyArn, decision: 'Allow', sources: [{ type: 'grant', grantId }] });
+      return;
+    }
+    settle(call, action, keyArn, decision);
   }
 
   async onAlias(call: OperationCall<unknown>, aliasArn: string, action: string): Promise<void> {

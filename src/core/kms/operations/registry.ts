@@ -13,6 +13,7 @@ import { generateMac, verifyMac } from './mac.js';
 import { deriveSharedSecret } from './derive-shared-secret.js';
 import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
 import { cancelKeyDeletion, scheduleKeyDeletion } from '../lifecycle/key-deletion.js';
+import { grantOperations } from './grants.js';
 
 export type OperationHandlers = { readonly [Op in OperationName]?: OperationHandler<Op> };
 
@@ -44,4 +45,5 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   ListResourceTags: listResourceTags,
   ScheduleKeyDeletion: scheduleKeyDeletion,
   CancelKeyDeletion: cancelKeyDeletion,
+  ...grantOperations,
 };

@@ -18,6 +18,7 @@ import type { OperationHandler } from '../../../../src/core/kms/service.js';
 import { encrypt } from '../../../../src/core/kms/operations/encrypt-decrypt.js';
 import { sign } from '../../../../src/core/kms/operations/sign-verify.js';
 import { generateMac } from '../../../../src/core/kms/operations/mac.js';
+import { createGrant } from '../../../../src/core/kms/operations/grants.js';
 import {
   bytes, caughtSync, makeAlias, makeCall, makeCore, makeKey, makeKeyId, seedAsymmetricKey, seedKey, type CoreHarness,
 } from '../../../support/core.js';
@@ -87,6 +88,14 @@ async function macOf(core: CoreHarness, key: KeyRecord): Promise<Uint8Array> {
   return Mac;
 }
 
+async function grantOf(core: CoreHarness, key: KeyRecord): Promise<string> {
+  const { GrantId } = await whileEnabled(core, key, () => createGrant(makeCall(core, {
+    KeyId: key.keyId, GranteePrincipal: `arn:aws:iam::${key.accountId}:root`, RetiringPrincipal: `arn:aws:iam::${key.accountId}:root`, Operations: ['Decrypt'],
+  })));
+  if (GrantId === undefined) throw new Error('no grant');
+  return GrantId;
+}
+
 const CASES: { readonly [Op in KeyStateOperation]?: OperationCase } = {
   DescribeKey: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
   UpdateKeyDescription: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, Description: 'new' }) },
@@ -138,6 +147,10 @@ const CASES: { readonly [Op in KeyStateOperation]?: OperationCase } = {
   CancelKeyDeletion: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
   GetKeyPolicy: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, PolicyName: 'default' }) },
   ListKeyPolicies: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
+  CreateGrant: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, GranteePrincipal: `arn:aws:iam::${key.accountId}:root`, Operations: ['Decrypt'] }) },
+  ListGrants: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
+  RevokeGrant: { seed: symmetric, input: async (core, key) => ({ KeyId: key.keyId, GrantId: await grantOf(core, key) }) },
+  RetireGrant: { seed: symmetric, input: async (core, key) => ({ KeyId: key.arn, GrantId: await grantOf(core, key) }) },
   PutKeyPolicy: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, PolicyName: 'default', Policy: defaultKeyPolicy(key.accountId) }) },
 };
 

@@ -1,0 +1,5 @@
+/** The `grants` API group function (see src/core/kms/api-groups.ts), invoked by the front function. */
+import { createGroupHandler } from '../src/pipeline/group-handler.js';
+import { lambdaGroupDeps } from '../src/composition/lambda-runtime.js';
+
+export const handler = createGroupHandler(await lambdaGroupDeps('grants'));

@@ -1,0 +1,49 @@
+/**
+ * Assembles the IAM and STS side the same way in every mode: the identity store on the table, the
+ * IdentityDirectory over it (for the authorizer too), and the runner the Query front calls.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoIdentityStore } from '../adapters/dynamodb/identity-store.js';
+import { StoredIdentityDirectory } from '../core/iam/directory.js';
+import { IAM_HANDLERS, stsHandlers } from '../core/iam/operations/registry.js';
+import type { IdentityDeps, IdentityHandler } from '../core/iam/service.js';
+import type { Clock, CredentialStore, IdSource, KeyMaterial } from '../core/ports/index.js';
+import { UnsupportedOperationError } from '../models/iam/generated/errors.js';
+import type { QueryOperationRunner } from '../pipeline/query-handler.js';
+import type { QueryServiceName } from '../pipeline/query-services.js';
+
+/** Web Crypto's SHA-256 (session token hashes). */
+export async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+}
+
+export interface IdentityParts {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  readonly credentials: Pick<CredentialStore, 'getAccessKey' | 'listAccessKeys'>;
+  readonly material: Pick<KeyMaterial, 'sealSecret'>;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly credentialsChanged?: (accessKeyId: string) => void;
+}
+
+export function identityStoreFor(client: DynamoDBClient, tableName: string): DynamoIdentityStore {
+  return new DynamoIdentityStore({ client, tableName });
+}
+
+export function assembleIdentities(parts: IdentityParts, store = identityStoreFor(parts.client, parts.tableName)): {
+  readonly deps: IdentityDeps; readonly directory: StoredIdentityDirectory; readonly run: QueryOperationRunner;
+} {
+  const directory = new StoredIdentityDirectory(store);
+  const deps: IdentityDeps = {
+    store, credentials: parts.credentials, material: parts.material, directory, clock: parts.clock, ids: parts.ids,
+    ...(parts.credentialsChanged === undefined ? {} : { credentialsChanged: parts.credentialsChanged }),
+  };
+  const handlers: Readonly<Record<QueryServiceName, Readonly<Record<string, IdentityHandler>>>> = { iam: IAM_HANDLERS, sts: stsHandlers(sha256) };
+  const run: QueryOperationRunner = async (service, operation, input, ctx) => {
+    const handler = Object.hasOwn(handlers[service], operation) ? handlers[service][operation] : undefined;
+    if (handler === undefined) throw new UnsupportedOperationError(`${operation} is not supported by this service yet.`);
+    return handler({ deps, ctx, input });
+  };
+  return { deps, directory, run };
+}
