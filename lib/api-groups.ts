@@ -22,6 +22,13 @@ export interface FunctionProfile {
  * SigV4 opens sealed access-key secrets, and the crypto group uses keys: both need the token.
  * It only reads: access keys, and keys and aliases to resolve a key and its backing key.
  */
+/**
+ * Every function that authorizes reads identities: the user behind a user's access key (name,
+ * tags), the caller's inline and attached IAM policies, and whether a principal a key policy or
+ * grant names exists. Read only; only the identities function writes them.
+ */
+const IDENTITY_READS = { actions: ['GetItem', 'Query'], on: 'table', partitions: ['iam'] } as const satisfies TableAccess;
+
 export const FRONT_FUNCTION = {
   entry: 'functions/front.ts',
   usesToken: true,
@@ -29,8 +36,7 @@ export const FRONT_FUNCTION = {
     { actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases', 'accessKey'] },
     // Grants that allow a cryptographic operation: those on the key, and those grant tokens name.
     { actions: ['GetItem', 'Query'], on: 'table', partitions: ['grants'] },
-    // The user behind a user's access key (its name and tags), read only.
-    { actions: ['GetItem'], on: 'table', partitions: ['iam'], withoutKeyMaterial: true },
+    IDENTITY_READS,
   ],
 } as const satisfies FunctionProfile;
 
@@ -40,6 +46,7 @@ export const GROUP_FUNCTIONS = {
     // CreateKey generates key material in the token.
     usesToken: true,
     table: [
+      IDENTITY_READS,
       // DescribeKey accepts aliases.
       { actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases'] },
       // CreateKey writes metadata and backing key; the other operations rewrite metadata.
@@ -57,6 +64,7 @@ export const GROUP_FUNCTIONS = {
     entry: 'functions/aliases.ts',
     usesToken: false,
     table: [
+      IDENTITY_READS,
       { actions: ['GetItem', 'Query'], on: 'table', partitions: ['aliases'] },
       { actions: ['PutItem', 'DeleteItem'], on: 'table', partitions: ['aliases'], withoutKeyMaterial: true },
       // The target key is read, then checked again in the transaction that writes the alias.
@@ -70,6 +78,7 @@ export const GROUP_FUNCTIONS = {
     usesToken: false,
     // Tags live on the key's metadata item.
     table: [
+      IDENTITY_READS,
       { actions: ['GetItem'], on: 'table', partitions: ['key'] },
       { actions: ['PutItem'], on: 'table', partitions: ['key'], withoutKeyMaterial: true },
     ],
@@ -79,6 +88,7 @@ export const GROUP_FUNCTIONS = {
     entry: 'functions/policies.ts',
     usesToken: false,
     table: [
+      IDENTITY_READS,
       { actions: ['GetItem'], on: 'table', partitions: ['key'] },
       { actions: ['PutItem'], on: 'table', partitions: ['key'], withoutKeyMaterial: true },
       // PutKeyPolicy: whether the account roots the new policy names exist (their access keys).
@@ -90,6 +100,7 @@ export const GROUP_FUNCTIONS = {
     entry: 'functions/grants.ts',
     usesToken: false,
     table: [
+      IDENTITY_READS,
       // The key is read, then checked again in the transaction that writes the grant.
       { actions: ['GetItem', 'ConditionCheckItem'], on: 'table', partitions: ['key'] },
       { actions: ['GetItem', 'Query'], on: 'table', partitions: ['grants'] },

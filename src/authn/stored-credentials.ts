@@ -63,6 +63,11 @@ export class StoredCredentialResolver implements CredentialResolver {
     this.#unknown.delete(accessKeyId);
   }
 
+  /** Drops every resolved credential (a user's name, tags or existence changed in this process). */
+  forgetAll(): void {
+    this.#cache.clear();
+  }
+
   async #load(accessKeyId: string): Promise<ResolvedCredential | undefined> {
     const record = await this.#store.getAccessKey(accessKeyId);
     if (record === undefined || record.status !== 'Active') return undefined;

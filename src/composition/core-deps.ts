@@ -1,6 +1,7 @@
 /** Assembles the core's dependencies from a store and a token, the same way in every mode. */
 import { CachingStore } from '../adapters/cache/caching-store.js';
 import { CachingGrants } from '../adapters/cache/caching-grants.js';
+import { CachingIdentityDirectory } from '../adapters/cache/caching-identities.js';
 import type {
   AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantStore, IdSource, IdentityDirectory, IdentityStore, KeyMaterial, KeyStore,
 } from '../core/ports/index.js';
@@ -46,12 +47,27 @@ export function accountRootsOf(store: CredentialStore): IdentityDirectory {
   return new AccountRootsDirectory(async (accountId) => (await store.listAccessKeys(`arn:aws:iam::${accountId}:root`)).length > 0);
 }
 
-export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: SigV4Verifier; credentials: StoredCredentialResolver } {
+export interface AssembledCore {
+  readonly core: CoreDeps;
+  readonly verifier: SigV4Verifier;
+  readonly credentials: StoredCredentialResolver;
+  /** Drops every cached identity lookup: call it after a write to users, roles or IAM policies made in this process. */
+  readonly identitiesChanged: () => void;
+}
+
+export function assembleCore(parts: RuntimeParts): AssembledCore {
   const cached = new CachingStore({ keys: parts.store, aliases: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
   // The grant operations write through it, and authorization looks grants up through it.
   const grants = new CachingGrants({ store: parts.store, clock: parts.clock, ttlMs: parts.cacheTtlMs });
+  // The callers' IAM policies, cached like keys: in one process `identitiesChanged` drops them after
+  // every IAM write; elsewhere an IAM change reaches authorization within the cache TTL.
+  const identities = new CachingIdentityDirectory({
+    directory: parts.identityStore === undefined ? accountRootsOf(parts.store) : new StoredIdentityDirectory(parts.identityStore),
+    clock: parts.clock,
+    ttlMs: parts.cacheTtlMs,
+  });
   const access = new PolicyAccessControl({
-    identities: parts.identityStore === undefined ? accountRootsOf(parts.store) : new StoredIdentityDirectory(parts.identityStore),
+    identities,
     grants,
     ...(parts.endpointPolicies === undefined ? {} : { endpointPolicies: parts.endpointPolicies }),
   });
@@ -63,7 +79,11 @@ export function assembleCore(parts: RuntimeParts): { core: CoreDeps; verifier: S
     store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs,
     ...(parts.identityStore === undefined ? {} : { identities: parts.identityStore }),
   });
-  return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }), credentials };
+  const identitiesChanged = (): void => {
+    identities.forgetAll();
+    credentials.forgetAll();
+  };
+  return { core, verifier: new SigV4Verifier({ credentials, clock: parts.clock }), credentials, identitiesChanged };
 }
 
 export function cacheTtlFromEnv(env: NodeJS.ProcessEnv): number {

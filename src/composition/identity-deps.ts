@@ -25,7 +25,12 @@ export interface IdentityParts {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly credentialsChanged?: (accessKeyId: string) => void;
+  /** Called after every IAM write that succeeded (users, roles, policies, attachments, tags). */
+  readonly identitiesChanged?: () => void;
 }
+
+/** IAM actions that only read; every other IAM action may change what authorization sees. */
+const IAM_READ = /^(Get|List)/;
 
 export function identityStoreFor(client: DynamoDBClient, tableName: string): DynamoIdentityStore {
   return new DynamoIdentityStore({ client, tableName });
@@ -43,7 +48,9 @@ export function assembleIdentities(parts: IdentityParts, store = identityStoreFo
   const run: QueryOperationRunner = async (service, operation, input, ctx) => {
     const handler = Object.hasOwn(handlers[service], operation) ? handlers[service][operation] : undefined;
     if (handler === undefined) throw new UnsupportedOperationError(`${operation} is not supported by this service yet.`);
-    return handler({ deps, ctx, input });
+    const output = await handler({ deps, ctx, input });
+    if (service === 'iam' && !IAM_READ.test(operation)) parts.identitiesChanged?.();
+    return output;
   };
   return { deps, directory, run };
 }

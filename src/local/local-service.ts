@@ -161,13 +161,15 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     });
     const lifecycle = { scheduler, removal: new DynamoKeyRemoval({ client, tableName: DEFAULT_TABLE_NAME }) };
     const identityStore = identityStoreFor(client, DEFAULT_TABLE_NAME);
-    const { core, verifier, credentials: resolver } = assembleCore({
+    const { core, verifier, credentials: resolver, identitiesChanged } = assembleCore({
       store, material, asymmetric, clock, lifecycleClock, lifecycle, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore,
     });
     const identities = assembleIdentities({
       client, tableName: DEFAULT_TABLE_NAME, credentials: store, material, clock, ids: randomIds,
       // One process: a deactivated or deleted key stops working at once, not after the cache's TTL.
       credentialsChanged: (accessKeyId) => resolver.forget(accessKeyId),
+      // One process: a policy, user or role change applies to the next request.
+      identitiesChanged,
     }, identityStore);
     const { credentials, accounts } = await timedStep(onStep, 'credentials', async () => {
       const primary = await ensureRootCredentials({

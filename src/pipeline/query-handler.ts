@@ -76,7 +76,7 @@ export function createQueryHandler(deps: QueryFrontDeps) {
       );
       const input = decodeQueryInput(entry.schema, state.action, params);
       state.input = input;
-      const output = await deps.run(state.service, state.action, input, contextOf(state, state.caller, http.headers['x-forwarded-proto'] === 'https'));
+      const output = await deps.run(state.service, state.action, input, contextOf(state, state.caller));
       response = success(encodeQueryOutput(entry.schema, state.action, output, state.requestId), state.requestId);
     } catch (error) {
       if (!(error instanceof ServiceError)) deps.logger.error('unhandled error', { requestId: state.requestId, error: loggableError(error) });
@@ -100,14 +100,14 @@ function requestParams(body: Uint8Array, query: Readonly<Record<string, string>>
   return parseQueryParams(new TextDecoder().decode(body));
 }
 
-function contextOf(state: QueryRequestState, caller: VerifiedCaller, secureTransport: boolean): RequestContext {
+/** The request's context; aws:SecureTransport stays unset (false) until the listener vouches for TLS, never from a client header. */
+function contextOf(state: QueryRequestState, caller: VerifiedCaller): RequestContext {
   return {
     requestId: state.requestId,
     principal: caller.principal,
     region: caller.region,
     sourceIp: state.sourceIp,
     userAgent: state.userAgent,
-    secureTransport,
     ...(state.vpcEndpointId === undefined ? {} : { vpcEndpointId: state.vpcEndpointId }),
   };
 }

@@ -39,6 +39,12 @@ export class TtlCache<K, V> {
     }
   }
 
+  /** Drops every entry; loads in flight will not be shared with later callers. */
+  clear(): void {
+    this.#entries.clear();
+    this.#loading.clear();
+  }
+
   /** Drops the entry; a load already in flight for it will not be shared with later callers. */
   delete(key: K): void {
     this.#entries.delete(key);

@@ -148,13 +148,13 @@ describe('grants through the JS SDK', () => {
 
     // Act
     const requests = [
-      e2e.kms.send(new CreateGrantCommand({ KeyId: dryKey.KeyId, GranteePrincipal: GRANTEE, Operations: ['Encrypt'], DryRun: true })),
-      e2e.kms.send(new RetireGrantCommand({ GrantToken: grant.GrantToken, DryRun: true })),
-      e2e.kms.send(new RevokeGrantCommand({ KeyId: dryKey.KeyId, GrantId: grant.GrantId, DryRun: true })),
+      () => e2e.kms.send(new CreateGrantCommand({ KeyId: dryKey.KeyId, GranteePrincipal: GRANTEE, Operations: ['Encrypt'], DryRun: true })),
+      () => e2e.kms.send(new RetireGrantCommand({ GrantToken: grant.GrantToken, DryRun: true })),
+      () => e2e.kms.send(new RevokeGrantCommand({ KeyId: dryKey.KeyId, GrantId: grant.GrantId, DryRun: true })),
     ];
 
     // Assess
-    for (const request of requests) await expectKmsError(request, 'DryRunOperationException', message, 412);
+    for (const request of requests) await expectKmsError(request(), 'DryRunOperationException', message, 412);
     expect((await grantsOf(dryKey.KeyId ?? '')).map((entry) => entry.GrantId)).toEqual([grant.GrantId]);
   });
 

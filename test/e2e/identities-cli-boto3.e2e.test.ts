@@ -7,6 +7,8 @@ import { REGION } from './support/local-service.js';
 import { ACCOUNT_A, ACCOUNT_B, useIdentityService } from './support/identity-service.js';
 
 const run = promisify(execFile);
+/** Each CLI call starts a Python interpreter; on a loaded machine a test of several takes a while. */
+const CLI_TEST_TIMEOUT_MS = 240_000;
 const e2e = useIdentityService();
 
 /** A stock client's environment: the service's credentials file, the given config file, and nothing else of AWS_*. */
@@ -54,7 +56,7 @@ describe('identities through the AWS CLI', () => {
     expect(fetched).toMatchObject({ Role: { AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole' }] } } });
     expect((users['Users'] as { UserName: string }[]).map((entry) => entry.UserName)).toContain('cli-user');
     expect(other).toEqual({ UserId: ACCOUNT_B, Account: ACCOUNT_B, Arn: `arn:aws:iam::${ACCOUNT_B}:root` });
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('assumes a role from a profile with role_arn and source_profile, as the CLI does on its own', async () => {
     // Prepare
@@ -74,7 +76,7 @@ describe('identities through the AWS CLI', () => {
 
     // Assess
     expect(identity['Arn']).toBe(`arn:aws:sts::${ACCOUNT_A}:assumed-role/profile-role/from-cli`);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it("answers bad input with IAM's error codes and leaves nothing behind", async () => {
     // Act
@@ -89,7 +91,7 @@ describe('identities through the AWS CLI', () => {
     expect(malformed).toMatch(/An error occurred \(MalformedPolicyDocument\) when calling the CreatePolicy operation: The policy document is not valid JSON/);
     expect(badName).toContain("An error occurred (ValidationError) when calling the CreateUser operation: 1 validation error detected: Value 'no spaces' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
     expect((missing['Policies'] as { PolicyName: string }[]).map((entry) => entry.PolicyName)).not.toContain('huge');
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });
 
 const BOTO3_SCRIPT = `
@@ -152,5 +154,5 @@ describe('identities through boto3', () => {
     });
     expect(result['lifetime']).toBeGreaterThan(7000);
     expect(result['lifetime']).toBeLessThanOrEqual(7200);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });

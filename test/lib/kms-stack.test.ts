@@ -201,11 +201,12 @@ describe('KmsServiceStack', () => {
   });
 
   it.each<[string, string[]]>([
-    ['front', ['dynamodb:GetItem']],
+    ['front', ['dynamodb:GetItem', 'dynamodb:Query']],
     ['keys', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['aliases', ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
-    ['tags', ['dynamodb:GetItem', 'dynamodb:PutItem']],
+    ['tags', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['policies', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
+    ['grants', ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
   ])('gives %s only the table actions its operations use', (name, expected) => {
     // Prepare
     const { stack, template } = stackUnderTest();

@@ -4,6 +4,7 @@
  * root key and the real core, then the real local service starts on it, migrates, and is driven
  * through the stock KMS client.
  */
+import { parseProfiles } from '../../src/local/account-credentials.js';
 import { constants, createPublicKey, generateKeyPairSync, verify as nodeVerify } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -135,12 +136,14 @@ describe('a data folder made by the version with one root key', () => {
     if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps the credentials file and its access key, which still signs requests', async () => {
+  it('keeps the credentials of the credentials file (now also as profile acct-<id>) and its access key, which still signs requests', async () => {
     // Act
     const text = await readFile(join(dataDir, 'credentials'), 'utf8');
     const aliases = await kms('us-east-1').send(new ListAliasesCommand({}));
     // Assess
-    expect(text).toBe(oldCredentials);
+    const profiles = parseProfiles(text);
+    expect(profiles.get('default')).toEqual(parseProfiles(oldCredentials).get('default'));
+    expect(profiles.get(`acct-${service.credentials.accountId}`)).toEqual(profiles.get('default'));
     expect(text).toContain(service.credentials.secretAccessKey);
     expect(aliases.Aliases?.map((alias) => alias.AliasName)).toContain('alias/old');
   });
