@@ -6,7 +6,7 @@ import type {
   AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantStore, IdSource, IdentityDirectory, IdentityStore, KeyMaterial, KeyStore,
 } from '../core/ports/index.js';
 import { StoredIdentityDirectory } from '../core/iam/directory.js';
-import type { CoreDeps } from '../core/kms/service.js';
+import type { CoreDeps, LifecycleDeps } from '../core/kms/service.js';
 import { PolicyAccessControl } from '../core/kms/access/policy-access-control.js';
 import { AccountRootsDirectory } from '../adapters/identity/account-roots.js';
 import { StoredCredentialResolver } from '../authn/stored-credentials.js';
@@ -24,8 +24,13 @@ export interface RuntimeParts {
   readonly store: KeyStore & AliasStore & GrantStore & CredentialStore;
   readonly material: KeyMaterial;
   readonly asymmetric: AsymmetricKeyMaterial;
+  /** The real clock: SigV4 signing times, cache lifetimes. */
   readonly clock: Clock;
+  /** The core's clock for key lifecycle dates; `clock` unless local mode moves it (`--clock-offset`). */
+  readonly lifecycleClock?: Clock;
   readonly ids: IdSource;
+  /** The key lifecycle's scheduler and key removal, where this mode runs one. */
+  readonly lifecycle?: LifecycleDeps;
   readonly cacheTtlMs: number;
   /**
    * The IAM users, roles and policies of the served accounts: the callers' IAM policies, the users
@@ -71,7 +76,8 @@ export function assembleCore(parts: RuntimeParts): AssembledCore {
     ...(parts.endpointPolicies === undefined ? {} : { endpointPolicies: parts.endpointPolicies }),
   });
   const core: CoreDeps = {
-    keys: cached, aliases: cached, grants, material: parts.material, asymmetric: parts.asymmetric, clock: parts.clock, ids: parts.ids, access,
+    keys: cached, aliases: cached, grants, material: parts.material, asymmetric: parts.asymmetric, clock: parts.lifecycleClock ?? parts.clock, ids: parts.ids, access,
+    ...(parts.lifecycle === undefined ? {} : { lifecycle: parts.lifecycle }),
   };
   const credentials = new StoredCredentialResolver({
     store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs,

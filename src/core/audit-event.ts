@@ -2,7 +2,10 @@ import type { AuthorizationRecord } from './authorization-record.js';
 
 /** CloudTrail's userIdentity: root, IAM user (with `userName`) or role session (with `sessionContext`). */
 export interface AuditUserIdentity {
-  readonly type: string;
+  /** Absent on the service's own actions. */
+  readonly type?: string;
+  /** Set on the service's own actions (`AWS Internal`), which no caller made. */
+  readonly invokedBy?: string;
   readonly principalId?: string;
   readonly arn?: string;
   readonly accountId?: string;
@@ -29,11 +32,13 @@ export interface AuditEvent {
   readonly errorMessage?: string;
   readonly requestParameters: Record<string, unknown> | null;
   readonly responseElements: Record<string, unknown> | null;
-  readonly requestID: string;
+  /** Absent on the service's own actions, which answer no request. */
+  readonly requestID?: string;
   readonly eventID: string;
   readonly readOnly: boolean;
   readonly resources?: readonly { readonly accountId: string; readonly type: string; readonly ARN: string }[];
-  readonly eventType: 'AwsApiCall';
+  /** `AwsServiceEvent` for the service's own actions (DeleteKey at the end of a waiting period, RotateKey, …). */
+  readonly eventType: 'AwsApiCall' | 'AwsServiceEvent';
   readonly managementEvent: boolean;
   readonly recipientAccountId: string;
   readonly eventCategory: 'Management';

@@ -6,6 +6,7 @@ import {
   DEFAULT_ACCOUNT_ID, DEFAULT_CACHE_KEYS, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SEED_REGION, startLocalService, type LocalService, type VpcEndpointListener,
 } from './local-service.js';
 import { formatStep } from './setup-steps.js';
+import { parseDuration } from './duration.js';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -62,6 +63,11 @@ function vpcEndpointPolicy(value: string, previous: ReadonlyMap<string, string>)
   return new Map([...previous, [id, match[2] ?? '']]);
 }
 
+function duration(value: string): string {
+  if (parseDuration(value) === undefined) throw new InvalidArgumentError('a duration such as 90d, 8h, 30m or 1d12h');
+  return value;
+}
+
 interface CliOptions {
   readonly port: number;
   readonly host: string;
@@ -78,6 +84,7 @@ interface CliOptions {
   readonly cacheKeys: number;
   readonly vpcEndpoint: readonly VpcEndpointListener[];
   readonly vpcEndpointPolicy: ReadonlyMap<string, string>;
+  readonly clockOffset?: string;
 }
 
 const program = new Command('kms-local')
@@ -101,6 +108,8 @@ const program = new Command('kms-local')
   .option('--vpc-endpoint <port:vpce-id:vpc-id>', 'another listener that stands for an interface VPC endpoint of a VPC (repeatable)', vpcEndpoint, [])
   .option('--vpc-endpoint-policy <vpce-id=file>', 'VPC endpoint policy of a simulated endpoint (repeatable; default: full access)', vpcEndpointPolicy, new Map<string, string>())
   .option('--quiet', 'print only the banner, not each set-up step')
+  .addOption(new Option('--clock-offset <duration>', 'run the key lifecycle clock this far ahead (90d, 8h, 30m); SigV4 keeps the real clock')
+    .env('KMS_CLOCK_OFFSET').argParser(duration))
   .parse();
 
 const options = program.opts<CliOptions>();
@@ -129,6 +138,7 @@ const service = await startLocalService({
   cacheKeys: options.cacheKeys,
   vpcEndpoints: options.vpcEndpoint,
   vpcEndpointPolicyFiles: options.vpcEndpointPolicy,
+  ...(options.clockOffset === undefined ? {} : { clockOffsetMs: parseDuration(options.clockOffset) ?? 0 }),
   ...(options.quiet === true ? {} : { onStep: (step) => process.stderr.write(`${formatStep(step)}\n`) }),
 }).catch((error: unknown) => fail(`Could not start the local KMS service: ${error instanceof Error ? error.message : String(error)}`));
 process.stdout.write(banner(service));
@@ -155,6 +165,9 @@ function banner(started: LocalService): string {
     `Audit log:     ${started.dataDir}/audit.log`,
     `Try: AWS_SHARED_CREDENTIALS_FILE=${credentials.path} aws kms create-key --endpoint-url ${endpoint} --region us-east-1`,
   ];
+  if (options.clockOffset !== undefined) {
+    lines.push(`Clock offset:  ${options.clockOffset} (creation, deletion, rotation and expiry dates run ahead; SigV4 uses the real clock)`);
+  }
   if (process.env['AWS_ACCESS_KEY_ID'] !== undefined) {
     lines.push('Note: AWS_ACCESS_KEY_ID is set in this environment; clients started from it use it instead of the credentials file.');
   }

@@ -19,6 +19,11 @@ import { migrateLegacyRootKey } from '../adapters/pkcs11/legacy-migration.js';
 import { secretAad } from '../authn/stored-credentials.js';
 import { randomIds } from '../adapters/system/random-ids.js';
 import { systemClock } from '../adapters/system/system-clock.js';
+import { offsetClock } from '../adapters/system/offset-clock.js';
+import { LocalScheduler } from '../adapters/scheduler/local-scheduler.js';
+import { DynamoDueIndex } from '../adapters/dynamodb/due-index.js';
+import { DynamoKeyRemoval } from '../adapters/dynamodb/key-removal.js';
+import { lifecycleRunner } from '../composition/lifecycle.js';
 import { createFrontHandler } from '../pipeline/front-handler.js';
 import { createGroupHandler } from '../pipeline/group-handler.js';
 import { jsonLogger, type Logger } from '../pipeline/logger.js';
@@ -101,6 +106,11 @@ export interface LocalServiceOptions {
    * account roots are the only identities.
    */
   readonly iamIdentities?: { readonly directory: IdentityDirectory; readonly accessKeys: readonly IamUserAccessKey[] };
+  /**
+   * How far the lifecycle clock (creation, deletion, rotation and expiry dates) runs ahead of
+   * `clock`, in milliseconds (`--clock-offset`); SigV4 keeps `clock`.
+   */
+  readonly clockOffsetMs?: number;
 }
 
 /** An access key of an IAM user of the `iamIdentities` directory. */
@@ -144,6 +154,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
   const dataDir = resolve(options.dataDir);
   const logger = options.logger ?? jsonLogger;
   const clock = options.clock ?? systemClock;
+  const lifecycleClock = offsetClock(clock, options.clockOffsetMs ?? 0);
   const host = options.host ?? DEFAULT_HOST;
   const { onStep } = options;
   const version = serviceVersion();
@@ -203,9 +214,16 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     await timedStep(onStep, 'migration', () => migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger }),
       (migrated) => (migrated ? 'backing keys and secrets moved off the legacy root key, which is destroyed' : undefined));
     const asymmetric = asymmetricMaterialFor(material);
+    const scheduler = new LocalScheduler({
+      clock: lifecycleClock,
+      index: new DynamoDueIndex({ client, tableName: DEFAULT_TABLE_NAME }),
+      onError: (error, locator) => logger.error('lifecycle run failed', { keyId: locator.keyId, error: String(error) }),
+    });
+    const lifecycle = { scheduler, removal: new DynamoKeyRemoval({ client, tableName: DEFAULT_TABLE_NAME }) };
     const identityStore = identityStoreFor(client, DEFAULT_TABLE_NAME);
     const { core, verifier, credentials: resolver, identitiesChanged } = assembleCore({
-      store, material, asymmetric, clock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore, endpointPolicies, keyCache: localKeyCache(options.cacheKeys),
+      store, material, asymmetric, clock, lifecycleClock, lifecycle, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore, endpointPolicies,
+      keyCache: localKeyCache(options.cacheKeys),
       ...(options.iamIdentities === undefined ? {} : { identities: options.iamIdentities.directory }),
     });
     for (const key of options.iamIdentities?.accessKeys ?? []) {
@@ -239,12 +257,17 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     }, (made) => `root of account${made.accounts.length > 1 ? 's' : ''} ${made.accounts.map((account) => account.accountId).join(', ')} in ${made.credentials.path}`);
     if (plan !== undefined) {
       const region = options.seedRegion ?? DEFAULT_SEED_REGION;
-      await timedStep(onStep, 'seeding', () => applySeed(plan, { accountId: credentials.accountId, region }, { keys: core.keys, aliases: core.aliases, material, asymmetric, clock }), (outcome) =>
+      await timedStep(onStep, 'seeding', () => applySeed(plan, { accountId: credentials.accountId, region }, { keys: core.keys, aliases: core.aliases, material, asymmetric, clock: lifecycleClock }), (outcome) =>
         `${outcome.keysCreated} keys and ${outcome.aliasesCreated} aliases created, ${outcome.keysKept} keys and ${outcome.aliasesKept} aliases already there (${region})`);
     }
 
     const audit = await FileAuditSink.open({ path: join(dataDir, 'audit.log'), ...options.auditLog });
     cleanups.push(() => audit.close());
+    // Catches up on what fell due while no process ran (or what --clock-offset puts in the past) before serving.
+    await timedStep(onStep, 'lifecycle', () => scheduler.start(lifecycleRunner({ core, lifecycle, audit, ids: randomIds, clock })),
+      (ran) => `${ran} due keys run, ${scheduler.pending().length} waiting`);
+    // Stopped before the audit log closes (clean-ups run last to first).
+    cleanups.push(() => scheduler.stop());
     // One core instance behind every group: a write through any group invalidates the caches at once.
     const groups = new InProcessGroupInvoker((group, verifier) => (group === 'identities'
       ? createIdentityGroupHandler({ run: identities.run, verifier, logger })

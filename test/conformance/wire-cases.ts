@@ -303,6 +303,14 @@ export const WIRE_CASES: readonly WireCase[] = [
     expect: (f) => ({ status: 400, type: 'DisabledException', message: `${f.disabled.arn} is disabled.` }),
   },
 
+  {
+    name: 'CancelKeyDeletion with a key that is not pending deletion',
+    source: 'AWS KMS Developer Guide, key state table, note 4',
+    template: 'keyNotPendingDeletion',
+    request: (f) => ({ operation: 'CancelKeyDeletion', body: { KeyId: f.disabled.keyId } }),
+    expect: (f) => ({ status: 400, type: 'KMSInvalidStateException', message: `${f.disabled.arn} is not pending deletion.` }),
+  },
+
   // Signing.
   {
     name: 'Sign with a digest of the wrong length',

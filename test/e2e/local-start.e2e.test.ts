@@ -53,7 +53,7 @@ describe('local mode start', () => {
 
     // Assess
     const steps = cli.stderr().split('\n').filter((line) => /^ {2}\S/.test(line));
-    expect(steps.map((line) => line.trim().split(/\s+/)[0])).toEqual(['installing', 'port', 'data', 'token', 'database', 'table', 'credentials', 'listening']);
+    expect(steps.map((line) => line.trim().split(/\s+/)[0])).toEqual(['installing', 'port', 'data', 'token', 'database', 'table', 'credentials', 'lifecycle', 'listening']);
     for (const line of steps) expect(line).toMatch(/\(\d+\.\d\d s\)$/);
     expect(cli.stdout()).toMatch(/^KMS endpoint: {2}http:\/\/127\.0\.0\.1:\d+\nAccount: {7}111122223333\n/);
   }, CLI_START_TIMEOUT_MS);

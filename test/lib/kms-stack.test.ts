@@ -35,7 +35,7 @@ const functionNamed = (stack: KmsServiceStack, name: string) =>
 const secretId = (template: Synthesized['template']): string => Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0] ?? '';
 
 describe('KmsServiceStack', () => {
-  it('creates a retained table with the shared keys, gsi1, PITR and deletion protection', () => {
+  it('creates a retained table with the shared keys, gsi1, the due-date index, PITR and deletion protection', () => {
     // Prepare / Act
     const { template } = stackUnderTest();
 
@@ -58,6 +58,14 @@ describe('KmsServiceStack', () => {
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'due',
+            KeySchema: [
+              { AttributeName: 'duePk', KeyType: 'HASH' },
+              { AttributeName: 'dueSk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
           },
         ],
         Replicas: [

@@ -105,6 +105,8 @@ export const STEPS: readonly Step[] = [
   { operation: 'RetireGrant', body: (s) => ({ KeyId: need(s, 'symmetric'), GrantId: need(s, 'retiredGrant') }) },
   { operation: 'RevokeGrant', body: (s) => ({ KeyId: need(s, 'symmetric'), GrantId: need(s, 'revokedGrant') }) },
   { operation: 'DeleteAlias', body: () => ({ AliasName: ALIAS }) },
+  { operation: 'ScheduleKeyDeletion', body: (s) => ({ KeyId: need(s, 'otherSymmetric'), PendingWindowInDays: 7 }) },
+  { operation: 'CancelKeyDeletion', body: (s) => ({ KeyId: need(s, 'otherSymmetric') }) },
 ];
 
 /** The function an operation runs in: the front for the crypto group, else its group's. */

@@ -70,7 +70,7 @@ describe('applySeed', () => {
 
     // Act
     await applySeed(await parseSeed(aesSeed(SEED_IDS.rotated, [AES_KEYS.old, AES_KEYS.current]), PATH), SCOPE, targetOf(after));
-    const { plaintext } = await decryptBlob(callOf(after), blob, { context: { at: 'first' }, algorithm: undefined, action: 'kms:Decrypt' });
+    const { plaintext } = await decryptBlob(callOf(after), blob, { context: { at: 'first' }, algorithm: undefined, action: 'kms:Decrypt', operation: 'Decrypt' });
 
     // Assess
     expect(new TextDecoder().decode(plaintext)).toBe('made before');

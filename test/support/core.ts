@@ -10,6 +10,27 @@ import { FakeAsymmetricMaterial } from './fake-asymmetric-material.js';
 import { FakeKeyMaterial } from './fake-key-material.js';
 import { InMemoryStore } from './in-memory-store.js';
 import { SequentialIds } from './sequential-ids.js';
+import { LocalScheduler, type Timers } from '../../src/adapters/scheduler/local-scheduler.js';
+
+/** Timers that fire only when a test says so. */
+export class ManualTimers implements Timers {
+  readonly armed = new Map<number, { readonly run: () => void; readonly ms: number }>();
+  #next = 1;
+  setTimeout(run: () => void, ms: number): unknown {
+    const handle = this.#next++;
+    this.armed.set(handle, { run, ms });
+    return handle;
+  }
+  clearTimeout(handle: unknown): void {
+    this.armed.delete(handle as number);
+  }
+  /** Fires every armed timer once. */
+  fireAll(): void {
+    const due = [...this.armed.values()];
+    this.armed.clear();
+    for (const timer of due) timer.run();
+  }
+}
 import { InMemoryIdentityDirectory, makeAccess } from './identity-directory.js';
 import { StoredGrantLookup } from '../../src/core/kms/grants/stored-grant-lookup.js';
 import { defaultKeyPolicy } from '../../src/core/kms/keys/default-key-policy.js';
@@ -44,6 +65,8 @@ export function makeContext(overrides: Partial<RequestContext> = {}): RequestCon
 /** The core's dependencies backed by in-memory fakes, with handles on each fake. */
 export interface CoreHarness {
   readonly deps: CoreDeps;
+  readonly scheduler: LocalScheduler;
+  readonly timers: ManualTimers;
   readonly store: InMemoryStore;
   readonly material: FakeKeyMaterial;
   readonly clock: FakeClock;
@@ -57,8 +80,11 @@ export function makeCore(identities = new InMemoryIdentityDirectory()): CoreHarn
   const clock = new FakeClock();
   const ids = new SequentialIds();
   const asymmetric = new FakeAsymmetricMaterial();
+  const timers = new ManualTimers();
+  const scheduler = new LocalScheduler({ clock, index: store, timers });
+  const lifecycle = { scheduler, removal: store };
   const access = makeAccess({ identities, grants: new StoredGrantLookup(store) });
-  return { deps: { keys: store, aliases: store, grants: store, material, asymmetric, clock, ids, access }, store, material, clock, ids, identities };
+  return { deps: { keys: store, aliases: store, grants: store, material, asymmetric, clock, ids, access, lifecycle }, store, material, clock, ids, identities, scheduler, timers };
 }
 
 export function makeKeyId(n: number): string {

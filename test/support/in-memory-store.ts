@@ -2,9 +2,10 @@ import {
   AlreadyExistsException, ConflictException, InvalidMarkerException, KMSInvalidStateException, NotFoundException,
 } from '../../src/models/kms/generated/errors.js';
 import type {
-  AliasStore, CredentialStore, GrantStore, KeyLocator, KeyStore, Page, PageRequest, SealedData,
+  AliasStore, CredentialStore, DueKey, DueWorkIndex, GrantStore, KeyLocator, KeyRemoval, KeyStore, Page, PageRequest, SealedData,
 } from '../../src/core/ports/index.js';
 import type { StoredGrant } from '../../src/core/kms/grants/stored-grant.js';
+import { lifecycleDueAt } from '../../src/core/kms/lifecycle/due-dates.js';
 import type { MigrationStore } from '../../src/adapters/pkcs11/legacy-migration.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/kms/records.js';
 import type { AccessKeyRecord } from '../../src/core/iam/records.js';
@@ -14,7 +15,7 @@ import type { AccessKeyRecord } from '../../src/core/iam/records.js';
  * and update, AlreadyExists / NotFound / Conflict errors and opaque paging markers.
  * Records are copied in and out so callers never share state with the store.
  */
-export class InMemoryStore implements KeyStore, AliasStore, GrantStore, CredentialStore, MigrationStore {
+export class InMemoryStore implements KeyStore, AliasStore, GrantStore, CredentialStore, MigrationStore, DueWorkIndex, KeyRemoval {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #backingKeys = new Map<string, BackingKeyRecord>();
   readonly #aliases = new Map<string, AliasRecord>();
@@ -181,6 +182,32 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
     if (stored === undefined || !same(stored.sealedSecret.iv, expected.iv) || !same(stored.sealedSecret.ciphertext, expected.ciphertext)) return false;
     this.#accessKeys.set(record.accessKeyId, { ...stored, sealedSecret: copy(record.sealedSecret) });
     return true;
+  }
+
+  async dueKeys(until: number): Promise<readonly DueKey[]> {
+    return [...this.#keys.values()]
+      .flatMap((key) => {
+        const dueAt = lifecycleDueAt(key);
+        return dueAt === undefined || dueAt > until ? [] : [{ locator: { accountId: key.accountId, region: key.region, keyId: key.keyId }, dueAt }];
+      })
+      .sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  async removeKey(key: KeyRecord): Promise<boolean> {
+    const id = keyKey(key);
+    const stored = this.#keys.get(id);
+    if (stored === undefined) return true;
+    if (stored.keyState !== 'PendingDeletion' || stored.deletionDate !== key.deletionDate) return false;
+    for (const [aliasId, alias] of this.#aliases) if (keyKey({ ...alias, keyId: alias.targetKeyId }) === id) this.#aliases.delete(aliasId);
+    for (const backingId of this.#backingKeys.keys()) if (backingId.startsWith(`${id}#`)) this.#backingKeys.delete(backingId);
+    for (const grant of this.#grantsOf(key)) this.#grants.delete(grantKey(key, grant.grantId));
+    this.#keys.delete(id);
+    return true;
+  }
+
+  /** Test helper: how many backing key versions the store holds for a key. */
+  backingKeyCount(locator: KeyLocator): number {
+    return [...this.#backingKeys.keys()].filter((id) => id.startsWith(`${keyKey(locator)}#`)).length;
   }
 
   #assertTarget(alias: Pick<AliasRecord, 'accountId' | 'region' | 'targetKeyId'>): void {

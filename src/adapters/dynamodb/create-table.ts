@@ -4,15 +4,17 @@
  */
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   GetItemCommand,
   QueryCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTableCommand,
   waitUntilTableExists,
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { GSI1, TABLE_KEY } from './table-definition.js';
+import { DUE_INDEX, GSI1, TABLE_KEY } from './table-definition.js';
 
 /** How long `ensureTable` waits for a new table to become ACTIVE. */
 const ACTIVE_TIMEOUT_SECONDS = 120;
@@ -27,6 +29,8 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       { AttributeName: TABLE_KEY.sortKey, AttributeType: 'S' },
       { AttributeName: GSI1.partitionKey, AttributeType: 'S' },
       { AttributeName: GSI1.sortKey, AttributeType: 'S' },
+      { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' },
+      { AttributeName: DUE_INDEX.sortKey, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: TABLE_KEY.partitionKey, KeyType: 'HASH' },
@@ -42,8 +46,59 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
         // Listings read whole records from the index instead of a second round trip per item.
         Projection: { ProjectionType: 'ALL' },
       },
+      dueIndexDefinition(),
     ],
   };
+}
+
+/** The due-date index; the scheduler needs only the keys, which every index projects. */
+function dueIndexDefinition() {
+  return {
+    IndexName: DUE_INDEX.indexName,
+    KeySchema: [
+      { AttributeName: DUE_INDEX.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: DUE_INDEX.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'KEYS_ONLY' as const },
+  };
+}
+
+/** Whether the table has the due-date index: a query of one absent due date, in constant time. */
+async function hasDueIndex(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await client.send(new QueryCommand({
+      TableName: tableName,
+      IndexName: DUE_INDEX.indexName,
+      KeyConditionExpression: '#dpk = :probe',
+      ExpressionAttributeNames: { '#dpk': DUE_INDEX.partitionKey },
+      ExpressionAttributeValues: { ':probe': { S: PROBE } },
+      Limit: 1,
+    }));
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ValidationException') return false;
+    throw error;
+  }
+}
+
+/** Adds the due-date index to a table made by a version without it, and waits until it is ACTIVE. */
+async function addDueIndex(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new UpdateTableCommand({
+    TableName: tableName,
+    AttributeDefinitions: [
+      { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' },
+      { AttributeName: DUE_INDEX.sortKey, AttributeType: 'S' },
+    ],
+    GlobalSecondaryIndexUpdates: [{ Create: dueIndexDefinition() }],
+  }));
+  const deadline = Date.now() + ACTIVE_TIMEOUT_SECONDS * 1000;
+  for (;;) {
+    // Described only while the index is being added, once per table.
+    const index = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === DUE_INDEX.indexName);
+    if (index?.IndexStatus === 'ACTIVE') return;
+    if (Date.now() > deadline) throw new Error(`Index ${DUE_INDEX.indexName} of table ${tableName} did not become ACTIVE in ${ACTIVE_TIMEOUT_SECONDS} s.`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**
@@ -54,7 +109,11 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const existing = await probeTable(client, tableName);
-  if (existing === 'ready') return;
+  if (existing === 'ready') {
+    // A table made by a version without the due-date index gets it once.
+    if (!(await hasDueIndex(client, tableName))) await addDueIndex(client, tableName);
+    return;
+  }
   try {
     await client.send(new CreateTableCommand(tableDefinition(tableName)));
   } catch (error) {

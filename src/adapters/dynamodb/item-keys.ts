@@ -4,7 +4,7 @@
  * `:`, so only the last component of a composite value could, and it cannot shift the others.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GSI1, TABLE_KEY } from './table-definition.js';
+import { DUE_INDEX, GSI1, TABLE_KEY } from './table-definition.js';
 
 export type ItemKey = Record<string, AttributeValue>;
 
@@ -93,6 +93,18 @@ export function accessKeyKey(accessKeyId: string): ItemKey {
 /** gsi1 partition listing the access keys of one principal. */
 export function principalPartition(principalArn: string): string {
   return `PRINCIPAL#${principalArn}`;
+}
+
+/** The one partition of the due-date index. */
+export const DUE_PARTITION = 'DUE';
+
+/** Sort key in the due-date index: the due date (fixed width, so strings sort as numbers), then the key. */
+export function dueSortKey(dueAt: number, accountId: string, region: string, keyId: string): string {
+  return `${String(dueAt).padStart(15, '0')}#${accountId}:${region}:${keyId}`;
+}
+
+export function dueIndexKey(dueAt: number, accountId: string, region: string, keyId: string): ItemKey {
+  return { [DUE_INDEX.partitionKey]: { S: DUE_PARTITION }, [DUE_INDEX.sortKey]: { S: dueSortKey(dueAt, accountId, region, keyId) } };
 }
 
 /** Partition of every IAM record of one account (users, roles, policies, attachments). */

@@ -9,11 +9,13 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AccessKeyRecord, StoredSession } from '../../core/iam/records.js';
 import type { StoredGrant } from '../../core/kms/grants/stored-grant.js';
 import { GrantOperationValues, type GrantOperation } from '../../models/kms/generated/shapes.js';
+import { lifecycleDueAt } from '../../core/kms/lifecycle/due-dates.js';
 import {
   accessKeyKey,
   aliasIndexSortKey,
   aliasKey,
   backingKeyKey,
+  dueIndexKey,
   grantKey,
   indexKey,
   keyMetadataKey,
@@ -27,9 +29,12 @@ import {
 export type Item = Record<string, AttributeValue>;
 
 export function keyToItem(key: KeyRecord): Item {
+  const dueAt = lifecycleDueAt(key);
   return {
     ...keyMetadataKey(key.accountId, key.region, key.keyId),
     ...indexKey(keysListPartition(key.accountId, key.region), key.keyId),
+    // Written with the metadata it derives from, so no crash separates a state change from its due date.
+    ...(dueAt === undefined ? {} : dueIndexKey(dueAt, key.accountId, key.region, key.keyId)),
     type: { S: 'Key' },
     keyId: { S: key.keyId },
     arn: { S: key.arn },

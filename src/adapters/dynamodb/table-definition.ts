@@ -7,6 +7,13 @@ export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
 /** One overloaded global secondary index: listings (keys of an account/Region, aliases of a key). */
 export const GSI1 = { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
 
+/**
+ * The sparse due-date index of the key lifecycle: only key metadata items with lifecycle work
+ * carry its attributes (`duePk`, one partition; `dueSk`, the due date then the key), so the
+ * scheduler reloads its work at start by reading the due keys alone, earliest first.
+ */
+export const DUE_INDEX = { indexName: 'due', partitionKey: 'duePk', sortKey: 'dueSk' } as const;
+
 /** Default table name in local mode; the CDK stack passes its own through `TABLE_NAME`. */
 export const DEFAULT_TABLE_NAME = 'kms';
 

@@ -59,8 +59,12 @@ export const KMS_MESSAGES = {
     exception: 'KMSInvalidStateException', text: '{arn} is pending deletion.',
     source: { aws: 'AWS answer quoted in github.com/hashicorp/terraform-provider-aws/issues/17889' },
   },
-  keyInState: { exception: 'KMSInvalidStateException', text: '{arn} is {state}.', source: { ours: 'The pattern of the recorded "is pending import." and "is pending deletion." answers, for the other states (creating, updating, unavailable, pending replica deletion).' } },
-  keyUnavailable: { exception: 'KeyUnavailableException', text: '{arn} is unavailable.', source: { ours: 'No public recording of a KeyUnavailableException message.' } },
+  keyInState: { exception: 'KMSInvalidStateException', text: '{arn} is {state}.', source: { aws: 'AWS KMS Developer Guide, key state table, notes 3, 14 and 15 (pending replica deletion, creating, updating)' } },
+  keyNotPendingDeletion: { exception: 'KMSInvalidStateException', text: '{arn} is not pending deletion.', source: { aws: 'AWS KMS Developer Guide, key state table, note 4' } },
+  keyUnavailable: {
+    exception: 'KMSInvalidStateException', text: '{arn} is unavailable. You cannot perform this operation on an unavailable KMS key.',
+    source: { aws: 'AWS KMS Developer Guide, key state table, note 11' },
+  },
 
   // Key usage and algorithms
   keyUsageNotValid: {

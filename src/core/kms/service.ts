@@ -2,7 +2,7 @@
  * What every core operation receives: the adapters behind the ports, the request context and a
  * record of the KMS keys the request touched (for the audit event's `resources`).
  */
-import type { AliasStore, AsymmetricKeyMaterial, Clock, GrantStore, IdSource, KeyMaterial, KeyStore } from '../ports/index.js';
+import type { AliasStore, AsymmetricKeyMaterial, Clock, GrantStore, IdSource, KeyMaterial, KeyRemoval, KeyStore, Scheduler } from '../ports/index.js';
 import type { RequestContext } from '../request-context.js';
 import type { OperationIO, OperationName } from '../../models/kms/generated/operations.js';
 import type { GranteeMatch, RequestedGrant } from '../authz/index.js';
@@ -21,6 +21,13 @@ export interface CoreDeps {
   readonly ids: IdSource;
   /** Decides every request (key policies, IAM policies, grants, VPC endpoint policies). */
   readonly access: AccessControl;
+  /** The key lifecycle's scheduler and key removal; without them ScheduleKeyDeletion is not offered. */
+  readonly lifecycle?: LifecycleDeps;
+}
+
+export interface LifecycleDeps {
+  readonly scheduler: Scheduler;
+  readonly removal: KeyRemoval;
 }
 
 /** Facts about a request on a key beyond its input, for condition keys and grants. */

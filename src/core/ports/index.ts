@@ -16,5 +16,6 @@ export type { AuditSink } from './audit-sink.js';
 export type { IdSource } from './id-source.js';
 export type { IdentityDirectory, IdentityPolicy } from './identity-directory.js';
 export type { GrantLookup } from './grant-lookup.js';
+export type { DueKey, DueWorkIndex, KeyRemoval, Scheduler } from './lifecycle.js';
 export type { GrantStore } from './grant-store.js';
 export { IAM_QUOTAS, type IdentityStore } from './identity-store.js';

@@ -66,9 +66,10 @@ export class E2eService {
     return client;
   }
 
-  async start(): Promise<void> {
+  /** Starts the service; `options` (such as `clockOffsetMs`) apply to this start only. */
+  async start(options: Partial<LocalServiceOptions> = {}): Promise<void> {
     this.#dataDir ??= await mkdtemp(join(tmpdir(), 'kms-e2e-'));
-    this.#service = await startLocalService({ dataDir: this.#dataDir, port: 0, logger: silentLogger, ...(await this.#options(this.#dataDir)) });
+    this.#service = await startLocalService({ dataDir: this.#dataDir, port: 0, logger: silentLogger, ...(await this.#options(this.#dataDir)), ...options });
   }
 
   async stop(): Promise<void> {
@@ -80,9 +81,9 @@ export class E2eService {
   }
 
   /** Stops the service and starts it again on the same data directory (on a new port). */
-  async restart(): Promise<void> {
+  async restart(options: Partial<LocalServiceOptions> = {}): Promise<void> {
     await this.stop();
-    await this.start();
+    await this.start(options);
   }
 
   async remove(): Promise<void> {

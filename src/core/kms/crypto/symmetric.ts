@@ -62,6 +62,8 @@ export interface DecryptOptions {
   readonly context: EncryptionContext | undefined;
   readonly algorithm: EncryptionAlgorithmSpec | undefined;
   readonly action: string;
+  /** The key state table's row: Decrypt, or ReEncrypt for its source key. */
+  readonly operation: 'Decrypt' | 'ReEncrypt';
   /** Facts for the action's condition keys, given the key (kms:ReEncryptOnSameKey). */
   readonly facts?: (key: KeyRecord) => KeyAccessFacts;
 }
@@ -74,10 +76,10 @@ export async function decryptBlob(
 ): Promise<{ key: KeyRecord; plaintext: Uint8Array; algorithm: EncryptionAlgorithmSpec; keyMaterialId?: string }> {
   const named = options.expectedKeyId === undefined
     ? undefined
-    : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'any', action: options.action, ...facts(options) });
+    : await resolveKey(call, options.expectedKeyId, { allowAliases: true, rule: 'DescribeKey', action: options.action, ...facts(options) });
   if (named !== undefined && isAsymmetricSpec(named.keySpec)) {
     // Asymmetric ciphertext carries no header: the request's KeyId and algorithm say how to read it.
-    assertKeyStateAllows(named, 'cryptographic');
+    assertKeyStateAllows(named, options.operation);
     const algorithm = assertEncryptionKey(named, options.algorithm, operationOfAction(options.action));
     return { key: named, algorithm, plaintext: await decryptWithPrivateKey(call, named, algorithm, blob, options.context) };
   }
@@ -87,7 +89,7 @@ export async function decryptBlob(
   /* Precondition: a KeyId in the request names the key the ciphertext was made with. */
   needs(named === undefined || named.arn === parsed.keyArn,
     say('incorrectKey'), IncorrectKeyException);
-  const key = await resolveKey(call, parsed.keyArn, { allowAliases: false, rule: 'cryptographic', action: options.action, ...facts(options) });
+  const key = await resolveKey(call, parsed.keyArn, { allowAliases: false, rule: options.operation, action: options.action, ...facts(options) });
   const algorithm = assertEncryptionKey(key, options.algorithm, operationOfAction(options.action));
   const backingKeyId = bytesToHex(parsed.backingKeyId);
   const backingKey = await call.deps.keys.getBackingKey(key, backingKeyId);

@@ -1,43 +1,58 @@
 /**
- * How a key's state decides whether an operation may use it, as the key state table of the
- * AWS KMS Developer Guide lays it out.
+ * How a key's state decides whether an operation may use it: the key state table of the AWS KMS
+ * Developer Guide (`key-state-table.ts`) read for one key and one operation.
  */
-import { DisabledException, KeyUnavailableException, KMSInvalidStateException } from '../../../models/kms/generated/errors.js';
+import {
+  DisabledException, KMSInvalidStateException, UnsupportedOperationException,
+} from '../../../models/kms/generated/errors.js';
+import type { KeyState } from '../../../models/kms/generated/shapes.js';
+import type { ServiceError } from '../../errors/service-error.js';
 import type { KeyRecord } from '../records.js';
 import { say } from '../messages.js';
+import { KEY_STATE_TABLE, type Cell, type FailureNote, type KeyStateOperation } from './key-state-table.js';
 
-/** Families of operations that share one row pattern in the key state table. */
-export type KeyStateRule =
-  /** Encrypt, Decrypt, GenerateDataKey*, ReEncrypt, Sign, … */
-  | 'cryptographic'
-  /** EnableKey, DisableKey. */
-  | 'enablement'
-  /** UpdateKeyDescription, TagResource, UntagResource, CreateAlias, UpdateAlias. */
-  | 'management'
-  /** DescribeKey, ListResourceTags, ListAliases, DeleteAlias: any state. */
-  | 'any';
+export type { KeyStateOperation } from './key-state-table.js';
 
-const STATE_WORDS: Readonly<Record<string, string>> = {
+/** How the footnotes' messages name a state. */
+const STATE_WORDS: Readonly<Record<KeyState, string>> = {
+  Enabled: 'enabled',
+  Disabled: 'disabled',
+  PendingDeletion: 'pending deletion',
   PendingReplicaDeletion: 'pending replica deletion',
+  PendingImport: 'pending import',
   Creating: 'creating',
   Updating: 'updating',
   Unavailable: 'unavailable',
 };
 
-/** Throws the exception AWS KMS answers when `key`'s state does not allow an operation of `rule`. */
-export function assertKeyStateAllows(key: KeyRecord, rule: KeyStateRule): void {
-  if (rule === 'any') return;
-  const state = key.keyState;
-  if (state === 'Enabled') return;
-  if (state === 'Disabled') {
-    /* Precondition: a disabled key refuses cryptographic operations. */
-    if (rule === 'cryptographic') throw new DisabledException(say('keyDisabled', { arn: key.arn }));
-    return;
+/** The outcome of `cell` for `key`: `ok`, or the footnote that makes the operation fail. */
+export function outcomeOf(cell: Cell, key: KeyRecord): 'ok' | FailureNote {
+  if (typeof cell !== 'object') return cell;
+  return key.origin === 'EXTERNAL' ? cell.external : cell.otherwise;
+}
+
+/** The exception a footnote of the key state table names, for `key`. */
+export function failureOf(note: FailureNote, key: KeyRecord): ServiceError {
+  const { arn } = key;
+  switch (note) {
+    case 1: return new DisabledException(say('keyDisabled', { arn }));
+    case 3: return new KMSInvalidStateException(key.keyState === 'PendingReplicaDeletion'
+      ? say('keyInState', { arn, state: STATE_WORDS.PendingReplicaDeletion })
+      : say('keyPendingDeletion', { arn }));
+    case 4: return new KMSInvalidStateException(say('keyNotPendingDeletion', { arn }));
+    case 5: return new KMSInvalidStateException(say('keyPendingImport', { arn }));
+    case 6:
+    case 7:
+    case 9: return new UnsupportedOperationException(`${arn} origin is ${key.origin} which is not valid for this operation.`);
+    case 11: return new KMSInvalidStateException(say('keyUnavailable', { arn }));
+    case 14: return new KMSInvalidStateException(say('keyInState', { arn, state: STATE_WORDS.Creating }));
+    case 15: return new KMSInvalidStateException(say('keyInState', { arn, state: STATE_WORDS.Updating }));
   }
-  if (state === 'Updating' && rule !== 'enablement') return;
-  if (state === 'Unavailable' && rule === 'cryptographic') throw new KeyUnavailableException(say('keyUnavailable', { arn: key.arn }));
-  if (state === 'PendingImport' && rule === 'management') return;
-  if (state === 'PendingDeletion') throw new KMSInvalidStateException(say('keyPendingDeletion', { arn: key.arn }));
-  if (state === 'PendingImport') throw new KMSInvalidStateException(say('keyPendingImport', { arn: key.arn }));
-  throw new KMSInvalidStateException(say('keyInState', { arn: key.arn, state: STATE_WORDS[state] ?? state }));
+}
+
+/** Throws the exception AWS KMS answers when `key`'s state does not allow `operation`. */
+export function assertKeyStateAllows(key: KeyRecord, operation: KeyStateOperation): void {
+  const outcome = outcomeOf(KEY_STATE_TABLE[operation][key.keyState], key);
+  /* Precondition: the key state table allows the operation in the key's state. */
+  if (outcome !== 'ok') throw failureOf(outcome, key);
 }

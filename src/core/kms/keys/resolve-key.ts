@@ -3,14 +3,15 @@ import { NotFoundException } from '../../../models/kms/generated/errors.js';
 import type { KeyRecord } from '../records.js';
 import { scopeOf, type KeyAccessFacts, type OperationCall } from '../service.js';
 import { aliasArn, keyArn, parseKeyIdentifier } from './identifiers.js';
-import { assertKeyStateAllows, type KeyStateRule } from './key-states.js';
+import { assertKeyStateAllows, type KeyStateOperation } from './key-states.js';
 import { say } from '../messages.js';
+import { isDeleted } from '../lifecycle/due-dates.js';
 
 export interface ResolveOptions {
   /** Whether the operation accepts alias names and alias ARNs. */
   readonly allowAliases: boolean;
-  /** Which key states the operation accepts. */
-  readonly rule: KeyStateRule;
+  /** The operation's row of the key state table, which says the key states it accepts. */
+  readonly rule: KeyStateOperation;
   /** The IAM action the caller must be allowed on the key (e.g. `kms:Encrypt`). */
   readonly action: string;
   /** Facts for the action's condition keys (kms:ReEncryptOnSameKey, the grant being created). */
@@ -33,7 +34,8 @@ export async function findKey(call: OperationCall<unknown>, raw: string, options
   /* Precondition: keys live in one Region; a key ARN of another Region names no key here. */
   if (id.region !== ctx.region) throw new NotFoundException(say('keyArnInOtherRegion', { region: id.region }));
   const key = await deps.keys.getKey({ accountId: id.accountId, region: id.region, keyId });
-  if (key === undefined) throw new NotFoundException(say('keyDoesNotExist', { arn }));
+  /* Precondition: the key exists; a key past its deletion date is deleted, even before its items are removed. */
+  if (key === undefined || isDeleted(key, deps.clock.now())) throw new NotFoundException(say('keyDoesNotExist', { arn }));
   return key;
 }
 

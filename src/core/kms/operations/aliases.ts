@@ -22,8 +22,8 @@ function assertCustomerAliasName(aliasName: string): void {
     say('reservedAlias', { aliasName }), InvalidAliasNameException);
 }
 
-async function resolveAliasTarget(call: OperationCall<unknown>, targetKeyId: string, action: string): Promise<KeyRecord> {
-  return resolveKey(call, targetKeyId, { allowAliases: false, rule: 'management', action });
+async function resolveAliasTarget(call: OperationCall<unknown>, targetKeyId: string, operation: 'CreateAlias' | 'UpdateAlias'): Promise<KeyRecord> {
+  return resolveKey(call, targetKeyId, { allowAliases: false, rule: operation, action: `kms:${operation}` });
 }
 
 export const createAlias: OperationHandler<'CreateAlias'> = async (call) => {
@@ -31,7 +31,7 @@ export const createAlias: OperationHandler<'CreateAlias'> = async (call) => {
   assertCustomerAliasName(input.AliasName);
   /* CreateAlias needs kms:CreateAlias on the alias (IAM policies) and on the key. */
   await deps.access.onAlias(call, aliasArn(scopeOf(ctx), input.AliasName), 'kms:CreateAlias');
-  const key = await resolveAliasTarget(call, input.TargetKeyId, 'kms:CreateAlias');
+  const key = await resolveAliasTarget(call, input.TargetKeyId, 'CreateAlias');
   const now = deps.clock.now().getTime();
   await deps.aliases.createAlias({
     ...scopeOf(ctx), aliasName: input.AliasName, targetKeyId: key.keyId, creationDate: now, lastUpdatedDate: now,
@@ -52,7 +52,7 @@ export const updateAlias: OperationHandler<'UpdateAlias'> = async (call) => {
     call.touched.add(current.arn);
     await deps.access.onKey(call, current, 'kms:UpdateAlias');
   }
-  const next = await resolveAliasTarget(call, input.TargetKeyId, 'kms:UpdateAlias');
+  const next = await resolveAliasTarget(call, input.TargetKeyId, 'UpdateAlias');
   /* Precondition: an alias moves only between keys of the same type and key usage. */
   needs(current === undefined || (keyType(current) === keyType(next) && current.keyUsage === next.keyUsage),
     say('aliasTargetMismatch', { arn: next.arn }), ValidationException);

@@ -6,7 +6,6 @@ import { assertOfferedInRegion } from '../keys/key-specs.js';
 import { assertEncryptionKey, encryptUnderKey } from '../crypto/symmetric.js';
 import { assertNotDryRun } from './dry-run.js';
 import { assertNoRecipient } from './encrypt-decrypt.js';
-import { operationOfAction } from '../messages.js';
 
 interface DataKeyPairInput {
   readonly KeyId: string;
@@ -15,11 +14,11 @@ interface DataKeyPairInput {
   readonly DryRun?: boolean;
 }
 
-async function generatePair(call: OperationCall<unknown>, input: DataKeyPairInput, action: string) {
+async function generatePair(call: OperationCall<unknown>, input: DataKeyPairInput, operation: 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext') {
   assertOfferedInRegion(input.KeyPairSpec, DataKeyPairSpecValues, 'keyPairSpec', call.ctx.region);
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: operation, action: `kms:${operation}` });
   /* Precondition: the private key is encrypted under a symmetric encryption key. */
-  assertEncryptionKey(key, 'SYMMETRIC_DEFAULT', operationOfAction(action));
+  assertEncryptionKey(key, 'SYMMETRIC_DEFAULT', operation);
   assertNotDryRun(input.DryRun);
   const pair = await call.deps.asymmetric.generateDataKeyPair(input.KeyPairSpec);
   const blob = await encryptUnderKey(call, key, pair.privateKey, input.EncryptionContext);
@@ -38,12 +37,12 @@ async function generatePair(call: OperationCall<unknown>, input: DataKeyPairInpu
 
 export const generateDataKeyPair: OperationHandler<'GenerateDataKeyPair'> = async (call) => {
   assertNoRecipient(call.input.Recipient);
-  const { pair, common } = await generatePair(call, call.input, 'kms:GenerateDataKeyPair');
+  const { pair, common } = await generatePair(call, call.input, 'GenerateDataKeyPair');
   return { ...common, PrivateKeyPlaintext: pair.privateKey };
 };
 
 export const generateDataKeyPairWithoutPlaintext: OperationHandler<'GenerateDataKeyPairWithoutPlaintext'> = async (call) => {
-  const { pair, common } = await generatePair(call, call.input, 'kms:GenerateDataKeyPairWithoutPlaintext');
+  const { pair, common } = await generatePair(call, call.input, 'GenerateDataKeyPairWithoutPlaintext');
   pair.privateKey.fill(0);
   return common;
 };

@@ -7,7 +7,7 @@ import { assertEncryptionKey, encryptUnderKey } from '../crypto/symmetric.js';
 import { assertNotDryRun } from './dry-run.js';
 import { assertNoRecipient } from './encrypt-decrypt.js';
 import { needs } from '../../errors/service-error.js';
-import { operationOfAction, say } from '../messages.js';
+import { say } from '../messages.js';
 
 const DATA_KEY_BYTES: Readonly<Record<DataKeySpec, number>> = { AES_128: 16, AES_256: 32 };
 
@@ -19,12 +19,12 @@ interface DataKeyInput {
   readonly DryRun?: boolean;
 }
 
-async function generateDataKeyCore(call: OperationCall<unknown>, input: DataKeyInput, action: string) {
+async function generateDataKeyCore(call: OperationCall<unknown>, input: DataKeyInput, operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext') {
   /* Precondition: exactly one of KeySpec and NumberOfBytes is given. */
   needs((input.KeySpec === undefined) !== (input.NumberOfBytes === undefined),
     say('numberOfBytesOrKeySpec'), ValidationException);
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
-  assertEncryptionKey(key, undefined, operationOfAction(action));
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: operation, action: `kms:${operation}` });
+  assertEncryptionKey(key, undefined, operation);
   assertNotDryRun(input.DryRun);
   const length = input.KeySpec === undefined ? (input.NumberOfBytes ?? 0) : DATA_KEY_BYTES[input.KeySpec];
   const plaintext = await call.deps.material.generateRandom(length);
@@ -34,12 +34,12 @@ async function generateDataKeyCore(call: OperationCall<unknown>, input: DataKeyI
 
 export const generateDataKey: OperationHandler<'GenerateDataKey'> = async (call) => {
   assertNoRecipient(call.input.Recipient);
-  const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'kms:GenerateDataKey');
+  const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'GenerateDataKey');
   return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn, KeyMaterialId: key.currentBackingKeyId };
 };
 
 export const generateDataKeyWithoutPlaintext: OperationHandler<'GenerateDataKeyWithoutPlaintext'> = async (call) => {
-  const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'kms:GenerateDataKeyWithoutPlaintext');
+  const { key, plaintext, blob } = await generateDataKeyCore(call, call.input, 'GenerateDataKeyWithoutPlaintext');
   plaintext.fill(0);
   return { CiphertextBlob: blob, KeyId: key.arn, KeyMaterialId: key.currentBackingKeyId };
 };

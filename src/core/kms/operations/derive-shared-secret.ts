@@ -12,7 +12,7 @@ import { say } from '../messages.js';
 export const deriveSharedSecret: OperationHandler<'DeriveSharedSecret'> = async (call) => {
   const { input } = call;
   assertNoRecipient(input.Recipient);
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:DeriveSharedSecret' });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'DeriveSharedSecret', action: 'kms:DeriveSharedSecret' });
   /* Precondition: the key's usage is KEY_AGREEMENT. */
   needs(key.keyUsage === 'KEY_AGREEMENT', say('keyUsageNotValid', { arn: key.arn, usage: key.keyUsage, operation: 'DeriveSharedSecret' }), InvalidKeyUsageException);
   /* Precondition: the key agreement algorithm is one the key spec supports. */

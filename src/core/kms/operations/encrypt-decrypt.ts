@@ -10,7 +10,7 @@ import { say } from '../messages.js';
 
 export const encrypt: OperationHandler<'Encrypt'> = async (call) => {
   const { input } = call;
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:Encrypt' });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'Encrypt', action: 'kms:Encrypt' });
   const algorithm = assertEncryptionKey(key, input.EncryptionAlgorithm, 'Encrypt');
   assertNotDryRun(input.DryRun);
   const blob = await encryptWithKey(call, key, algorithm, input.Plaintext, input.EncryptionContext);
@@ -26,6 +26,7 @@ export const decrypt: OperationHandler<'Decrypt'> = async (call) => {
     context: input.EncryptionContext,
     algorithm: input.EncryptionAlgorithm,
     action: 'kms:Decrypt',
+    operation: 'Decrypt',
   });
   assertNotDryRun(input.DryRun);
   return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: algorithm, ...(keyMaterialId === undefined ? {} : { KeyMaterialId: keyMaterialId }) };
@@ -41,11 +42,12 @@ export const reEncrypt: OperationHandler<'ReEncrypt'> = async (call) => {
     context: input.SourceEncryptionContext,
     algorithm: input.SourceEncryptionAlgorithm,
     action: 'kms:ReEncryptFrom',
+    operation: 'ReEncrypt',
     facts: (key) => ({ reEncryptOnSameKey: key.arn === destinationArn }),
   });
   try {
     const destination = await resolveKey(call, input.DestinationKeyId, {
-      allowAliases: true, rule: 'cryptographic', action: 'kms:ReEncryptTo', facts: (key) => ({ reEncryptOnSameKey: key.arn === source.key.arn }),
+      allowAliases: true, rule: 'ReEncrypt', action: 'kms:ReEncryptTo', facts: (key) => ({ reEncryptOnSameKey: key.arn === source.key.arn }),
     });
     const algorithm = assertEncryptionKey(destination, input.DestinationEncryptionAlgorithm, 'ReEncrypt');
     assertNotDryRun(input.DryRun);
@@ -75,7 +77,7 @@ async function requireCiphertext(
 ): Promise<Uint8Array> {
   if (input.CiphertextBlob !== undefined) return input.CiphertextBlob;
   if (input.DryRun === true && input.DryRunModifiers?.includes('IGNORE_CIPHERTEXT') === true && input.KeyId !== undefined) {
-    await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action });
+    await resolveKey(call, input.KeyId, { allowAliases: true, rule: action === 'kms:Decrypt' ? 'Decrypt' : 'ReEncrypt', action });
     assertNotDryRun(true);
   }
   throw new ValidationException(say('ciphertextBlobRequired'));

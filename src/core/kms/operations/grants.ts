@@ -11,7 +11,6 @@ import { INVALID_GRANT_TOKEN_MESSAGE, issueGrantToken } from '../grants/grant-to
 import { grantOfToken, StoredGrantLookup } from '../grants/stored-grant-lookup.js';
 import type { StoredGrant } from '../grants/stored-grant.js';
 import { partitionOf } from '../keys/identifiers.js';
-import { assertKeyStateAllows } from '../keys/key-states.js';
 import { findKey, resolveKey } from '../keys/resolve-key.js';
 import { authzPrincipalOf } from '../access/policy-access-control.js';
 import type { KeyRecord } from '../records.js';
@@ -31,11 +30,9 @@ export const createGrant: OperationHandler<'CreateGrant'> = async (call) => {
   const { deps, ctx, input } = call;
   // A grant that allows CreateGrant allows only grants no wider than itself.
   const key = await resolveKey(call, input.KeyId, {
-    allowAliases: false, rule: 'any', action: 'kms:CreateGrant',
+    allowAliases: false, rule: 'CreateGrant', action: 'kms:CreateGrant',
     facts: { requestedGrant: { operations: input.Operations, ...constraintsOf(input.Constraints) } },
   });
-  // CreateGrant is refused in the states that refuse cryptographic operations, except Unavailable.
-  if (key.keyState !== 'Unavailable') assertKeyStateAllows(key, 'cryptographic');
   checkGrantPrincipal(input.GranteePrincipal);
   if (input.RetiringPrincipal !== undefined) checkGrantPrincipal(input.RetiringPrincipal);
   const operations = checkGrantOperations(key, input.Operations);
@@ -75,7 +72,7 @@ export const createGrant: OperationHandler<'CreateGrant'> = async (call) => {
 
 export const listGrants: OperationHandler<'ListGrants'> = async (call) => {
   const { deps, input } = call;
-  const key = await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'any', action: 'kms:ListGrants' });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'ListGrants', action: 'kms:ListGrants' });
   const locator = locatorOf(key);
   if (input.GrantId !== undefined) {
     const grant = await findGrant(call, locator, input.GrantId);
@@ -134,7 +131,7 @@ export const retireGrant: OperationHandler<'RetireGrant'> = async (call) => {
 
 export const revokeGrant: OperationHandler<'RevokeGrant'> = async (call) => {
   const { input } = call;
-  const key = await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'any', action: 'kms:RevokeGrant' });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'RevokeGrant', action: 'kms:RevokeGrant' });
   const grant = await findGrant(call, locatorOf(key), input.GrantId);
   assertNotDryRun(input.DryRun);
   await deleteGrant(call, grant);

@@ -5,9 +5,10 @@ import type { KeyRecord } from '../records.js';
 import { resolveKey } from '../keys/resolve-key.js';
 import { toKeyMetadata } from '../keys/key-metadata.js';
 import { pageOf } from './paging.js';
+import { isDeleted, lifecycleDueAt } from '../lifecycle/due-dates.js';
 
 export const describeKey: OperationHandler<'DescribeKey'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: true, rule: 'any', action: 'kms:DescribeKey' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: true, rule: 'DescribeKey', action: 'kms:DescribeKey' });
   return { KeyMetadata: toKeyMetadata(key) };
 };
 
@@ -17,30 +18,35 @@ export const listKeys: OperationHandler<'ListKeys'> = async (call) => {
   const { accountId, region } = scopeOf(ctx);
   const page = await deps.keys.listKeys(accountId, region, { limit: input.Limit ?? 100, marker: input.Marker });
   return {
-    Keys: page.items.map((key) => ({ KeyId: key.keyId, KeyArn: key.arn })),
+    // A key past its deletion date is deleted, even before the scheduler removed its items.
+    Keys: page.items.filter((key) => !isDeleted(key, deps.clock.now())).map((key) => ({ KeyId: key.keyId, KeyArn: key.arn })),
     ...pageOf(page),
   };
 };
 
 export const updateKeyDescription: OperationHandler<'UpdateKeyDescription'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'management', action: 'kms:UpdateKeyDescription' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'UpdateKeyDescription', action: 'kms:UpdateKeyDescription' });
   await saveKey(call, { ...key, description: call.input.Description });
   return {};
 };
 
 export const enableKey: OperationHandler<'EnableKey'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'enablement', action: 'kms:EnableKey' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'EnableKey', action: 'kms:EnableKey' });
   if (key.keyState !== 'Enabled') await saveKey(call, { ...key, keyState: 'Enabled' });
   return {};
 };
 
 export const disableKey: OperationHandler<'DisableKey'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'enablement', action: 'kms:DisableKey' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'DisableKey', action: 'kms:DisableKey' });
   if (key.keyState !== 'Disabled') await saveKey(call, { ...key, keyState: 'Disabled' });
   return {};
 };
 
-/** Writes changed key metadata, guarded by the revision it was read at. */
+/**
+ * Writes changed key metadata, guarded by the revision it was read at, then tells the lifecycle
+ * scheduler when the key's next lifecycle work is due (the metadata itself is the durable record).
+ */
 export async function saveKey(call: OperationCall<unknown>, key: KeyRecord): Promise<void> {
   await call.deps.keys.updateKey({ ...key, revision: key.revision + 1 }, key.revision);
+  await call.deps.lifecycle?.scheduler.arrange(key, lifecycleDueAt(key));
 }

@@ -19,7 +19,7 @@ function assertDefaultPolicyName(name: string | undefined): void {
 
 export const putKeyPolicy: OperationHandler<'PutKeyPolicy'> = async (call) => {
   const { input } = call;
-  const key = await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'any', action: 'kms:PutKeyPolicy' });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'PutKeyPolicy', action: 'kms:PutKeyPolicy' });
   assertDefaultPolicyName(input.PolicyName);
   await call.deps.access.checkNewKeyPolicy(call, {
     text: input.Policy, keyArn: key.arn, bypassLockoutCheck: input.BypassPolicyLockoutSafetyCheck === true,
@@ -29,13 +29,13 @@ export const putKeyPolicy: OperationHandler<'PutKeyPolicy'> = async (call) => {
 };
 
 export const getKeyPolicy: OperationHandler<'GetKeyPolicy'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'any', action: 'kms:GetKeyPolicy' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'GetKeyPolicy', action: 'kms:GetKeyPolicy' });
   assertDefaultPolicyName(call.input.PolicyName);
   return { Policy: key.policy, PolicyName: DEFAULT_POLICY_NAME };
 };
 
 export const listKeyPolicies: OperationHandler<'ListKeyPolicies'> = async (call) => {
-  await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'any', action: 'kms:ListKeyPolicies' });
+  await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'ListKeyPolicies', action: 'kms:ListKeyPolicies' });
   return { PolicyNames: [DEFAULT_POLICY_NAME], Truncated: false };
 };
 

@@ -9,7 +9,7 @@ import { currentKeyMaterial } from '../crypto/stored-key.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import { assertNotDryRun } from './dry-run.js';
 import { needs, withoutMessage } from '../../errors/service-error.js';
-import { operationOfAction, say } from '../messages.js';
+import { say } from '../messages.js';
 
 function assertMacKey(key: KeyRecord, algorithm: MacAlgorithmSpec, operation: string): void {
   /* Precondition: the key's usage is GENERATE_VERIFY_MAC. */
@@ -19,22 +19,22 @@ function assertMacKey(key: KeyRecord, algorithm: MacAlgorithmSpec, operation: st
     say('algorithmIncompatible', { algorithm, keySpec: key.keySpec }), InvalidKeyUsageException);
 }
 
-async function computeMac(call: OperationCall<unknown>, keyId: string, algorithm: MacAlgorithmSpec, message: Uint8Array, dryRun: boolean | undefined, action: string) {
-  const key = await resolveKey(call, keyId, { allowAliases: true, rule: 'cryptographic', action });
-  assertMacKey(key, algorithm, operationOfAction(action));
+async function computeMac(call: OperationCall<unknown>, keyId: string, algorithm: MacAlgorithmSpec, message: Uint8Array, dryRun: boolean | undefined, operation: 'GenerateMac' | 'VerifyMac') {
+  const key = await resolveKey(call, keyId, { allowAliases: true, rule: operation, action: `kms:${operation}` });
+  assertMacKey(key, algorithm, operation);
   assertNotDryRun(dryRun);
   return { key, mac: await call.deps.asymmetric.generateMac(await currentKeyMaterial(call, key), algorithm, message) };
 }
 
 export const generateMac: OperationHandler<'GenerateMac'> = async (call) => {
   const { input } = call;
-  const { key, mac } = await computeMac(call, input.KeyId, input.MacAlgorithm, input.Message, input.DryRun, 'kms:GenerateMac');
+  const { key, mac } = await computeMac(call, input.KeyId, input.MacAlgorithm, input.Message, input.DryRun, 'GenerateMac');
   return { Mac: mac, MacAlgorithm: input.MacAlgorithm, KeyId: key.arn };
 };
 
 export const verifyMac: OperationHandler<'VerifyMac'> = async (call) => {
   const { input } = call;
-  const { key, mac } = await computeMac(call, input.KeyId, input.MacAlgorithm, input.Message, input.DryRun, 'kms:VerifyMac');
+  const { key, mac } = await computeMac(call, input.KeyId, input.MacAlgorithm, input.Message, input.DryRun, 'VerifyMac');
   /* Precondition: the MAC matches, compared in constant time. */
   needs(constantTimeEqual(mac, input.Mac), withoutMessage('The MAC does not match the message.'), KMSInvalidMacException);
   return { KeyId: key.arn, MacValid: true, MacAlgorithm: input.MacAlgorithm };

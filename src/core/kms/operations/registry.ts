@@ -12,6 +12,7 @@ import { getPublicKey, sign, verify } from './sign-verify.js';
 import { generateMac, verifyMac } from './mac.js';
 import { deriveSharedSecret } from './derive-shared-secret.js';
 import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
+import { cancelKeyDeletion, scheduleKeyDeletion } from '../lifecycle/key-deletion.js';
 import { grantOperations } from './grants.js';
 
 export type OperationHandlers = { readonly [Op in OperationName]?: OperationHandler<Op> };
@@ -42,5 +43,7 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   TagResource: tagResource,
   UntagResource: untagResource,
   ListResourceTags: listResourceTags,
+  ScheduleKeyDeletion: scheduleKeyDeletion,
+  CancelKeyDeletion: cancelKeyDeletion,
   ...grantOperations,
 };

@@ -12,7 +12,7 @@ import { say } from '../messages.js';
 
 export const sign: OperationHandler<'Sign'> = async (call) => {
   const { input } = call;
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:Sign' });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'Sign', action: 'kms:Sign' });
   const signing = signingInput(key, input.SigningAlgorithm, input.MessageType, input.Message, 'Sign');
   assertNotDryRun(input.DryRun);
   const signature = await call.deps.asymmetric.sign(await currentKeyMaterial(call, key), input.SigningAlgorithm, signing);
@@ -21,7 +21,7 @@ export const sign: OperationHandler<'Sign'> = async (call) => {
 
 export const verify: OperationHandler<'Verify'> = async (call) => {
   const { input } = call;
-  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:Verify' });
+  const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'Verify', action: 'kms:Verify' });
   const signing = signingInput(key, input.SigningAlgorithm, input.MessageType, input.Message, 'Verify');
   assertNotDryRun(input.DryRun);
   const current = await currentKeyMaterial(call, key);
@@ -32,7 +32,7 @@ export const verify: OperationHandler<'Verify'> = async (call) => {
 };
 
 export const getPublicKey: OperationHandler<'GetPublicKey'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: true, rule: 'cryptographic', action: 'kms:GetPublicKey' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: true, rule: 'GetPublicKey', action: 'kms:GetPublicKey' });
   /* Precondition: only asymmetric keys have a public key. */
   needs(isAsymmetricSpec(key.keySpec), say('notAsymmetricForPublicKey', { arn: key.arn }), UnsupportedOperationException);
   const current = await currentKeyMaterial(call, key);

@@ -9,20 +9,20 @@ import { saveKey } from './key-management.js';
 const MAX_TAG_PAGE = 50;
 
 export const tagResource: OperationHandler<'TagResource'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'management', action: 'kms:TagResource' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'TagResource', action: 'kms:TagResource' });
   await saveKey(call, { ...key, tags: validateNewTags(key.tags, call.input.Tags) });
   return {};
 };
 
 export const untagResource: OperationHandler<'UntagResource'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'management', action: 'kms:UntagResource' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'UntagResource', action: 'kms:UntagResource' });
   const removed = new Set(call.input.TagKeys);
   await saveKey(call, { ...key, tags: key.tags.filter((tag) => !removed.has(tag.tagKey)) });
   return {};
 };
 
 export const listResourceTags: OperationHandler<'ListResourceTags'> = async (call) => {
-  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'any', action: 'kms:ListResourceTags' });
+  const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'ListResourceTags', action: 'kms:ListResourceTags' });
   const page = pageInMemory(key.tags, Math.min(call.input.Limit ?? MAX_TAG_PAGE, MAX_TAG_PAGE), call.input.Marker);
   return { Tags: toWireTags(page.items), ...pageOf(page) };
 };

@@ -1,0 +1,32 @@
+/**
+ * The service's own lifecycle work on one key, run by the scheduler when it falls due: the same
+ * in local mode and in the deployment's lifecycle function. Idempotent: running it twice, late, or
+ * for a key that changed meanwhile, does the right thing.
+ */
+import type { KeyLocator } from '../../ports/index.js';
+import type { CoreDeps, LifecycleDeps } from '../service.js';
+import { isDeleted, lifecycleDueAt } from './due-dates.js';
+
+/** What the run did to the key, for the audit trail. */
+export type DueWorkOutcome = { readonly done: 'DeleteKey'; readonly keyArn: string } | { readonly done: 'nothing' };
+
+export async function runDueWork(deps: CoreDeps, lifecycle: LifecycleDeps, locator: KeyLocator): Promise<DueWorkOutcome> {
+  const key = await deps.keys.getKey(locator);
+  if (key === undefined) {
+    await lifecycle.scheduler.arrange(locator, undefined);
+    return { done: 'nothing' };
+  }
+  if (isDeleted(key, deps.clock.now())) {
+    if (await lifecycle.removal.removeKey(key)) {
+      await lifecycle.scheduler.arrange(locator, undefined);
+      return { done: 'DeleteKey', keyArn: key.arn };
+    }
+    // Changed meanwhile (cancelled, rescheduled): arrange what the stored key now says.
+    const current = await deps.keys.getKey(locator);
+    await lifecycle.scheduler.arrange(locator, current === undefined ? undefined : lifecycleDueAt(current));
+    return { done: 'nothing' };
+  }
+  // Not due yet (the clock of the caller ran ahead, or the work moved): arrange it again.
+  await lifecycle.scheduler.arrange(locator, lifecycleDueAt(key));
+  return { done: 'nothing' };
+}
