@@ -46,7 +46,6 @@ export const PIPELINE_CASES: readonly PipelineCase[] = [
     name: 'Encrypt with an unavailable key',
     source: 'AWS KMS Developer Guide, key state table, note 11',
     template: 'keyUnavailable',
-    ours: false,
     keyState: 'Unavailable',
     operation: 'Encrypt',
     expect: (arn) => ({ status: 400, type: 'KMSInvalidStateException', message: `${arn} is unavailable. You cannot perform this operation on an unavailable KMS key.` }),
