@@ -12,7 +12,8 @@ import { localKeyCache } from '../../src/local/local-service.js';
 import type { OperationName } from '../../src/models/kms/generated/operations.js';
 import { runOperation } from '../../src/pipeline/run-operation.js';
 import { decodeInput } from '../../src/protocol/aws-json/decode-input.js';
-import { makeContext } from '../support/core.js';
+import { LocalScheduler } from '../../src/adapters/scheduler/local-scheduler.js';
+import { ManualTimers, makeContext } from '../support/core.js';
 import { FakeAsymmetricMaterial } from '../support/fake-asymmetric-material.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeKeyMaterial } from '../support/fake-key-material.js';
@@ -30,9 +31,11 @@ interface Harness {
 
 function makeHarness(): Harness {
   const store = new InMemoryStore();
+  const clock = new FakeClock();
+  const lifecycle = { scheduler: new LocalScheduler({ clock, index: store, timers: new ManualTimers() }), removal: store };
   const { core } = assembleCore({
-    store, material: new FakeKeyMaterial(), asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(),
-    cacheTtlMs: 5_000, keyCache: localKeyCache(100),
+    store, material: new FakeKeyMaterial(), asymmetric: new FakeAsymmetricMaterial(), clock, ids: new SequentialIds(),
+    cacheTtlMs: 5_000, keyCache: localKeyCache(100), lifecycle,
   });
   const deps: CoreDeps = core;
   const call = async (operation: OperationName, input: Output): Promise<Output> => {
@@ -134,6 +137,21 @@ const WRITES: readonly WriteRow[] = [
     observe: describeAlias,
     expectedBefore: (keyId) => keyId,
     expectedAfter: () => 'NotFoundException',
+  },
+  {
+    operation: 'ScheduleKeyDeletion',
+    input: (keyId) => ({ KeyId: keyId, PendingWindowInDays: 7 }),
+    observe: (h, keyId) => h.outcome('Encrypt', { KeyId: keyId, Plaintext: PLAINTEXT }),
+    expectedBefore: () => 'ok',
+    expectedAfter: () => 'KMSInvalidStateException',
+  },
+  {
+    operation: 'CancelKeyDeletion',
+    before: async (h, keyId) => { await h.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 }); },
+    input: (keyId) => ({ KeyId: keyId }),
+    observe: async (h, keyId) => ((await h.call('DescribeKey', { KeyId: keyId }))['KeyMetadata'] as Output)['KeyState'],
+    expectedBefore: () => 'PendingDeletion',
+    expectedAfter: () => 'Disabled',
   },
   {
     operation: 'PutKeyPolicy',

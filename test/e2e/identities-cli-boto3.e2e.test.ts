@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,9 +66,12 @@ describe('identities through the AWS CLI', () => {
     await aws(['iam', 'create-role', '--role-name', 'profile-role', '--assume-role-policy-document',
       policy([{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_A}:user/role-user` }, Action: 'sts:AssumeRole' }])]);
     const config = join(e2e.dataDir, 'cli-config');
+    // The CLI caches assumed-role credentials in ~/.aws/cli/cache by role and session name: a name
+    // of this run's own keeps a session of an earlier run (another server) from being reused.
+    const sessionName = `from-cli-${randomUUID().slice(0, 8)}`;
     await writeFile(config, [
       '[profile role-user]', `aws_access_key_id = ${key.AccessKeyId}`, `aws_secret_access_key = ${key.SecretAccessKey}`, '',
-      '[profile via-role]', `role_arn = arn:aws:iam::${ACCOUNT_A}:role/profile-role`, 'source_profile = role-user', 'role_session_name = from-cli', '',
+      '[profile via-role]', `role_arn = arn:aws:iam::${ACCOUNT_A}:role/profile-role`, 'source_profile = role-user', `role_session_name = ${sessionName}`, '',
     ].join('\n'));
 
     // Act
@@ -75,7 +79,7 @@ describe('identities through the AWS CLI', () => {
       clientEnv(config, { AWS_ENDPOINT_URL: e2e.service.endpoint }));
 
     // Assess
-    expect(identity['Arn']).toBe(`arn:aws:sts::${ACCOUNT_A}:assumed-role/profile-role/from-cli`);
+    expect(identity['Arn']).toBe(`arn:aws:sts::${ACCOUNT_A}:assumed-role/profile-role/${sessionName}`);
   }, CLI_TEST_TIMEOUT_MS);
 
   it("answers bad input with IAM's error codes and leaves nothing behind", async () => {

@@ -93,7 +93,11 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     attributedTo = undefined;
 
     // Assess
-    expect(results.filter((result) => result.error !== undefined)).toEqual([]);
+    // The deployment has no key lifecycle scheduler yet: these two answer so, and touch nothing.
+    const notDeployed = new Set(['ScheduleKeyDeletion', 'CancelKeyDeletion']);
+    expect(results.filter((result) => notDeployed.has(result.operation)).map((result) => result.error?.split(':')[0]))
+      .toEqual(['UnsupportedOperationException', 'UnsupportedOperationException']);
+    expect(results.filter((result) => result.error !== undefined && !notDeployed.has(result.operation))).toEqual([]);
     expect(identityResults.filter((result) => result.error !== undefined)).toEqual([]);
     expect(resolved?.secretAccessKey).toBe('secret');
     expect(bob?.principal).toMatchObject({ type: 'IAMUser', userName: 'bob' });

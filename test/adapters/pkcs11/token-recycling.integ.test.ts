@@ -137,12 +137,12 @@ describe('token recycling after many destroyed session objects', () => {
     return result.growth;
   }
 
-  it('keeps the token from growing: 80,000 destroyed objects add memory without recycling and almost none with it', async () => {
-    const without = await rssGrowthMb(Number.POSITIVE_INFINITY);
+  it('keeps the token from growing: 80,000 destroyed objects add almost no memory with recycling', async () => {
+    // SoftHSM keeps about 200 bytes per destroyed object until C_Finalize: up to 16 MB for 80,000
+    // without recycling. How much of that shows in RSS depends on the allocator (from 16 MB down to
+    // nothing where it reuses what the warm-up freed), so only the bound with recycling is asserted;
+    // `npm run soak` measures the growth of the running service over time.
     const recycled = await rssGrowthMb(2_000);
-    // SoftHSM keeps about 200 bytes per destroyed object: up to 16 MB for 80,000 (less where the
-    // allocator reuses memory the warm-up freed; 6 MB was seen on a busy machine).
-    expect(without).toBeGreaterThan(4);
-    expect(recycled).toBeLessThan(without / 2);
+    expect(recycled).toBeLessThan(4);
   }, 300_000);
 });
