@@ -4,8 +4,8 @@
  * Compiled policies are cached by the policy's version.
  */
 import { addGlobalKeys, ConditionKeysBuilder, compileIdentityPolicy, identityChain, type CompiledPolicy, type ConditionKeys } from '../authz/index.js';
-import type { AuthzPrincipal } from '../authz/index.js';
 import type { IdentityDirectory } from '../ports/identity-directory.js';
+import { authzPrincipalOf, requestEnvironmentOf } from '../request-facts.js';
 import type { Principal, RequestContext } from '../request-context.js';
 import { AccessDeniedError } from '../../models/iam/generated/errors.js';
 
@@ -22,27 +22,11 @@ function compiledPolicy(version: string, document: string): CompiledPolicy {
   return policy;
 }
 
-export function authzPrincipalOf(principal: Principal): AuthzPrincipal {
-  return principal.type === 'AssumedRole' && principal.session !== undefined
-    ? { type: 'AssumedRole', accountId: principal.accountId, arn: principal.arn, roleArn: principal.session.roleArn }
-    : { type: principal.type, accountId: principal.accountId, arn: principal.arn };
-}
+export { authzPrincipalOf } from '../request-facts.js';
 
 /** The global condition keys of the request, plus `extra` (sts:ExternalId, aws:RequestTag/…). */
 export function requestConditionKeys(ctx: RequestContext, now: Date, extra: (builder: ConditionKeysBuilder) => void = () => undefined): ConditionKeys {
-  const { principal } = ctx;
-  const builder = addGlobalKeys(new ConditionKeysBuilder(), {
-    principal: authzPrincipalOf(principal),
-    principalId: principal.principalId,
-    ...(principal.userName === undefined ? {} : { username: principal.userName }),
-    ...(principal.tags === undefined ? {} : { principalTags: principal.tags }),
-    region: ctx.region,
-    sourceIp: ctx.sourceIp,
-    ...(ctx.vpcEndpointId === undefined ? {} : { vpcEndpointId: ctx.vpcEndpointId }),
-    ...(ctx.vpcId === undefined ? {} : { vpcId: ctx.vpcId }),
-    secureTransport: ctx.secureTransport === true,
-    now,
-  });
+  const builder = addGlobalKeys(new ConditionKeysBuilder(), requestEnvironmentOf(ctx, now));
   extra(builder);
   return builder.build();
 }

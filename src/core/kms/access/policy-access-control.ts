@@ -8,7 +8,7 @@ import { AccessDeniedException } from '../../../models/kms/generated/errors.js';
 import {
   accessDeniedMessage, assertLockoutSafe, authorize, checkPrincipalsExist, compilePolicy, encryptionContextOf, grantOperationFor,
   kmsConditionKeys, noResourceArn, parsePolicy,
-  type AuthorizationRequest, type AuthzPrincipal, type AuthzResource, type Decision, type GranteeMatch, type GrantRecord, type PolicySource,
+  type AuthorizationRequest, type AuthzResource, type Decision, type GranteeMatch, type GrantRecord, type PolicySource,
   type RequestEnvironment,
 } from '../../authz/index.js';
 import type { GrantLookup, IdentityDirectory } from '../../ports/index.js';
@@ -16,6 +16,7 @@ import type { Principal, RequestContext } from '../../request-context.js';
 import type { KeyRecord } from '../records.js';
 import { scopeOf, type AccessControl, type KeyAccessFacts, type OperationCall } from '../service.js';
 import { CompiledPolicies } from './compiled-policies.js';
+import { requestEnvironmentOf } from '../../request-facts.js';
 
 type Input = Readonly<Record<string, unknown>>;
 
@@ -31,32 +32,7 @@ export interface PolicyAccessControlOptions {
   readonly endpointPolicies?: ReadonlyMap<string, string>;
 }
 
-/** The caller as the policy engine sees it. */
-export function authzPrincipalOf(principal: Principal): AuthzPrincipal {
-  return {
-    type: principal.type,
-    accountId: principal.accountId,
-    arn: principal.arn,
-    ...(principal.session === undefined ? {} : { roleArn: principal.session.roleArn }),
-  };
-}
-
-/** The global condition keys' facts of a request. */
-export function requestEnvironmentOf(ctx: RequestContext, now: Date): RequestEnvironment {
-  const { principal } = ctx;
-  return {
-    principal: authzPrincipalOf(principal),
-    principalId: principal.principalId,
-    ...(principal.userName === undefined ? {} : { username: principal.userName }),
-    ...(principal.tags === undefined ? {} : { principalTags: principal.tags }),
-    region: ctx.region,
-    sourceIp: ctx.sourceIp,
-    ...(ctx.vpcEndpointId === undefined ? {} : { vpcEndpointId: ctx.vpcEndpointId }),
-    ...(ctx.vpcId === undefined ? {} : { vpcId: ctx.vpcId }),
-    secureTransport: ctx.secureTransport ?? false,
-    now,
-  };
-}
+export { authzPrincipalOf, requestEnvironmentOf } from '../../request-facts.js';
 
 interface CallerPolicies {
   readonly sources: readonly PolicySource[];
