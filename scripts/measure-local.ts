@@ -7,16 +7,14 @@
  * the instance is left idle and the resident memory (VmRSS) of its whole process tree is read,
  * per process and in total. Prints a Markdown summary; `--json <path>` writes the figures.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { treeMemory } from './soak/process-memory.js';
+import { startService, stopService, type StartedService } from './soak/started-service.js';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const START_TIMEOUT_MS = 120_000;
 
 const { values } = parseArgs({
@@ -29,50 +27,21 @@ const { values } = parseArgs({
 const starts = Number(values.starts);
 const idleSeconds = Number(values['idle-seconds']);
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly endpoint: string;
+interface Running extends StartedService {
   readonly firstAnswerMs: number;
 }
 
 /** Starts `npm start`'s script and waits for the first signed request to be answered. */
 async function start(dataDir: string): Promise<Running> {
   const began = performance.now();
-  const child = spawn('bash', ['scripts/start.sh', '--port', '0', '--data-dir', dataDir, '--quiet'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
-  });
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`No banner within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = /KMS endpoint:\s+(http:\/\/\S+)/.exec(output)?.[1];
-      if (found !== undefined) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`start.sh exited (${code}):\n${output}`)));
-  });
-  const text = await readFile(join(dataDir, 'credentials'), 'utf8');
-  const credentials = {
-    accessKeyId: /aws_access_key_id\s*=\s*(\S+)/.exec(text)?.[1] ?? '',
-    secretAccessKey: /aws_secret_access_key\s*=\s*(\S+)/.exec(text)?.[1] ?? '',
-  };
-  const kms = new KMSClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+  const service = await startService(dataDir, START_TIMEOUT_MS);
+  const kms = new KMSClient({ endpoint: service.endpoint, region: 'us-east-1', credentials: service.credentials, maxAttempts: 1 });
   await kms.send(new ListKeysCommand({}));
   kms.destroy();
-  return { child, endpoint, firstAnswerMs: performance.now() - began };
+  return { ...service, firstAnswerMs: performance.now() - began };
 }
 
-async function stop(running: Running): Promise<void> {
-  const exited = new Promise((resolve) => running.child.once('exit', resolve));
-  running.child.kill('SIGTERM');
-  await exited;
-}
+const stop = stopService;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

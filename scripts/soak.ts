@@ -12,18 +12,16 @@
  *
  * Flags after a second `--` go to the service (e.g. `-- --audit-log-max-size 10MB`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RequestSigner, randomPlaintexts } from './bench/signed-requests.js';
 import { folderBytes, treeMemory, type ProcessMemory } from './soak/process-memory.js';
 import { slope, type Sample } from './soak/slope.js';
+import { startService, stopService, type StartedService } from './soak/started-service.js';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const START_TIMEOUT_MS = 180_000;
 const MAX_IN_FLIGHT = 64;
 
@@ -61,43 +59,6 @@ function positive(name: string, raw: string): number {
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly endpoint: string;
-  readonly credentials: { accessKeyId: string; secretAccessKey: string };
-}
-
-async function startService(dataDir: string): Promise<Running> {
-  const child = spawn('bash', ['scripts/start.sh', '--port', '0', '--data-dir', dataDir, '--quiet', ...serviceArgs], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
-  });
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`No banner within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = /KMS endpoint:\s+(http:\/\/\S+)/.exec(output)?.[1];
-      if (found !== undefined) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`start.sh exited (${code}):\n${output}`)));
-  });
-  const text = await readFile(join(dataDir, 'credentials'), 'utf8');
-  return {
-    child,
-    endpoint,
-    credentials: {
-      accessKeyId: /aws_access_key_id\s*=\s*(\S+)/.exec(text)?.[1] ?? '',
-      secretAccessKey: /aws_secret_access_key\s*=\s*(\S+)/.exec(text)?.[1] ?? '',
-    },
-  };
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
@@ -151,10 +112,10 @@ interface Tick {
 }
 
 const dataDir = join(await mkdtemp(join(tmpdir(), 'kms-soak-')), 'data');
-let running: Running | undefined;
+let running: StartedService | undefined;
 try {
   log(`starting the service in ${dataDir} ${serviceArgs.join(' ')}`);
-  running = await startService(dataDir);
+  running = await startService(dataDir, START_TIMEOUT_MS, serviceArgs);
   const service = running;
   const signer = new RequestSigner(service.endpoint, service.credentials);
   const createStarted = performance.now();
@@ -259,10 +220,6 @@ try {
   }
 } finally {
   agent.destroy();
-  if (running !== undefined) {
-    const exited = new Promise((resolve) => running?.child.once('exit', resolve));
-    running.child.kill('SIGTERM');
-    await exited;
-  }
+  if (running !== undefined) await stopService(running);
   await rm(join(dataDir, '..'), { recursive: true, force: true });
 }
