@@ -7,31 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ModelOperation, ModelShape } from './service-model.js';
 
-interface ModelRef {
-  shape: string;
-}
-interface ModelShape {
-  type: string;
-  members?: Record<string, ModelRef>;
-  required?: string[];
-  member?: ModelRef;
-  key?: ModelRef;
-  value?: ModelRef;
-  enum?: string[];
-  min?: number;
-  max?: number;
-  pattern?: string;
-  sensitive?: boolean;
-  exception?: boolean;
-  fault?: boolean;
-}
-interface ModelOperation {
-  name: string;
-  input?: ModelRef;
-  output?: ModelRef;
-  errors?: ModelRef[];
-}
 interface Model {
   operations: Record<string, ModelOperation>;
   shapes: Record<string, ModelShape>;

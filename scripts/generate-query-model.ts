@@ -10,29 +10,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ModelOperation, ModelShape } from './service-model.js';
 
-interface ModelRef {
-  shape: string;
-}
-interface ModelShape {
-  type: string;
-  members?: Record<string, ModelRef>;
-  required?: string[];
-  member?: ModelRef;
-  key?: ModelRef;
-  value?: ModelRef;
-  enum?: string[];
-  min?: number;
-  max?: number;
-  pattern?: string;
-  sensitive?: boolean;
-  exception?: boolean;
-  error?: { code: string; httpStatusCode: number; senderFault?: boolean };
-}
-interface ModelOperation {
-  input?: ModelRef;
-  output?: ModelRef & { resultWrapper?: string };
-}
 interface Model {
   metadata: { apiVersion: string; xmlNamespace: string; endpointPrefix: string };
   operations: Record<string, ModelOperation>;
