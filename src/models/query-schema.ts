@@ -1,20 +1,8 @@
 /** Runtime description of an AWS Query-protocol service (IAM, STS), as the generated schemas give it. */
+import type { ShapeSchema } from './kms/generated/schema.js';
 
-/** One model shape. `pattern` is a Java regular expression that must match the whole value. */
-export interface QueryShapeSchema {
-  readonly type: 'structure' | 'string' | 'blob' | 'integer' | 'long' | 'boolean' | 'timestamp' | 'list' | 'map';
-  readonly min?: number;
-  readonly max?: number;
-  readonly pattern?: string;
-  readonly enum?: readonly string[];
-  readonly sensitive?: boolean;
-  /** Member name to target shape name, in model order. */
-  readonly members?: Readonly<Record<string, string>>;
-  readonly required?: readonly string[];
-  readonly member?: string;
-  readonly key?: string;
-  readonly value?: string;
-}
+/** One model shape: the same description as the KMS model's (both are generated from AWS API models). */
+export type QueryShapeSchema = ShapeSchema;
 
 export interface QueryOperationSchema {
   readonly input: string;
