@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { attachRawBody } from '../pipeline/http-request.js';
 
 /** Far above any valid KMS request (the largest, a 32 KB policy with tags, is well under 200 KB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -60,7 +61,7 @@ export function toProxyEvent(request: IncomingMessage, body: Buffer, requestId: 
   const url = new URL(request.url ?? '/', 'http://local');
   const query = Object.fromEntries(url.searchParams);
   const method = request.method ?? 'GET';
-  return {
+  const event: APIGatewayProxyEvent = {
     resource: '/',
     path: url.pathname,
     httpMethod: method,
@@ -70,7 +71,7 @@ export function toProxyEvent(request: IncomingMessage, body: Buffer, requestId: 
     multiValueQueryStringParameters: null,
     pathParameters: null,
     stageVariables: null,
-    body: body.toString('base64'),
+    body: '',
     isBase64Encoded: true,
     requestContext: {
       accountId: 'local',
@@ -93,6 +94,11 @@ export function toProxyEvent(request: IncomingMessage, body: Buffer, requestId: 
       },
     },
   };
+  // The pipeline reads the bytes themselves; the base64 text is made only if something asks for it.
+  let encoded: string | undefined;
+  Object.defineProperty(event, 'body', { enumerable: true, configurable: true, get: () => (encoded ??= body.toString('base64')) });
+  attachRawBody(event, body);
+  return event;
 }
 
 export function writeProxyResult(response: ServerResponse, result: APIGatewayProxyResult): void {

@@ -2,8 +2,17 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { SignedHttpRequest } from '../authn/sigv4-verifier.js';
 
+/** The bytes that arrived, for events built in this process (local mode): read without a base64 round trip. */
+const RAW_BODIES = new WeakMap<APIGatewayProxyEvent, Uint8Array>();
+
+/** Records the body bytes an event built in this process stands for; `event.body` must encode the same bytes. */
+export function attachRawBody(event: APIGatewayProxyEvent, body: Uint8Array): void {
+  RAW_BODIES.set(event, body);
+}
+
 export function toSignedRequest(event: APIGatewayProxyEvent): SignedHttpRequest {
-  const body = event.body === null
+  const raw = RAW_BODIES.get(event);
+  const body = raw !== undefined ? raw : event.body === null
     ? new Uint8Array(0)
     : event.isBase64Encoded ? new Uint8Array(Buffer.from(event.body, 'base64')) : new TextEncoder().encode(event.body);
   const headers: Record<string, string> = {};
