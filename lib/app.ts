@@ -9,6 +9,15 @@
  * | `pkcs11LayerArn`           | none: no layer is attached                                   |
  * | `apiGatewayCloudWatchRole` | `true`: the stack sets the Region's API Gateway logging role |
  * | `stackName`                | `OpenKms`                                                    |
+ * | `apiEndpoint`              | `private` (or `regional`; never edge-optimized)              |
+ * | `vpcEndpointIds`           | none: the stack creates a VPC and one execute-api endpoint   |
+ * |                            | (`vpce-ID` or `vpce-ID=vpc-ID`, comma-separated)             |
+ * | `keyBackend`               | `softhsm-efs` (or `cloudhsm`, with the five keys below)      |
+ * | `vpcId`, `subnetIds`       | CloudHSM: the cluster's VPC and subnets (comma-separated)    |
+ * | `cloudHsmClusterId`        | CloudHSM: `cluster-…`                                        |
+ * | `cloudHsmSecurityGroupId`  | CloudHSM: the cluster's security group                       |
+ * | `hsmPinSecretArn`          | CloudHSM: the crypto user's PIN secret (as pkcs11PinSecretArn) |
+ * | `domainName`, `certificateArn` | none: a private custom domain when both are given        |
  * | `account`, `region`        | none: environment-agnostic                                   |
  *
  * A layer's contents are unpacked under `/opt`, so a layer holding the CloudHSM client's
@@ -22,6 +31,7 @@
  */
 import { App, Aws } from 'aws-cdk-lib';
 import { KmsServiceStack } from './kms-stack.js';
+import { deploymentFromContext, SOFTHSM_DEFAULTS } from './constructs/deployment-context.js';
 
 const DEFAULT_MODULE_PATH = '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so';
 const DEFAULT_TOKEN_LABEL = 'hsm1';
@@ -46,18 +56,22 @@ const contextFlag = (key: string, fallback: boolean): boolean => {
 const account = contextString('account');
 const region = contextString('region');
 const layerArn = contextString('pkcs11LayerArn');
+const deployment = deploymentFromContext(contextString);
+const softhsm = deployment.keyBackend.kind === 'softhsm-efs';
 
 new KmsServiceStack(app, contextString('stackName') ?? 'OpenKms', {
   description: 'Self-hosted key management service that speaks the AWS KMS API',
   ...(account !== undefined || region !== undefined ? { env: { account, region } } : {}),
   pkcs11: {
-    modulePath: contextString('pkcs11ModulePath') ?? DEFAULT_MODULE_PATH,
-    tokenLabel: contextString('pkcs11TokenLabel') ?? DEFAULT_TOKEN_LABEL,
+    modulePath: contextString('pkcs11ModulePath') ?? (softhsm ? SOFTHSM_DEFAULTS.modulePath : DEFAULT_MODULE_PATH),
+    tokenLabel: contextString('pkcs11TokenLabel') ?? (softhsm ? SOFTHSM_DEFAULTS.tokenLabel : DEFAULT_TOKEN_LABEL),
     pinSecretArn:
+      contextString('hsmPinSecretArn') ??
       contextString('pkcs11PinSecretArn') ??
       `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:` +
         DEFAULT_PIN_SECRET_NAME,
     ...(layerArn !== undefined ? { layerArn } : {}),
   },
   manageApiGatewayCloudWatchRole: contextFlag('apiGatewayCloudWatchRole', true),
+  deployment,
 });

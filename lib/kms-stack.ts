@@ -13,10 +13,28 @@ import type { ApiThrottling } from './constructs/kms-api.js';
 import { createKmsTable } from './constructs/kms-table.js';
 import { grantPinSecretRead, pkcs11Environment, pkcs11Layers } from './constructs/pkcs11.js';
 import type { Pkcs11Settings } from './constructs/pkcs11.js';
+import { SOFTHSM_CONF_PATH } from './constructs/token-file-system.js';
 import { createServiceFunction } from './constructs/service-function.js';
+import { DEFAULT_DEPLOYMENT, endpointVpcsValue } from './constructs/deployment.js';
+import type { DeploymentSettings, KeyBackend } from './constructs/deployment.js';
+import { ServiceNetwork } from './constructs/network.js';
+import type { AllowedEndpoint } from './constructs/network.js';
+import { TokenFileSystem } from './constructs/token-file-system.js';
+import { PrivateCustomDomain } from './constructs/private-custom-domain.js';
 import { grantTableAccess } from './constructs/table-access.js';
 
 export type { Pkcs11Settings } from './constructs/pkcs11.js';
+export type { DeploymentSettings, KeyBackend } from './constructs/deployment.js';
+
+/** The front's endpoint-to-VPC map (src/composition/vpc-endpoint-config.ts). */
+const VPC_ENDPOINTS_ENV = 'KMS_VPC_ENDPOINTS';
+
+/** What the token-using functions are told about the key backend besides the PKCS#11 settings. */
+const backendEnvironment = (backend: KeyBackend): Record<string, string> =>
+  backend.kind === 'cloudhsm'
+    ? { CLOUDHSM_CLUSTER_ID: backend.clusterId }
+    // SoftHSM reads its configuration from the layer; the configuration puts the tokens on EFS.
+    : { SOFTHSM2_CONF: SOFTHSM_CONF_PATH };
 
 /** The repository top: where `functions/`, `package.json` and `package-lock.json` live. */
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -32,6 +50,8 @@ export interface KmsServiceStackProps extends StackProps {
    * top. Tests point it elsewhere so they do not depend on the handlers existing.
    */
   readonly projectRoot?: string;
+  /** Endpoint type, network and key backend; defaults to {@link DEFAULT_DEPLOYMENT}. */
+  readonly deployment?: DeploymentSettings;
 }
 
 /** The whole service: table, functions and the REST API in front of them. */
@@ -42,6 +62,19 @@ export class KmsServiceStack extends Stack {
   constructor(scope: Construct, id: string, props: KmsServiceStackProps) {
     super(scope, id, props);
     const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
+    const deployment = props.deployment ?? DEFAULT_DEPLOYMENT;
+    const backend = deployment.keyBackend;
+    const privateApi = deployment.apiEndpoint === 'private';
+    const network = new ServiceNetwork(this, 'Network', {
+      ...(backend.kind === 'cloudhsm' ? { existing: { vpcId: backend.vpcId, subnetIds: backend.subnetIds } } : {}),
+      createApiEndpoint: privateApi && (deployment.vpcEndpoints ?? []).length === 0,
+    });
+    if (backend.kind === 'cloudhsm') network.allowHsm(backend.clusterSecurityGroupId);
+    const allowedEndpoints: AllowedEndpoint[] = network.apiEndpoint === undefined
+      ? [...(deployment.vpcEndpoints ?? [])]
+      : [{ vpcEndpointId: network.apiEndpoint.vpcEndpointId, vpcId: network.vpc.vpcId }];
+    const tokenStore = backend.kind === 'softhsm-efs' ? new TokenFileSystem(this, 'TokenFileSystem', network) : undefined;
+    const functionNetwork = { vpc: network.vpc, vpcSubnets: network.subnets, securityGroups: [network.functionSecurityGroup] };
     const table = createKmsTable(this, 'Table');
     const layers = pkcs11Layers(this, props.pkcs11);
     const groupRequestKey = new GroupRequestKey(this, 'GroupRequestKey');
@@ -52,7 +85,11 @@ export class KmsServiceStack extends Stack {
     /** The PKCS#11 settings, layer and PIN go only to functions whose operations use the token. */
     const tokenAccess = (profile: FunctionProfile) =>
       profile.usesToken
-        ? { environment: pkcs11Environment(props.pkcs11), layers }
+        ? {
+          environment: { ...pkcs11Environment(props.pkcs11), ...backendEnvironment(backend) },
+          layers,
+          ...(tokenStore === undefined ? {} : { tokenFileSystem: tokenStore.lambdaFileSystem }),
+        }
         : { environment: {}, layers: [] };
     const grantToken = (fn: NodejsFunction, profile: FunctionProfile): void => {
       if (profile.usesToken) grantPinSecretRead(fn, props.pkcs11);
@@ -71,6 +108,8 @@ export class KmsServiceStack extends Stack {
         timeout: Duration.seconds(15),
         environment: { ...environment, ...token.environment },
         layers: token.layers,
+        network: functionNetwork,
+        ...('tokenFileSystem' in token && token.tokenFileSystem !== undefined ? { tokenFileSystem: token.tokenFileSystem } : {}),
       });
       grantTableAccess(fn, table, profile.table);
       grantToken(fn, profile);
@@ -96,8 +135,12 @@ export class KmsServiceStack extends Stack {
             groupFunctions[group].functionName,
           ]),
         ),
+        // aws:SourceVpc of requests through the allowed endpoints whose VPC is known.
+        [VPC_ENDPOINTS_ENV]: endpointVpcsValue(allowedEndpoints),
       },
       layers: frontToken.layers,
+      network: functionNetwork,
+      ...('tokenFileSystem' in frontToken && frontToken.tokenFileSystem !== undefined ? { tokenFileSystem: frontToken.tokenFileSystem } : {}),
     });
     grantTableAccess(this.frontFunction, table, FRONT_FUNCTION.table);
     grantToken(this.frontFunction, FRONT_FUNCTION);
@@ -120,7 +163,19 @@ export class KmsServiceStack extends Stack {
       front: this.frontFunction,
       throttling: props.throttling ?? DEFAULT_THROTTLING,
       manageCloudWatchRole: props.manageApiGatewayCloudWatchRole ?? true,
+      endpoint: deployment.apiEndpoint,
+      allowedEndpointIds: allowedEndpoints.map((e) => e.vpcEndpointId),
     });
+    if (deployment.customDomain !== undefined) {
+      if (!privateApi) throw new Error('domainName and certificateArn make a private custom domain: use apiEndpoint private');
+      new PrivateCustomDomain(this, 'CustomDomain', {
+        ...deployment.customDomain, api: api.api, allowedEndpointIds: allowedEndpoints.map((e) => e.vpcEndpointId),
+      });
+      new CfnOutput(this, 'KmsCustomDomainEndpoint', {
+        description: 'Endpoint URL on the private custom domain (clients sign for this host)',
+        value: `https://${deployment.customDomain.domainName}/`,
+      });
+    }
     new CfnOutput(this, 'KmsEndpoint', {
       description: 'Endpoint URL for AWS KMS clients (the SDK endpoint setting)',
       value: api.url,

@@ -6,6 +6,8 @@ import {
   LogGroupLogDestination,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { InterfaceVpcEndpoint } from 'aws-cdk-lib/aws-ec2';
+import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -27,6 +29,13 @@ export interface KmsApiProps {
    * Turn off when the account already has one managed elsewhere.
    */
   readonly manageCloudWatchRole: boolean;
+  /**
+   * `private` (reachable only through the execute-api endpoints in `allowedEndpointIds`) or
+   * `regional`. Never edge-optimized: SigV4 clients sign for the host they call.
+   */
+  readonly endpoint: 'private' | 'regional';
+  /** The execute-api interface endpoints allowed in (private API only). */
+  readonly allowedEndpointIds: readonly string[];
 }
 
 /**
@@ -47,7 +56,10 @@ export class KmsApi extends Construct {
     });
     this.api = new RestApi(this, 'Api', {
       description: 'AWS KMS compatible endpoint',
-      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      endpointConfiguration: props.endpoint === 'private'
+        ? { types: [EndpointType.PRIVATE], vpcEndpoints: props.allowedEndpointIds.map((id, i) => InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(this, `AllowedEndpoint${i}`, { vpcEndpointId: id, port: 443 })) }
+        : { types: [EndpointType.REGIONAL] },
+      ...(props.endpoint === 'private' ? { policy: privateApiPolicy(props.allowedEndpointIds) } : {}),
       // Keeps the exact body bytes: SigV4 signs the payload hash.
       binaryMediaTypes: ['*/*'],
       disableExecuteApiEndpoint: false,
@@ -71,3 +83,29 @@ export class KmsApi extends Construct {
     this.url = this.api.url;
   }
 }
+
+/**
+ * A private API's resource policy: `execute-api:Invoke` is allowed through the named endpoints
+ * and denied through any other (a private API with no policy is not callable at all).
+ */
+export const privateApiPolicy = (allowedEndpointIds: readonly string[]): PolicyDocument =>
+  new PolicyDocument({
+    statements: [
+      new PolicyStatement({
+        sid: 'InvokeThroughTheAllowedEndpoints',
+        effect: Effect.ALLOW,
+        principals: [new AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: { StringEquals: { 'aws:SourceVpce': [...allowedEndpointIds] } },
+      }),
+      new PolicyStatement({
+        sid: 'DenyThroughAnyOtherEndpoint',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: { StringNotEquals: { 'aws:SourceVpce': [...allowedEndpointIds] } },
+      }),
+    ],
+  });

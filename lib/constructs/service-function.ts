@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import type { FileSystem as LambdaFileSystem, ILayerVersion } from 'aws-cdk-lib/aws-lambda';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -41,7 +42,14 @@ export interface ServiceFunctionProps {
   readonly timeout: Duration;
   readonly environment: Record<string, string>;
   readonly layers: ILayerVersion[];
+  /** The VPC, subnets and security group the function runs in. */
+  readonly network?: { readonly vpc: IVpc; readonly vpcSubnets: SubnetSelection; readonly securityGroups: ISecurityGroup[] };
+  /** An EFS access point mounted at {@link TOKEN_MOUNT_PATH} (the SoftHSM token). */
+  readonly tokenFileSystem?: LambdaFileSystem;
 }
+
+/** Where a function that uses a SoftHSM token on EFS finds it. */
+export const TOKEN_MOUNT_PATH = '/mnt/token';
 
 /**
  * A Node.js function with its own log group. Audit events go to the function's log, so the
@@ -70,5 +78,7 @@ export const createServiceFunction = (
     layers: props.layers,
     logGroup,
     bundling: BUNDLING,
+    ...(props.network === undefined ? {} : props.network),
+    ...(props.tokenFileSystem === undefined ? {} : { filesystem: props.tokenFileSystem }),
   });
 };

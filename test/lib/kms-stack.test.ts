@@ -83,7 +83,8 @@ describe('KmsServiceStack', () => {
     const { template } = stackUnderTest();
 
     // Assess
-    template.resourceCountIs('AWS::Lambda::Function', 1 + GROUPS.length);
+    // Besides them, only the VPC's custom resource that empties the default security group.
+    template.resourceCountIs('AWS::Lambda::Function', 1 + GROUPS.length + 1);
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       {
@@ -315,14 +316,20 @@ describe('KmsServiceStack', () => {
     });
   });
 
-  it('creates a REGIONAL REST API that keeps binary bodies', () => {
+  it('creates a PRIVATE REST API (by default), callable only through the stack\'s execute-api endpoint, that keeps binary bodies', () => {
     // Prepare / Act
     const { template } = stackUnderTest();
 
     // Assess
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
-      EndpointConfiguration: { Types: ['REGIONAL'] },
+      EndpointConfiguration: { Types: ['PRIVATE'], VpcEndpointIds: [{ Ref: Match.stringLikeRegexp('^NetworkExecuteApi') }] },
+      Policy: Match.objectLike({
+        Statement: [
+          Match.objectLike({ Effect: 'Allow', Action: 'execute-api:Invoke', Condition: { StringEquals: { 'aws:SourceVpce': [{ Ref: Match.stringLikeRegexp('^NetworkExecuteApi') }] } } }),
+          Match.objectLike({ Effect: 'Deny', Action: 'execute-api:Invoke', Condition: { StringNotEquals: { 'aws:SourceVpce': [{ Ref: Match.stringLikeRegexp('^NetworkExecuteApi') }] } } }),
+        ],
+      }),
       BinaryMediaTypes: ['*/*'],
       DisableExecuteApiEndpoint: false,
     });
