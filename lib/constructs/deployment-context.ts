@@ -1,13 +1,11 @@
 /** Reads {@link DeploymentSettings} from CDK context (lib/app.ts documents the keys and defaults). */
-import { DEFAULT_DEPLOYMENT, parseVpcEndpoints } from './deployment.js';
+import { commaList, DEFAULT_DEPLOYMENT, parseVpcEndpoints } from './deployment.js';
 import type { DeploymentSettings, KeyBackend } from './deployment.js';
 
 /** Where the SoftHSM layer puts its library, and the label the token is initialised with. */
 export const SOFTHSM_DEFAULTS = { modulePath: '/opt/lib/softhsm/libsofthsm2.so', tokenLabel: 'open-kms' } as const;
 
 type Read = (key: string) => string | undefined;
-
-const list = (value: string): string[] => value.split(',').map((v) => v.trim()).filter((v) => v !== '');
 
 function needed(read: Read, key: string, why: string): string {
   const value = read(key);
@@ -20,7 +18,7 @@ function keyBackend(read: Read): KeyBackend {
   if (kind === 'softhsm-efs') return { kind };
   if (kind !== 'cloudhsm') throw new Error(`Context keyBackend must be softhsm-efs or cloudhsm, not ${kind}`);
   const why = 'with keyBackend cloudhsm';
-  const subnetIds = list(needed(read, 'subnetIds', why));
+  const subnetIds = commaList(needed(read, 'subnetIds', why));
   if (subnetIds.length === 0) throw new Error(`Context subnetIds is required ${why}`);
   needed(read, 'hsmPinSecretArn', why);
   return {

@@ -29,9 +29,12 @@ export const DEFAULT_DEPLOYMENT: DeploymentSettings = { apiEndpoint: 'private', 
 
 const ENDPOINT = /^(vpce-[0-9a-f]{8,17})(?:=(vpc-[0-9a-f]{8,17}))?$/;
 
+/** The non-empty, trimmed entries of a comma-separated context value. */
+export const commaList = (value: string): string[] => value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+
 /** Parses `vpce-ID[=vpc-ID],…` (context `vpcEndpointIds`); throws naming the entry it refuses. */
 export function parseVpcEndpoints(value: string): AllowedEndpoint[] {
-  return value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '').map((entry) => {
+  return commaList(value).map((entry) => {
     const match = ENDPOINT.exec(entry);
     if (match?.[1] === undefined) throw new Error(`vpcEndpointIds: ${entry} is not vpce-ID or vpce-ID=vpc-ID`);
     return match[2] === undefined ? { vpcEndpointId: match[1] } : { vpcEndpointId: match[1], vpcId: match[2] };

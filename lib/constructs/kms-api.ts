@@ -88,24 +88,20 @@ export class KmsApi extends Construct {
  * A private API's resource policy: `execute-api:Invoke` is allowed through the named endpoints
  * and denied through any other (a private API with no policy is not callable at all).
  */
-export const privateApiPolicy = (allowedEndpointIds: readonly string[]): PolicyDocument =>
-  new PolicyDocument({
+export const privateApiPolicy = (allowedEndpointIds: readonly string[]): PolicyDocument => {
+  const invoke = (sid: string, effect: Effect, operator: 'StringEquals' | 'StringNotEquals'): PolicyStatement =>
+    new PolicyStatement({
+      sid,
+      effect,
+      principals: [new AnyPrincipal()],
+      actions: ['execute-api:Invoke'],
+      resources: ['execute-api:/*'],
+      conditions: { [operator]: { 'aws:SourceVpce': [...allowedEndpointIds] } },
+    });
+  return new PolicyDocument({
     statements: [
-      new PolicyStatement({
-        sid: 'InvokeThroughTheAllowedEndpoints',
-        effect: Effect.ALLOW,
-        principals: [new AnyPrincipal()],
-        actions: ['execute-api:Invoke'],
-        resources: ['execute-api:/*'],
-        conditions: { StringEquals: { 'aws:SourceVpce': [...allowedEndpointIds] } },
-      }),
-      new PolicyStatement({
-        sid: 'DenyThroughAnyOtherEndpoint',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['execute-api:Invoke'],
-        resources: ['execute-api:/*'],
-        conditions: { StringNotEquals: { 'aws:SourceVpce': [...allowedEndpointIds] } },
-      }),
+      invoke('InvokeThroughTheAllowedEndpoints', Effect.ALLOW, 'StringEquals'),
+      invoke('DenyThroughAnyOtherEndpoint', Effect.DENY, 'StringNotEquals'),
     ],
   });
+};

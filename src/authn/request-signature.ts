@@ -41,18 +41,11 @@ export class RequestSigner extends SignatureV4 {
     this.#secret = credentials.secretAccessKey;
   }
 
-  /** The hex signature of `request` as signed at `signingDate` over `signedHeaders`, with the body hash `payloadHash`. */
-  async signatureOf(
-    request: SignedHttpRequest,
-    signedHeaders: ReadonlySet<string>,
-    payloadHash: string,
-    signingDate: Date,
-  ): Promise<string> {
-    return Promise.resolve(this.signatureOfSync(request, signedHeaders, payloadHash, signingDate));
-  }
-
-  /** {@link signatureOf} without the promise: canonicalisation by smithy, hashing and HMAC by Node's OpenSSL. */
-  signatureOfSync(
+  /**
+   * The hex signature of `request` as signed at `signingDate` over `signedHeaders`, with the body
+   * hash `payloadHash`: canonicalisation by smithy, hashing and HMAC by Node's OpenSSL.
+   */
+  signatureOf(
     request: SignedHttpRequest,
     signedHeaders: ReadonlySet<string>,
     payloadHash: string,
@@ -74,7 +67,7 @@ export class RequestSigner extends SignatureV4 {
     const canonicalHeaders = getCanonicalHeaders(http, undefined, new Set(signedHeaders));
     const { longDate, shortDate } = this.formatDate(signingDate);
     const canonicalRequest = this.createCanonicalRequest(http, canonicalHeaders, payloadHash);
-    const stringToSign = `${ALGORITHM_IDENTIFIER}\n${longDate}\n${createScope(shortDate, this.#region, this.#service)}\n${sha256HexSync(canonicalRequest)}`;
+    const stringToSign = `${ALGORITHM_IDENTIFIER}\n${longDate}\n${createScope(shortDate, this.#region, this.#service)}\n${sha256Hex(canonicalRequest)}`;
     return createHmac('sha256', this.#signingKey(shortDate)).update(stringToSign, 'utf8').digest('hex');
   }
 
@@ -96,11 +89,6 @@ export class RequestSigner extends SignatureV4 {
 }
 
 /** Lower-case hex SHA-256 of `body` (Node's native hash). */
-export function sha256HexSync(body: Uint8Array | string): string {
+export function sha256Hex(body: Uint8Array | string): string {
   return createHash('sha256').update(body).digest('hex');
-}
-
-/** Lower-case hex SHA-256 of `body`. */
-export function sha256Hex(body: Uint8Array): Promise<string> {
-  return Promise.resolve(sha256HexSync(body));
 }

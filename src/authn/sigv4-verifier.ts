@@ -13,7 +13,7 @@ import type { Clock } from '../core/ports/index.js';
 import type { Principal } from '../core/request-context.js';
 import { formatAmzDate, parseAmzDate } from './amz-date.js';
 import { parseAuthorizationHeader, type ParsedAuthorization } from './authorization-header.js';
-import { RequestSigner, sha256HexSync, type SignedHttpRequest } from './request-signature.js';
+import { RequestSigner, sha256Hex, type SignedHttpRequest } from './request-signature.js';
 import { assertRequiredHeadersSigned } from './signed-headers.js';
 
 export type { SignedHttpRequest } from './request-signature.js';
@@ -98,11 +98,11 @@ export class SigV4Verifier {
     needs(credential !== undefined && (credential.session === undefined) === (token === undefined), INVALID_TOKEN, UnrecognizedClientException);
     if (credential.session !== undefined && token !== undefined) {
       /* Precondition: the session token is the one issued with the temporary credentials. */
-      needs(constantTimeEquals(sha256HexSync(token), credential.session.tokenHash), INVALID_TOKEN, UnrecognizedClientException);
+      needs(constantTimeEquals(sha256Hex(token), credential.session.tokenHash), INVALID_TOKEN, UnrecognizedClientException);
       /* Precondition: temporary credentials are used before they expire. */
       needs(this.#clock.now().getTime() < credential.session.expiresAt, EXPIRED_TOKEN, ExpiredTokenException);
     }
-    const bodyHash = sha256HexSync(request.body);
+    const bodyHash = sha256Hex(request.body);
     const declaredHash = request.headers['x-amz-content-sha256'];
     /* Precondition: a declared payload hash is the hash of the body that arrived. */
     needs(
@@ -111,7 +111,7 @@ export class SigV4Verifier {
       InvalidSignatureException,
     );
     // The body is always part of the signature, whatever x-amz-content-sha256 says (UNSIGNED-PAYLOAD included).
-    const expected = this.#signerFor(credential, auth, service).signatureOfSync(request, signedHeaders, bodyHash, signingDate);
+    const expected = this.#signerFor(credential, auth, service).signatureOf(request, signedHeaders, bodyHash, signingDate);
     /* Precondition: the signature is the one computed over the request as it arrived. */
     needs(constantTimeEquals(expected, auth.signature), SIGNATURE_MISMATCH, InvalidSignatureException);
     return { principal: credential.principal, region: auth.region };
