@@ -7,18 +7,9 @@
  * docs/differences-from-aws-kms.md. The wire-conformance suite (test/conformance) checks them all.
  */
 
-/** Where a template's wording comes from. */
-export type WordingSource =
-  /** A recording or quotation of AWS KMS's own answer. */
-  | { readonly aws: string }
-  /** This service's wording: no public source gives AWS's. */
-  | { readonly ours: string };
+import { speaker, type MessageTemplate, type WordingSource } from '../errors/message-templates.js';
 
-export interface MessageTemplate {
-  readonly exception: string;
-  readonly text: string;
-  readonly source: WordingSource;
-}
+export type { MessageTemplate, WordingSource } from '../errors/message-templates.js';
 
 const LOCALSTACK = 'localstack/localstack tests/aws/services/kms/test_kms.snapshot.json (recorded against AWS)';
 const ls = (test: string): WordingSource => ({ aws: `${LOCALSTACK}: ${test}` });
@@ -151,28 +142,13 @@ export const KMS_MESSAGES = {
 
 export type MessageName = keyof typeof KMS_MESSAGES;
 
-/** The `{placeholder}` names of a template text. */
-type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never;
-
-/** The values a template needs, one per placeholder. */
-export type MessageArgs<N extends MessageName> = Record<Placeholders<(typeof KMS_MESSAGES)[N]['text']>, string | number>;
-
 /**
  * The wire message `name` with its placeholders filled in.
  *
  * @example
  * say('keyUsageNotValid', { arn: key.arn, usage: key.keyUsage, operation: 'GenerateMac' })
  */
-export function say<N extends MessageName>(
-  name: N,
-  ...args: Placeholders<(typeof KMS_MESSAGES)[N]['text']> extends never ? [] : [MessageArgs<N>]
-): string {
-  const values = (args[0] ?? {}) as Record<string, string | number>;
-  return KMS_MESSAGES[name].text.replace(/\{(\w+)\}/g, (whole, key: string) => {
-    const value = values[key];
-    return value === undefined ? whole : String(value);
-  });
-}
+export const say = speaker(KMS_MESSAGES);
 
 /** The API operation a `kms:` action is checked for, as messages name it (`kms:ReEncryptFrom` → `ReEncrypt`). */
 export function operationOfAction(action: string): string {
