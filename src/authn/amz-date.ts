@@ -1,6 +1,7 @@
 /** The `X-Amz-Date` timestamp: ISO 8601 basic format in UTC, read strictly. */
 import { needs } from '../core/errors/service-error.js';
 import { IncompleteSignatureException } from '../models/kms/generated/errors.js';
+import { sayAuthn } from './messages.js';
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
@@ -21,7 +22,7 @@ export function parseAmzDate(value: string): Date {
   /* Precondition: X-Amz-Date names a real instant, written in ISO 8601 basic format. */
   needs(
     match !== null && !Number.isNaN(date.getTime()) && formatAmzDate(date) === value,
-    `Date must be in ISO-8601 'basic format'. Got '${value}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    sayAuthn('amzDateFormat', { amzDate: value }),
     IncompleteSignatureException,
   );
   return date;

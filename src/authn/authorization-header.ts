@@ -4,6 +4,7 @@
  */
 import { needs } from '../core/errors/service-error.js';
 import { IncompleteSignatureException, InvalidSignatureException } from '../models/kms/generated/errors.js';
+import { sayAuthn } from './messages.js';
 
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 /**
@@ -28,7 +29,7 @@ export function parseAuthorizationHeader(header: string, hasDateHeader: boolean,
   const space = trimmed.indexOf(' ');
   const algorithm = space === -1 ? trimmed : trimmed.slice(0, space);
   if (algorithm !== SIGV4_ALGORITHM) {
-    throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${algorithm}'`);
+    throw new IncompleteSignatureException(sayAuthn('unsupportedAlgorithm', { algorithm }));
   }
   const fields = new Map<string, string>();
   for (const part of space === -1 ? [] : trimmed.slice(space + 1).split(',')) {
@@ -38,35 +39,35 @@ export function parseAuthorizationHeader(header: string, hasDateHeader: boolean,
     /* Precondition: every part of the Authorization header after the algorithm is a key=value pair. */
     needs(
       eq !== -1,
-      `'${field}' not a valid key=value pair (missing equal-sign) in Authorization header: '${trimmed}'`,
+      sayAuthn('notKeyValuePair', { field, authorization: trimmed }),
       IncompleteSignatureException,
     );
     fields.set(field.slice(0, eq).trim(), field.slice(eq + 1).trim());
   }
   const missing: string[] = [];
   for (const name of ['Credential', 'Signature', 'SignedHeaders']) {
-    if (!fields.get(name)) missing.push(`Authorization header requires '${name}' parameter.`);
+    if (!fields.get(name)) missing.push(sayAuthn('authorizationRequiresParameter', { parameter: name }));
   }
-  if (!hasDateHeader) missing.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-  if (missing.length > 0) throw new IncompleteSignatureException(`${missing.join(' ')} Authorization=${trimmed}`);
+  if (!hasDateHeader) missing.push(sayAuthn('authorizationRequiresDate'));
+  if (missing.length > 0) throw new IncompleteSignatureException(sayAuthn('authorizationIncomplete', { missing: missing.join(' '), authorization: trimmed }));
 
   const credential = fields.get('Credential') ?? '';
   const scope = credential.split('/');
   /* Precondition: the credential is access key ID, date, Region, service and terminator. */
   needs(
     scope.length === 5 && scope.every((part) => part !== ''),
-    `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
+    sayAuthn('credentialElements', { credential }),
     IncompleteSignatureException,
   );
   const [accessKeyId = '', scopeDate = '', region = '', service = '', terminator = ''] = scope;
   if (terminator !== 'aws4_request') {
-    throw new InvalidSignatureException(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'.`);
+    throw new InvalidSignatureException(sayAuthn('credentialTerminator', { terminator }));
   }
   if (service !== expectedService) {
-    throw new InvalidSignatureException(`Credential should be scoped to correct service: '${expectedService}'. `);
+    throw new InvalidSignatureException(sayAuthn('credentialService', { service: expectedService }));
   }
   if (!REGION.test(region)) {
-    throw new InvalidSignatureException(`Credential should be scoped to a valid region, not '${region}'. `);
+    throw new InvalidSignatureException(sayAuthn('credentialRegion', { region }));
   }
   const signature = fields.get('Signature') ?? '';
   return {

@@ -5,6 +5,7 @@
  */
 import { needs } from '../core/errors/service-error.js';
 import { InvalidSignatureException } from '../models/kms/generated/errors.js';
+import { sayAuthn } from './messages.js';
 
 export interface SignedHeaderRule {
   /** Lower-case header name as it appears in `SignedHeaders`. */
@@ -40,7 +41,7 @@ export function assertRequiredHeadersSigned(
     /* Precondition: every header the service acts on is covered by the signature. */
     needs(
       !mustBeSigned || signedHeaders.has(rule.header),
-      `${rule.display} must be a 'SignedHeader' in the AWS Authorization.`,
+      sayAuthn('headerMustBeSigned', { header: rule.display }),
       InvalidSignatureException,
     );
   }

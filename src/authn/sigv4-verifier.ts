@@ -12,6 +12,7 @@ import { needs } from '../core/errors/service-error.js';
 import type { Clock } from '../core/ports/index.js';
 import type { Principal } from '../core/request-context.js';
 import { formatAmzDate, parseAmzDate } from './amz-date.js';
+import { sayAuthn } from './messages.js';
 import { parseAuthorizationHeader, type ParsedAuthorization } from './authorization-header.js';
 import { RequestSigner, sha256Hex, type SignedHttpRequest } from './request-signature.js';
 import { assertRequiredHeadersSigned } from './signed-headers.js';
@@ -42,10 +43,7 @@ const MAX_CACHED_SIGNERS = 1000;
 /** IAM's AccessKeyIdType: 16 to 128 word characters. Nothing else is looked up in the table. */
 const ACCESS_KEY_ID = /^\w{16,128}$/;
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
-const SIGNATURE_MISMATCH = 'The request signature we calculated does not match the signature you provided. '
-  + 'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
-const INVALID_TOKEN = 'The security token included in the request is invalid.';
-const EXPIRED_TOKEN = 'The security token included in the request is expired';
+const INVALID_TOKEN = sayAuthn('invalidSecurityToken');
 /** How long a signer (which holds the secret and the derived signing keys) is kept: secrets in memory get a bounded lifetime. */
 const SIGNER_TTL_MS = 5 * 60 * 1000;
 /** Expired signers are dropped by the first request after each such interval. */
@@ -68,7 +66,7 @@ export class SigV4Verifier {
   async verify(request: SignedHttpRequest, service = 'kms'): Promise<VerifiedCaller> {
     const authorization = request.headers['authorization'];
     if (authorization === undefined || authorization.trim() === '') {
-      throw new MissingAuthenticationTokenException('Missing Authentication Token');
+      throw new MissingAuthenticationTokenException(sayAuthn('missingAuthenticationToken'));
     }
     const amzDate = request.headers['x-amz-date'];
     const auth = parseAuthorizationHeader(authorization, amzDate !== undefined || request.headers['date'] !== undefined, service);
@@ -78,14 +76,12 @@ export class SigV4Verifier {
      * says so rather than answering with a signature mismatch.
      */
     if (amzDate === undefined) {
-      throw new IncompleteSignatureException("This service requires the timestamp of a signed request in the 'X-Amz-Date' header; the 'Date' header is not supported.");
+      throw new IncompleteSignatureException(sayAuthn('dateHeaderNotSupported'));
     }
     const signingDate = parseAmzDate(amzDate);
     const dateStamp = amzDate.slice(0, 8);
     if (auth.scopeDate !== dateStamp) {
-      throw new InvalidSignatureException(
-        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.scopeDate}' != '${dateStamp}', from '${amzDate}'.`,
-      );
+      throw new InvalidSignatureException(sayAuthn('scopeDateMismatch', { scopeDate: auth.scopeDate, dateStamp, amzDate }));
     }
     this.#assertFresh(signingDate, amzDate);
     const signedHeaders = new Set(auth.signedHeaders);
@@ -100,20 +96,20 @@ export class SigV4Verifier {
       /* Precondition: the session token is the one issued with the temporary credentials. */
       needs(constantTimeEquals(sha256Hex(token), credential.session.tokenHash), INVALID_TOKEN, UnrecognizedClientException);
       /* Precondition: temporary credentials are used before they expire. */
-      needs(this.#clock.now().getTime() < credential.session.expiresAt, EXPIRED_TOKEN, ExpiredTokenException);
+      needs(this.#clock.now().getTime() < credential.session.expiresAt, sayAuthn('expiredSecurityToken'), ExpiredTokenException);
     }
     const bodyHash = sha256Hex(request.body);
     const declaredHash = request.headers['x-amz-content-sha256'];
     /* Precondition: a declared payload hash is the hash of the body that arrived. */
     needs(
       declaredHash === undefined || declaredHash === UNSIGNED_PAYLOAD || declaredHash.toLowerCase() === bodyHash,
-      "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      sayAuthn('payloadHashMismatch'),
       InvalidSignatureException,
     );
     // The body is always part of the signature, whatever x-amz-content-sha256 says (UNSIGNED-PAYLOAD included).
     const expected = this.#signerFor(credential, auth, service).signatureOf(request, signedHeaders, bodyHash, signingDate);
     /* Precondition: the signature is the one computed over the request as it arrived. */
-    needs(constantTimeEquals(expected, auth.signature), SIGNATURE_MISMATCH, InvalidSignatureException);
+    needs(constantTimeEquals(expected, auth.signature), sayAuthn('signatureMismatch'), InvalidSignatureException);
     return { principal: credential.principal, region: auth.region };
   }
 
@@ -141,14 +137,10 @@ export class SigV4Verifier {
     const earliest = new Date(now.getTime() - this.#maxSkewMs);
     const latest = new Date(now.getTime() + this.#maxSkewMs);
     if (signingDate < earliest) {
-      throw new InvalidSignatureException(
-        `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(earliest)} (${formatAmzDate(now)} - 15 min.)`,
-      );
+      throw new InvalidSignatureException(sayAuthn('signatureExpired', { amzDate, earliest: formatAmzDate(earliest), now: formatAmzDate(now) }));
     }
     if (signingDate > latest) {
-      throw new InvalidSignatureException(
-        `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(latest)} (${formatAmzDate(now)} + 15 min.)`,
-      );
+      throw new InvalidSignatureException(sayAuthn('signatureNotYetCurrent', { amzDate, latest: formatAmzDate(latest), now: formatAmzDate(now) }));
     }
   }
 }

@@ -119,7 +119,7 @@ describe('parseAuthorizationHeader', () => {
 
     // Assess
     expect(error).toBeInstanceOf(IncompleteSignatureException);
-    expect(error.message).toBe(`'${field}' not a valid key=value pair (missing equal-sign) in Authorization header: '${value}'`);
+    expect(error.message).toBe(`'${field}' not a valid key=value pair (missing equal-sign) in Authorization header: '${value}'.`);
   });
 
   it('returns the parts when the header ends with a comma', () => {

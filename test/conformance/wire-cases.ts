@@ -7,7 +7,11 @@
  * `template` names the message template the answer comes from; `ours` marks an answer whose
  * wording is this service's own (listed in docs/differences-from-aws-kms.md).
  */
+import type { AuthnMessageName } from '../../src/authn/messages.js';
 import type { MessageName } from '../../src/core/kms/messages.js';
+
+/** A template of src/core/kms/messages.ts or src/authn/messages.ts. */
+export type WireMessageName = MessageName | AuthnMessageName;
 
 /** The keys and values every case may use; made once by the suite against the real server. */
 export interface Fixtures {
@@ -62,18 +66,198 @@ export interface HeaderRequest {
   readonly target: string;
   readonly unsigned?: boolean;
   readonly accessKeyId?: string;
+  /** Signed for this Region or service instead of the suite's (`us-east-1`, `kms`). */
+  readonly region?: string;
+  readonly service?: string;
+  /** Signed at this instant instead of now. */
+  readonly signingDate?: Date;
+  /** Extra headers, signed with the rest. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Changes made after signing. */
+  readonly editAuthorization?: (authorization: string) => string;
+  readonly editHeaders?: (headers: Record<string, string>) => Record<string, string>;
 }
 
 export interface WireCase {
   readonly name: string;
   /** Where AWS's answer is recorded. */
   readonly source: string;
-  readonly template?: MessageName;
+  readonly template?: WireMessageName;
+  /** Templates the message is made of, besides `template` (parts joined into one message). */
+  readonly parts?: readonly WireMessageName[];
   /** The wording is this service's own (no public source gives AWS's). */
   readonly ours?: true;
   readonly request: (f: Fixtures) => WireRequest | HeaderRequest;
   readonly expect: (f: Fixtures) => ExpectedAnswer;
 }
+
+/** An Authorization header written out in full, in place of the signed one. */
+const writtenAuthorization = (authorization: string) => (): HeaderRequest => ({ kind: 'headers', target: 'TrentService.ListKeys', editAuthorization: () => authorization });
+const SCOPE = 'AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/kms/aws4_request';
+/** Headers as sent, changed after signing. */
+const editedHeaders = (edit: (headers: Record<string, string>) => Record<string, string>) => (): HeaderRequest => ({ kind: 'headers', target: 'TrentService.ListKeys', editHeaders: edit });
+const HOUR_MS = 3_600_000;
+const AMZ_DATE = String.raw`\d{8}T\d{6}Z`;
+
+/** Authentication: what AWS's front end answers for each flaw of a signed request, worded in src/authn/messages.ts. */
+const AUTHENTICATION_CASES: readonly WireCase[] = [
+  {
+    name: 'an Authorization header with another algorithm',
+    source: 'this service',
+    template: 'unsupportedAlgorithm',
+    ours: true,
+    request: writtenAuthorization(`AWS4-HMAC-SHA512 Credential=${SCOPE}, SignedHeaders=host, Signature=abc`),
+    expect: () => ({ status: 400, type: 'IncompleteSignatureException', message: "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'" }),
+  },
+  {
+    name: 'an Authorization header with a part that is not key=value',
+    source: 'AWS answers quoted in github.com/AstronomyAPI/Samples/issues/20 and github.com/mcguinness/node-lambda-oauth2-jwt-authorizer/issues/1',
+    template: 'notKeyValuePair',
+    request: writtenAuthorization(`AWS4-HMAC-SHA256 Credential=${SCOPE}, junk, SignedHeaders=host, Signature=abc`),
+    expect: () => ({
+      status: 400, type: 'IncompleteSignatureException',
+      message: `'junk' not a valid key=value pair (missing equal-sign) in Authorization header: 'AWS4-HMAC-SHA256 Credential=${SCOPE}, junk, SignedHeaders=host, Signature=abc'.`,
+    }),
+  },
+  {
+    name: 'an Authorization header without Signature and SignedHeaders',
+    source: 'AWS answers quoted in github.com/aws/chalice/issues/828 and github.com/nordcloud/cognitocurl/issues/28',
+    template: 'authorizationIncomplete',
+    parts: ['authorizationRequiresParameter'],
+    request: writtenAuthorization(`AWS4-HMAC-SHA256 Credential=${SCOPE}`),
+    expect: () => ({
+      status: 400, type: 'IncompleteSignatureException',
+      message: `Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256 Credential=${SCOPE}`,
+    }),
+  },
+  {
+    name: 'an Authorization header that is a bearer token, without X-Amz-Date',
+    source: 'this service',
+    template: 'unsupportedAlgorithm',
+    ours: true,
+    request: () => ({ kind: 'headers', target: 'TrentService.ListKeys', editHeaders: ({ 'x-amz-date': _date, ...rest }) => ({ ...rest, authorization: 'Bearer eyJ0eXAi' }) }),
+    expect: () => ({ status: 400, type: 'IncompleteSignatureException', message: "Unsupported AWS 'algorithm': 'Bearer'" }),
+  },
+  {
+    name: 'a SigV4 Authorization header without any parameter nor X-Amz-Date',
+    source: 'AWS answers quoted in github.com/aws/chalice/issues/828 and github.com/nordcloud/cognitocurl/issues/28',
+    template: 'authorizationIncomplete',
+    parts: ['authorizationRequiresParameter', 'authorizationRequiresDate'],
+    request: () => ({ kind: 'headers', target: 'TrentService.ListKeys', editHeaders: ({ 'x-amz-date': _date, ...rest }) => ({ ...rest, authorization: 'AWS4-HMAC-SHA256' }) }),
+    expect: () => ({
+      status: 400, type: 'IncompleteSignatureException',
+      message: "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. "
+        + "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=AWS4-HMAC-SHA256",
+    }),
+  },
+  {
+    name: 'a credential scope of four elements',
+    source: 'this service',
+    template: 'credentialElements',
+    ours: true,
+    request: writtenAuthorization('AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/kms, SignedHeaders=host, Signature=abc'),
+    expect: () => ({
+      status: 400, type: 'IncompleteSignatureException',
+      message: "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/kms'",
+    }),
+  },
+  {
+    name: 'a credential scope with another terminator',
+    source: 'this service',
+    template: 'credentialTerminator',
+    ours: true,
+    request: writtenAuthorization('AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/kms/aws5_request, SignedHeaders=host, Signature=abc'),
+    expect: () => ({ status: 400, type: 'InvalidSignatureException', message: "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'." }),
+  },
+  {
+    name: 'a request signed for another service',
+    source: 'this service',
+    template: 'credentialService',
+    ours: true,
+    request: () => ({ kind: 'headers', target: 'TrentService.ListKeys', service: 'sqs' }),
+    expect: () => ({ status: 400, type: 'InvalidSignatureException', message: "Credential should be scoped to correct service: 'kms'. " }),
+  },
+  {
+    name: 'a credential scope naming no Region',
+    source: 'AWS answers quoted in github.com/joona/aws-es-curl/issues/15 and github.com/aws/aws-sdk-ruby/issues/508',
+    template: 'credentialRegion',
+    request: writtenAuthorization('AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/nowhere/kms/aws4_request, SignedHeaders=host, Signature=abc'),
+    expect: () => ({ status: 400, type: 'InvalidSignatureException', message: "Credential should be scoped to a valid region, not 'nowhere'. " }),
+  },
+  {
+    name: 'a request dated by the Date header instead of X-Amz-Date',
+    source: 'this service',
+    template: 'dateHeaderNotSupported',
+    ours: true,
+    request: editedHeaders(({ 'x-amz-date': _date, ...rest }) => ({ ...rest, date: 'Thu, 01 Jan 2026 00:00:00 GMT' })),
+    expect: () => ({
+      status: 400, type: 'IncompleteSignatureException',
+      message: "This service requires the timestamp of a signed request in the 'X-Amz-Date' header; the 'Date' header is not supported.",
+    }),
+  },
+  {
+    name: 'an X-Amz-Date in extended ISO 8601 format',
+    source: 'this service',
+    template: 'amzDateFormat',
+    ours: true,
+    request: editedHeaders((headers) => ({ ...headers, 'x-amz-date': '2026-01-01T00:00:00Z' })),
+    expect: () => ({ status: 400, type: 'IncompleteSignatureException', message: "Date must be in ISO-8601 'basic format'. Got '2026-01-01T00:00:00Z'. See http://en.wikipedia.org/wiki/ISO_8601" }),
+  },
+  {
+    name: 'a credential scope dated another day than X-Amz-Date',
+    source: 'this service',
+    template: 'scopeDateMismatch',
+    ours: true,
+    request: () => ({
+      kind: 'headers', target: 'TrentService.ListKeys',
+      editAuthorization: () => `AWS4-HMAC-SHA256 Credential=${SCOPE}, SignedHeaders=host;x-amz-date, Signature=abc`,
+      editHeaders: (headers) => ({ ...headers, 'x-amz-date': '20260102T000000Z' }),
+    }),
+    expect: () => ({
+      status: 400, type: 'InvalidSignatureException',
+      message: "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20260101' != '20260102', from '20260102T000000Z'.",
+    }),
+  },
+  {
+    name: 'a request signed an hour ago',
+    source: 'AWS answer quoted in github.com/aws/aws-sdk-js/issues/254',
+    template: 'signatureExpired',
+    request: () => ({ kind: 'headers', target: 'TrentService.ListKeys', signingDate: new Date(Date.now() - HOUR_MS) }),
+    expect: () => ({ status: 400, type: 'InvalidSignatureException', message: new RegExp(String.raw`^Signature expired: ${AMZ_DATE} is now earlier than ${AMZ_DATE} \(${AMZ_DATE} - 15 min\.\)$`) }),
+  },
+  {
+    name: 'a request signed an hour ahead',
+    source: 'AWS answers quoted in github.com/basak/glacier-cli/issues/36 and github.com/s12v/awsbeats/issues/48',
+    template: 'signatureNotYetCurrent',
+    request: () => ({ kind: 'headers', target: 'TrentService.ListKeys', signingDate: new Date(Date.now() + HOUR_MS) }),
+    expect: () => ({ status: 400, type: 'InvalidSignatureException', message: new RegExp(String.raw`^Signature not yet current: ${AMZ_DATE} is still later than ${AMZ_DATE} \(${AMZ_DATE} \+ 15 min\.\)$`) }),
+  },
+  {
+    name: 'a signature that does not cover Host',
+    source: 'AWS answers quoted in github.com/aws/aws-sdk-php/issues/2469 and github.com/opensearch-project/opensearch-php/issues/248',
+    template: 'headerMustBeSigned',
+    request: () => ({ kind: 'headers', target: 'TrentService.ListKeys', editAuthorization: (authorization) => authorization.replace(/SignedHeaders=([^,]*)/, (_, list: string) => `SignedHeaders=${list.split(';').filter((name) => name !== 'host').join(';')}`) }),
+    expect: () => ({ status: 400, type: 'InvalidSignatureException', message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization." }),
+  },
+  {
+    name: 'a declared payload hash that is not the hash of the body',
+    source: 'this service',
+    template: 'payloadHashMismatch',
+    ours: true,
+    request: () => ({ kind: 'headers', target: 'TrentService.ListKeys', headers: { 'x-amz-content-sha256': '0'.repeat(64) } }),
+    expect: () => ({ status: 400, type: 'InvalidSignatureException', message: "The provided 'x-amz-content-sha256' header does not match what was computed." }),
+  },
+  {
+    name: 'a signature that is not the one computed',
+    source: 'AWS answers quoted in github.com/smithy545/aws-apps-scripts/issues/12 and github.com/schickling/chromeless/issues/39',
+    template: 'signatureMismatch',
+    request: () => ({ kind: 'headers', target: 'TrentService.ListKeys', editAuthorization: (authorization) => authorization.replace(/Signature=(\w)/, (_, first: string) => `Signature=${first === '0' ? '1' : '0'}`) }),
+    expect: () => ({
+      status: 400, type: 'InvalidSignatureException',
+      message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+    }),
+  },
+];
 
 const LS = 'LocalStack tests/aws/services/kms/test_kms.snapshot.json (recorded against AWS):';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -453,13 +637,16 @@ export const WIRE_CASES: readonly WireCase[] = [
   {
     name: 'a request without an Authorization header',
     source: 'AWS API Reference, Common Errors: MissingAuthenticationToken',
+    template: 'missingAuthenticationToken',
     request: () => ({ kind: 'headers', target: 'TrentService.ListKeys', unsigned: true }),
     expect: () => ({ status: 400, type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' }),
   },
   {
     name: 'an access key ID of several kilobytes',
     source: 'AWS API Reference, Common Errors: UnrecognizedClientException (400)',
+    template: 'invalidSecurityToken',
     request: () => ({ kind: 'headers', target: 'TrentService.ListKeys', accessKeyId: `AKIA${'A'.repeat(4096)}` }),
     expect: () => ({ status: 400, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' }),
   },
+  ...AUTHENTICATION_CASES,
 ];

@@ -56,10 +56,11 @@ async function send(wireCase: WireCase): Promise<RawResponse> {
   const { endpoint, credentials } = e2e.service;
   const request = wireCase.request(fixtures);
   if ('kind' in request) {
+    const { kind: _kind, unsigned, accessKeyId, ...changes } = request;
     return sendRaw({
       endpoint,
-      credentials: request.unsigned === true ? undefined : { ...credentials, accessKeyId: request.accessKeyId ?? credentials.accessKeyId },
-      target: request.target,
+      credentials: unsigned === true ? undefined : { ...credentials, accessKeyId: accessKeyId ?? credentials.accessKeyId },
+      ...changes,
     });
   }
   return sendRaw({ endpoint, credentials, target: `TrentService.${request.operation}`, body: JSON.stringify(request.body) });

@@ -30,6 +30,8 @@ export interface RawRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Rewrites the signed Authorization header before sending. */
   readonly editAuthorization?: (authorization: string) => string;
+  /** Rewrites the signed headers (lower-case names) before sending: a header dropped or changed after signing. */
+  readonly editHeaders?: (headers: Record<string, string>) => Record<string, string>;
 }
 
 export interface RawResponse {
@@ -54,6 +56,7 @@ export async function sendRaw(request: RawRequest): Promise<RawResponse> {
     const authorization = sent['authorization'] ?? '';
     sent['authorization'] = request.editAuthorization?.(authorization) ?? authorization;
   }
+  if (request.editHeaders !== undefined) sent = request.editHeaders({ ...sent });
   // fetch sets Host itself, to the same value.
   const { host: _host, ...forFetch } = sent;
   const response = await fetch(url, { method: 'POST', headers: forFetch, body });
