@@ -122,6 +122,7 @@ describe.each(STORES)('GrantStore contract: %s', (_name, makeStore) => {
     // Assess
     expect(results.map((result) => result.status === 'rejected' ? (result.reason as Error).constructor : undefined))
       .toEqual([NotFoundException, KMSInvalidStateException, AlreadyExistsException]);
+    expect(results[2]?.status === 'rejected' ? (results[2].reason as Error).message : undefined).toBe(`Grant ${grantIdFor(1)} already exists`);
     expect(await store.getGrant(missing, grantIdFor(2))).toBeUndefined();
     expect(await store.getGrant(pending, grantIdFor(3))).toBeUndefined();
     expect((await store.getGrant(key, grantIdFor(1)))?.name).toBeUndefined();

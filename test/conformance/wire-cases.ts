@@ -264,6 +264,90 @@ const b64 = (text: string) => Buffer.from(text).toString('base64');
 const bytes = (n: number) => Buffer.alloc(n, 7).toString('base64');
 const tags = (n: number) => Array.from({ length: n }, (_, i) => ({ TagKey: `key${i}`, TagValue: `value${i}` }));
 
+const root = (f: Fixtures) => `arn:aws:iam::${f.accountId}:root`;
+const grant = (f: Fixtures, keyId: string, changes: Record<string, unknown> = {}): WireRequest =>
+  ({ operation: 'CreateGrant', body: { KeyId: keyId, GranteePrincipal: root(f), Operations: ['Decrypt'], ...changes } });
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Key policies, grants, deletion and the key specs a Region offers. */
+const POLICY_AND_GRANT_CASES: readonly WireCase[] = [
+  {
+    name: 'CreateKey with an SM2 key spec outside the China Regions',
+    source: `${LS} test_invalid_generate_mac[HMAC_256-INVALID] (the enum wording; SM2 is in the model only for the China Regions)`,
+    template: 'enumValueNotOffered',
+    request: () => ({ operation: 'CreateKey', body: { KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' } }),
+    expect: () => ({ status: 400, type: 'ValidationException', message: /^1 validation error detected: Value 'SM2' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: \[.*RSA_2048.*\]$/ }),
+  },
+  {
+    name: 'CreateAlias with a name that is taken',
+    source: "AWS answers quoted in public Terraform troubleshooting notes ('AlreadyExistsException: An alias with the name arn:aws:kms:eu-west-1:…:alias/… already exists')",
+    template: 'aliasAlreadyExists',
+    request: (f) => ({ operation: 'CreateAlias', body: { AliasName: f.aliasName, TargetKeyId: f.symmetric.keyId } }),
+    expect: (f) => ({ status: 400, type: 'AlreadyExistsException', message: `An alias with the name arn:aws:kms:${f.region}:${f.accountId}:${f.aliasName} already exists` }),
+  },
+  {
+    name: 'PutKeyPolicy with a policy that locks the account out',
+    source: 'hashicorp/terraform-provider-aws acceptance tests run against AWS (testAccKeyConfig_policyBypass)',
+    template: 'policyLockout',
+    request: (f) => ({
+      operation: 'PutKeyPolicy',
+      body: { KeyId: f.symmetric.keyId, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: root(f) }, Action: 'kms:Encrypt', Resource: '*' }] }) },
+    }),
+    expect: () => ({ status: 400, type: 'MalformedPolicyDocumentException', message: 'The new key policy will not allow you to update the key policy in the future.' }),
+  },
+  {
+    name: 'CreateGrant for a grantee that is no principal ARN',
+    source: "AWS KMS's message quoted inside AWS Lambda's CreateFunction error, in public tutorials and in aws/chalice's tests",
+    template: 'grantPrincipalInvalid',
+    request: (f) => grant(f, f.symmetric.keyId, { GranteePrincipal: 'bob' }),
+    expect: () => ({ status: 400, type: 'InvalidArnException', message: 'ARN does not refer to a valid principal: bob' }),
+  },
+  {
+    name: 'CreateGrant with a grant token not issued here',
+    source: 'AWS KMS API Reference, InvalidGrantTokenException',
+    template: 'invalidGrantToken',
+    request: (f) => grant(f, f.symmetric.keyId, { GrantTokens: ['AQpAnotatoken'] }),
+    expect: () => ({ status: 400, type: 'InvalidGrantTokenException', message: 'The request was rejected because the specified grant token is not valid.' }),
+  },
+  {
+    name: 'RevokeGrant with a grant ID the key does not have',
+    source: 'AWS KMS API Reference, InvalidGrantIdException',
+    template: 'invalidGrantId',
+    request: (f) => ({ operation: 'RevokeGrant', body: { KeyId: f.symmetric.keyId, GrantId: 'a'.repeat(64) } }),
+    expect: () => ({ status: 400, type: 'InvalidGrantIdException', message: 'The request was rejected because the specified GrantId is not valid.' }),
+  },
+  ...([
+    ['GetKeyPolicy with a policy name other than default', 'noSuchPolicy', 'NotFoundException',
+      (f: Fixtures): WireRequest => ({ operation: 'GetKeyPolicy', body: { KeyId: f.symmetric.keyId, PolicyName: 'other' } }),
+      () => 'No such policy exists'],
+    ['CreateGrant without operations', 'grantNeedsOperation', 'ValidationException',
+      (f: Fixtures) => grant(f, f.symmetric.keyId, { Operations: [] }),
+      () => 'A grant must allow at least one operation.'],
+    ['CreateGrant with an operation the key does not support', 'grantOperationsNotSupported', 'ValidationException',
+      (f: Fixtures) => grant(f, f.hmac256.keyId, { Operations: ['Encrypt'] }),
+      (f: Fixtures) => new RegExp(`^Grant operations \\[Encrypt\\] are not supported for ${escaped(f.hmac256.arn)}: it supports only \\[.*, GenerateMac, VerifyMac\\]\\.$`)],
+    ['CreateGrant with constraints on an RSA key', 'grantConstraintsNotSymmetric', 'ValidationException',
+      (f: Fixtures) => grant(f, f.rsaEncrypt.keyId, { Constraints: { EncryptionContextSubset: { app: 'billing' } } }),
+      (f: Fixtures) => `Grant constraints are valid only for symmetric encryption KMS keys; ${f.rsaEncrypt.arn} is not one.`],
+    ['CreateGrant with a constraint of 9 pairs', 'grantConstraintPairs', 'ValidationException',
+      (f: Fixtures) => grant(f, f.symmetric.keyId, { Constraints: { EncryptionContextEquals: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, 'v'])) } }),
+      () => "The grant constraint 'encryptionContextEquals' has 9 encryption context pairs; the most it can have is 8."],
+    ['CreateGrant with a constraint of 385 characters', 'grantConstraintCharacters', 'ValidationException',
+      (f: Fixtures) => grant(f, f.symmetric.keyId, { Constraints: { EncryptionContextSubset: { k: 'v'.repeat(384) } } }),
+      () => "The grant constraint 'encryptionContextSubset' has 385 characters of encryption context; the most it can have is 384."],
+    ['RetireGrant with a key ID and no grant ID or token', 'retireGrantTarget', 'ValidationException',
+      (f: Fixtures): WireRequest => ({ operation: 'RetireGrant', body: { KeyId: f.symmetric.arn } }),
+      () => 'Either a grant token, or both a key ID and a grant ID, must be specified to identify the grant to retire.'],
+    ['ScheduleKeyDeletion with a waiting period of 6 days', 'pendingWindow', 'ValidationException',
+      (f: Fixtures): WireRequest => ({ operation: 'ScheduleKeyDeletion', body: { KeyId: f.disabled.keyId, PendingWindowInDays: 6 } }),
+      () => 'PendingWindowInDays must be between 7 and 30'],
+  ] as const).map(([name, template, type, request, message]): WireCase => ({
+    name, source: 'this service', template, ours: true,
+    request,
+    expect: (f) => ({ status: 400, type, message: message(f) }),
+  })),
+];
+
 export const WIRE_CASES: readonly WireCase[] = [
   // Key usage: the operation's name, never "this operation".
   ...([
@@ -569,9 +653,6 @@ export const WIRE_CASES: readonly WireCase[] = [
     ['Decrypt without CiphertextBlob', 'ciphertextBlobRequired', 'ValidationException',
       () => ({ operation: 'Decrypt', body: {} }),
       () => "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"],
-    ['ListResourceTags with a marker it did not give', 'invalidMarker', 'InvalidMarkerException',
-      (f: Fixtures) => ({ operation: 'ListResourceTags', body: { KeyId: f.symmetric.keyId, Marker: 'bm90LWEtbWFya2Vy' } }),
-      () => 'Invalid marker'],
     ['Encrypt with an encryption context value that is not well-formed Unicode', 'contextValueSurrogate', 'ValidationException',
       (f: Fixtures) => ({ operation: 'Encrypt', body: { KeyId: f.symmetric.keyId, Plaintext: b64('p'), EncryptionContext: { tenant: '\ud83d' } } }),
       () => "The encryption context in 'encryptionContext' must be well-formed Unicode: the value of 'tenant' contains an unpaired surrogate."],
@@ -649,4 +730,12 @@ export const WIRE_CASES: readonly WireCase[] = [
     expect: () => ({ status: 400, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' }),
   },
   ...AUTHENTICATION_CASES,
+  ...POLICY_AND_GRANT_CASES,
+  {
+    name: 'ListResourceTags with a marker it did not give',
+    source: 'AWS KMS API Reference, InvalidMarkerException',
+    template: 'invalidMarker',
+    request: (f) => ({ operation: 'ListResourceTags', body: { KeyId: f.symmetric.keyId, Marker: 'bm90LWEtbWFya2Vy' } }),
+    expect: () => ({ status: 400, type: 'InvalidMarkerException', message: 'The request was rejected because the marker that specifies where pagination should next begin is not valid.' }),
+  },
 ];

@@ -9,6 +9,7 @@ import { lifecycleDueAt } from '../../src/core/kms/lifecycle/due-dates.js';
 import type { MigrationStore } from '../../src/adapters/pkcs11/legacy-migration.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/kms/records.js';
 import type { AccessKeyRecord } from '../../src/core/iam/records.js';
+import { say } from '../../src/core/kms/messages.js';
 
 /**
  * The persistence ports held in maps, with the semantics their TSDoc states: conditional create
@@ -24,7 +25,7 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
 
   async createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys: readonly BackingKeyRecord[] = []): Promise<void> {
     const id = keyKey(key);
-    if (this.#keys.has(id)) throw new AlreadyExistsException(`Key '${key.arn}' already exists`);
+    if (this.#keys.has(id)) throw new AlreadyExistsException(say('keyAlreadyExists', { arn: key.arn }));
     this.#keys.set(id, copy(key));
     for (const version of [backingKey, ...olderBackingKeys]) this.#backingKeys.set(`${id}#${version.backingKeyId}`, copy(version));
   }
@@ -42,9 +43,8 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
 
   async updateKey(key: KeyRecord, expectedRevision: number): Promise<void> {
     const stored = this.#keys.get(keyKey(key));
-    if (stored === undefined || stored.revision !== expectedRevision) {
-      throw new ConflictException('The key was changed by another request. Retry the request.');
-    }
+    if (stored === undefined) throw new NotFoundException(say('keyDoesNotExist', { arn: key.arn }));
+    if (stored.revision !== expectedRevision) throw new ConflictException(say('keyChanged', { arn: key.arn }));
     this.#keys.set(keyKey(key), copy(key));
   }
 
@@ -63,7 +63,7 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
   async createAlias(alias: AliasRecord): Promise<void> {
     const id = aliasKey(alias.accountId, alias.region, alias.aliasName);
     if (this.#aliases.has(id)) {
-      throw new AlreadyExistsException(`An alias with the name arn:aws:kms:${alias.region}:${alias.accountId}:${alias.aliasName} already exists`);
+      throw new AlreadyExistsException(say('aliasAlreadyExists', { aliasArn: `arn:aws:kms:${alias.region}:${alias.accountId}:${alias.aliasName}` }));
     }
     this.#assertTarget(alias);
     this.#aliases.set(id, copy(alias));
@@ -76,14 +76,14 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
 
   async updateAlias(alias: AliasRecord): Promise<void> {
     const id = aliasKey(alias.accountId, alias.region, alias.aliasName);
-    if (!this.#aliases.has(id)) throw new NotFoundException(`Alias arn:aws:kms:${alias.region}:${alias.accountId}:${alias.aliasName} is not found.`);
+    if (!this.#aliases.has(id)) throw new NotFoundException(say('aliasNotFound', { aliasArn: `arn:aws:kms:${alias.region}:${alias.accountId}:${alias.aliasName}` }));
     this.#assertTarget(alias);
     this.#aliases.set(id, copy(alias));
   }
 
   async deleteAlias(accountId: string, region: string, aliasName: string): Promise<void> {
     if (!this.#aliases.delete(aliasKey(accountId, region, aliasName))) {
-      throw new NotFoundException(`Alias arn:aws:kms:${region}:${accountId}:${aliasName} is not found.`);
+      throw new NotFoundException(say('aliasNotFound', { aliasArn: `arn:aws:kms:${region}:${accountId}:${aliasName}` }));
     }
   }
 
@@ -98,7 +98,7 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
   async createGrant(grant: StoredGrant): Promise<void> {
     this.#assertTarget({ accountId: grant.accountId, region: grant.region, targetKeyId: grant.keyId });
     const id = grantKey(grant, grant.grantId);
-    if (this.#grants.has(id)) throw new AlreadyExistsException(`Grant ${grant.grantId} already exists`);
+    if (this.#grants.has(id)) throw new AlreadyExistsException(say('grantAlreadyExists', { grantId: grant.grantId }));
     this.#grants.set(id, copy(grant));
   }
 
@@ -145,7 +145,7 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
   }
 
   async putAccessKey(record: AccessKeyRecord): Promise<void> {
-    if (this.#accessKeys.has(record.accessKeyId)) throw new AlreadyExistsException(`Access key ${record.accessKeyId} already exists`);
+    if (this.#accessKeys.has(record.accessKeyId)) throw new AlreadyExistsException(say('accessKeyAlreadyExists', { accessKeyId: record.accessKeyId }));
     this.#accessKeys.set(record.accessKeyId, copy(record));
   }
 
@@ -213,8 +213,8 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
   #assertTarget(alias: Pick<AliasRecord, 'accountId' | 'region' | 'targetKeyId'>): void {
     const key = this.#keys.get(keyKey({ accountId: alias.accountId, region: alias.region, keyId: alias.targetKeyId }));
     const arn = `arn:aws:kms:${alias.region}:${alias.accountId}:key/${alias.targetKeyId}`;
-    if (key === undefined) throw new NotFoundException(`Key '${arn}' does not exist`);
-    if (key.keyState === 'PendingDeletion') throw new KMSInvalidStateException(`${arn} is pending deletion.`);
+    if (key === undefined) throw new NotFoundException(say('keyDoesNotExist', { arn }));
+    if (key.keyState === 'PendingDeletion') throw new KMSInvalidStateException(say('keyPendingDeletion', { arn }));
   }
 }
 
@@ -252,7 +252,7 @@ function pageAfter<T>(items: readonly T[], sortKey: (item: T) => string, page: P
   let start = 0;
   if (page.marker !== undefined) {
     const decoded = Buffer.from(page.marker, 'base64url').toString('utf8');
-    if (!decoded.startsWith('after:')) throw new InvalidMarkerException('Invalid marker');
+    if (!decoded.startsWith('after:')) throw new InvalidMarkerException(say('invalidMarker'));
     const after = decoded.slice('after:'.length);
     start = items.findIndex((item) => sortKey(item) > after);
     if (start === -1) start = items.length;

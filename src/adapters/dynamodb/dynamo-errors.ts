@@ -7,6 +7,7 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { ConflictException, DependencyTimeoutException, KMSInternalException } from '../../models/kms/generated/errors.js';
 import { ServiceError } from '../../core/errors/service-error.js';
+import { say } from '../../core/kms/messages.js';
 
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
@@ -22,15 +23,13 @@ const THROTTLING = new Set([
 const TIMEOUTS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ServiceUnavailable']);
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
 
-export const DEPENDENCY_TIMEOUT_MESSAGE = 'The request could not be completed in time because the key store is busy. Retry the request.';
-export const INTERNAL_ERROR_MESSAGE = 'The request was rejected because an internal exception occurred. Retry the request.';
 
 /** The KMS exception for a failure the store has no specific meaning for. */
 export function toKmsError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
   const exception = isTransient(error)
-    ? new DependencyTimeoutException(DEPENDENCY_TIMEOUT_MESSAGE)
-    : new KMSInternalException(INTERNAL_ERROR_MESSAGE);
+    ? new DependencyTimeoutException(say('storeBusy'))
+    : new KMSInternalException(say('internalError'));
   return withCause(exception, error);
 }
 
@@ -70,7 +69,7 @@ export function transactionError(error: unknown, explain: (reasons: readonly Can
   const explained = explain(reasons);
   if (explained !== undefined) return withCause(explained, error);
   if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
-    return withCause(new ConflictException('The request conflicted with a concurrent change. Retry the request.'), error);
+    return withCause(new ConflictException(say('concurrentChange')), error);
   }
   return cancellationError(error, reasons);
 }
@@ -79,8 +78,8 @@ export function transactionError(error: unknown, explain: (reasons: readonly Can
 function cancellationError(error: unknown, reasons: readonly CancellationReason[]): ServiceError {
   const transient = reasons.some((reason) => reason.Code !== undefined && THROTTLING.has(reason.Code));
   return transient
-    ? withCause(new DependencyTimeoutException(DEPENDENCY_TIMEOUT_MESSAGE), error)
-    : withCause(new KMSInternalException(INTERNAL_ERROR_MESSAGE), error);
+    ? withCause(new DependencyTimeoutException(say('storeBusy')), error)
+    : withCause(new KMSInternalException(say('internalError')), error);
 }
 
 export function withCause<E extends Error>(exception: E, cause: unknown): E {

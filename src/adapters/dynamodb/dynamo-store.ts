@@ -10,6 +10,7 @@ import type { StoredGrant } from '../../core/kms/grants/stored-grant.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/kms/records.js';
 import type { AccessKeyRecord } from '../../core/iam/records.js';
 import { aliasArn, keyArn, type Scope } from '../../core/kms/keys/identifiers.js';
+import { say } from '../../core/kms/messages.js';
 import { toKmsError, transactionError, withCause } from './dynamo-errors.js';
 import {
   ALIAS_INDEX_PREFIX,
@@ -90,7 +91,7 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
     } catch (error) {
       throw transactionError(error, (reasons) => {
         if (reasons.some((reason) => reason.Code === CONDITION_FAILED)) {
-          return new AlreadyExistsException(`Key '${key.arn}' already exists`);
+          return new AlreadyExistsException(say('keyAlreadyExists', { arn: key.arn }));
         }
         return undefined;
       });
@@ -119,8 +120,8 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
       if (!(error instanceof ConditionalCheckFailedException)) throw toKmsError(error);
       const exception =
         error.Item === undefined
-          ? new NotFoundException(`Key '${key.arn}' does not exist`)
-          : new ConflictException(`${key.arn} was changed by another request. Retry the request.`);
+          ? new NotFoundException(say('keyDoesNotExist', { arn: key.arn }))
+          : new ConflictException(say('keyChanged', { arn: key.arn }));
       throw withCause(exception, error);
     }
   }
@@ -149,7 +150,7 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
 
   async createAlias(alias: AliasRecord): Promise<void> {
     await this.writeAlias(alias, ITEM_ABSENT, () => {
-      return new AlreadyExistsException(`An alias with the name ${aliasArn(alias, alias.aliasName)} already exists`);
+      return new AlreadyExistsException(say('aliasAlreadyExists', { aliasArn: aliasArn(alias, alias.aliasName) }));
     });
   }
 
@@ -214,7 +215,7 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
   }
 
   async createGrant(grant: StoredGrant): Promise<void> {
-    await this.writeWithKeyCheck(grant, grantToItem(grant), () => new AlreadyExistsException(`Grant ${grant.grantId} already exists`));
+    await this.writeWithKeyCheck(grant, grantToItem(grant), () => new AlreadyExistsException(say('grantAlreadyExists', { grantId: grant.grantId })));
   }
 
   async getGrant(key: KeyLocator, grantId: string): Promise<StoredGrant | undefined> {
@@ -305,7 +306,7 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw withCause(new AlreadyExistsException(`Access key ${record.accessKeyId} already exists`), error);
+        throw withCause(new AlreadyExistsException(say('accessKeyAlreadyExists', { accessKeyId: record.accessKeyId })), error);
       }
       throw toKmsError(error);
     }
@@ -395,8 +396,8 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
         if (keyCheck?.Code === CONDITION_FAILED) {
           const arn = keyCheck.Item?.arn?.S ?? keyArn(key, targetKeyId);
           return keyCheck.Item === undefined
-            ? new NotFoundException(`Key '${arn}' does not exist`)
-            : new KMSInvalidStateException(`${arn} is pending deletion.`);
+            ? new NotFoundException(say('keyDoesNotExist', { arn }))
+            : new KMSInvalidStateException(say('keyPendingDeletion', { arn }));
         }
         return itemPut?.Code === CONDITION_FAILED ? conflict() : undefined;
       });
@@ -424,5 +425,5 @@ function grantsQuery(key: KeyLocator): QueryInput {
 }
 
 function aliasNotFound(scope: Scope, aliasName: string): NotFoundException {
-  return new NotFoundException(`Alias ${aliasArn(scope, aliasName)} is not found.`);
+  return new NotFoundException(say('aliasNotFound', { aliasArn: aliasArn(scope, aliasName) }));
 }

@@ -7,6 +7,7 @@
  * Format: base64url (no padding) of `{"v":1,"list":"keys"|"aliases"|"grants"|"retirableGrants","after":"<id or name>"}`.
  */
 import { InvalidMarkerException } from '../../models/kms/generated/errors.js';
+import { say } from '../../core/kms/messages.js';
 
 export type Listing = 'keys' | 'aliases' | 'grants' | 'retirableGrants';
 
@@ -27,7 +28,7 @@ export function decodeMarker(list: Listing, marker: string): string {
 }
 
 export function invalidMarker(): InvalidMarkerException {
-  return new InvalidMarkerException('The request was rejected because the marker that specifies where pagination should next begin is not valid.');
+  return new InvalidMarkerException(say('invalidMarker'));
 }
 
 function tryDecode(list: Listing, marker: string): string | undefined {

@@ -16,6 +16,7 @@ import { toKmsError } from './dynamo-errors.js';
 import { accessKeyKey, backingKeyKey, primaryKey, type ItemKey } from './item-keys.js';
 import type { Item } from './item-mapping.js';
 import { TABLE_KEY } from './table-definition.js';
+import { say } from '../../core/kms/messages.js';
 
 function encodeScanMarker(key: ItemKey): string {
   const pk = key[TABLE_KEY.partitionKey]?.S;
@@ -30,7 +31,7 @@ function decodeScanMarker(marker: string): ItemKey {
   } catch {
     // Falls through to the exception below.
   }
-  throw new InvalidMarkerException('The request was rejected because the marker that specifies where pagination should next begin is not valid.');
+  throw new InvalidMarkerException(say('invalidMarker'));
 }
 
 /** One page of the items of `type` (`BackingKey`, `AccessKey`), decoded by `decode`. */

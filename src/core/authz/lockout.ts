@@ -10,8 +10,8 @@ import { needs } from '../errors/service-error.js';
 import type { CompiledPolicy } from './compile-policy.js';
 import type { ConditionKeys } from './condition-keys.js';
 import { identityChain, type AuthzPrincipal } from './principals.js';
+import { say } from '../kms/messages.js';
 
-export const LOCKOUT_MESSAGE = 'The new key policy will not allow you to update the key policy in the future.';
 
 export interface LockoutCheck {
   readonly policy: CompiledPolicy;
@@ -35,5 +35,5 @@ export function keepsPutKeyPolicy(check: LockoutCheck): boolean {
 /** Throws AWS's MalformedPolicyDocumentException when the new policy would lock the caller out. */
 export function assertLockoutSafe(check: LockoutCheck): void {
   /* Precondition: the new key policy lets the caller update the key policy in the future. */
-  needs(keepsPutKeyPolicy(check), LOCKOUT_MESSAGE, MalformedPolicyDocumentException);
+  needs(keepsPutKeyPolicy(check), say('policyLockout'), MalformedPolicyDocumentException);
 }

@@ -56,6 +56,10 @@ export const KMS_MESSAGES = {
     exception: 'KMSInvalidStateException', text: '{arn} is unavailable. You cannot perform this operation on an unavailable KMS key.',
     source: { aws: 'AWS KMS Developer Guide, key state table, note 11' },
   },
+  keyOriginNotValid: {
+    exception: 'UnsupportedOperationException', text: '{arn} origin is {origin} which is not valid for this operation.',
+    source: ls('test_get_parameters_for_import_raises_for_non_external_kms_keys, test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material'),
+  },
 
   // Key usage and algorithms
   keyUsageNotValid: {
@@ -84,6 +88,10 @@ export const KMS_MESSAGES = {
     source: ls('test_hmac_create_key_invalid_operations (create-hmac-key-without-key-usage)'),
   },
   keyUsageIncompatibleWithSpec: { exception: 'ValidationException', text: 'KeyUsage {usage} is not compatible with KeySpec {keySpec}', source: ls('test_derive_shared_secret (response-invalid-key-spec)') },
+  enumValueNotOffered: {
+    exception: 'ValidationException', text: "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{values}]",
+    source: ls('test_invalid_generate_mac[HMAC_256-INVALID]'),
+  },
   bothKeySpecs: {
     exception: 'ValidationException', text: 'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.',
     source: { ours: 'No public recording of CreateKey with both KeySpec and CustomerMasterKeySpec.' },
@@ -114,6 +122,60 @@ export const KMS_MESSAGES = {
     exception: 'ValidationException', text: '{arn} is not the same type of key, or does not have the same key usage, as the key the alias currently points to.',
     source: { ours: 'No public recording of UpdateAlias to a key of another type or usage.' },
   },
+  aliasAlreadyExists: {
+    exception: 'AlreadyExistsException', text: 'An alias with the name {aliasArn} already exists',
+    source: { aws: "AWS answers quoted in public Terraform troubleshooting notes ('AlreadyExistsException: An alias with the name arn:aws:kms:eu-west-1:…:alias/… already exists')" },
+  },
+
+  // Key policies
+  noSuchPolicy: {
+    exception: 'NotFoundException', text: 'No such policy exists',
+    source: { ours: 'The API model says the only policy name is default; no public source records the answer to another name.' },
+  },
+  policyLockout: {
+    exception: 'MalformedPolicyDocumentException', text: 'The new key policy will not allow you to update the key policy in the future.',
+    source: { aws: "hashicorp/terraform-provider-aws acceptance tests run against AWS (internal/service/kms key_test.go, testAccKeyConfig_policyBypass), and AWS answers quoted in Terraform error logs" },
+  },
+
+  // Grants
+  grantNeedsOperation: { exception: 'ValidationException', text: 'A grant must allow at least one operation.', source: { ours: 'No public recording of CreateGrant without operations.' } },
+  grantOperationsNotSupported: {
+    exception: 'ValidationException', text: 'Grant operations [{operations}] are not supported for {arn}: it supports only [{supported}].',
+    source: { ours: 'No public recording of CreateGrant with an operation the key does not support.' },
+  },
+  grantConstraintsNotSymmetric: {
+    exception: 'ValidationException', text: 'Grant constraints are valid only for symmetric encryption KMS keys; {arn} is not one.',
+    source: { ours: 'No public recording of CreateGrant with constraints on an asymmetric or HMAC key.' },
+  },
+  grantConstraintPairs: {
+    exception: 'ValidationException', text: "The grant constraint '{member}' has {pairs} encryption context pairs; the most it can have is {limit}.",
+    source: { ours: 'No public recording of a grant constraint with too many pairs.' },
+  },
+  grantConstraintCharacters: {
+    exception: 'ValidationException', text: "The grant constraint '{member}' has {characters} characters of encryption context; the most it can have is {limit}.",
+    source: { ours: 'No public recording of a grant constraint with too many characters.' },
+  },
+  grantPrincipalInvalid: {
+    exception: 'InvalidArnException', text: 'ARN does not refer to a valid principal: {principal}',
+    source: { aws: "AWS KMS's message quoted inside AWS Lambda's CreateFunction error ('KMS Exception: InvalidArnException KMS Message: ARN does not refer to a valid principal: arn:aws:sts::…'), in public tutorials and in aws/chalice's tests" },
+  },
+  tooManyGrants: {
+    exception: 'LimitExceededException', text: '{arn} already has {limit} grants, the most a KMS key can have. Retire or revoke a grant first.',
+    source: { ours: 'No public recording of the grants-per-key quota being reached.' },
+  },
+  retireGrantTarget: {
+    exception: 'ValidationException', text: 'Either a grant token, or both a key ID and a grant ID, must be specified to identify the grant to retire.',
+    source: { ours: 'No public recording of RetireGrant without a grant token and without a key ID and grant ID.' },
+  },
+  invalidGrantToken: { exception: 'InvalidGrantTokenException', text: 'The request was rejected because the specified grant token is not valid.', source: { aws: 'AWS KMS API Reference, InvalidGrantTokenException' } },
+  invalidGrantId: { exception: 'InvalidGrantIdException', text: 'The request was rejected because the specified GrantId is not valid.', source: { aws: 'AWS KMS API Reference, InvalidGrantIdException' } },
+
+  // Deletion
+  pendingWindow: { exception: 'ValidationException', text: 'PendingWindowInDays must be between 7 and 30', source: { ours: 'No public recording of ScheduleKeyDeletion with a waiting period out of range.' } },
+  noLifecycleScheduler: {
+    exception: 'UnsupportedOperationException', text: '{operation} is not supported yet by this deployment: it has no key lifecycle scheduler.',
+    source: { ours: 'A deployment without a scheduler cannot delete keys on their date (see the README).' },
+  },
 
   // Data keys and random bytes
   numberOfBytesOrKeySpec: {
@@ -127,7 +189,10 @@ export const KMS_MESSAGES = {
   },
 
   // Paging and dry runs
-  invalidMarker: { exception: 'InvalidMarkerException', text: 'Invalid marker', source: { ours: 'No public recording of an InvalidMarkerException message.' } },
+  invalidMarker: {
+    exception: 'InvalidMarkerException', text: 'The request was rejected because the marker that specifies where pagination should next begin is not valid.',
+    source: { aws: 'AWS KMS API Reference, InvalidMarkerException' },
+  },
   dryRun: { exception: 'DryRunOperationException', text: 'The request would have succeeded, but the DryRun option is set.', source: ls('test_generate_data_key_pair_dry_run') },
 
   // Operations
@@ -137,6 +202,15 @@ export const KMS_MESSAGES = {
   },
 
   // Internal
+  keyAlreadyExists: { exception: 'AlreadyExistsException', text: "Key '{arn}' already exists", source: { ours: 'A generated key ID that is taken (never expected: key IDs are random).' } },
+  grantAlreadyExists: { exception: 'AlreadyExistsException', text: 'Grant {grantId} already exists', source: { ours: 'A generated grant ID that is taken (never expected: grant IDs are random).' } },
+  accessKeyAlreadyExists: { exception: 'AlreadyExistsException', text: 'Access key {accessKeyId} already exists', source: { ours: 'A generated access key ID that is taken (never expected: access key IDs are random).' } },
+  keyChanged: { exception: 'ConflictException', text: '{arn} was changed by another request. Retry the request.', source: { ours: 'No public recording of a ConflictException message for concurrent writes.' } },
+  concurrentChange: { exception: 'ConflictException', text: 'The request conflicted with a concurrent change. Retry the request.', source: { ours: 'No public recording of a ConflictException message for concurrent writes.' } },
+  storeBusy: {
+    exception: 'DependencyTimeoutException', text: 'The request could not be completed in time because the key store is busy. Retry the request.',
+    source: { ours: 'No public recording of a DependencyTimeoutException message.' },
+  },
   internalError: { exception: 'KMSInternalException', text: 'An internal error occurred.', source: { ours: 'No public recording of a KMSInternalException message.' } },
 } as const satisfies Record<string, MessageTemplate>;
 

@@ -103,7 +103,7 @@ describe('DynamoStore keys', () => {
     const result = store.createKey(duplicate, makeBackingKey(duplicate, { backingKeyId: 'c'.repeat(64) }));
 
     // Assess
-    await expect(result).rejects.toThrow(AlreadyExistsException);
+    await expect(result).rejects.toThrow(new AlreadyExistsException(`Key '${key.arn}' already exists`));
     expect(await store.getKey(key)).toEqual(key);
     expect(await store.getBackingKey(key, 'c'.repeat(64))).toBeUndefined();
   });
@@ -391,7 +391,7 @@ describe('DynamoStore access keys', () => {
     const result = store.putAccessKey(makeAccessKey('AKIAEXAMPLE00000002', { status: 'Inactive' }));
 
     // Assess
-    await expect(result).rejects.toThrow(AlreadyExistsException);
+    await expect(result).rejects.toThrow(new AlreadyExistsException('Access key AKIAEXAMPLE00000002 already exists'));
     expect((await store.getAccessKey('AKIAEXAMPLE00000002'))?.status).toBe('Active');
   });
 

@@ -97,7 +97,7 @@ describe('DynamoStore under throttling', () => {
     const result = store.createAlias(makeAlias(key, 'alias/app'));
 
     // Assess
-    await expect(result).rejects.toThrow(DependencyTimeoutException);
+    await expect(result).rejects.toThrow(new DependencyTimeoutException('The request could not be completed in time because the key store is busy. Retry the request.'));
   });
 });
 
@@ -142,7 +142,7 @@ describe('DynamoStore races', () => {
     const result = store.updateKey({ ...key, revision: 1 }, 0);
 
     // Assess
-    await expect(result).rejects.toThrow(ConflictException);
+    await expect(result).rejects.toThrow(new ConflictException(`${key.arn} was changed by another request. Retry the request.`));
   });
 
   it('throws ConflictException when the alias transaction lost to a concurrent transaction', async () => {
@@ -161,6 +161,6 @@ describe('DynamoStore races', () => {
     const result = store.updateAlias(makeAlias(key, 'alias/app'));
 
     // Assess
-    await expect(result).rejects.toThrow(ConflictException);
+    await expect(result).rejects.toThrow(new ConflictException('The request conflicted with a concurrent change. Retry the request.'));
   });
 });

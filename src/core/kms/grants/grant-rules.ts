@@ -9,6 +9,7 @@ import type { GrantConstraintsRecord } from '../../authz/index.js';
 import { needs } from '../../errors/service-error.js';
 import { isAsymmetricSpec, isHmacSpec } from '../keys/key-specs.js';
 import type { KeyRecord } from '../records.js';
+import { say } from '../messages.js';
 
 /** The kinds of key that differ in which grant operations they support. */
 export type GrantKeyKind = 'symmetric' | 'asymmetric-encryption' | 'signing' | 'key-agreement' | 'hmac';
@@ -41,12 +42,12 @@ export function grantKeyKind(key: KeyRecord): GrantKeyKind {
 /** The operations of a new grant, each once, in the order given; throws for any the key does not support. */
 export function checkGrantOperations(key: KeyRecord, operations: readonly GrantOperation[]): GrantOperation[] {
   /* Precondition: a grant allows at least one operation. */
-  needs(operations.length > 0, 'A grant must allow at least one operation.', ValidationException);
+  needs(operations.length > 0, say('grantNeedsOperation'), ValidationException);
   const supported = GRANT_OPERATIONS_BY_KEY_KIND[grantKeyKind(key)];
   const unsupported = operations.filter((operation) => !supported.includes(operation));
   /* Precondition: a grant allows only operations its key supports. */
   needs(unsupported.length === 0,
-    `Grant operations [${[...new Set(unsupported)].join(', ')}] are not supported for ${key.arn}: it supports only [${supported.join(', ')}].`,
+    say('grantOperationsNotSupported', { operations: [...new Set(unsupported)].join(', '), arn: key.arn, supported: supported.join(', ') }),
     ValidationException);
   return [...new Set(operations)];
 }
@@ -63,18 +64,18 @@ export function checkGrantConstraints(key: KeyRecord, constraints: GrantConstrai
   if (equals === undefined && subset === undefined) return undefined;
   /* Precondition: encryption context constraints are valid only in a grant for a symmetric encryption key. */
   needs(grantKeyKind(key) === 'symmetric',
-    `Grant constraints are valid only for symmetric encryption KMS keys; ${key.arn} is not one.`, ValidationException);
+    say('grantConstraintsNotSymmetric', { arn: key.arn }), ValidationException);
   for (const [member, context] of [['encryptionContextEquals', equals], ['encryptionContextSubset', subset]] as const) {
     if (context === undefined) continue;
     const pairs = Object.entries(context);
     /* Precondition: a grant constraint holds at most 8 encryption context pairs. */
     needs(pairs.length <= MAX_CONSTRAINT_PAIRS,
-      `The grant constraint '${member}' has ${pairs.length} encryption context pairs; the most it can have is ${MAX_CONSTRAINT_PAIRS}.`,
+      say('grantConstraintPairs', { member, pairs: pairs.length, limit: MAX_CONSTRAINT_PAIRS }),
       ValidationException);
     const characters = pairs.reduce((sum, [k, v]) => sum + [...k].length + [...v].length, 0);
     /* Precondition: a grant constraint's encryption context has at most 384 characters. */
     needs(characters <= MAX_CONSTRAINT_CHARACTERS,
-      `The grant constraint '${member}' has ${characters} characters of encryption context; the most it can have is ${MAX_CONSTRAINT_CHARACTERS}.`,
+      say('grantConstraintCharacters', { member, characters, limit: MAX_CONSTRAINT_CHARACTERS }),
       ValidationException);
   }
   return { ...(equals === undefined ? {} : { encryptionContextEquals: { ...equals } }), ...(subset === undefined ? {} : { encryptionContextSubset: { ...subset } }) };
@@ -100,7 +101,7 @@ export function isGrantPrincipal(value: string): boolean {
 /** Throws AWS's InvalidArnException when `value` is no principal a grant can name. */
 export function checkGrantPrincipal(value: string): void {
   /* Precondition: a grant's grantee and retiring principals are principal ARNs. */
-  needs(isGrantPrincipal(value), `ARN does not refer to a valid principal: ${value}`, InvalidArnException);
+  needs(isGrantPrincipal(value), say('grantPrincipalInvalid', { principal: value }), InvalidArnException);
 }
 
 /** Grant IDs this service issues: 64 lowercase hex digits, as AWS's. */

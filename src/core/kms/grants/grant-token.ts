@@ -11,6 +11,7 @@
  */
 import { base64UrlToLatin1, bytesToHex, hexToBytes, latin1ToBase64Url } from '../../encoding.js';
 import { InvalidGrantTokenException } from '../../../models/kms/generated/errors.js';
+import { say } from '../messages.js';
 
 const VERSION = 1;
 const FIELDS = { grantId: 0x0a, keyArn: 0x12, secret: 0x1a, salt: 0x22 } as const;
@@ -25,7 +26,6 @@ export interface GrantTokenClaims {
   readonly secret: string;
 }
 
-export const INVALID_GRANT_TOKEN_MESSAGE = 'The request was rejected because the specified grant token is not valid.';
 
 /** A new token for the grant; `salt` is 32 random hex digits. */
 export function issueGrantToken(claims: GrantTokenClaims, salt: string): string {
@@ -40,7 +40,7 @@ export function issueGrantToken(claims: GrantTokenClaims, salt: string): string 
 /** The claims of a token this service could have issued; throws `InvalidGrantTokenException` for anything else. */
 export function readGrantToken(token: string): GrantTokenClaims {
   const claims = tryRead(token);
-  if (claims === undefined) throw new InvalidGrantTokenException(INVALID_GRANT_TOKEN_MESSAGE);
+  if (claims === undefined) throw new InvalidGrantTokenException(say('invalidGrantToken'));
   return claims;
 }
 

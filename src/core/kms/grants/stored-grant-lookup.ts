@@ -9,8 +9,9 @@ import type { GrantLookup, GrantStore, KeyLocator } from '../../ports/index.js';
 import { constantTimeEqual } from '../crypto/constant-time.js';
 import { hexToBytes } from '../../encoding.js';
 import { keyArn, parseKeyIdentifier } from '../keys/identifiers.js';
-import { INVALID_GRANT_TOKEN_MESSAGE, readGrantToken, type GrantTokenClaims } from './grant-token.js';
+import { readGrantToken, type GrantTokenClaims } from './grant-token.js';
 import type { StoredGrant } from './stored-grant.js';
+import { say } from '../messages.js';
 
 export class StoredGrantLookup implements GrantLookup {
   readonly #store: GrantStore;
@@ -46,10 +47,10 @@ export async function grantOfToken(store: GrantStore, token: string): Promise<St
   let key: KeyLocator;
   try {
     const id = parseKeyIdentifier(claims.keyArn, { accountId: '', region: '' }, { allowAliases: false });
-    if (id.kind !== 'keyArn') throw new InvalidGrantTokenException(INVALID_GRANT_TOKEN_MESSAGE);
+    if (id.kind !== 'keyArn') throw new InvalidGrantTokenException(say('invalidGrantToken'));
     key = { accountId: id.accountId, region: id.region, keyId: id.keyId };
   } catch {
-    throw new InvalidGrantTokenException(INVALID_GRANT_TOKEN_MESSAGE);
+    throw new InvalidGrantTokenException(say('invalidGrantToken'));
   }
   return grantOfClaims(store, key, claims);
 }
@@ -59,7 +60,7 @@ async function grantOfClaims(store: GrantStore, key: KeyLocator, claims: GrantTo
   if (grant === undefined) return undefined;
   /* Precondition: a grant token carries the secret of the grant it names. */
   if (!constantTimeEqual(hexToBytes(grant.tokenSecret), hexToBytes(claims.secret))) {
-    throw new InvalidGrantTokenException(INVALID_GRANT_TOKEN_MESSAGE);
+    throw new InvalidGrantTokenException(say('invalidGrantToken'));
   }
   return grant;
 }

@@ -43,7 +43,7 @@ export function failureOf(note: FailureNote, key: KeyRecord): ServiceError {
     case 5: return new KMSInvalidStateException(say('keyPendingImport', { arn }));
     case 6:
     case 7:
-    case 9: return new UnsupportedOperationException(`${arn} origin is ${key.origin} which is not valid for this operation.`);
+    case 9: return new UnsupportedOperationException(say('keyOriginNotValid', { arn, origin: key.origin }));
     case 11: return new KMSInvalidStateException(say('keyUnavailable', { arn }));
     case 14: return new KMSInvalidStateException(say('keyInState', { arn, state: STATE_WORDS.Creating }));
     case 15: return new KMSInvalidStateException(say('keyInState', { arn, state: STATE_WORDS.Updating }));

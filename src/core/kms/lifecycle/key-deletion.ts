@@ -5,6 +5,7 @@ import { resolveKey } from '../keys/resolve-key.js';
 import { saveKey } from '../operations/key-management.js';
 import { needs } from '../../errors/service-error.js';
 import { DAY_MS } from './due-dates.js';
+import { say } from '../messages.js';
 
 /** The waiting period AWS KMS applies when the request names none. */
 export const DEFAULT_PENDING_WINDOW_DAYS = 30;
@@ -15,7 +16,7 @@ const MAX_PENDING_WINDOW_DAYS = 30;
 export function lifecycleOf(call: OperationCall<unknown>, operation: string): LifecycleDeps {
   const { lifecycle } = call.deps;
   /* Precondition: this deployment runs a lifecycle scheduler. */
-  needs(lifecycle !== undefined, `${operation} is not supported yet by this deployment: it has no key lifecycle scheduler.`, UnsupportedOperationException);
+  needs(lifecycle !== undefined, say('noLifecycleScheduler', { operation }), UnsupportedOperationException);
   return lifecycle;
 }
 
@@ -25,7 +26,7 @@ export const scheduleKeyDeletion: OperationHandler<'ScheduleKeyDeletion'> = asyn
   const days = input.PendingWindowInDays ?? DEFAULT_PENDING_WINDOW_DAYS;
   /* Precondition: the waiting period is 7 to 30 days. */
   needs(Number.isInteger(days) && days >= MIN_PENDING_WINDOW_DAYS && days <= MAX_PENDING_WINDOW_DAYS,
-    'PendingWindowInDays must be between 7 and 30', ValidationException);
+    say('pendingWindow'), ValidationException);
   const key = await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'ScheduleKeyDeletion', action: 'kms:ScheduleKeyDeletion' });
   const deletionDate = call.deps.clock.now().getTime() + days * DAY_MS;
   await saveKey(call, { ...key, keyState: 'PendingDeletion', deletionDate });

@@ -7,7 +7,7 @@ import { accessDeniedMessage, retirementRight, type GrantConstraintsRecord } fro
 import { needs } from '../../errors/service-error.js';
 import type { KeyLocator, Page } from '../../ports/index.js';
 import { checkGrantConstraints, checkGrantOperations, checkGrantPrincipal, GRANT_ID_PATTERN, isGrantPrincipal, sameGrantRequest } from '../grants/grant-rules.js';
-import { INVALID_GRANT_TOKEN_MESSAGE, issueGrantToken } from '../grants/grant-token.js';
+import { issueGrantToken } from '../grants/grant-token.js';
 import { grantOfToken, StoredGrantLookup } from '../grants/stored-grant-lookup.js';
 import type { StoredGrant } from '../grants/stored-grant.js';
 import { partitionOf } from '../keys/identifiers.js';
@@ -17,6 +17,7 @@ import type { KeyRecord } from '../records.js';
 import { type OperationCall, type OperationHandler } from '../service.js';
 import { assertNotDryRun } from './dry-run.js';
 import { pageOf } from './paging.js';
+import { say } from '../messages.js';
 
 /** Developer Guide, "Quotas": grants per KMS key. */
 export const MAX_GRANTS_PER_KEY = 50_000;
@@ -24,7 +25,6 @@ export const MAX_GRANTS_PER_KEY = 50_000;
 const MAX_GRANT_PAGE = 100;
 const DEFAULT_GRANT_PAGE = 50;
 
-export const INVALID_GRANT_ID_MESSAGE = 'The request was rejected because the specified GrantId is not valid.';
 
 export const createGrant: OperationHandler<'CreateGrant'> = async (call) => {
   const { deps, ctx, input } = call;
@@ -53,7 +53,7 @@ export const createGrant: OperationHandler<'CreateGrant'> = async (call) => {
   if (existing === undefined) {
     /* Precondition: a key has at most 50,000 grants. */
     needs(await deps.grants.countGrants(locator) < MAX_GRANTS_PER_KEY,
-      `${key.arn} already has ${MAX_GRANTS_PER_KEY} grants, the most a KMS key can have. Retire or revoke a grant first.`, LimitExceededException);
+      say('tooManyGrants', { arn: key.arn, limit: MAX_GRANTS_PER_KEY }), LimitExceededException);
   }
   assertNotDryRun(input.DryRun);
   const grant: StoredGrant = existing ?? {
@@ -106,13 +106,13 @@ export const retireGrant: OperationHandler<'RetireGrant'> = async (call) => {
   if (input.GrantToken !== undefined) {
     const named = await grantOfToken(deps.grants, input.GrantToken);
     // A token whose grant was retired or revoked no longer names a grant.
-    if (named === undefined) throw new InvalidGrantTokenException(INVALID_GRANT_TOKEN_MESSAGE);
+    if (named === undefined) throw new InvalidGrantTokenException(say('invalidGrantToken'));
     grant = named;
     call.touched.add(grant.keyArn);
   } else {
     /* Precondition: RetireGrant names its grant by a grant token, or by a key and a grant ID. */
     needs(input.KeyId !== undefined && input.GrantId !== undefined,
-      'Either a grant token, or both a key ID and a grant ID, must be specified to identify the grant to retire.', ValidationException);
+      say('retireGrantTarget'), ValidationException);
     // The key may belong to another account: a retiring principal can be anywhere.
     const key = await findKey(call, input.KeyId, { allowAliases: false });
     call.touched.add(key.arn);
@@ -141,14 +141,14 @@ export const revokeGrant: OperationHandler<'RevokeGrant'> = async (call) => {
 async function findGrant(call: OperationCall<unknown>, key: KeyLocator, grantId: string): Promise<StoredGrant> {
   /* Precondition: a grant ID names a grant of the key. */
   const grant = GRANT_ID_PATTERN.test(grantId) ? await call.deps.grants.getGrant(key, grantId) : undefined;
-  if (grant === undefined) throw new InvalidGrantIdException(INVALID_GRANT_ID_MESSAGE);
+  if (grant === undefined) throw new InvalidGrantIdException(say('invalidGrantId'));
   return grant;
 }
 
 async function deleteGrant(call: OperationCall<unknown>, grant: StoredGrant): Promise<void> {
   const deleted = await call.deps.grants.deleteGrant(grant, grant.grantId);
   // Another request retired or revoked it in the meantime.
-  if (!deleted) throw new InvalidGrantIdException(INVALID_GRANT_ID_MESSAGE);
+  if (!deleted) throw new InvalidGrantIdException(say('invalidGrantId'));
 }
 
 /** The constraints of a CreateGrant request as the policy engine compares them. */

@@ -8,13 +8,14 @@ import type { OperationHandler } from '../service.js';
 import { resolveKey } from '../keys/resolve-key.js';
 import { needs } from '../../errors/service-error.js';
 import { saveKey } from './key-management.js';
+import { say } from '../messages.js';
 
 /** The only key policy name there is. */
 export const DEFAULT_POLICY_NAME = 'default';
 
 function assertDefaultPolicyName(name: string | undefined): void {
   /* Precondition: the only key policy name is default. */
-  needs(name === undefined || name === DEFAULT_POLICY_NAME, 'No such policy exists', NotFoundException);
+  needs(name === undefined || name === DEFAULT_POLICY_NAME, say('noSuchPolicy'), NotFoundException);
 }
 
 export const putKeyPolicy: OperationHandler<'PutKeyPolicy'> = async (call) => {

@@ -57,7 +57,7 @@ describe('pageInMemory', () => {
 
     // Assess
     expect(error).toBeInstanceOf(InvalidMarkerException);
-    expect(error.message).toBe('Invalid marker');
+    expect(error.message).toBe('The request was rejected because the marker that specifies where pagination should next begin is not valid.');
   });
 
   it('returns an empty last page when the marker points just past the end', () => {

@@ -178,6 +178,6 @@ describe('listResourceTags', () => {
 
     // Assess
     expect(error).toBeInstanceOf(InvalidMarkerException);
-    expect(error.message).toBe('Invalid marker');
+    expect(error.message).toBe('The request was rejected because the marker that specifies where pagination should next begin is not valid.');
   });
 });
