@@ -1,16 +1,18 @@
 /**
- * Every message template of src/core/kms/messages.ts and src/authn/messages.ts is exercised by a
+ * Every message template of src/core/kms/messages.ts, src/authn/messages.ts and
+ * src/core/authz/messages.ts is exercised by a
  * conformance case, each case agrees with its template, and every template in this service's own
  * wording is listed in docs/differences-from-aws-kms.md.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AUTHN_MESSAGES } from '../../src/authn/messages.js';
+import { POLICY_MESSAGES } from '../../src/core/authz/messages.js';
 import { KMS_MESSAGES, type MessageTemplate } from '../../src/core/kms/messages.js';
 import { PIPELINE_CASES } from './pipeline-cases.js';
 import { WIRE_CASES, type Fixtures, type WireMessageName } from './wire-cases.js';
 
-const MESSAGES: Readonly<Record<WireMessageName, MessageTemplate>> = { ...KMS_MESSAGES, ...AUTHN_MESSAGES };
+const MESSAGES: Readonly<Record<WireMessageName, MessageTemplate>> = { ...KMS_MESSAGES, ...AUTHN_MESSAGES, ...POLICY_MESSAGES };
 
 const key = (n: number) => ({ keyId: `1234abcd-12ab-34cd-56ef-${String(n).padStart(12, '0')}`, arn: `arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-${String(n).padStart(12, '0')}` });
 /** Stand-ins for the keys the suite makes: the expectations only quote them. */
@@ -112,6 +114,36 @@ const ELSEWHERE: readonly { readonly template: WireMessageName; readonly file: s
     file: '../adapters/dynamodb/dynamo-store.test.ts',
     test: 'throws DependencyTimeoutException when a transaction item was throttled',
     quote: "new DependencyTimeoutException('The request could not be completed in time because the key store is busy. Retry the request.')",
+  },
+  {
+    template: 'sidsNotUnique',
+    file: '../core/authz/parse-policy.test.ts',
+    test: "['Sids in an IAM policy are unique'",
+    quote: "'Statement IDs (SID) in a single policy must be unique.'",
+  },
+  {
+    template: 'sidNotAlphanumeric',
+    file: '../core/authz/parse-policy.test.ts',
+    test: "['the Sid of an IAM policy statement has only letters and digits",
+    quote: "'Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*'",
+  },
+  {
+    template: 'principalInIdentityPolicy',
+    file: '../core/authz/parse-policy.test.ts',
+    test: "['an IAM policy names no principal'",
+    quote: "'Policy document should not specify a principal.'",
+  },
+  {
+    template: 'actionsRequired',
+    file: '../core/authz/parse-policy.test.ts',
+    test: "['an IAM policy statement has actions'",
+    quote: "'Policy statement must contain actions.'",
+  },
+  {
+    template: 'resourcesRequired',
+    file: '../core/authz/parse-policy.test.ts',
+    test: "['an IAM policy statement has resources'",
+    quote: "'Policy statement must contain resources.'",
   },
 ];
 

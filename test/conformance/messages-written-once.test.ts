@@ -34,7 +34,6 @@ const NOT_YET_MOVED: Readonly<Record<string, number>> = {
   'src/adapters/software/sm2-signature.ts': 1,
   'src/adapters/software/software-key-material.ts': 9,
   'src/adapters/tiered-asymmetric-material.ts': 1,
-  'src/core/authz/parse-policy.ts': 29,
   'src/core/iam/operations/access-keys.ts': 1,
   'src/core/iam/operations/inline-policies.ts': 2,
   'src/core/iam/operations/managed-policies.ts': 4,

@@ -8,10 +8,11 @@
  * wording is this service's own (listed in docs/differences-from-aws-kms.md).
  */
 import type { AuthnMessageName } from '../../src/authn/messages.js';
+import type { PolicyMessageName } from '../../src/core/authz/messages.js';
 import type { MessageName } from '../../src/core/kms/messages.js';
 
-/** A template of src/core/kms/messages.ts or src/authn/messages.ts. */
-export type WireMessageName = MessageName | AuthnMessageName;
+/** A template of src/core/kms/messages.ts, src/authn/messages.ts or src/core/authz/messages.ts. */
+export type WireMessageName = MessageName | AuthnMessageName | PolicyMessageName;
 
 /** The keys and values every case may use; made once by the suite against the real server. */
 export interface Fixtures {
@@ -347,6 +348,78 @@ const POLICY_AND_GRANT_CASES: readonly WireCase[] = [
     expect: (f) => ({ status: 400, type, message: message(f) }),
   })),
 ];
+
+const statementOf = (f: Fixtures, changes: Record<string, unknown> = {}) => ({ Effect: 'Allow', Principal: { AWS: root(f) }, Action: 'kms:*', Resource: '*', ...changes });
+const policyOf = (...statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const AWS_POLICY_SOURCE = 'AWS answers quoted in public CloudFormation and Terraform logs';
+
+/** The policy grammar, through PutKeyPolicy: worded in src/core/authz/messages.ts. */
+const POLICY_GRAMMAR_CASES: readonly WireCase[] = ([
+  ['a policy of 32,769 bytes', 'policyTooLarge', 'LimitExceededException', false,
+    (f: Fixtures) => { const base = policyOf(statementOf(f, { Sid: '' })); return base.replace('"Sid":""', `"Sid":"${' '.repeat(32_769 - base.length)}"`); },
+    () => 'The policy document is 32769 bytes, larger than the limit of 32768 bytes.'],
+  ['a policy with a DEL character', 'policyCharacters', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => policyOf(statementOf(f, { Sid: '\u007f' })),
+    () => 'The policy document contains characters that are not permitted: only printable Basic Latin and Latin-1 characters, tab, line feed and carriage return are.'],
+  ['a policy that is not JSON', 'policyNotJson', 'MalformedPolicyDocumentException', false,
+    () => '{"Version": "2012-10-17",}',
+    () => /^The policy document is not valid JSON: .+\.$/],
+  ['a policy that is a JSON list', 'policyNotObject', 'MalformedPolicyDocumentException', false,
+    () => '[]', () => 'The policy document must be a JSON object.'],
+  ['a policy with an unknown element', 'policyUnknownElement', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => JSON.stringify({ Version: '2012-10-17', Statement: [statementOf(f)], Extra: 1 }),
+    () => 'The policy document has an unknown element: Extra.'],
+  ['a policy of another Version', 'policyVersion', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => JSON.stringify({ Version: '2020-01-01', Statement: [statementOf(f)] }),
+    () => 'The policy Version must be "2012-10-17" or "2008-10-17", not "2020-01-01".'],
+  ['a policy whose Id is a number', 'policyId', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => JSON.stringify({ Version: '2012-10-17', Id: 1, Statement: [statementOf(f)] }),
+    () => 'The policy Id must be a string.'],
+  ['a policy without statements', 'policyNoStatement', 'MalformedPolicyDocumentException', false,
+    () => policyOf(), () => 'The policy document must contain at least one statement.'],
+  ['a statement that is a string', 'statementNotObject', 'MalformedPolicyDocumentException', false,
+    () => policyOf('allow'), () => 'Statement 0 must be a JSON object.'],
+  ['a statement with an unknown element', 'statementUnknownElement', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => policyOf(statementOf(f, { Extra: 1 })), () => 'Statement 0 has an unknown element: Extra.'],
+  ['a Sid that is a number', 'sidNotString', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => policyOf(statementOf(f, { Sid: 1 })), () => 'The Sid of statement 0 must be a string.'],
+  ['an Effect of Permit', 'effect', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => policyOf(statementOf(f, { Effect: 'Permit' })), () => 'The Effect of statement 0 must be "Allow" or "Deny".'],
+  ['a statement with Action and NotAction', 'elementAndNotElement', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => policyOf(statementOf(f, { NotAction: 'kms:Decrypt' })), () => 'Statement 0 has both Action and NotAction; use one of them.'],
+  ['a statement without a principal', 'noPrincipal', 'MalformedPolicyDocumentException', true,
+    () => policyOf({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }), () => 'Policy contains a statement with no principal.'],
+  ['a principal of an unknown type', 'invalidPrincipals', 'MalformedPolicyDocumentException', true,
+    (f: Fixtures) => policyOf(statementOf(f, { Principal: { Group: 'admins' } })), () => 'Policy contains a statement with one or more invalid principals.'],
+  ['an Action that is an empty list', 'elementStrings', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => policyOf(statementOf(f, { Action: [] })), () => 'The Action element must be a string or a non-empty list of strings.'],
+  ['an action without a service prefix', 'vendorPrefix', 'MalformedPolicyDocumentException', true,
+    (f: Fixtures) => policyOf(statementOf(f, { Action: 'Encrypt' })), () => 'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.'],
+  ['a resource that is no ARN', 'resourceNotArn', 'MalformedPolicyDocumentException', true,
+    (f: Fixtures) => policyOf(statementOf(f, { Resource: 'key/1234' })), () => 'Resource key/1234 must be in ARN format or "*".'],
+  ['a Condition that is a list', 'conditionNotObject', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => policyOf(statementOf(f, { Condition: [] })), () => 'The Condition element must be a JSON object of condition operators.'],
+  ['an unknown condition operator', 'unknownOperator', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => policyOf(statementOf(f, { Condition: { StringEqualz: { 'kms:CallerAccount': '1' } } })), () => 'The policy uses an unknown condition operator: StringEqualz.'],
+  ['a condition operator holding a string', 'operatorBlock', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => policyOf(statementOf(f, { Condition: { StringEquals: 'x' } })), () => 'The condition operator StringEquals must hold a JSON object of condition keys.'],
+  ['condition values that are objects', 'conditionValues', 'MalformedPolicyDocumentException', false,
+    (f: Fixtures) => policyOf(statementOf(f, { Condition: { StringEquals: { 'kms:CallerAccount': { a: 1 } } } })),
+    () => 'The values of kms:CallerAccount under StringEquals must be strings, numbers or booleans.'],
+  ['ForAllValues with kms:EncryptionContext:context-key', 'overlyPermissiveContext', 'MalformedPolicyDocumentException', true,
+    (f: Fixtures) => policyOf(statementOf(f, { Condition: { 'ForAllValues:StringEquals': { 'kms:EncryptionContext:Department': 'IT' } } })),
+    () => 'OverlyPermissiveCondition:EncryptionContext: Using the ForAllValues set operator with a single-valued condition key matches requests without the specified encryption context or with an unspecified encryption context. To fix, remove ForAllValues.'],
+  ['ForAllValues with aws:RequestTag/tag-key', 'overlyPermissiveTag', 'MalformedPolicyDocumentException', true,
+    (f: Fixtures) => policyOf(statementOf(f, { Condition: { 'ForAllValues:StringEquals': { 'aws:RequestTag/Purpose': 'Test' } } })),
+    () => 'OverlyPermissiveCondition:RequestTag: Using the ForAllValues set operator with a single-valued condition key matches requests without the specified tag or with an unspecified tag. To fix, remove ForAllValues.'],
+] as const).map(([name, template, type, aws, policy, message]): WireCase => ({
+  name: `PutKeyPolicy with ${name}`,
+  source: !aws ? 'this service' : template.startsWith('overlyPermissive') ? 'AWS KMS Developer Guide, "Using set operators with condition keys"' : AWS_POLICY_SOURCE,
+  template,
+  ...(aws ? {} : { ours: true as const }),
+  request: (f) => ({ operation: 'PutKeyPolicy', body: { KeyId: f.symmetric.keyId, Policy: policy(f) } }),
+  expect: () => ({ status: 400, type, message: message() }),
+}));
 
 export const WIRE_CASES: readonly WireCase[] = [
   // Key usage: the operation's name, never "this operation".
@@ -731,6 +804,7 @@ export const WIRE_CASES: readonly WireCase[] = [
   },
   ...AUTHENTICATION_CASES,
   ...POLICY_AND_GRANT_CASES,
+  ...POLICY_GRAMMAR_CASES,
   {
     name: 'ListResourceTags with a marker it did not give',
     source: 'AWS KMS API Reference, InvalidMarkerException',

@@ -102,7 +102,7 @@ describe('the IAM and STS wire protocol', () => {
     expect(big.status).toBe(409);
     expect(big.xml['ErrorResponse']).toMatchObject({ Error: { Code: 'LimitExceeded', Message: 'Cannot exceed quota for ACLSizePerRole: 2048' } });
     expect(noPrincipal.status).toBe(400);
-    expect(noPrincipal.xml['ErrorResponse']).toMatchObject({ Error: { Code: 'MalformedPolicyDocument', Message: 'Policy contains a statement with no principal' } });
+    expect(noPrincipal.xml['ErrorResponse']).toMatchObject({ Error: { Code: 'MalformedPolicyDocument', Message: 'Policy contains a statement with no principal.' } });
     expect(lookup).toMatchObject({ name: 'NoSuchEntityException' });
   });
 

@@ -14,7 +14,7 @@ export {
 export { CROSS_ACCOUNT_ACTIONS, ENCRYPTION_CONTEXT_OPERATIONS, GRANT_OPERATIONS, grantOperationFor, isCrossAccountAction, kmsAction } from './kms-action-rules.js';
 export { encryptionContextOf, kmsConditionKeys, requestAliasOf, type KmsRequestFacts } from './kms-condition-keys.js';
 export { assertLockoutSafe, keepsPutKeyPolicy, type LockoutCheck } from './lockout.js';
-export { INVALID_PRINCIPALS, KEY_POLICY_MAX_BYTES, NO_PRINCIPAL, checkPrincipalsExist, parsePolicy, type ParseOptions } from './parse-policy.js';
+export { KEY_POLICY_MAX_BYTES, checkPrincipalsExist, parsePolicy, type ParseOptions } from './parse-policy.js';
 export type { ParsedPolicy, ParsedStatement, PolicyKind } from './policy-document.js';
 export { identityChain, type AuthzPrincipal, type PrincipalType } from './principals.js';
 export { compileKeyPolicy, compileIdentityPolicy, noResourceArn } from './policies.js';

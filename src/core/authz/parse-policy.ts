@@ -10,6 +10,7 @@ import { parseOperatorName } from './condition-operators.js';
 import type { ParsedCondition, ParsedPolicy, ParsedStatement, PolicyKind, PrincipalSet } from './policy-document.js';
 import { awsPrincipalArn, awsPrincipalToken } from './principals.js';
 import { describeJsonError } from './json-errors.js';
+import { sayPolicy } from './messages.js';
 
 export interface ParseOptions {
   readonly kind: PolicyKind;
@@ -22,8 +23,6 @@ export interface ParseOptions {
 }
 
 export const KEY_POLICY_MAX_BYTES = 32_768;
-export const INVALID_PRINCIPALS = 'Policy contains a statement with one or more invalid principals.';
-export const NO_PRINCIPAL = 'Policy contains a statement with no principal';
 
 const TOP_LEVEL = new Set(['Version', 'Id', 'Statement']);
 const STATEMENT_ELEMENTS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
@@ -55,7 +54,7 @@ class Checker {
   strings(value: Json | undefined, element: string): string[] {
     const list = Array.isArray(value) ? value : [value];
     /* Precondition: an element that takes strings holds a string or a non-empty list of strings. */
-    this.needs(list.length > 0 && list.every((v) => typeof v === 'string'), `The ${element} element must be a string or a non-empty list of strings.`);
+    this.needs(list.length > 0 && list.every((v) => typeof v === 'string'), sayPolicy('elementStrings', { element }));
     return list;
   }
 }
@@ -64,73 +63,73 @@ export function parsePolicy(text: string, options: ParseOptions): ParsedPolicy {
   const check: Checker = new Checker(options.errorClass ?? MalformedPolicyDocumentException);
   const maxBytes = options.maxBytes ?? (options.kind === 'key' ? KEY_POLICY_MAX_BYTES : Number.POSITIVE_INFINITY);
   /* Precondition: a key policy is at most 32,768 bytes. */
-  needs(utf8Length(text) <= maxBytes, `The policy document is ${utf8Length(text)} bytes, larger than the limit of ${maxBytes} bytes.`, options.sizeErrorClass ?? LimitExceededException);
+  needs(utf8Length(text) <= maxBytes, sayPolicy('policyTooLarge', { size: utf8Length(text), limit: maxBytes }), options.sizeErrorClass ?? LimitExceededException);
   /* Precondition: policies contain only printable Basic Latin and Latin-1 characters, tab, line feed and carriage return. */
-  check.needs(PERMITTED_CHARACTERS.test(text), 'The policy document contains characters that are not permitted: only printable Basic Latin and Latin-1 characters, tab, line feed and carriage return are.');
+  check.needs(PERMITTED_CHARACTERS.test(text), sayPolicy('policyCharacters'));
   let document: Json;
   try {
     document = JSON.parse(text) as Json;
   } catch {
     /* Precondition: the document is JSON (no trailing commas, no comments). */
-    throw new (options.errorClass ?? MalformedPolicyDocumentException)(`The policy document is not valid JSON: ${describeJsonError(text)}.`);
+    throw new (options.errorClass ?? MalformedPolicyDocumentException)(sayPolicy('policyNotJson', { problem: describeJsonError(text) }));
   }
   /* Precondition: the document is a JSON object. */
-  check.needs(isObject(document), 'The policy document must be a JSON object.');
+  check.needs(isObject(document), sayPolicy('policyNotObject'));
   for (const name of Object.keys(document)) {
     /* Precondition: a policy has only the elements Version, Id and Statement. */
-    check.needs(TOP_LEVEL.has(name), `The policy document has an unknown element: ${name}.`);
+    check.needs(TOP_LEVEL.has(name), sayPolicy('policyUnknownElement', { name }));
   }
   const version = document['Version'];
   /* Precondition: the Version is 2012-10-17 or 2008-10-17. */
-  check.needs(version === undefined || version === '2012-10-17' || version === '2008-10-17', `The policy Version must be "2012-10-17" or "2008-10-17", not ${JSON.stringify(version)}.`);
+  check.needs(version === undefined || version === '2012-10-17' || version === '2008-10-17', sayPolicy('policyVersion', { version: JSON.stringify(version) }));
   const id = document['Id'];
   /* Precondition: the Id is a string. */
-  check.needs(id === undefined || typeof id === 'string', 'The policy Id must be a string.');
+  check.needs(id === undefined || typeof id === 'string', sayPolicy('policyId'));
   const raw = document['Statement'];
   /* Precondition: a policy has a Statement element with at least one statement. */
-  check.needs(raw !== undefined && !(Array.isArray(raw) && raw.length === 0), 'The policy document must contain at least one statement.');
+  check.needs(raw !== undefined && !(Array.isArray(raw) && raw.length === 0), sayPolicy('policyNoStatement'));
   const list = Array.isArray(raw) ? raw : [raw];
   const statements = list.map((statement, index) => parseStatement(statement, index, options.kind, check));
   if (options.kind === 'identity') {
     const sids = statements.map((s) => s.sid).filter((s) => s !== undefined && s !== '');
     /* Precondition: Sids in an IAM policy are unique. */
-    check.needs(new Set(sids).size === sids.length, 'Statement IDs (SID) in a single policy must be unique.');
+    check.needs(new Set(sids).size === sids.length, sayPolicy('sidsNotUnique'));
   }
   return { kind: options.kind, version: version === '2012-10-17' ? '2012-10-17' : '2008-10-17', id, statements };
 }
 
 function parseStatement(raw: Json, index: number, kind: PolicyKind, check: Checker): ParsedStatement {
   /* Precondition: each statement is a JSON object. */
-  check.needs(isObject(raw), `Statement ${index} must be a JSON object.`);
+  check.needs(isObject(raw), sayPolicy('statementNotObject', { index }));
   for (const name of Object.keys(raw)) {
     /* Precondition: a statement has only the elements Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource and Condition. */
-    check.needs(STATEMENT_ELEMENTS.has(name), `Statement ${index} has an unknown element: ${name}.`);
+    check.needs(STATEMENT_ELEMENTS.has(name), sayPolicy('statementUnknownElement', { index, name }));
   }
   const sid = raw['Sid'];
   /* Precondition: the Sid is a string. */
-  check.needs(sid === undefined || typeof sid === 'string', `The Sid of statement ${index} must be a string.`);
+  check.needs(sid === undefined || typeof sid === 'string', sayPolicy('sidNotString', { index }));
   /* Precondition: the Sid of an IAM policy statement has only letters and digits (a key policy Sid may have spaces). */
-  check.needs(kind !== 'identity' || sid === undefined || IAM_SID.test(sid), `Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*`);
+  check.needs(kind !== 'identity' || sid === undefined || IAM_SID.test(sid), sayPolicy('sidNotAlphanumeric'));
   const effect = raw['Effect'];
   /* Precondition: the Effect is Allow or Deny. */
-  check.needs(effect === 'Allow' || effect === 'Deny', `The Effect of statement ${index} must be "Allow" or "Deny".`);
+  check.needs(effect === 'Allow' || effect === 'Deny', sayPolicy('effect', { index }));
   /* Precondition: a statement has Action or NotAction, not both. */
-  check.needs(raw['Action'] === undefined || raw['NotAction'] === undefined, `Statement ${index} has both Action and NotAction; use one of them.`);
+  check.needs(raw['Action'] === undefined || raw['NotAction'] === undefined, sayPolicy('elementAndNotElement', { index, element: 'Action' }));
   /* Precondition: a statement has Resource or NotResource, not both. */
-  check.needs(raw['Resource'] === undefined || raw['NotResource'] === undefined, `Statement ${index} has both Resource and NotResource; use one of them.`);
+  check.needs(raw['Resource'] === undefined || raw['NotResource'] === undefined, sayPolicy('elementAndNotElement', { index, element: 'Resource' }));
   /* Precondition: a statement has Principal or NotPrincipal, not both. */
-  check.needs(raw['Principal'] === undefined || raw['NotPrincipal'] === undefined, `Statement ${index} has both Principal and NotPrincipal; use one of them.`);
+  check.needs(raw['Principal'] === undefined || raw['NotPrincipal'] === undefined, sayPolicy('elementAndNotElement', { index, element: 'Principal' }));
   const namesPrincipal = raw['Principal'] !== undefined || raw['NotPrincipal'] !== undefined;
   if (kind === 'identity') {
     /* Precondition: an IAM policy names no principal. */
-    check.needs(!namesPrincipal, 'Policy document should not specify a principal.');
+    check.needs(!namesPrincipal, sayPolicy('principalInIdentityPolicy'));
     /* Precondition: an IAM policy statement has actions. */
-    check.needs(raw['Action'] !== undefined || raw['NotAction'] !== undefined, 'Policy statement must contain actions.');
+    check.needs(raw['Action'] !== undefined || raw['NotAction'] !== undefined, sayPolicy('actionsRequired'));
     /* Precondition: an IAM policy statement has resources. */
-    check.needs(raw['Resource'] !== undefined || raw['NotResource'] !== undefined, 'Policy statement must contain resources.');
+    check.needs(raw['Resource'] !== undefined || raw['NotResource'] !== undefined, sayPolicy('resourcesRequired'));
   } else {
     /* Precondition: every statement of a resource policy names its principals. */
-    check.needs(namesPrincipal, NO_PRINCIPAL);
+    check.needs(namesPrincipal, sayPolicy('noPrincipal'));
   }
   return {
     index,
@@ -149,17 +148,17 @@ function parseStatement(raw: Json, index: number, kind: PolicyKind, check: Check
 function parsePrincipal(raw: Json, check: Checker): PrincipalSet {
   if (raw === '*') return { any: true, tokens: new Set(), awsArns: [] };
   /* Precondition: a Principal is "*" or an object of principal types. */
-  check.needs(isObject(raw) && Object.keys(raw).length > 0, INVALID_PRINCIPALS);
+  check.needs(isObject(raw) && Object.keys(raw).length > 0, sayPolicy('invalidPrincipals'));
   const tokens = new Set<string>();
   const awsArns: string[] = [];
   let any = false;
   for (const [type, values] of Object.entries(raw)) {
     const prefix = PRINCIPAL_TYPES[type];
     /* Precondition: principal types are AWS, Service, Federated and CanonicalUser. */
-    check.needs(prefix !== undefined, INVALID_PRINCIPALS);
+    check.needs(prefix !== undefined, sayPolicy('invalidPrincipals'));
     const list = Array.isArray(values) ? values : [values];
     /* Precondition: each principal type holds a string or a non-empty list of strings. */
-    check.needs(list.length > 0 && list.every((v) => typeof v === 'string' && v.trim() !== ''), INVALID_PRINCIPALS);
+    check.needs(list.length > 0 && list.every((v) => typeof v === 'string' && v.trim() !== ''), sayPolicy('invalidPrincipals'));
     for (const value of list as string[]) {
       if (type === 'AWS') {
         if (value === '*') {
@@ -168,12 +167,12 @@ function parsePrincipal(raw: Json, check: Checker): PrincipalSet {
         }
         const token = awsPrincipalToken(value);
         /* Precondition: AWS principals are account IDs or ARNs of accounts, users, roles and sessions. */
-        check.needs(token !== undefined, INVALID_PRINCIPALS);
+        check.needs(token !== undefined, sayPolicy('invalidPrincipals'));
         tokens.add(token);
         awsArns.push(awsPrincipalArn(value));
       } else {
         /* Precondition: only AWS principals may be the wildcard. */
-        check.needs(!value.includes('*'), INVALID_PRINCIPALS);
+        check.needs(!value.includes('*'), sayPolicy('invalidPrincipals'));
         tokens.add(`${prefix}${value}`);
       }
     }
@@ -185,7 +184,7 @@ function parseActions(raw: Json, element: string, check: Checker): string[] {
   const actions = check.strings(raw, element);
   for (const action of actions) {
     /* Precondition: actions are "*" or a service prefix and an action name, such as kms:Encrypt. */
-    check.needs(ACTION.test(action), `Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc. (${element} "${action}")`);
+    check.needs(ACTION.test(action), sayPolicy('vendorPrefix'));
   }
   return actions;
 }
@@ -194,7 +193,7 @@ function parseResources(raw: Json, element: string, check: Checker): string[] {
   const resources = check.strings(raw, element);
   for (const resource of resources) {
     /* Precondition: resources are "*" or ARNs. */
-    check.needs(resource === '*' || resource.startsWith('arn:'), `Resource ${resource} must be in ARN format or "*".`);
+    check.needs(resource === '*' || resource.startsWith('arn:'), sayPolicy('resourceNotArn', { resource }));
   }
   return resources;
 }
@@ -203,23 +202,23 @@ function conditionValues(raw: Json, operator: string, key: string, check: Checke
   const list = Array.isArray(raw) ? raw : [raw];
   const scalars = list.filter((v): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean');
   /* Precondition: condition values are strings, numbers or booleans, or a non-empty list of them. */
-  check.needs(list.length > 0 && scalars.length === list.length, `The values of ${key} under ${operator} must be strings, numbers or booleans.`);
+  check.needs(list.length > 0 && scalars.length === list.length, sayPolicy('conditionValues', { key, operator }));
   return scalars.map((v) => String(v));
 }
 
 function parseConditions(raw: Json, kind: PolicyKind, check: Checker): ParsedCondition[] {
   /* Precondition: a Condition element is an object of condition operators. */
-  check.needs(isObject(raw), 'The Condition element must be a JSON object of condition operators.');
+  check.needs(isObject(raw), sayPolicy('conditionNotObject'));
   const conditions: ParsedCondition[] = [];
   for (const [operator, block] of Object.entries(raw)) {
     const name = parseOperatorName(operator);
     /* Precondition: condition operators are those of the IAM policy language. */
-    check.needs(name !== undefined, `The policy uses an unknown condition operator: ${operator}.`);
+    check.needs(name !== undefined, sayPolicy('unknownOperator', { operator }));
     /* Precondition: each condition operator holds an object of condition keys. */
-    check.needs(isObject(block) && Object.keys(block).length > 0, `The condition operator ${operator} must hold a JSON object of condition keys.`);
+    check.needs(isObject(block) && Object.keys(block).length > 0, sayPolicy('operatorBlock', { operator }));
     for (const [key, values] of Object.entries(block)) {
       /* Precondition: condition keys have a prefix, such as aws: or kms:. */
-      check.needs(/^[a-zA-Z0-9-]+:.+$/.test(key), `Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc. (condition key "${key}")`);
+      check.needs(/^[a-zA-Z0-9-]+:.+$/.test(key), sayPolicy('vendorPrefix'));
       if (kind === 'key' && name.setOperator === 'ForAllValues') rejectOverlyPermissive(key, check);
       conditions.push({ operator, ...name, key, values: conditionValues(values, operator, key, check) });
     }
@@ -231,9 +230,9 @@ function parseConditions(raw: Json, kind: PolicyKind, check: Checker): ParsedCon
 function rejectOverlyPermissive(key: string, check: Checker): void {
   const lower = key.toLowerCase();
   /* Precondition: ForAllValues is not used with kms:EncryptionContext:context-key. */
-  check.needs(!lower.startsWith('kms:encryptioncontext:'), 'OverlyPermissiveCondition:EncryptionContext: Using the ForAllValues set operator with a single-valued condition key matches requests without the specified encryption context or with an unspecified encryption context. To fix, remove ForAllValues.');
+  check.needs(!lower.startsWith('kms:encryptioncontext:'), sayPolicy('overlyPermissiveContext'));
   /* Precondition: ForAllValues is not used with aws:RequestTag/tag-key. */
-  check.needs(!lower.startsWith('aws:requesttag/'), 'OverlyPermissiveCondition:RequestTag: Using the ForAllValues set operator with a single-valued condition key matches requests without the specified tag or with an unspecified tag. To fix, remove ForAllValues.');
+  check.needs(!lower.startsWith('aws:requesttag/'), sayPolicy('overlyPermissiveTag'));
 }
 
 /**
@@ -249,6 +248,6 @@ export async function checkPrincipalsExist(
   const arns = new Set(policy.statements.flatMap((s) => [...(s.principal?.awsArns ?? []), ...(s.notPrincipal?.awsArns ?? [])]));
   for (const arn of arns) {
     /* Precondition: the principals a key policy names exist. */
-    needs(await principalExists(arn), INVALID_PRINCIPALS, errorClass);
+    needs(await principalExists(arn), sayPolicy('invalidPrincipals'), errorClass);
   }
 }
