@@ -19,6 +19,7 @@ import { toSignedRequest } from './http-request.js';
 import type { Logger } from './logger.js';
 import { QUERY_SERVICES, queryServiceOf, type QueryServiceName } from './query-services.js';
 import { loggableError, recordedMessage } from './redaction.js';
+import { sayIam } from '../core/iam/messages.js';
 
 /** Runs one operation of a Query service (in this process, or in the identity group's function). */
 export type QueryOperationRunner = (
@@ -71,7 +72,7 @@ export function createQueryHandler(deps: QueryFrontDeps) {
       /* Precondition: the Action is an operation of the service, in the Version of its model. */
       needs(
         entry.operations.has(state.action) && params.get('Version') === entry.schema.apiVersion,
-        `Could not find operation ${state.action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`,
+        sayIam('unknownQueryAction', { action: state.action, version: params.get('Version') ?? 'NO_VERSION_SPECIFIED' }),
         InvalidActionError,
       );
       const input = decodeQueryInput(entry.schema, state.action, params);

@@ -1,6 +1,6 @@
 /**
- * Every message template of src/core/kms/messages.ts, src/authn/messages.ts and
- * src/core/authz/messages.ts is exercised by a
+ * Every message template of src/core/kms/messages.ts, src/authn/messages.ts,
+ * src/core/authz/messages.ts and src/core/iam/messages.ts is exercised by a
  * conformance case, each case agrees with its template, and every template in this service's own
  * wording is listed in docs/differences-from-aws-kms.md.
  */
@@ -8,11 +8,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AUTHN_MESSAGES } from '../../src/authn/messages.js';
 import { POLICY_MESSAGES } from '../../src/core/authz/messages.js';
+import { IAM_MESSAGES } from '../../src/core/iam/messages.js';
+import * as IAM_ERRORS from '../../src/models/iam/generated/errors.js';
+import * as STS_ERRORS from '../../src/models/sts/generated/errors.js';
 import { KMS_MESSAGES, type MessageTemplate } from '../../src/core/kms/messages.js';
 import { PIPELINE_CASES } from './pipeline-cases.js';
+import { QUERY_CASES, type QueryFixtures } from './query-cases.js';
 import { WIRE_CASES, type Fixtures, type WireMessageName } from './wire-cases.js';
 
-const MESSAGES: Readonly<Record<WireMessageName, MessageTemplate>> = { ...KMS_MESSAGES, ...AUTHN_MESSAGES, ...POLICY_MESSAGES };
+const TABLES: readonly Readonly<Record<string, MessageTemplate>>[] = [KMS_MESSAGES, AUTHN_MESSAGES, POLICY_MESSAGES, IAM_MESSAGES];
+const MESSAGES: Readonly<Record<WireMessageName, MessageTemplate>> = { ...KMS_MESSAGES, ...AUTHN_MESSAGES, ...POLICY_MESSAGES, ...IAM_MESSAGES };
 
 const key = (n: number) => ({ keyId: `1234abcd-12ab-34cd-56ef-${String(n).padStart(12, '0')}`, arn: `arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-${String(n).padStart(12, '0')}` });
 /** Stand-ins for the keys the suite makes: the expectations only quote them. */
@@ -21,6 +26,19 @@ const FIXTURES: Fixtures = {
   symmetric: key(1), disabled: key(2), hmac256: key(3), rsaEncrypt: key(4), rsaSign: key(5), eccSign: key(6), eccAgreement: key(7),
   mlDsa: key(8), ed25519: key(9), elsewhere: key(10), aliasName: 'alias/conformance', ciphertext: 'AA==', rsaSignature: 'AA==', eccPublicKey: 'AA==',
 };
+
+const QUERY_FIXTURES: QueryFixtures = {
+  accountId: '111122223333', userName: 'u', userArn: 'arn:aws:iam::111122223333:user/u', roleName: 'r', roleArn: 'arn:aws:iam::111122223333:role/r',
+  policyArn: 'arn:aws:iam::111122223333:policy/p', unattachedPolicyArn: 'arn:aws:iam::111122223333:policy/q', fullUserName: 'f',
+  eleventhPolicyArn: 'arn:aws:iam::111122223333:policy/e', taggedUserName: 't',
+};
+
+/** The IAM or STS exception class whose wire code is `code` (`NoSuchEntity` → `NoSuchEntityException`). */
+function wireClassOf(code: string): string | undefined {
+  const classes = [...Object.entries(IAM_ERRORS), ...Object.entries(STS_ERRORS)]
+    .filter(([, value]) => typeof value === 'function' && (value as unknown as { prototype: object }).prototype instanceof Error) as [string, new () => Error][];
+  return classes.find(([, ErrorClass]) => new ErrorClass().name === code)?.[0];
+}
 
 interface Exercise {
   readonly name: string;
@@ -40,6 +58,13 @@ const EXERCISES: readonly Exercise[] = [
       name: wireCase.name, source: wireCase.source, template: wireCase.template, parts: wireCase.parts ?? [],
       ours: wireCase.ours === true, type: expected.type, message: expected.message,
     }];
+  }),
+  ...QUERY_CASES.map((queryCase) => {
+    const expected = queryCase.expect(QUERY_FIXTURES);
+    return {
+      name: queryCase.name, source: queryCase.source, template: queryCase.template, parts: [],
+      ours: queryCase.ours === true, type: wireClassOf(expected.code), message: expected.message,
+    };
   }),
   ...PIPELINE_CASES.map((pipelineCase) => {
     const expected = pipelineCase.expect(key(1).arn);
@@ -116,6 +141,18 @@ const ELSEWHERE: readonly { readonly template: WireMessageName; readonly file: s
     quote: "new DependencyTimeoutException('The request could not be completed in time because the key store is busy. Retry the request.')",
   },
   {
+    template: 'accessKeyIdTaken',
+    file: '../adapters/dynamodb/identity-store.test.ts',
+    test: 'throws ConcurrentModificationException when the generated access key ID is already in use',
+    quote: "new ConcurrentModificationException('The access key ID is already in use. Retry the request.')",
+  },
+  {
+    template: 'concurrentModification',
+    file: '../adapters/dynamodb/identity-store.test.ts',
+    test: 'throws ConcurrentModificationException when an attachment lost to a concurrent one',
+    quote: "'The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.'",
+  },
+  {
     template: 'sidsNotUnique',
     file: '../core/authz/parse-policy.test.ts',
     test: "['Sids in an IAM policy are unique'",
@@ -161,6 +198,11 @@ function quoted(text: string): string {
 }
 
 describe('the message templates', () => {
+  it('have names unique across the tables, so that each names one message', () => {
+    const names = TABLES.flatMap((table) => Object.keys(table));
+    expect(names.filter((name, index) => names.indexOf(name) !== index)).toEqual([]);
+  });
+
   it.each(TEMPLATES.map(([name]) => name))('has a conformance case for %s', (name) => {
     const cases = EXERCISES.filter((exercise) => exercise.template === name || exercise.parts.includes(name)).map((exercise) => exercise.name);
     const elsewhere = ELSEWHERE.filter((proof) => proof.template === name).map((proof) => proof.test);

@@ -9,10 +9,11 @@
  */
 import type { AuthnMessageName } from '../../src/authn/messages.js';
 import type { PolicyMessageName } from '../../src/core/authz/messages.js';
+import type { IamMessageName } from '../../src/core/iam/messages.js';
 import type { MessageName } from '../../src/core/kms/messages.js';
 
-/** A template of src/core/kms/messages.ts, src/authn/messages.ts or src/core/authz/messages.ts. */
-export type WireMessageName = MessageName | AuthnMessageName | PolicyMessageName;
+/** A template of one of the messages modules (KMS, authentication, the policy grammar, IAM and STS). */
+export type WireMessageName = MessageName | AuthnMessageName | PolicyMessageName | IamMessageName;
 
 /** The keys and values every case may use; made once by the suite against the real server. */
 export interface Fixtures {

@@ -1,31 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { GetRoleCommand, GetUserCommand } from '@aws-sdk/client-iam';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { parseProfiles } from '../../src/local/account-credentials.js';
-import { REGION } from './support/local-service.js';
 import { ACCOUNT_A, ACCOUNT_B, useIdentityService, type Credentials } from './support/identity-service.js';
+import { sendQuery as sendRawQuery } from './support/query-request.js';
 
 const e2e = useIdentityService();
 const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
-/** A form-encoded Query request, signed for `service` unless `credentials` is undefined. */
-async function sendQuery(params: Record<string, string>, credentials: Credentials | undefined, service = 'iam'): Promise<{ status: number; contentType: string; text: string; xml: Record<string, unknown> }> {
-  const url = new URL(e2e.service.endpoint);
-  const body = new URLSearchParams(params).toString();
-  let headers: Record<string, string> = { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
-  if (credentials !== undefined) {
-    const signer = new SignatureV4({ credentials, region: REGION, service, sha256: Sha256 });
-    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', headers, body });
-    headers = signed.headers;
-  }
-  const { host: _host, ...forFetch } = headers;
-  const response = await fetch(url, { method: 'POST', headers: forFetch, body });
-  const text = await response.text();
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text, xml: new XMLParser({ ignoreAttributes: false }).parse(text) as Record<string, unknown> };
-}
+/** A form-encoded Query request to the service, signed for `service` unless `credentials` is undefined. */
+const sendQuery = (params: Record<string, string>, credentials: Credentials | undefined, service = 'iam') => sendRawQuery(e2e.service.endpoint, params, credentials, service);
 
 const iamCall = (action: string, params: Record<string, string> = {}) => ({ Action: action, Version: '2010-05-08', ...params });
 

@@ -25,6 +25,7 @@ import { accessKeyKey, iamPartition, primaryKey, type ItemKey } from './item-key
 import { accessKeyToItem, itemToAccessKey, type Item } from './item-mapping.js';
 import { TableReads } from './table-reads.js';
 import { TABLE_KEY, TIME_TO_LIVE_ATTRIBUTE } from './table-definition.js';
+import { sayIam } from '../../core/iam/messages.js';
 
 /** IAM names are unique without regard to case ("Names are not distinguished by case"). */
 const fold = (name: string): string => name.toLowerCase();
@@ -52,7 +53,7 @@ function ownerKey(owner: PolicyOwner): ItemKey {
 }
 
 function ownerMissing(owner: PolicyOwner): ServiceError {
-  return new NoSuchEntityException(`The ${owner.kind} with name ${owner.name} cannot be found.`);
+  return new NoSuchEntityException(sayIam(owner.kind === 'user' ? 'noSuchUser' : 'noSuchRole', { name: owner.name }));
 }
 
 /** A stored item that does not have the expected shape: a bug or a foreign writer. */
@@ -112,7 +113,7 @@ export class DynamoIdentityStore implements IdentityStore {
   async createUser(user: UserRecord): Promise<void> {
     await this.#putNew(ownerKey({ accountId: user.accountId, kind: 'user', name: user.userName }), 'User',
       { ...user, accessKeyCount: 0, inlinePolicyCount: 0, attachedPolicyCount: 0 },
-      () => new EntityAlreadyExistsException(`User with name ${user.userName} already exists.`));
+      () => new EntityAlreadyExistsException(sayIam('userExists', { name: user.userName })));
   }
 
   async getUser(accountId: string, userName: string): Promise<UserRecord | undefined> {
@@ -137,7 +138,7 @@ export class DynamoIdentityStore implements IdentityStore {
   async createRole(role: RoleRecord): Promise<void> {
     await this.#putNew(ownerKey({ accountId: role.accountId, kind: 'role', name: role.roleName }), 'Role',
       { ...role, inlinePolicyCount: 0, attachedPolicyCount: 0 },
-      () => new EntityAlreadyExistsException(`Role with name ${role.roleName} already exists.`));
+      () => new EntityAlreadyExistsException(sayIam('roleExists', { name: role.roleName })));
   }
 
   async getRole(accountId: string, roleName: string): Promise<RoleRecord | undefined> {
@@ -178,9 +179,9 @@ export class DynamoIdentityStore implements IdentityStore {
       if (reasons[0]?.Code === CONDITION_FAILED) {
         return reasons[0].Item === undefined
           ? ownerMissing(owner)
-          : new LimitExceededException(`Cannot exceed quota for AccessKeysPerUser: ${IAM_QUOTAS.accessKeysPerUser}`);
+          : new LimitExceededException(sayIam('accessKeysQuota', { quota: IAM_QUOTAS.accessKeysPerUser }));
       }
-      return reasons[1]?.Code === CONDITION_FAILED ? new ConcurrentModificationException('The access key ID is already in use. Retry the request.') : undefined;
+      return reasons[1]?.Code === CONDITION_FAILED ? new ConcurrentModificationException(sayIam('accessKeyIdTaken')) : undefined;
     });
   }
 
@@ -208,7 +209,7 @@ export class DynamoIdentityStore implements IdentityStore {
       },
     ], (reasons) => {
       if (reasons[1]?.Code === CONDITION_FAILED) return ownerMissing(owner);
-      if (reasons[0]?.Code === CONDITION_FAILED) return new NoSuchEntityException(`The Access Key with id ${accessKeyId} cannot be found.`);
+      if (reasons[0]?.Code === CONDITION_FAILED) return new NoSuchEntityException(sayIam('noSuchAccessKey', { accessKeyId }));
       return undefined;
     });
   }
@@ -225,7 +226,7 @@ export class DynamoIdentityStore implements IdentityStore {
       }));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw withCause(new NoSuchEntityException(`The Access Key with id ${accessKeyId} cannot be found.`), error);
+        throw withCause(new NoSuchEntityException(sayIam('noSuchAccessKey', { accessKeyId })), error);
       }
       throw toKmsError(error);
     }
@@ -243,7 +244,7 @@ export class DynamoIdentityStore implements IdentityStore {
       }));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw withCause(new ConcurrentModificationException('The access key ID is already in use. Retry the request.'), error);
+        throw withCause(new ConcurrentModificationException(sayIam('accessKeyIdTaken')), error);
       }
       throw toKmsError(error);
     }
@@ -307,7 +308,7 @@ export class DynamoIdentityStore implements IdentityStore {
       },
     ], (reasons) => {
       if (reasons[1]?.Code === CONDITION_FAILED) return ownerMissing(owner);
-      if (reasons[0]?.Code === CONDITION_FAILED) return new NoSuchEntityException(`The ${owner.kind} policy with name ${policyName} cannot be found.`);
+      if (reasons[0]?.Code === CONDITION_FAILED) return new NoSuchEntityException(sayIam('noSuchInlinePolicy', { kind: owner.kind, name: policyName }));
       return undefined;
     });
   }
@@ -316,7 +317,7 @@ export class DynamoIdentityStore implements IdentityStore {
 
   async createManagedPolicy(policy: ManagedPolicyRecord): Promise<void> {
     await this.#putNew(primaryKey(iamPartition(policy.accountId), IAM_SORT_KEYS.policy(policy.policyName)), 'ManagedPolicy', { ...policy },
-      () => new EntityAlreadyExistsException(`A policy called ${policy.policyName} already exists. Duplicate names are not allowed.`));
+      () => new EntityAlreadyExistsException(sayIam('managedPolicyExists', { name: policy.policyName })));
   }
 
   async getManagedPolicy(accountId: string, policyName: string): Promise<ManagedPolicyRecord | undefined> {
@@ -341,8 +342,8 @@ export class DynamoIdentityStore implements IdentityStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw toKmsError(error);
       throw withCause(error.Item === undefined
-        ? new NoSuchEntityException(`Policy ${policyName} does not exist or is not attachable.`)
-        : new DeleteConflictException('Cannot delete a policy attached to entities.'), error);
+        ? new NoSuchEntityException(sayIam('noSuchManagedPolicy', { arn: policyName }))
+        : new DeleteConflictException(sayIam('policyAttached')), error);
     }
   }
 
@@ -372,9 +373,9 @@ export class DynamoIdentityStore implements IdentityStore {
       if (reasons[1]?.Code === CONDITION_FAILED) {
         return reasons[1].Item === undefined
           ? ownerMissing(owner)
-          : new LimitExceededException(`Cannot exceed quota for PoliciesPer${owner.kind === 'user' ? 'User' : 'Role'}: ${quota}`);
+          : new LimitExceededException(sayIam('attachedPoliciesQuota', { owner: owner.kind === 'user' ? 'User' : 'Role', quota }));
       }
-      if (reasons[2]?.Code === CONDITION_FAILED) return new NoSuchEntityException(`Policy ${policy.arn} does not exist or is not attachable.`);
+      if (reasons[2]?.Code === CONDITION_FAILED) return new NoSuchEntityException(sayIam('noSuchManagedPolicy', { arn: policy.arn }));
       return undefined;
     });
   }
@@ -402,8 +403,8 @@ export class DynamoIdentityStore implements IdentityStore {
       this.#countUpdate(policy, -1),
     ], (reasons) => {
       if (reasons[1]?.Code === CONDITION_FAILED) return ownerMissing(owner);
-      if (reasons[0]?.Code === CONDITION_FAILED) return new NoSuchEntityException(`Policy ${policy.arn} was not found.`);
-      if (reasons[2]?.Code === CONDITION_FAILED) return new NoSuchEntityException(`Policy ${policy.arn} does not exist or is not attachable.`);
+      if (reasons[0]?.Code === CONDITION_FAILED) return new NoSuchEntityException(sayIam('policyNotAttached', { arn: policy.arn }));
+      if (reasons[2]?.Code === CONDITION_FAILED) return new NoSuchEntityException(sayIam('noSuchManagedPolicy', { arn: policy.arn }));
       return undefined;
     });
   }
@@ -466,9 +467,9 @@ export class DynamoIdentityStore implements IdentityStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw toKmsError(error);
       if (error.Item === undefined) throw withCause(ownerMissing(owner), error);
       const old = unmarshall(error.Item) as Record<string, unknown>;
-      const what = Number(old['accessKeyCount'] ?? 0) > 0 ? 'must delete access keys first'
-        : Number(old['inlinePolicyCount']) > 0 ? 'must delete policies first' : 'must detach all policies first';
-      throw withCause(new DeleteConflictException(`Cannot delete entity, ${what}.`), error);
+      const requirement = Number(old['accessKeyCount'] ?? 0) > 0 ? 'delete access keys'
+        : Number(old['inlinePolicyCount']) > 0 ? 'delete policies' : 'detach all policies';
+      throw withCause(new DeleteConflictException(sayIam('deleteConflict', { requirement })), error);
     }
   }
 
@@ -513,5 +514,5 @@ export class DynamoIdentityStore implements IdentityStore {
 }
 
 function concurrentChange(): ServiceError {
-  return new ConcurrentModificationException('The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.');
+  return new ConcurrentModificationException(sayIam('concurrentModification'));
 }

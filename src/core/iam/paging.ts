@@ -2,6 +2,7 @@
 import { base64UrlToLatin1, latin1ToBase64Url } from '../encoding.js';
 import { needs } from '../errors/service-error.js';
 import { ValidationError } from '../../models/iam/generated/errors.js';
+import { sayIam } from './messages.js';
 
 const DEFAULT_MAX_ITEMS = 100;
 
@@ -14,7 +15,7 @@ export function page<T>(items: readonly T[], keyOf: (item: T) => string, input: 
   if (input.Marker !== undefined) {
     const after = base64UrlToLatin1(input.Marker);
     /* Precondition: a marker is one this service issued. */
-    needs(after !== undefined && after.startsWith('m1:'), 'Invalid Marker.', ValidationError);
+    needs(after !== undefined && after.startsWith('m1:'), sayIam('iamInvalidMarker'), ValidationError);
     const key = after.slice(3);
     start = sorted.findIndex((item) => keyOf(item) > key);
     if (start === -1) start = sorted.length;

@@ -6,6 +6,7 @@
 import { checkPrincipalsExist, compilePolicy, parsePolicy, type CompiledPolicy, type ParsedPolicy } from '../authz/index.js';
 import { needs } from '../errors/service-error.js';
 import { LimitExceededException, MalformedPolicyDocumentException } from '../../models/iam/generated/errors.js';
+import { sayIam } from './messages.js';
 
 /** Characters of a policy that count towards IAM's size quotas. */
 export function policySize(document: string): number {
@@ -30,10 +31,10 @@ export function checkIdentityPolicy(document: string): void {
 /** Validates a trust policy, and that the principals it names exist; returns it compiled. */
 export async function checkTrustPolicy(document: string, principalExists: (arn: string) => Promise<boolean>): Promise<CompiledPolicy> {
   /* Precondition: a role's trust policy is at most 2,048 characters without white space. */
-  needs(policySize(document) <= POLICY_QUOTAS.trust, `Cannot exceed quota for ACLSizePerRole: ${POLICY_QUOTAS.trust}`, LimitExceededException);
+  needs(policySize(document) <= POLICY_QUOTAS.trust, sayIam('trustPolicyQuota', { quota: POLICY_QUOTAS.trust }), LimitExceededException);
   const parsed = parsePolicy(document, { kind: 'trust', errorClass: MalformedPolicyDocumentException });
   /* Precondition: a trust policy names no resource (the role is its resource). */
-  needs(parsed.statements.every((statement) => statement.resource === undefined && statement.notResource === undefined), 'Has prohibited field Resource', MalformedPolicyDocumentException);
+  needs(parsed.statements.every((statement) => statement.resource === undefined && statement.notResource === undefined), sayIam('trustPolicyResource'), MalformedPolicyDocumentException);
   await checkPrincipalsExist(parsed, principalExists, MalformedPolicyDocumentException);
   return compileTrust(parsed);
 }

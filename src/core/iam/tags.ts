@@ -2,6 +2,7 @@
 import { needs } from '../errors/service-error.js';
 import { InvalidInputException, LimitExceededException } from '../../models/iam/generated/errors.js';
 import type { Tag } from './records.js';
+import { sayIam } from './messages.js';
 
 export const MAX_TAGS = 50;
 
@@ -14,9 +15,9 @@ export function tagsFromWire(tags: readonly WireTag[] | undefined): Tag[] {
   const out = (tags ?? []).map((tag) => ({ key: tag.Key, value: tag.Value }));
   const keys = new Set(out.map((tag) => tag.key.toLowerCase()));
   /* Precondition: tag keys are unique without regard to case. */
-  needs(keys.size === out.length, 'Duplicate tag keys found. Please note that Tag keys are case insensitive.', InvalidInputException);
+  needs(keys.size === out.length, sayIam('iamDuplicateTagKeys'), InvalidInputException);
   /* Precondition: tag keys do not begin with the reserved prefix aws:. */
-  needs(out.every((tag) => !tag.key.toLowerCase().startsWith('aws:')), 'User-defined tag keys cannot begin with the reserved prefix aws:.', InvalidInputException);
+  needs(out.every((tag) => !tag.key.toLowerCase().startsWith('aws:')), sayIam('reservedTagPrefix'), InvalidInputException);
   return out;
 }
 
@@ -30,7 +31,7 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[
   for (const tag of added) byKey.set(tag.key.toLowerCase(), tag);
   const merged = [...byKey.values()];
   /* Precondition: a user or role has at most 50 tags. */
-  needs(merged.length <= MAX_TAGS, 'The number of tags has reached the maximum limit.', LimitExceededException);
+  needs(merged.length <= MAX_TAGS, sayIam('tagsQuota'), LimitExceededException);
   return merged;
 }
 

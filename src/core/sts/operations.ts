@@ -16,6 +16,7 @@ import { accessKeyId, assumedRoleArn, parseIamArn, secretAccessKey, sessionToken
 import { compiledTrustPolicy } from '../iam/policy-documents.js';
 import { mergeTags, tagRecord, tagsFromWire, type WireTag } from '../iam/tags.js';
 import { accessKeyAad, type IdentityCall } from '../iam/service.js';
+import { sayIam } from '../iam/messages.js';
 
 /** Role chaining (a role session assuming a role) is limited to one hour (IAM User Guide, "Role chaining"). */
 const CHAINED_MAX_SECONDS = 3600;
@@ -43,12 +44,12 @@ export function assumeRole(digest: (data: Uint8Array) => Promise<Uint8Array>) {
     const { principal } = ctx;
     for (const name of UNSUPPORTED_PARAMETERS) {
       /* Precondition: the request uses only the AssumeRole parameters this service offers. */
-      needs(input[name] === undefined, `AssumeRole with ${name} is not supported by this service.`, UnsupportedOperationError);
+      needs(input[name] === undefined, sayIam('assumeRoleParameterNotSupported', { parameter: name }), UnsupportedOperationError);
     }
     /* Precondition: an account's root user cannot assume roles. */
-    needs(principal.type !== 'Root', 'Roles may not be assumed by root accounts.', AccessDeniedError);
+    needs(principal.type !== 'Root', sayIam('rootCannotAssumeRoles'), AccessDeniedError);
     const now = deps.clock.now();
-    const denied = `User: ${principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`;
+    const denied = sayIam('notAuthorizedForRole', { principal: principal.arn, action: 'sts:AssumeRole', resource: input.RoleArn });
     const parsed = parseIamArn(input.RoleArn);
     const role = parsed?.kind === 'role' ? await deps.store.getRole(parsed.accountId, parsed.name) : undefined;
     /* Precondition: the role exists (an unknown role is denied like a forbidden one). */
@@ -56,9 +57,9 @@ export function assumeRole(digest: (data: Uint8Array) => Promise<Uint8Array>) {
     const chained = principal.type === 'AssumedRole';
     const duration = input.DurationSeconds ?? DEFAULT_DURATION_SECONDS;
     /* Precondition: a chained session lasts at most one hour. */
-    needs(!chained || duration <= CHAINED_MAX_SECONDS, 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', ValidationError);
+    needs(!chained || duration <= CHAINED_MAX_SECONDS, sayIam('chainedSessionTooLong'), ValidationError);
     /* Precondition: the session lasts no longer than the role's MaxSessionDuration. */
-    needs(duration <= role.maxSessionDuration, 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', ValidationError);
+    needs(duration <= role.maxSessionDuration, sayIam('sessionTooLong'), ValidationError);
     const sessionTags = tagsFromWire(input.Tags);
     const keys = requestConditionKeys(ctx, now, (builder) => builder
       .set('sts:ExternalId', input.ExternalId)
@@ -77,7 +78,7 @@ export function assumeRole(digest: (data: Uint8Array) => Promise<Uint8Array>) {
       const allowed = identity !== 'deny' && trusted
         && ((sameAccount && outcome.allowDirect !== undefined) || identity === 'allow');
       /* Precondition: the trust policy and the caller's IAM policies allow the session (and its tags). */
-      needs(allowed, action === 'sts:AssumeRole' ? denied : `User: ${principal.arn} is not authorized to perform: sts:TagSession on resource: ${role.arn}`, AccessDeniedError);
+      needs(allowed, action === 'sts:AssumeRole' ? denied : sayIam('notAuthorizedForRole', { principal: principal.arn, action: 'sts:TagSession', resource: role.arn }), AccessDeniedError);
     }
     const expiresAt = now.getTime() + duration * 1000;
     const id = accessKeyId('ASIA', deps.ids.hex64());

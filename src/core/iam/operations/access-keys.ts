@@ -6,6 +6,7 @@ import { accessKeyId, secretAccessKey } from '../identifiers.js';
 import { page } from '../paging.js';
 import { accessKeyAad, type IdentityCall } from '../service.js';
 import { existingUser, impliedUserName } from './users.js';
+import { sayIam } from '../messages.js';
 
 export async function createAccessKey(call: IdentityCall<{ UserName?: string }>) {
   const { deps, ctx } = call;
@@ -41,7 +42,7 @@ export async function updateAccessKey(call: IdentityCall<{ UserName?: string; Ac
   const user = await existingUser(deps, ctx.principal.accountId, impliedUserName(call));
   await assertIamAllowed(deps.directory, ctx, deps.clock.now(), 'iam:UpdateAccessKey', user.arn);
   /* Precondition: an access key is made Active or Inactive. */
-  needs(input.Status !== 'Expired', 'The status of an access key can only be changed to Active or Inactive.', ValidationError);
+  needs(input.Status !== 'Expired', sayIam('accessKeyStatus'), ValidationError);
   await deps.store.setAccessKeyStatus(user.accountId, user.userName, input.AccessKeyId, input.Status);
   deps.credentialsChanged?.(input.AccessKeyId);
   return undefined;

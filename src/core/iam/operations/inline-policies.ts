@@ -8,6 +8,7 @@ import type { PolicyOwner } from '../records.js';
 import type { IdentityCall, IdentityDeps } from '../service.js';
 import { existingRole } from './roles.js';
 import { existingUser } from './users.js';
+import { sayIam } from '../messages.js';
 
 type Kind = PolicyOwner['kind'];
 const ACTION_NOUN: Readonly<Record<Kind, string>> = { user: 'User', role: 'Role' };
@@ -31,7 +32,7 @@ export function putPolicy(kind: Kind) {
     const total = others.reduce((sum, policy) => sum + policySize(policy.document), policySize(input.PolicyDocument));
     const quota = kind === 'user' ? POLICY_QUOTAS.userInline : POLICY_QUOTAS.roleInline;
     /* Precondition: a user's (role's) inline policies together stay within 2,048 (10,240) characters without white space. */
-    needs(total <= quota, `Maximum policy size of ${quota} bytes exceeded for ${kind} ${owner.name}`, LimitExceededException);
+    needs(total <= quota, sayIam('inlinePolicyQuota', { quota, kind, name: owner.name }), LimitExceededException);
     await deps.store.putInlinePolicy({ owner, policyName: input.PolicyName, document: input.PolicyDocument, revision: deps.ids.uuid() });
     return undefined;
   };
@@ -43,7 +44,7 @@ export function getPolicy(kind: Kind) {
     const { owner, arn } = await ownerAndArn(deps, ctx.principal.accountId, kind, nameOf(kind, input));
     await assertIamAllowed(deps.directory, ctx, deps.clock.now(), `iam:Get${ACTION_NOUN[kind]}Policy`, arn);
     const policy = await deps.store.getInlinePolicy(owner, input.PolicyName);
-    needs(policy !== undefined, `The ${kind} policy with name ${input.PolicyName} cannot be found.`, NoSuchEntityException);
+    needs(policy !== undefined, sayIam('noSuchInlinePolicy', { kind, name: input.PolicyName }), NoSuchEntityException);
     return {
       [`${ACTION_NOUN[kind]}Name`]: nameOf(kind, input),
       PolicyName: policy.policyName,

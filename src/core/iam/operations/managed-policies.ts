@@ -8,6 +8,7 @@ import { POLICY_QUOTAS, checkIdentityPolicy, policySize } from '../policy-docume
 import type { ManagedPolicyRecord } from '../records.js';
 import type { IdentityCall, IdentityDeps } from '../service.js';
 import { mergeTags, tagsFromWire, tagsToWire, type WireTag } from '../tags.js';
+import { sayIam } from '../messages.js';
 
 export function policyOutput(policy: ManagedPolicyRecord, withTags = true): Record<string, unknown> {
   return {
@@ -30,10 +31,10 @@ export function policyOutput(policy: ManagedPolicyRecord, withTags = true): Reco
 export async function policyByArn(deps: IdentityDeps, accountId: string, arn: string): Promise<ManagedPolicyRecord> {
   const parsed = parseIamArn(arn);
   /* Precondition: the ARN names a policy. */
-  needs(parsed?.kind === 'policy', `ARN ${arn} is not valid.`, InvalidInputException);
+  needs(parsed?.kind === 'policy', sayIam('invalidPolicyArn', { arn }), InvalidInputException);
   const policy = parsed.accountId === accountId ? await deps.store.getManagedPolicy(accountId, parsed.name) : undefined;
   /* Precondition: the policy exists in the caller's account (AWS managed policies are not offered). */
-  needs(policy !== undefined && policy.arn === arn, `Policy ${arn} does not exist or is not attachable.`, NoSuchEntityException);
+  needs(policy !== undefined && policy.arn === arn, sayIam('noSuchManagedPolicy', { arn }), NoSuchEntityException);
   return policy;
 }
 
@@ -46,7 +47,7 @@ export async function createPolicy(call: IdentityCall<{ PolicyName: string; Path
   await assertIamAllowed(deps.directory, ctx, now, 'iam:CreatePolicy', arn);
   const tags = mergeTags([], tagsFromWire(input.Tags));
   /* Precondition: a managed policy is at most 6,144 characters without white space. */
-  needs(policySize(input.PolicyDocument) <= POLICY_QUOTAS.managed, `Cannot exceed quota for PolicySize: ${POLICY_QUOTAS.managed}`, LimitExceededException);
+  needs(policySize(input.PolicyDocument) <= POLICY_QUOTAS.managed, sayIam('managedPolicySizeQuota', { quota: POLICY_QUOTAS.managed }), LimitExceededException);
   checkIdentityPolicy(input.PolicyDocument);
   const policy: ManagedPolicyRecord = {
     accountId, policyName: input.PolicyName, path, policyId: uniqueId('ANPA', deps.ids.hex64()), arn,
@@ -68,7 +69,7 @@ export async function getPolicyVersion(call: IdentityCall<{ PolicyArn: string; V
   await assertIamAllowed(deps.directory, ctx, deps.clock.now(), 'iam:GetPolicyVersion', input.PolicyArn);
   const policy = await policyByArn(deps, ctx.principal.accountId, input.PolicyArn);
   /* Precondition: the version exists (this service keeps v1 only). */
-  needs(input.VersionId === policy.defaultVersionId, `Policy ${input.PolicyArn} version ${input.VersionId} does not exist or is not attachable.`, NoSuchEntityException);
+  needs(input.VersionId === policy.defaultVersionId, sayIam('noSuchPolicyVersion', { arn: input.PolicyArn, versionId: input.VersionId }), NoSuchEntityException);
   return {
     PolicyVersion: { Document: encodeURIComponent(policy.document), VersionId: policy.defaultVersionId, IsDefaultVersion: true, CreateDate: new Date(policy.createDate) },
   };

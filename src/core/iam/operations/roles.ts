@@ -8,6 +8,7 @@ import { checkTrustPolicy } from '../policy-documents.js';
 import type { RoleRecord } from '../records.js';
 import type { IdentityCall, IdentityDeps } from '../service.js';
 import { mergeTags, removeTags, tagsFromWire, tagsToWire, type WireTag } from '../tags.js';
+import { sayIam } from '../messages.js';
 
 const DEFAULT_MAX_SESSION_SECONDS = 3600;
 
@@ -29,7 +30,7 @@ export function roleOutput(role: RoleRecord, withTags = true): Record<string, un
 export async function existingRole(deps: IdentityDeps, accountId: string, roleName: string): Promise<RoleRecord> {
   const role = await deps.store.getRole(accountId, roleName);
   /* Precondition: the role exists. */
-  needs(role !== undefined, `The role with name ${roleName} cannot be found.`, NoSuchEntityException);
+  needs(role !== undefined, sayIam('noSuchRole', { name: roleName }), NoSuchEntityException);
   return role;
 }
 
@@ -42,7 +43,7 @@ export async function createRole(call: IdentityCall<{
   const path = input.Path ?? '/';
   const now = deps.clock.now();
   await assertIamAllowed(deps.directory, ctx, now, 'iam:CreateRole', roleArn(accountId, path, input.RoleName));
-  needs(input.PermissionsBoundary === undefined, 'PermissionsBoundary is not supported by this service.', ValidationError);
+  needs(input.PermissionsBoundary === undefined, sayIam('permissionsBoundaryNotSupported'), ValidationError);
   const tags = mergeTags([], tagsFromWire(input.Tags));
   await checkTrustPolicy(input.AssumeRolePolicyDocument, (arn) => deps.directory.principalExists(arn));
   const role: RoleRecord = {
@@ -59,7 +60,7 @@ export async function getRole(call: IdentityCall<{ RoleName: string }>) {
   const { deps, ctx, input } = call;
   const role = await deps.store.getRole(ctx.principal.accountId, input.RoleName);
   await assertIamAllowed(deps.directory, ctx, deps.clock.now(), 'iam:GetRole', role?.arn ?? roleArn(ctx.principal.accountId, '/', input.RoleName));
-  needs(role !== undefined, `The role with name ${input.RoleName} cannot be found.`, NoSuchEntityException);
+  needs(role !== undefined, sayIam('noSuchRole', { name: input.RoleName }), NoSuchEntityException);
   return { Role: roleOutput(role) };
 }
 
@@ -77,7 +78,7 @@ export async function deleteRole(call: IdentityCall<{ RoleName: string }>) {
   const { deps, ctx, input } = call;
   const role = await deps.store.getRole(ctx.principal.accountId, input.RoleName);
   await assertIamAllowed(deps.directory, ctx, deps.clock.now(), 'iam:DeleteRole', role?.arn ?? roleArn(ctx.principal.accountId, '/', input.RoleName));
-  needs(role !== undefined, `The role with name ${input.RoleName} cannot be found.`, NoSuchEntityException);
+  needs(role !== undefined, sayIam('noSuchRole', { name: input.RoleName }), NoSuchEntityException);
   await deps.store.deleteRole(role.accountId, role.roleName);
   return undefined;
 }

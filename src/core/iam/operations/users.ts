@@ -7,6 +7,7 @@ import { page } from '../paging.js';
 import type { UserRecord } from '../records.js';
 import type { IdentityCall, IdentityDeps } from '../service.js';
 import { mergeTags, removeTags, tagsFromWire, tagsToWire, type WireTag } from '../tags.js';
+import { sayIam } from '../messages.js';
 
 export function userResource(accountId: string, user: { path?: string | undefined; userName: string }): string {
   return userArn(accountId, user.path ?? '/', user.userName);
@@ -27,7 +28,7 @@ export function userOutput(user: UserRecord, withTags = true): Record<string, un
 export async function existingUser(deps: IdentityDeps, accountId: string, userName: string): Promise<UserRecord> {
   const user = await deps.store.getUser(accountId, userName);
   /* Precondition: the user exists. */
-  needs(user !== undefined, `The user with name ${userName} cannot be found.`, NoSuchEntityException);
+  needs(user !== undefined, sayIam('noSuchUser', { name: userName }), NoSuchEntityException);
   return user;
 }
 
@@ -39,7 +40,7 @@ export function impliedUserName(call: IdentityCall<{ UserName?: string }>): stri
   if (call.input.UserName !== undefined) return call.input.UserName;
   const { principal } = call.ctx;
   /* Precondition: only an IAM user may leave out UserName. */
-  needs(principal.type === 'IAMUser' && principal.userName !== undefined, 'Must specify userName when calling with non-User credentials', ValidationError);
+  needs(principal.type === 'IAMUser' && principal.userName !== undefined, sayIam('userNameRequired'), ValidationError);
   return principal.userName;
 }
 
@@ -50,7 +51,7 @@ export async function createUser(call: IdentityCall<{ UserName: string; Path?: s
   const now = deps.clock.now();
   await assertIamAllowed(deps.directory, ctx, now, 'iam:CreateUser', userArn(accountId, path, input.UserName));
   /* Precondition: permissions boundaries are not supported. */
-  needs(input.PermissionsBoundary === undefined, 'PermissionsBoundary is not supported by this service.', ValidationError);
+  needs(input.PermissionsBoundary === undefined, sayIam('permissionsBoundaryNotSupported'), ValidationError);
   const tags = mergeTags([], tagsFromWire(input.Tags));
   const user: UserRecord = {
     accountId, userName: input.UserName, path, userId: uniqueId('AIDA', deps.ids.hex64()), arn: userArn(accountId, path, input.UserName),
@@ -72,7 +73,7 @@ export async function getUser(call: IdentityCall<{ UserName?: string }>) {
   const userName = impliedUserName(call);
   const user = await deps.store.getUser(principal.accountId, userName);
   await assertIamAllowed(deps.directory, ctx, deps.clock.now(), 'iam:GetUser', user?.arn ?? userResource(principal.accountId, { userName }));
-  needs(user !== undefined, `The user with name ${userName} cannot be found.`, NoSuchEntityException);
+  needs(user !== undefined, sayIam('noSuchUser', { name: userName }), NoSuchEntityException);
   return { User: userOutput(user) };
 }
 
@@ -91,7 +92,7 @@ export async function deleteUser(call: IdentityCall<{ UserName: string }>) {
   const { deps, ctx, input } = call;
   const user = await deps.store.getUser(ctx.principal.accountId, input.UserName);
   await assertIamAllowed(deps.directory, ctx, deps.clock.now(), 'iam:DeleteUser', user?.arn ?? userResource(ctx.principal.accountId, { userName: input.UserName }));
-  needs(user !== undefined, `The user with name ${input.UserName} cannot be found.`, NoSuchEntityException);
+  needs(user !== undefined, sayIam('noSuchUser', { name: input.UserName }), NoSuchEntityException);
   await deps.store.deleteUser(user.accountId, user.userName);
   return undefined;
 }
