@@ -141,6 +141,12 @@ const ELSEWHERE: readonly { readonly template: WireMessageName; readonly file: s
     quote: "new DependencyTimeoutException('The request could not be completed in time because the key store is busy. Retry the request.')",
   },
   {
+    template: 'keyMaterialUnavailable',
+    file: '../adapters/pkcs11/pkcs11-codes.test.ts',
+    test: 'answers KeyUnavailableException when the token is gone or its session closed',
+    quote: "new KeyUnavailableException('The key material is unavailable.')",
+  },
+  {
     template: 'accessKeyIdTaken',
     file: '../adapters/dynamodb/identity-store.test.ts',
     test: 'throws ConcurrentModificationException when the generated access key ID is already in use',

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { KMSInternalException, KeyUnavailableException } from '../../models/kms/generated/errors.js';
 import { ServiceError } from '../../core/errors/service-error.js';
+import { say } from '../../core/kms/messages.js';
 
 export const CKR = {
   GENERAL_ERROR: 0x05,
@@ -79,7 +80,7 @@ export function toKmsError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
   const code = pkcs11Code(error);
   if (code !== undefined && UNAVAILABLE.has(code)) {
-    return new KeyUnavailableException('The key material is unavailable.');
+    return new KeyUnavailableException(say('keyMaterialUnavailable'));
   }
-  return new KMSInternalException('The key material operation failed.');
+  return new KMSInternalException(say('internalError'));
 }

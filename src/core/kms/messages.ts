@@ -201,6 +201,12 @@ export const KMS_MESSAGES = {
     source: { ours: 'An operation this service does not offer yet (see the README).' },
   },
 
+  // Key material
+  keyMaterialUnavailable: {
+    exception: 'KeyUnavailableException', text: 'The key material is unavailable.',
+    source: { ours: 'No public recording of a KeyUnavailableException message; AWS names the exception for an unreachable key store.' },
+  },
+
   // Internal
   keyAlreadyExists: { exception: 'AlreadyExistsException', text: "Key '{arn}' already exists", source: { ours: 'A generated key ID that is taken (never expected: key IDs are random).' } },
   grantAlreadyExists: { exception: 'AlreadyExistsException', text: 'Grant {grantId} already exists', source: { ours: 'A generated grant ID that is taken (never expected: grant IDs are random).' } },

@@ -26,6 +26,7 @@ import { ecPoint, parseSpki, rsaNumbers } from './public-keys.js';
 import { digestOf, signingScheme, tokenSigning } from './signing.js';
 import { ecPublicKeyTemplate, rsaPublicKeyTemplate, sharedSecretTemplate } from './templates.js';
 import type { WrapRole } from '../key-templates.js';
+import { say } from '../../../core/kms/messages.js';
 import type { Handle, TokenAccess } from './token-access.js';
 import { HMAC_SPECS, probeTokenSpecs } from './token-support.js';
 import type { TokenSpec } from './token-support.js';
@@ -160,7 +161,7 @@ export class Pkcs11AsymmetricKeyMaterial {
       try {
         const [attribute] = session.lib.C_GetAttributeValue(session.handle, derived, [{ type: CKA_VALUE }]);
         const value = attribute?.value;
-        if (!Buffer.isBuffer(value) || value.length !== curve.fieldBytes) throw new KMSInternalException('The key material operation failed.');
+        if (!Buffer.isBuffer(value) || value.length !== curve.fieldBytes) throw new KMSInternalException(say('internalError'));
         const secret = Uint8Array.from(value);
         value.fill(0);
         return secret;

@@ -11,6 +11,7 @@ import { ValidationException } from '../../../models/kms/generated/errors.js';
 import type { SigningAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
 import { DIGEST_LENGTHS } from '../../../core/kms/keys/key-specs.js';
 import type { SigningInput } from '../../../core/ports/index.js';
+import { say } from '../../../core/kms/messages.js';
 
 export type TokenMechanism = Parameters<Session['lib']['C_SignInit']>[1];
 
@@ -72,7 +73,7 @@ export function digestOf(algorithm: SigningAlgorithmSpec, { hash }: SigningSchem
     throw new ValidationException(`MessageType ${input.messageType} is not valid for algorithm ${algorithm}.`);
   }
   if (message.length !== DIGEST_LENGTHS[algorithm]) {
-    throw new ValidationException(`Digest is invalid length for algorithm ${algorithm}.`);
+    throw new ValidationException(say('digestLength', { algorithm }));
   }
   return message;
 }
