@@ -13,6 +13,7 @@ import type { SigningInput } from '../../core/ports/index.js';
 import { ValidationException } from '../../models/kms/generated/errors.js';
 import { DIGEST_LENGTHS } from '../../core/kms/keys/key-specs.js';
 import { requireLength, requireMessageType } from './signing-input.js';
+import { say } from '../../core/kms/messages.js';
 
 const SEED_BYTES = 32;
 const SIGNATURE_BYTES = 64;
@@ -42,7 +43,7 @@ export function checkEd25519Input(algorithm: SigningAlgorithmSpec, input: Signin
       requireLength(algorithm, input, PREHASH_BYTES);
       return 'prehash';
     default:
-      throw new ValidationException(`Signing algorithm ${algorithm} is not valid for an ECC_NIST_EDWARDS25519 key.`);
+      throw new ValidationException(say('algorithmIncompatible', { algorithm, keySpec: 'ECC_NIST_EDWARDS25519' }));
   }
 }
 

@@ -52,7 +52,7 @@ export async function sealPrivateKey(sealer: Sealer, spec: KeySpec, privateKey: 
  */
 export async function openPrivateKey(sealer: Sealer, spec: KeySpec, blob: Uint8Array): Promise<Uint8Array> {
   const sealed = parseSealedKey(blob);
-  if (sealed === undefined) throw new InvalidCiphertextException('The stored key material is not in a recognized format.');
+  if (sealed === undefined) throw new InvalidCiphertextException('', { reason: 'The stored key material is not in a recognized format.' });
   // The sealer's own errors pass through: InvalidCiphertextException for a blob that does not
   // authenticate (wrong spec, tampering), a token error for an unavailable token.
   return sealer.openSecret(sealed, sealedKeyAad(spec));

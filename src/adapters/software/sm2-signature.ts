@@ -13,6 +13,7 @@ import { requireLength, requireMessageType } from './signing-input.js';
 import {
   SM2_CURVE, Sm2Point, bigintToBytes, bytesToBigint, decodePoint, invert, mod, privateScalar, randomScalar, sm3,
 } from './sm2-curve.js';
+import { say } from '../../core/kms/messages.js';
 
 /** The distinguishing ID AWS KMS uses for SM2DSA with MessageType RAW. */
 export const SM2_DEFAULT_ID = new TextEncoder().encode('1234567812345678');
@@ -33,7 +34,7 @@ export function sm2Z(publicKey: Uint8Array, id: Uint8Array = SM2_DEFAULT_ID): Ui
 
 /** Throws `ValidationException` unless SM2DSA accepts the input (RAW, or a 32-byte DIGEST). */
 export function checkSm2Input(algorithm: SigningAlgorithmSpec, input: SigningInput): void {
-  if (algorithm !== 'SM2DSA') throw new ValidationException(`Signing algorithm ${algorithm} is not valid for an SM2 key.`);
+  if (algorithm !== 'SM2DSA') throw new ValidationException(say('algorithmIncompatible', { algorithm, keySpec: 'SM2' }));
   requireMessageType(algorithm, input, ['RAW', 'DIGEST']);
   if (input.messageType === 'DIGEST') requireLength(algorithm, input, DIGEST_BYTES);
 }

@@ -32,6 +32,7 @@ import type { SoftwareSpkiKind } from './spki.js';
 import { Sm2Point, generateSm2KeyPair, privateScalar } from './sm2-curve.js';
 import { sm2Decrypt, sm2Encrypt, sm2SharedSecret } from './sm2-encryption.js';
 import { checkSm2Input, sm2Sign, sm2Verify } from './sm2-signature.js';
+import { say } from '../../core/kms/messages.js';
 
 /** The operations this class offers; the rest of `AsymmetricKeyMaterial` stays with the token. */
 export type SoftwareKeyOperations = Pick<AsymmetricKeyMaterial,
@@ -140,16 +141,16 @@ export class SoftwareKeyMaterial implements SoftwareKeyOperations {
     keySpec: AsymmetricKeySpec, publicKey: Uint8Array, algorithm: EncryptionAlgorithmSpec, plaintext: Uint8Array,
   ): Promise<Uint8Array> {
     if (keySpec === 'SM2' && algorithm === 'SM2PKE') return sm2Encrypt(decodeSpki('SM2', publicKey), plaintext);
-    throw new ValidationException(`Encryption algorithm ${algorithm} is not valid for key spec ${keySpec}.`);
+    throw new ValidationException(say('algorithmIncompatible', { algorithm, keySpec }));
   }
 
   async decryptWithPrivateKey(key: StoredKeyRef, algorithm: EncryptionAlgorithmSpec, ciphertext: Uint8Array): Promise<Uint8Array> {
     const spec = this.#softwareSpec(key);
     if (spec !== 'SM2' || algorithm !== 'SM2PKE') {
-      throw new ValidationException(`Encryption algorithm ${algorithm} is not valid for key spec ${spec}.`);
+      throw new ValidationException(say('algorithmIncompatible', { algorithm, keySpec: spec }));
     }
     const plaintext = await withPrivateKey(this.#sealer, spec, key.wrappedMaterial, (scalar) => sm2Decrypt(scalar, ciphertext));
-    if (plaintext === undefined) throw new InvalidCiphertextException('The ciphertext is invalid for this key.');
+    if (plaintext === undefined) throw new InvalidCiphertextException('', { reason: 'The SM2PKE ciphertext does not decrypt under this key.' });
     return plaintext;
   }
 
@@ -161,7 +162,7 @@ export class SoftwareKeyMaterial implements SoftwareKeyOperations {
       peerPoint = decodeSpki('SM2', peerPublicKey);
       Sm2Point.fromBytes(peerPoint).assertValidity();
     } catch {
-      throw new ValidationException('The public key is not a valid DER-encoded SM2 SubjectPublicKeyInfo.');
+      throw new ValidationException('', { reason: 'The public key is not a valid DER-encoded SM2 SubjectPublicKeyInfo.' });
     }
     return withPrivateKey(this.#sealer, spec, key.wrappedMaterial, (scalar) => sm2SharedSecret(scalar, peerPoint));
   }

@@ -173,7 +173,7 @@ export class Pkcs11AsymmetricKeyMaterial {
 
   async generateMac(key: StoredKeyRef, algorithm: MacAlgorithmSpec, message: Uint8Array): Promise<Uint8Array> {
     const info = isHmacSpec(key.keySpec) ? HMAC_SPECS[key.keySpec] : undefined;
-    if (info?.algorithm !== algorithm) throw new ValidationException(`Algorithm ${algorithm} is not valid for this key.`);
+    if (info?.algorithm !== algorithm) throw new ValidationException(say('algorithmIncompatible', { algorithm, keySpec: key.keySpec }));
     const handle = this.#privateKey(key);
     const mac = this.#token.crypto((session) => {
       session.lib.C_SignInit(session.handle, { mechanism: info.mechanism }, handle);

@@ -49,7 +49,7 @@ export function parseSpki(der: Uint8Array): KeyObject {
 export function rsaNumbers(key: KeyObject): RsaPublicNumbers {
   const jwk = key.export({ format: 'jwk' });
   if (key.asymmetricKeyType !== 'rsa' || jwk.n === undefined || jwk.e === undefined) {
-    throw new ValidationException('The public key is not an RSA key.');
+    throw new ValidationException('', { reason: 'The public key is not an RSA key.' });
   }
   return { modulus: Buffer.from(jwk.n, 'base64url'), publicExponent: Buffer.from(jwk.e, 'base64url') };
 }
@@ -60,7 +60,7 @@ export function rsaNumbers(key: KeyObject): RsaPublicNumbers {
  */
 export function ecPoint(key: KeyObject, curve: Curve): Buffer {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== curve.nodeName) {
-    throw new ValidationException("The public key's curve does not match the curve of the KMS key.");
+    throw new ValidationException('', { reason: "The public key's curve does not match the curve of the KMS key." });
   }
   const jwk = key.export({ format: 'jwk' });
   const x = Buffer.from(jwk.x ?? '', 'base64url');
