@@ -10,6 +10,7 @@ import type { DataKeyPairSpec, EncryptionAlgorithmSpec, MacAlgorithmSpec, Signin
 import type { AsymmetricKeySpec, HmacKeySpec } from '../core/kms/keys/key-specs.js';
 import type { AsymmetricKeyMaterial, GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../core/ports/index.js';
 import type { MaterialTier } from '../core/kms/records.js';
+import { say } from '../core/kms/messages.js';
 
 /** What the token tier offers: every operation, for the specs it reports support for. */
 export type TokenTier = Omit<AsymmetricKeyMaterial, 'tierFor' | 'generateDataKeyPair'> & {
@@ -81,7 +82,7 @@ export class TieredAsymmetricKeyMaterial implements AsymmetricKeyMaterial {
 
   #assertMacInToken(spec: HmacKeySpec): void {
     if (this.tierFor(spec) !== 'token') {
-      throw new UnsupportedOperationException(`KeySpec ${spec} needs a PKCS#11 token with the SHA-2 HMAC mechanisms.`);
+      throw new UnsupportedOperationException(say('hmacNeedsToken', { keySpec: spec }));
     }
   }
 

@@ -12,6 +12,7 @@ import type { AsymmetricKeyMaterial, GeneratedKey, GeneratedKeyPair, SigningInpu
 import type { DataKeyPairSpec, EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../src/models/kms/generated/shapes.js';
 import type { AsymmetricKeySpec, HmacKeySpec } from '../../src/core/kms/keys/key-specs.js';
 import { InvalidCiphertextException, ValidationException } from '../../src/models/kms/generated/errors.js';
+import { say } from '../../src/core/kms/messages.js';
 
 const CURVES: Readonly<Record<string, string>> = {
   ECC_NIST_P256: 'prime256v1', ECC_NIST_P384: 'secp384r1', ECC_NIST_P521: 'secp521r1', ECC_SECG_P256K1: 'secp256k1',
@@ -57,7 +58,7 @@ export class FakeAsymmetricMaterial implements AsymmetricKeyMaterial {
     try {
       privateKey = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
     } catch {
-      throw new ValidationException(`The key material is not a PKCS#8 private key of key spec ${spec}.`);
+      throw new ValidationException(say('importedKeyNotPkcs8', { keySpec: spec }));
     }
     const details = privateKey.asymmetricKeyDetails;
     const matches = spec.startsWith('RSA_')
@@ -65,7 +66,7 @@ export class FakeAsymmetricMaterial implements AsymmetricKeyMaterial {
       : spec === 'ECC_NIST_EDWARDS25519'
         ? privateKey.asymmetricKeyType === 'ed25519'
         : privateKey.asymmetricKeyType === 'ec' && details?.namedCurve === (CURVES[spec] ?? unsupported(spec));
-    if (!matches) throw new ValidationException(`The key material is not a PKCS#8 private key of key spec ${spec}.`);
+    if (!matches) throw new ValidationException(say('importedKeyNotPkcs8', { keySpec: spec }));
     return {
       wrappedMaterial: new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })),
       tier: 'token',
@@ -74,7 +75,7 @@ export class FakeAsymmetricMaterial implements AsymmetricKeyMaterial {
   }
 
   async importMacKey(spec: HmacKeySpec, key: Uint8Array): Promise<GeneratedKey> {
-    if (key.length !== HMAC_BYTES[spec]) throw new ValidationException(`The key material of an ${spec} key must be ${HMAC_BYTES[spec]} bytes long.`);
+    if (key.length !== HMAC_BYTES[spec]) throw new ValidationException(say('importedKeyLength', { keySpec: spec, bytes: HMAC_BYTES[spec] }));
     return { wrappedMaterial: Uint8Array.from(key), tier: 'token' };
   }
 

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { InvalidCiphertextException, ValidationException } from '../../src/models/kms/generated/errors.js';
 import type { KeyMaterial, SealedData, WrappedKeyRef } from '../../src/core/ports/index.js';
+import { say } from '../../src/core/kms/messages.js';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -41,7 +42,7 @@ export class FakeKeyMaterial implements KeyMaterial {
   }
 
   async importSymmetricKey(key: Uint8Array): Promise<Uint8Array> {
-    if (key.length !== 32) throw new ValidationException('The imported key must be 32 bytes long.');
+    if (key.length !== 32) throw new ValidationException(say('importedKeyLength', { keySpec: 'SYMMETRIC_DEFAULT', bytes: 32 }));
     const sealed = seal(this.#rootKey, key, FakeKeyMaterial.#WRAP_AAD);
     const wrapped = new Uint8Array(IV_BYTES + sealed.ciphertext.length);
     wrapped.set(sealed.iv, 0);

@@ -33,6 +33,7 @@ import { CKR, pkcs11Code, toKmsError } from './pkcs11-codes.js';
 import { findLegacyRootKeys, findOrCreateTokenKeys, findTokenKeysAgain } from './token-keys.js';
 import type { TokenKeys } from './token-keys.js';
 import { importUnder, unwrapUnder, wrapUnder } from './wrapping.js';
+import { say } from '../../core/kms/messages.js';
 
 export interface Pkcs11Config {
   /** Path of the PKCS#11 shared library. */
@@ -193,7 +194,7 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
   async importSymmetricKey(key: Uint8Array): Promise<Uint8Array> {
     this.#assertOpen();
     /* Precondition: an imported symmetric key is 32 bytes, as every AES-256 backing key. */
-    if (key.length !== BACKING_KEY_BYTES) throw new ValidationException(`The imported key must be ${BACKING_KEY_BYTES} bytes long.`);
+    if (key.length !== BACKING_KEY_BYTES) throw new ValidationException(say('importedKeyLength', { keySpec: 'SYMMETRIC_DEFAULT', bytes: BACKING_KEY_BYTES }));
     const value = Buffer.from(key);
     try {
       return importUnder(this.#objectSession, this.#keys.wrapping.aes, [

@@ -52,7 +52,7 @@ function newKeyPair(spec: AsymmetricKeySpec): { readonly privateKey: Uint8Array;
   if (isMlDsaSpec(spec)) return generateMlDsaKeyPair(spec);
   if (spec === 'ECC_NIST_EDWARDS25519') return generateEd25519KeyPair();
   if (spec === 'SM2') return generateSm2KeyPair();
-  throw new UnsupportedOperationException(`Key spec ${spec} is not generated in software.`);
+  throw new UnsupportedOperationException(say('keySpecNotHeld', { keySpec: spec, tier: 'software' }));
 }
 
 /** How long an Ed25519 OpenSSL key object stays cached after it was made. */
@@ -67,7 +67,7 @@ function pairFromPkcs8(spec: AsymmetricKeySpec, pkcs8: Uint8Array): { readonly p
     if (spec === 'ECC_NIST_EDWARDS25519') return importEd25519(pkcs8);
     return importSm2(pkcs8);
   } catch {
-    throw new ValidationException(`The key material is not a PKCS#8 private key of key spec ${spec}.`);
+    throw new ValidationException(say('importedKeyNotPkcs8', { keySpec: spec }));
   }
 }
 
@@ -92,7 +92,7 @@ export class SoftwareKeyMaterial implements SoftwareKeyOperations {
 
   async #sealPair(spec: AsymmetricKeySpec, make: () => { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array }): Promise<GeneratedKeyPair> {
     const kind = spkiKind(spec);
-    if (kind === undefined) throw new UnsupportedOperationException(`Key spec ${spec} is not generated in software.`);
+    if (kind === undefined) throw new UnsupportedOperationException(say('keySpecNotHeld', { keySpec: spec, tier: 'software' }));
     const { privateKey, publicKey } = make();
     try {
       const wrappedMaterial = await sealPrivateKey(this.#sealer, spec, privateKey);
@@ -156,7 +156,7 @@ export class SoftwareKeyMaterial implements SoftwareKeyOperations {
 
   async deriveSharedSecret(key: StoredKeyRef, peerPublicKey: Uint8Array): Promise<Uint8Array> {
     const spec = this.#softwareSpec(key);
-    if (spec !== 'SM2') throw new ValidationException(`Key spec ${spec} does not support key agreement.`);
+    if (spec !== 'SM2') throw new ValidationException(say('keySpecNotServed', { keySpec: spec, operation: 'derive a shared secret', tier: 'software' }));
     let peerPoint: Uint8Array;
     try {
       peerPoint = decodeSpki('SM2', peerPublicKey);
@@ -174,7 +174,7 @@ export class SoftwareKeyMaterial implements SoftwareKeyOperations {
   /** The key's spec, provided it is a software-tier key (anything else was routed here by mistake). */
   #softwareSpec(key: StoredKeyRef): KeySpec {
     if (key.tier !== 'software' || !SOFTWARE_TIER_SPECS.has(key.keySpec)) {
-      throw new UnsupportedOperationException(`Key spec ${key.keySpec} (tier ${key.tier}) is not held in software.`);
+      throw new UnsupportedOperationException(say('keySpecNotHeld', { keySpec: key.keySpec, tier: 'software' }));
     }
     return key.keySpec;
   }

@@ -207,6 +207,41 @@ export const KMS_MESSAGES = {
     source: { ours: 'No public recording of a KeyUnavailableException message; AWS names the exception for an unreachable key store.' },
   },
 
+  // Guards of the key material port: the core refuses such requests first, in the words above,
+  // so these reach the wire only if a caller of the port slips.
+  keySpecNotServed: {
+    exception: 'ValidationException', text: 'Key spec {keySpec} cannot {operation} in the {tier} tier.',
+    source: { ours: 'A guard of the key material port (the core refuses the request first with InvalidKeyUsageException).' },
+  },
+  keySpecNotHeld: {
+    exception: 'UnsupportedOperationException', text: 'Key spec {keySpec} is not held in the {tier} tier.',
+    source: { ours: 'A guard of the key material port (the core sends each key spec to the tier that holds it).' },
+  },
+  messageTypeNotValid: {
+    exception: 'ValidationException', text: 'MessageType {messageType} is not valid with the {algorithm} signing algorithm.',
+    source: { ours: 'A guard of the key material port (the core refuses the request first with digestNotOffered or ed25519PhNeedsDigest).' },
+  },
+  messageLength: {
+    exception: 'ValidationException', text: 'With MessageType {messageType}, signing algorithm {algorithm} requires a message of {length} bytes; got {actual}.',
+    source: { ours: 'A guard of the key material port (the core refuses the request first with digestLength or externalMuLength).' },
+  },
+  plaintextTooLargeForKey: {
+    exception: 'ValidationException', text: 'Plaintext is too large for the key and encryption algorithm.',
+    source: { ours: 'A guard of the key material port (the core refuses the request first with plaintextTooLarge).' },
+  },
+  importedKeyNotPkcs8: {
+    exception: 'ValidationException', text: 'The key material is not a PKCS#8 private key of key spec {keySpec}.',
+    source: { ours: 'Key material given to this service (seed files; ImportKeyMaterial is not offered yet).' },
+  },
+  importedKeyLength: {
+    exception: 'ValidationException', text: 'The key material of a {keySpec} key must be {bytes} bytes long.',
+    source: { ours: 'Key material given to this service (seed files; ImportKeyMaterial is not offered yet).' },
+  },
+  hmacNeedsToken: {
+    exception: 'UnsupportedOperationException', text: 'KeySpec {keySpec} needs a PKCS#11 token with the SHA-2 HMAC mechanisms.',
+    source: { ours: 'A token without the SHA-2 HMAC mechanisms cannot hold HMAC keys (see the README).' },
+  },
+
   // Internal
   keyAlreadyExists: { exception: 'AlreadyExistsException', text: "Key '{arn}' already exists", source: { ours: 'A generated key ID that is taken (never expected: key IDs are random).' } },
   grantAlreadyExists: { exception: 'AlreadyExistsException', text: 'Grant {grantId} already exists', source: { ours: 'A generated grant ID that is taken (never expected: grant IDs are random).' } },

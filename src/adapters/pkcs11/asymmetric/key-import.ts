@@ -20,13 +20,14 @@ import { CURVES, RSA_BITS, isEccSpec, isRsaSpec } from './curves.js';
 import type { WrappedPair } from './key-generation.js';
 import type { Handle, TokenAccess } from './token-access.js';
 import { HMAC_SPECS } from './token-support.js';
+import { say } from '../../../core/kms/messages.js';
 
 /** RFC 5649's alternative initial value, which Node's `id-aes256-wrap-pad` expects explicitly. */
 const RFC5649_IV = Buffer.from('a65959a6', 'hex');
 
 /** The parsed private key; throws `ValidationException` unless it is a PKCS#8 key of `spec`. */
 function privateKeyOf(spec: AsymmetricKeySpec, pkcs8: Buffer): KeyObject {
-  const refuse = () => new ValidationException(`The key material is not a PKCS#8 private key of key spec ${spec}.`);
+  const refuse = () => new ValidationException(say('importedKeyNotPkcs8', { keySpec: spec }));
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
@@ -85,7 +86,7 @@ export function importWrappedPair(token: TokenAccess, spec: AsymmetricKeySpec, p
 export function importWrappedMacKey(token: TokenAccess, spec: HmacKeySpec, key: Uint8Array): Uint8Array {
   const { keyBytes } = HMAC_SPECS[spec];
   /* Precondition: an imported HMAC key has the length of its key spec, as AWS KMS requires. */
-  if (key.length !== keyBytes) throw new ValidationException(`The key material of an ${spec} key must be ${keyBytes} bytes long.`);
+  if (key.length !== keyBytes) throw new ValidationException(say('importedKeyLength', { keySpec: spec, bytes: keyBytes }));
   const value = Buffer.from(key);
   try {
     return token.withObjectSession((session) => importUnder(session, token.wrappingKeys.hmac, [

@@ -9,6 +9,7 @@ import { MechanismEnum, MechParams, RsaMgf } from 'graphene-pk11';
 import { InvalidCiphertextException, ValidationException } from '../../../models/kms/generated/errors.js';
 import type { EncryptionAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
 import type { TokenMechanism } from './signing.js';
+import { say } from '../../../core/kms/messages.js';
 
 export type OaepHash = 'sha1' | 'sha256';
 
@@ -20,10 +21,10 @@ const HASH_INFO: Readonly<Record<OaepHash, { readonly length: number; readonly m
 /** CKZ_DATA_SPECIFIED: the label source; no label is given, as AWS uses none. */
 const CKZ_DATA_SPECIFIED = 1;
 
-export function oaepHash(algorithm: EncryptionAlgorithmSpec): OaepHash {
+export function oaepHash(algorithm: EncryptionAlgorithmSpec, keySpec: string): OaepHash {
   if (algorithm === 'RSAES_OAEP_SHA_1') return 'sha1';
   if (algorithm === 'RSAES_OAEP_SHA_256') return 'sha256';
-  throw new ValidationException(`Algorithm ${algorithm} is not valid for this key.`);
+  throw new ValidationException(say('algorithmIncompatible', { algorithm, keySpec }));
 }
 
 /** CKM_RSA_PKCS_OAEP with MGF1 over the same hash and an empty label. */

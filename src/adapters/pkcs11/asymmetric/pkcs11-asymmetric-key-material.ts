@@ -10,7 +10,7 @@
  */
 import { EcKdf, MechanismEnum, MechParams, Template } from 'graphene-pk11';
 import type { Session } from 'graphene-pk11';
-import { InvalidCiphertextException, KMSInternalException, ValidationException } from '../../../models/kms/generated/errors.js';
+import { InvalidCiphertextException, KMSInternalException, UnsupportedOperationException, ValidationException } from '../../../models/kms/generated/errors.js';
 import type { EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
 import { isHmacSpec, type AsymmetricKeySpec, type HmacKeySpec } from '../../../core/kms/keys/key-specs.js';
 import type { GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef } from '../../../core/ports/index.js';
@@ -38,7 +38,7 @@ const MAX_MAC_BYTES = 64;
 function keySize(spec: string): number {
   if (isRsaSpec(spec)) return RSA_BITS[spec] / 8;
   if (isEccSpec(spec)) return 2 * CURVES[spec].fieldBytes;
-  throw new ValidationException(`Key spec ${spec} cannot sign in the token tier.`);
+  throw new ValidationException(say('keySpecNotServed', { keySpec: spec, operation: 'sign', tier: 'token' }));
 }
 
 export class Pkcs11AsymmetricKeyMaterial {
@@ -86,7 +86,7 @@ export class Pkcs11AsymmetricKeyMaterial {
 
   /** Signs in the token; ECDSA signatures come back DER-encoded as AWS returns them. */
   async sign(key: StoredKeyRef, algorithm: SigningAlgorithmSpec, input: SigningInput): Promise<Uint8Array> {
-    const scheme = signingScheme(algorithm, isEccSpec(key.keySpec) ? 'ec' : 'rsa');
+    const scheme = signingScheme(algorithm, key.keySpec);
     const { mechanism, data } = tokenSigning(scheme, digestOf(algorithm, scheme, input));
     const size = keySize(key.keySpec);
     const handle = this.#privateKey(key);
@@ -104,7 +104,7 @@ export class Pkcs11AsymmetricKeyMaterial {
     input: SigningInput,
     signature: Uint8Array,
   ): Promise<boolean> {
-    const scheme = signingScheme(algorithm, isEccSpec(key.keySpec) ? 'ec' : 'rsa');
+    const scheme = signingScheme(algorithm, key.keySpec);
     const { mechanism, data } = tokenSigning(scheme, digestOf(algorithm, scheme, input));
     const size = keySize(key.keySpec);
     const tokenSignature = scheme.scheme === 'ecdsa' ? ecdsaDerToRaw(signature, size / 2) : Buffer.from(signature);
@@ -124,14 +124,14 @@ export class Pkcs11AsymmetricKeyMaterial {
 
   /** RSAES-OAEP with the public key; nothing secret is involved, so Node does it. */
   async encryptWithPublicKey(keySpec: AsymmetricKeySpec, publicKey: Uint8Array, algorithm: EncryptionAlgorithmSpec, plaintext: Uint8Array): Promise<Uint8Array> {
-    if (!isRsaSpec(keySpec)) throw new ValidationException(`Key spec ${keySpec} cannot encrypt in the token tier.`);
-    return rsaOaepEncrypt(publicKey, oaepHash(algorithm), plaintext);
+    if (!isRsaSpec(keySpec)) throw new ValidationException(say('keySpecNotServed', { keySpec, operation: 'encrypt', tier: 'token' }));
+    return rsaOaepEncrypt(publicKey, oaepHash(algorithm, keySpec), plaintext);
   }
 
   /** Throws `InvalidCiphertextException` (empty message) when the ciphertext does not decrypt. */
   async decryptWithPrivateKey(key: StoredKeyRef, algorithm: EncryptionAlgorithmSpec, ciphertext: Uint8Array): Promise<Uint8Array> {
-    if (!isRsaSpec(key.keySpec)) throw new ValidationException(`Key spec ${key.keySpec} cannot decrypt in the token tier.`);
-    const hash = oaepHash(algorithm);
+    if (!isRsaSpec(key.keySpec)) throw new ValidationException(say('keySpecNotServed', { keySpec: key.keySpec, operation: 'decrypt', tier: 'token' }));
+    const hash = oaepHash(algorithm, key.keySpec);
     const modulusBytes = RSA_BITS[key.keySpec] / 8;
     if (ciphertext.length !== modulusBytes) throw new InvalidCiphertextException('');
     const handle = this.#privateKey(key);
@@ -151,7 +151,7 @@ export class Pkcs11AsymmetricKeyMaterial {
    * Throws `ValidationException` when the peer key is not DER SPKI or not on the key's curve.
    */
   async deriveSharedSecret(key: StoredKeyRef, peerPublicKey: Uint8Array): Promise<Uint8Array> {
-    if (!isEccSpec(key.keySpec)) throw new ValidationException(`Key spec ${key.keySpec} cannot derive a shared secret.`);
+    if (!isEccSpec(key.keySpec)) throw new ValidationException(say('keySpecNotServed', { keySpec: key.keySpec, operation: 'derive a shared secret', tier: 'token' }));
     const curve = CURVES[key.keySpec];
     const publicData = ecPoint(parseSpki(peerPublicKey), curve);
     const handle = this.#privateKey(key);
@@ -205,7 +205,7 @@ export class Pkcs11AsymmetricKeyMaterial {
       : isEccSpec(key.keySpec) ? 'ec'
       : isHmacSpec(key.keySpec) ? 'hmac'
       : undefined;
-    if (role === undefined) throw new ValidationException(`Key spec ${key.keySpec} is not served by the token tier.`);
+    if (role === undefined) throw new UnsupportedOperationException(say('keySpecNotHeld', { keySpec: key.keySpec, tier: 'token' }));
     return this.#token.cachedObject(key.backingKeyId, (session) => this.#token.unwrap(session, role, key.wrappedMaterial));
   }
 

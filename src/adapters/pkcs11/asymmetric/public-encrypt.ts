@@ -3,6 +3,7 @@ import { constants, publicEncrypt } from 'node:crypto';
 import { ValidationException } from '../../../models/kms/generated/errors.js';
 import type { OaepHash } from './oaep.js';
 import { parseSpki } from './public-keys.js';
+import { say } from '../../../core/kms/messages.js';
 
 export function rsaOaepEncrypt(publicKey: Uint8Array, hash: OaepHash, plaintext: Uint8Array): Uint8Array {
   const key = parseSpki(publicKey);
@@ -10,6 +11,6 @@ export function rsaOaepEncrypt(publicKey: Uint8Array, hash: OaepHash, plaintext:
     return new Uint8Array(publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, plaintext));
   } catch {
     // The only input-dependent failure left is a plaintext too long for the key and hash.
-    throw new ValidationException('Plaintext is too large for the key and encryption algorithm.');
+    throw new ValidationException(say('plaintextTooLargeForKey'));
   }
 }

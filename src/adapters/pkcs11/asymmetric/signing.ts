@@ -12,6 +12,7 @@ import type { SigningAlgorithmSpec } from '../../../models/kms/generated/shapes.
 import { DIGEST_LENGTHS } from '../../../core/kms/keys/key-specs.js';
 import type { SigningInput } from '../../../core/ports/index.js';
 import { say } from '../../../core/kms/messages.js';
+import { isEccSpec } from './curves.js';
 
 export type TokenMechanism = Parameters<Session['lib']['C_SignInit']>[1];
 
@@ -51,13 +52,14 @@ const SCHEMES: Readonly<Partial<Record<SigningAlgorithmSpec, SigningScheme>>> = 
 };
 
 /**
- * The scheme of `algorithm` when it suits a key of `family`; `ValidationException` otherwise
+ * The scheme of `algorithm` when it suits a key of `keySpec`; `ValidationException` otherwise
  * (the core rejects such requests first, this only keeps a slip from reaching the token).
  */
-export function signingScheme(algorithm: SigningAlgorithmSpec, family: 'rsa' | 'ec'): SigningScheme {
+export function signingScheme(algorithm: SigningAlgorithmSpec, keySpec: string): SigningScheme {
+  const family = isEccSpec(keySpec) ? 'ec' : 'rsa';
   const scheme = SCHEMES[algorithm];
   if (scheme === undefined || (scheme.scheme === 'ecdsa') !== (family === 'ec')) {
-    throw new ValidationException(`Algorithm ${algorithm} is not valid for this key.`);
+    throw new ValidationException(say('algorithmIncompatible', { algorithm, keySpec }));
   }
   return scheme;
 }
@@ -70,7 +72,7 @@ export function digestOf(algorithm: SigningAlgorithmSpec, { hash }: SigningSchem
   const message = Buffer.from(input.message.buffer, input.message.byteOffset, input.message.byteLength);
   if (input.messageType === 'RAW') return createHash(hash).update(message).digest();
   if (input.messageType !== 'DIGEST') {
-    throw new ValidationException(`MessageType ${input.messageType} is not valid for algorithm ${algorithm}.`);
+    throw new ValidationException(say('messageTypeNotValid', { messageType: input.messageType, algorithm }));
   }
   if (message.length !== DIGEST_LENGTHS[algorithm]) {
     throw new ValidationException(say('digestLength', { algorithm }));
