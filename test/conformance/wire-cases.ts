@@ -8,6 +8,7 @@
  * wording is this service's own (listed in docs/differences-from-aws-kms.md).
  */
 import type { AuthnMessageName } from '../../src/authn/messages.js';
+import type { RawRequest } from '../e2e/support/raw-request.js';
 import type { PolicyMessageName } from '../../src/core/authz/messages.js';
 import type { IamMessageName } from '../../src/core/iam/messages.js';
 import type { MessageName } from '../../src/core/kms/messages.js';
@@ -62,22 +63,15 @@ export interface WireRequest {
   readonly body: Record<string, unknown>;
 }
 
-/** Sent as raw HTTP with changed headers; the suite signs it first unless `unsigned`. */
-export interface HeaderRequest {
+/**
+ * Sent as raw HTTP with changed headers; the suite signs it first unless `unsigned`. The Region,
+ * service, signing date, extra headers and edits after signing are sendRaw's own options.
+ */
+export interface HeaderRequest extends Pick<RawRequest, 'region' | 'service' | 'signingDate' | 'headers' | 'editAuthorization' | 'editHeaders'> {
   readonly kind: 'headers';
   readonly target: string;
   readonly unsigned?: boolean;
   readonly accessKeyId?: string;
-  /** Signed for this Region or service instead of the suite's (`us-east-1`, `kms`). */
-  readonly region?: string;
-  readonly service?: string;
-  /** Signed at this instant instead of now. */
-  readonly signingDate?: Date;
-  /** Extra headers, signed with the rest. */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Changes made after signing. */
-  readonly editAuthorization?: (authorization: string) => string;
-  readonly editHeaders?: (headers: Record<string, string>) => Record<string, string>;
 }
 
 export interface WireCase {
