@@ -13,14 +13,6 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SRC = join(ROOT, 'src');
 
-/**
- * Files that still write a message out, with how many each holds: the count may only go down.
- * Only the Query decoder is left, whose constraint messages the JSON validator builds the same way.
- */
-const NOT_YET_MOVED: Readonly<Record<string, number>> = {
-  // The model's constraint wording (`1 validation error detected: …`), built by the protocol validators.
-  'src/protocol/query/decode-input.ts': 1,
-};
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -70,18 +62,10 @@ export function literalMessages(file: string, text: string): string[] {
 }
 
 const FOUND = sourceFiles(SRC).flatMap((file) => literalMessages(file, readFileSync(file, 'utf8')));
-const countsByFile = (sites: readonly string[]) => Object.fromEntries(
-  [...new Set(sites.map((site) => site.replace(/:\d+$/, '')))].map((file) => [file, sites.filter((site) => site.startsWith(`${file}:`)).length]),
-);
 
 describe('wire messages', () => {
-  it('are written only in the messages modules, outside the files still to move', () => {
-    const elsewhere = FOUND.filter((site) => NOT_YET_MOVED[site.replace(/:\d+$/, '')] === undefined);
-    expect(elsewhere).toEqual([]);
-  });
-
-  it.each(Object.entries(NOT_YET_MOVED))('are still written out in %s no more often than counted (%i)', (file, count) => {
-    expect(countsByFile(FOUND)[file] ?? 0).toBe(count);
+  it('are written only in the messages modules', () => {
+    expect(FOUND).toEqual([]);
   });
 
   it.each([

@@ -11,10 +11,11 @@ import type { AuthnMessageName } from '../../src/authn/messages.js';
 import type { RawRequest } from '../e2e/support/raw-request.js';
 import type { PolicyMessageName } from '../../src/core/authz/messages.js';
 import type { IamMessageName } from '../../src/core/iam/messages.js';
+import type { ConstraintMessageName } from '../../src/core/errors/constraint-messages.js';
 import type { MessageName } from '../../src/core/kms/messages.js';
 
 /** A template of one of the messages modules (KMS, authentication, the policy grammar, IAM and STS). */
-export type WireMessageName = MessageName | AuthnMessageName | PolicyMessageName | IamMessageName;
+export type WireMessageName = MessageName | AuthnMessageName | PolicyMessageName | IamMessageName | ConstraintMessageName;
 
 /** The keys and values every case may use; made once by the suite against the real server. */
 export interface Fixtures {
@@ -270,7 +271,8 @@ const POLICY_AND_GRANT_CASES: readonly WireCase[] = [
   {
     name: 'CreateKey with an SM2 key spec outside the China Regions',
     source: `${LS} test_invalid_generate_mac[HMAC_256-INVALID] (the enum wording; SM2 is in the model only for the China Regions)`,
-    template: 'enumValueNotOffered',
+    template: 'constraintSummary',
+    parts: ['constraintViolation', 'mustBeInEnum'],
     request: () => ({ operation: 'CreateKey', body: { KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' } }),
     expect: () => ({ status: 400, type: 'ValidationException', message: /^1 validation error detected: Value 'SM2' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: \[.*RSA_2048.*\]$/ }),
   },
@@ -481,6 +483,8 @@ export const WIRE_CASES: readonly WireCase[] = [
   {
     name: 'CreateKey with an unknown key usage',
     source: `${LS} test_hmac_create_key_invalid_operations (create-hmac-key-invalid-key-usage)`,
+    template: 'constraintSummary',
+    parts: ['constraintViolation', 'mustBeInEnum'],
     request: () => ({ operation: 'CreateKey', body: { KeySpec: 'HMAC_256', KeyUsage: 'RANDOM' } }),
     // AWS lists the values of its own (older, unordered) enum; the model's list is longer (see the differences table).
     expect: () => ({ status: 400, type: 'ValidationException', message: /^1 validation error detected: Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: \[.*ENCRYPT_DECRYPT.*\]$/ }),
@@ -501,6 +505,8 @@ export const WIRE_CASES: readonly WireCase[] = [
   {
     name: 'CreateKey with a tag key of 129 characters',
     source: `${LS} test_create_key_with_invalid_tag_key[too_long_key]`,
+    template: 'constraintSummary',
+    parts: ['constraintViolation', 'maxLength'],
     request: () => ({ operation: 'CreateKey', body: { Tags: [{ TagKey: 'a'.repeat(129), TagValue: 'v' }] } }),
     expect: () => ({
       status: 400, type: 'ValidationException',
@@ -544,6 +550,8 @@ export const WIRE_CASES: readonly WireCase[] = [
   ...([[0, 'greater than or equal to 1'], [1025, 'less than or equal to 1024']] as const).map(([n, bound]): WireCase => ({
     name: `GenerateRandom with NumberOfBytes ${n}`,
     source: `${LS} test_generate_random_invalid_number_of_bytes[${n}]`,
+    template: 'constraintSummary',
+    parts: ['constraintViolation', n === 0 ? 'minValue' : 'maxValue'],
     request: () => ({ operation: 'GenerateRandom', body: { NumberOfBytes: n } }),
     expect: () => ({ status: 400, type: 'ValidationException', message: `1 validation error detected: Value '${n}' at 'numberOfBytes' failed to satisfy constraint: Member must have value ${bound}` }),
   })),
@@ -718,9 +726,6 @@ export const WIRE_CASES: readonly WireCase[] = [
     ['UpdateAlias to a key of another type', 'aliasTargetMismatch', 'ValidationException',
       (f: Fixtures) => ({ operation: 'UpdateAlias', body: { AliasName: f.aliasName, TargetKeyId: f.hmac256.keyId } }),
       (f: Fixtures) => `${f.hmac256.arn} is not the same type of key, or does not have the same key usage, as the key the alias currently points to.`],
-    ['Decrypt without CiphertextBlob', 'ciphertextBlobRequired', 'ValidationException',
-      () => ({ operation: 'Decrypt', body: {} }),
-      () => "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null"],
     ['Encrypt with an encryption context value that is not well-formed Unicode', 'contextValueSurrogate', 'ValidationException',
       (f: Fixtures) => ({ operation: 'Encrypt', body: { KeyId: f.symmetric.keyId, Plaintext: b64('p'), EncryptionContext: { tenant: '\ud83d' } } }),
       () => "The encryption context in 'encryptionContext' must be well-formed Unicode: the value of 'tenant' contains an unpaired surrogate."],
@@ -800,6 +805,30 @@ export const WIRE_CASES: readonly WireCase[] = [
   ...AUTHENTICATION_CASES,
   ...POLICY_AND_GRANT_CASES,
   ...POLICY_GRAMMAR_CASES,
+  {
+    name: 'TagResource with an empty tag key',
+    source: `${LS} test_create_key_with_invalid_tag_key (the constraint wording, here of the lower bound)`,
+    template: 'constraintSummary',
+    parts: ['constraintViolation', 'minLength'],
+    request: (f) => ({ operation: 'TagResource', body: { KeyId: f.symmetric.keyId, Tags: [{ TagKey: '', TagValue: 'v' }] } }),
+    expect: () => ({ status: 400, type: 'ValidationException', message: "1 validation error detected: Value '' at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length greater than or equal to 1" }),
+  },
+  {
+    name: 'PutKeyPolicy with a character outside Latin-1',
+    source: `${LS} test_invalid_generate_mac (the constraint wording, here of the model's pattern for a policy)`,
+    template: 'constraintSummary',
+    parts: ['constraintViolation', 'mustMatchPattern'],
+    request: (f) => ({ operation: 'PutKeyPolicy', body: { KeyId: f.symmetric.keyId, Policy: '{"Sid":"\u20ac"}' } }),
+    expect: () => ({ status: 400, type: 'ValidationException', message: /^1 validation error detected: Value '.+' at 'policy' failed to satisfy constraint: Member must satisfy regular expression pattern: .+$/ }),
+  },
+  {
+    name: 'Decrypt without CiphertextBlob',
+    source: `${LS} test_generate_random_invalid_number_of_bytes (the constraint wording; the model makes CiphertextBlob optional for Recipient requests, so the core checks it)`,
+    template: 'constraintSummary',
+    parts: ['constraintViolation', 'mustNotBeNull'],
+    request: () => ({ operation: 'Decrypt', body: {} }),
+    expect: () => ({ status: 400, type: 'ValidationException', message: "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null" }),
+  },
   {
     name: 'ListResourceTags with a marker it did not give',
     source: 'AWS KMS API Reference, InvalidMarkerException',

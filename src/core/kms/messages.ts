@@ -88,10 +88,6 @@ export const KMS_MESSAGES = {
     source: ls('test_hmac_create_key_invalid_operations (create-hmac-key-without-key-usage)'),
   },
   keyUsageIncompatibleWithSpec: { exception: 'ValidationException', text: 'KeyUsage {usage} is not compatible with KeySpec {keySpec}', source: ls('test_derive_shared_secret (response-invalid-key-spec)') },
-  enumValueNotOffered: {
-    exception: 'ValidationException', text: "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{values}]",
-    source: ls('test_invalid_generate_mac[HMAC_256-INVALID]'),
-  },
   bothKeySpecs: {
     exception: 'ValidationException', text: 'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.',
     source: { ours: 'No public recording of CreateKey with both KeySpec and CustomerMasterKeySpec.' },
@@ -183,10 +179,6 @@ export const KMS_MESSAGES = {
     source: { aws: "AWS's answer to a GenerateRandom without members in 2019, quoted in github.com/nsmithuk/local-kms/issues/6; GenerateDataKey with neither or both is assumed to answer the same" },
   },
   numberOfBytesRequired: { exception: 'ValidationException', text: 'NumberOfBytes is required.', source: ls('test_generate_random_invalid_number_of_bytes[None]') },
-  ciphertextBlobRequired: {
-    exception: 'ValidationException', text: "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null",
-    source: { ours: "AWS's constraint-violation wording for a required member; the model makes CiphertextBlob optional only for Recipient requests, so this service checks it in the core." },
-  },
 
   // Paging and dry runs
   invalidMarker: {

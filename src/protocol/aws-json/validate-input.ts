@@ -1,5 +1,6 @@
 import { SHAPES } from '../../models/kms/generated/schema.js';
 import type { ShapeSchema } from '../../models/kms/generated/schema.js';
+import { constraintViolation, sayConstraint, validationSummary } from '../../core/errors/constraint-messages.js';
 
 /** AWS stops listing constraint violations after this many. */
 const MAX_VIOLATIONS = 10;
@@ -62,26 +63,26 @@ function brokenConstraints(shape: ShapeSchema, value: unknown): string[] {
   const length = lengthOf(shape, value);
   if (length !== undefined) {
     if (shape.min !== undefined && length < shape.min) {
-      broken.push(`Member must have length greater than or equal to ${shape.min}`);
+      broken.push(sayConstraint('minLength', { bound: shape.min }));
     }
     if (shape.max !== undefined && length > shape.max) {
-      broken.push(`Member must have length less than or equal to ${shape.max}`);
+      broken.push(sayConstraint('maxLength', { bound: shape.max }));
     }
   }
   if (typeof value === 'number') {
     if (shape.min !== undefined && value < shape.min) {
-      broken.push(`Member must have value greater than or equal to ${shape.min}`);
+      broken.push(sayConstraint('minValue', { bound: shape.min }));
     }
     if (shape.max !== undefined && value > shape.max) {
-      broken.push(`Member must have value less than or equal to ${shape.max}`);
+      broken.push(sayConstraint('maxValue', { bound: shape.max }));
     }
   }
   if (typeof value === 'string') {
     if (shape.pattern !== undefined && !wholeMatch(shape.pattern).test(value)) {
-      broken.push(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+      broken.push(sayConstraint('mustMatchPattern', { pattern: shape.pattern }));
     }
     if (shape.enum !== undefined && !shape.enum.includes(value)) {
-      broken.push(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+      broken.push(sayConstraint('mustBeInEnum', { values: shape.enum.join(', ') }));
     }
   }
   return broken;
@@ -90,7 +91,7 @@ function brokenConstraints(shape: ShapeSchema, value: unknown): string[] {
 function checkValue(shapeName: string, value: unknown, path: string, violations: string[]): void {
   const shape = shapeSchema(shapeName);
   for (const constraint of brokenConstraints(shape, value)) {
-    violations.push(`${valuePrefix(shape, value)} at '${path}' failed to satisfy constraint: ${constraint}`);
+    violations.push(constraintViolation(valuePrefix(shape, value), path, constraint));
   }
   if (shape.type === 'structure') {
     checkStructure(shape, value as Record<string, unknown>, `${path}.`, violations);
@@ -115,9 +116,7 @@ function checkStructure(
     const path = `${prefix}${lowerFirst(member)}`;
     if (memberValue === undefined) {
       if (required.has(member)) {
-        violations.push(
-          `${valuePrefix(shapeSchema(target), undefined)} at '${path}' failed to satisfy constraint: Member must not be null`,
-        );
+        violations.push(constraintViolation(valuePrefix(shapeSchema(target), undefined), path, sayConstraint('mustNotBeNull')));
       }
       continue;
     }
@@ -137,6 +136,5 @@ export function constraintViolations(shapeName: string, value: Readonly<Record<s
 
 /** Joins violations into the message of a ValidationException. */
 export function validationMessage(violations: readonly string[]): string {
-  const count = violations.length;
-  return `${count} validation error${count === 1 ? '' : 's'} detected: ${violations.join('; ')}`;
+  return validationSummary(violations);
 }

@@ -6,6 +6,7 @@
  */
 import type { QueryServiceSchema, QueryShapeSchema } from '../../models/query-schema.js';
 import { ValidationError } from '../../models/iam/generated/errors.js';
+import { constraintViolation, sayConstraint, shownValue, validationSummary } from '../../core/errors/constraint-messages.js';
 
 export type QueryParams = ReadonlyMap<string, string>;
 
@@ -54,7 +55,7 @@ class Decoder {
       const value = this.value(target, `${prefix}${member}`, memberPath);
       if (value !== undefined) out[member] = value;
       else if (shape.required?.includes(member) === true) {
-        this.problems.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
+        this.problems.push(constraintViolation(shownValue(undefined), memberPath, sayConstraint('mustNotBeNull')));
       }
     }
     return out;
@@ -86,7 +87,7 @@ class Decoder {
     for (let index = 1; index <= MAX_LIST_MEMBERS && present(index); index++) {
       items.push(this.value(member, `${name}.member.${index}`, `${path}.${index}.member`));
     }
-    this.bounds(shape, items.length, path, 'Member must have length');
+    this.bounds(shape, items.length, path);
     return items;
   }
 
@@ -94,12 +95,12 @@ class Decoder {
     if (text === undefined) return undefined;
     switch (shape.type) {
       case 'string': {
-        this.bounds(shape, [...text].length, path, 'Member must have length', text);
+        this.bounds(shape, [...text].length, path, text);
         if (shape.pattern !== undefined && !patternOf(shape.pattern).test(text)) {
-          this.problems.push(`Value '${text}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`);
+          this.problems.push(constraintViolation(shownValue(text), path, sayConstraint('mustMatchPattern', { pattern: shape.pattern })));
         }
         if (shape.enum !== undefined && !shape.enum.includes(text)) {
-          this.problems.push(`Value '${text}' at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+          this.problems.push(constraintViolation(shownValue(text), path, sayConstraint('mustBeInEnum', { values: shape.enum.join(', ') })));
         }
         return text;
       }
@@ -107,20 +108,20 @@ class Decoder {
       case 'long': {
         const value = /^-?\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
         if (Number.isNaN(value)) {
-          this.problems.push(`Value '${text}' at '${path}' failed to satisfy constraint: Member must be a number`);
+          this.problems.push(constraintViolation(shownValue(text), path, sayConstraint('mustBeNumber')));
           return undefined;
         }
         if (shape.min !== undefined && value < shape.min) {
-          this.problems.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must have value greater than or equal to ${shape.min}`);
+          this.problems.push(constraintViolation(shownValue(String(value)), path, sayConstraint('minValue', { bound: shape.min })));
         }
         if (shape.max !== undefined && value > shape.max) {
-          this.problems.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must have value less than or equal to ${shape.max}`);
+          this.problems.push(constraintViolation(shownValue(String(value)), path, sayConstraint('maxValue', { bound: shape.max })));
         }
         return value;
       }
       case 'boolean':
         if (text !== 'true' && text !== 'false') {
-          this.problems.push(`Value '${text}' at '${path}' failed to satisfy constraint: Member must be a boolean`);
+          this.problems.push(constraintViolation(shownValue(text), path, sayConstraint('mustBeBoolean')));
           return undefined;
         }
         return text === 'true';
@@ -129,15 +130,16 @@ class Decoder {
     }
   }
 
-  bounds(shape: QueryShapeSchema, length: number, path: string, wording: string, text?: string): void {
-    const shown = text === undefined ? 'Value' : `Value '${text}'`;
+  /** The length bounds of a list (`text` undefined: shown as `Value`) or of a string. */
+  bounds(shape: QueryShapeSchema, length: number, path: string, text?: string): void {
+    const shown = text === undefined ? 'Value' : shownValue(text);
     if (shape.min !== undefined && length < shape.min) {
-      this.problems.push(`${shown} at '${path}' failed to satisfy constraint: ${wording} greater than or equal to ${shape.min}`);
+      this.problems.push(constraintViolation(shown, path, sayConstraint('minLength', { bound: shape.min })));
     }
     if (shape.max !== undefined && length > shape.max) {
       // A long value is not repeated in full: a 130 KB policy would fill the message.
       const quoted = text !== undefined && text.length > 256 ? 'Value' : shown;
-      this.problems.push(`${quoted} at '${path}' failed to satisfy constraint: ${wording} less than or equal to ${shape.max}`);
+      this.problems.push(constraintViolation(quoted, path, sayConstraint('maxLength', { bound: shape.max })));
     }
   }
 }
@@ -149,7 +151,7 @@ export function decodeQueryInput<Op extends string>(schema: QueryServiceSchema<O
   const { problems } = decoder;
   /* Precondition: the input satisfies the model's constraints. */
   if (problems.length > 0) {
-    throw new ValidationError(`${problems.length} validation error${problems.length === 1 ? '' : 's'} detected: ${problems.join('; ')}`);
+    throw new ValidationError(validationSummary(problems));
   }
   return input;
 }

@@ -34,6 +34,7 @@ describe('decodeQueryInput', () => {
     ['an enum', 'UpdateAccessKey', 'AccessKeyId=AKIAEXAMPLE000000001&Status=Off', "1 validation error detected: Value 'Off' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive, Expired]"],
     ['an integer range', 'ListUsers', 'MaxItems=0', "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"],
     ['a number', 'ListUsers', 'MaxItems=ten', "1 validation error detected: Value 'ten' at 'maxItems' failed to satisfy constraint: Member must be a number"],
+    ['a boolean', 'ListPolicies', 'OnlyAttached=maybe', "1 validation error detected: Value 'maybe' at 'onlyAttached' failed to satisfy constraint: Member must be a boolean"],
     ['a nested member', 'TagUser', 'UserName=u&Tags.member.1.Key=k', "1 validation error detected: Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null"],
   ])('refuses %s with ValidationError', (_what, operation, body, message) => {
     // Act / Assess

@@ -6,7 +6,7 @@ import { ValidationException } from '../../../models/kms/generated/errors.js';
 import type {
   EncryptionAlgorithmSpec, KeyAgreementAlgorithmSpec, KeySpec, KeyUsageType, MacAlgorithmSpec, SigningAlgorithmSpec,
 } from '../../../models/kms/generated/shapes.js';
-import { say } from '../messages.js';
+import { constraintViolation, sayConstraint, shownValue, validationSummary } from '../../errors/constraint-messages.js';
 
 export type AsymmetricKeySpec = Exclude<KeySpec, 'SYMMETRIC_DEFAULT' | 'HMAC_224' | 'HMAC_256' | 'HMAC_384' | 'HMAC_512'>;
 export type HmacKeySpec = Extract<KeySpec, `HMAC_${string}`>;
@@ -22,7 +22,7 @@ export const CHINA_REGIONS: ReadonlySet<string> = new Set(['cn-north-1', 'cn-nor
 export function assertOfferedInRegion<T extends string>(value: T, values: readonly T[], member: string, region: string): void {
   if (!CHINA_ONLY_SPECS.has(value as string as KeySpec) || CHINA_REGIONS.has(region)) return;
   const offered = values.filter((candidate) => !CHINA_ONLY_SPECS.has(candidate as string as KeySpec));
-  throw new ValidationException(say('enumValueNotOffered', { value, member, values: offered.join(', ') }));
+  throw new ValidationException(validationSummary([constraintViolation(shownValue(value), member, sayConstraint('mustBeInEnum', { values: offered.join(', ') }))]));
 }
 
 const RSA_SIGNING: readonly SigningAlgorithmSpec[] = [

@@ -7,6 +7,7 @@ import { assertEncryptionKey, decryptBlob, encryptWithKey } from '../crypto/symm
 import { assertNotDryRun } from './dry-run.js';
 import { needs } from '../../errors/service-error.js';
 import { say } from '../messages.js';
+import { constraintViolation, sayConstraint, shownValue, validationSummary } from '../../errors/constraint-messages.js';
 
 export const encrypt: OperationHandler<'Encrypt'> = async (call) => {
   const { input } = call;
@@ -80,7 +81,7 @@ async function requireCiphertext(
     await resolveKey(call, input.KeyId, { allowAliases: true, rule: action === 'kms:Decrypt' ? 'Decrypt' : 'ReEncrypt', action });
     assertNotDryRun(true);
   }
-  throw new ValidationException(say('ciphertextBlobRequired'));
+  throw new ValidationException(validationSummary([constraintViolation(shownValue(undefined), 'ciphertextBlob', sayConstraint('mustNotBeNull'))]));
 }
 
 /** Nitro Enclaves attestation (the `Recipient` member) is not built yet. */
