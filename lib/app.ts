@@ -12,8 +12,10 @@
  * | `apiEndpoint`              | `private` (or `regional`; never edge-optimized)              |
  * | `vpcEndpointIds`           | none: the stack creates a VPC and one execute-api endpoint   |
  * |                            | (`vpce-ID` or `vpce-ID=vpc-ID`, comma-separated)             |
- * | `keyBackend`               | `softhsm-efs` (or `cloudhsm`, with the five keys below)      |
+ * | `keyBackend`               | `softhsm-efs` (or `cloudhsm`, with the six keys below)       |
  * | `vpcId`, `subnetIds`       | CloudHSM: the cluster's VPC and subnets (comma-separated)    |
+ * | `routeTableIds`            | CloudHSM: the subnets' route tables for the DynamoDB gateway |
+ * |                            | endpoint (one, or one per subnet), or `none` if it exists    |
  * | `cloudHsmClusterId`        | CloudHSM: `cluster-…`                                        |
  * | `cloudHsmSecurityGroupId`  | CloudHSM: the cluster's security group                       |
  * | `hsmPinSecretArn`          | CloudHSM: the crypto user's PIN secret (as pkcs11PinSecretArn) |

@@ -66,7 +66,7 @@ export class KmsServiceStack extends Stack {
     const backend = deployment.keyBackend;
     const privateApi = deployment.apiEndpoint === 'private';
     const network = new ServiceNetwork(this, 'Network', {
-      ...(backend.kind === 'cloudhsm' ? { existing: { vpcId: backend.vpcId, subnetIds: backend.subnetIds } } : {}),
+      ...(backend.kind === 'cloudhsm' ? { existing: { vpcId: backend.vpcId, subnetIds: backend.subnetIds, routeTableIds: backend.routeTableIds } } : {}),
       createApiEndpoint: privateApi && (deployment.vpcEndpoints ?? []).length === 0,
     });
     if (backend.kind === 'cloudhsm') network.allowHsm(backend.clusterSecurityGroupId);

@@ -21,10 +21,17 @@ function keyBackend(read: Read): KeyBackend {
   const subnetIds = commaList(needed(read, 'subnetIds', why));
   if (subnetIds.length === 0) throw new Error(`Context subnetIds is required ${why}`);
   needed(read, 'hsmPinSecretArn', why);
+  const routes = needed(read, 'routeTableIds', why);
+  const routeTableIds = routes === 'none' ? [] : commaList(routes);
+  /* Precondition: the route tables are one for all the subnets or one per subnet. */
+  if (routes !== 'none' && routeTableIds.length !== 1 && routeTableIds.length !== subnetIds.length) {
+    throw new Error(`Context routeTableIds must name one route table, or one per subnet (${subnetIds.length}), or be none`);
+  }
   return {
     kind,
     vpcId: needed(read, 'vpcId', why),
     subnetIds,
+    routeTableIds,
     clusterId: needed(read, 'cloudHsmClusterId', why),
     clusterSecurityGroupId: needed(read, 'cloudHsmSecurityGroupId', why),
   };

@@ -9,6 +9,11 @@ export type KeyBackend =
     readonly vpcId: string;
     /** The cluster's subnets: the functions run in them. */
     readonly subnetIds: readonly string[];
+    /**
+     * The route tables of those subnets, one for all or one per subnet, that get the stack's
+     * DynamoDB gateway endpoint; empty when the VPC already has one (context `routeTableIds=none`).
+     */
+    readonly routeTableIds: readonly string[];
     readonly clusterId: string;
     readonly clusterSecurityGroupId: string;
   };

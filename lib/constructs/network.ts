@@ -18,7 +18,12 @@ export interface ServiceNetworkProps {
    * An existing VPC and the subnets the functions run in (the CloudHSM cluster's subnets). Without
    * it the stack creates a VPC with isolated subnets only: no internet gateway, no NAT.
    */
-  readonly existing?: { readonly vpcId: string; readonly subnetIds: readonly string[] };
+  readonly existing?: {
+    readonly vpcId: string;
+    readonly subnetIds: readonly string[];
+    /** The subnets' route tables for the DynamoDB gateway endpoint; empty when the VPC has one already. */
+    readonly routeTableIds: readonly string[];
+  };
   /**
    * Whether the stack creates an execute-api interface endpoint (private DNS on) in its VPC. Off
    * when the user names existing endpoints or the API is regional.
@@ -58,11 +63,14 @@ export class ServiceNetwork extends Construct {
       this.subnets = { subnetType: SubnetType.PRIVATE_ISOLATED };
     } else {
       // From context, so synth looks nothing up.
-      const { vpcId, subnetIds } = props.existing;
+      const { vpcId, subnetIds, routeTableIds } = props.existing;
       this.vpc = Vpc.fromVpcAttributes(this, 'Vpc', {
         vpcId,
         availabilityZones: subnetIds.map((_, i) => Fn.select(i, Fn.getAzs())),
         isolatedSubnetIds: [...subnetIds],
+        ...(routeTableIds.length === 0 ? {} : {
+          isolatedSubnetRouteTableIds: subnetIds.map((_, i) => routeTableIds[routeTableIds.length === 1 ? 0 : i] ?? ''),
+        }),
       });
       this.subnets = { subnets: this.vpc.isolatedSubnets };
     }
@@ -71,7 +79,10 @@ export class ServiceNetwork extends Construct {
       description: 'open-kms functions: outbound HTTPS to the VPC endpoints, and the HSM ports when CloudHSM is used',
       allowAllOutbound: false,
     });
-    this.vpc.addGatewayEndpoint('DynamoDb', { service: GatewayVpcEndpointAwsService.DYNAMODB, subnets: [this.subnets] });
+    // An existing VPC may route to DynamoDB already (routeTableIds=none): a route table takes one gateway endpoint per service.
+    if (props.existing === undefined || props.existing.routeTableIds.length > 0) {
+      this.vpc.addGatewayEndpoint('DynamoDb', { service: GatewayVpcEndpointAwsService.DYNAMODB, subnets: [this.subnets] });
+    }
     const endpointSecurityGroup = new SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,
       description: 'open-kms interface endpoints: HTTPS from the functions',
