@@ -9,6 +9,8 @@
 import { speaker, type MessageTemplate, type WordingSource } from '../core/errors/message-templates.js';
 
 const quoted = (where: string): WordingSource => ({ aws: `AWS answer quoted in ${where}` });
+/** The recorded answer that lists what an Authorization header lacks. */
+const INCOMPLETE_AUTHORIZATION = quoted('github.com/aws/chalice/issues/828 and github.com/nordcloud/cognitocurl/issues/28');
 
 export const AUTHN_MESSAGES = {
   missingAuthenticationToken: {
@@ -26,16 +28,16 @@ export const AUTHN_MESSAGES = {
   /** A part of {@link AUTHN_MESSAGES.authorizationIncomplete}: one per missing parameter. */
   authorizationRequiresParameter: {
     exception: 'IncompleteSignatureException', text: "Authorization header requires '{parameter}' parameter.",
-    source: quoted('github.com/aws/chalice/issues/828 and github.com/nordcloud/cognitocurl/issues/28'),
+    source: INCOMPLETE_AUTHORIZATION,
   },
   /** A part of {@link AUTHN_MESSAGES.authorizationIncomplete}. */
   authorizationRequiresDate: {
     exception: 'IncompleteSignatureException', text: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
-    source: quoted('github.com/aws/chalice/issues/828 and github.com/nordcloud/cognitocurl/issues/28'),
+    source: INCOMPLETE_AUTHORIZATION,
   },
   authorizationIncomplete: {
     exception: 'IncompleteSignatureException', text: '{missing} Authorization={authorization}',
-    source: quoted('github.com/aws/chalice/issues/828 and github.com/nordcloud/cognitocurl/issues/28'),
+    source: INCOMPLETE_AUTHORIZATION,
   },
   credentialElements: {
     exception: 'IncompleteSignatureException', text: "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'",

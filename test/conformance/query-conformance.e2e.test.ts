@@ -4,11 +4,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT_A, useIdentityService, type Credentials } from '../e2e/support/identity-service.js';
-import { sendQuery } from '../e2e/support/query-request.js';
+import { iamCall, sendQuery, stsCall } from '../e2e/support/query-request.js';
 import { QUERY_CASES, type QueryCase, type QueryFixtures } from './query-cases.js';
 
 const e2e = useIdentityService();
-const IAM = { Version: '2010-05-08' };
 const ALLOW_ALL = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
 let fixtures: QueryFixtures;
 let callers: Readonly<Record<QueryCase['caller'], Credentials>>;
@@ -31,37 +30,37 @@ beforeAll(async () => {
   const roleName = 'conformance-role';
   const userArn = `arn:aws:iam::${ACCOUNT_A}:user/${userName}`;
   const roleArn = `arn:aws:iam::${ACCOUNT_A}:role/${roleName}`;
-  await asRoot({ ...IAM, Action: 'CreateUser', UserName: userName });
-  const created = await asRoot({ ...IAM, Action: 'CreateAccessKey', UserName: userName });
-  await asRoot({ ...IAM, Action: 'CreateAccessKey', UserName: userName });
-  await asRoot({ ...IAM, Action: 'PutUserPolicy', UserName: userName, PolicyName: 'allow-all', PolicyDocument: ALLOW_ALL });
-  const policy = await asRoot({ ...IAM, Action: 'CreatePolicy', PolicyName: 'conformance-policy', PolicyDocument: ALLOW_ALL });
+  await asRoot(iamCall('CreateUser', { UserName: userName }));
+  const created = await asRoot(iamCall('CreateAccessKey', { UserName: userName }));
+  await asRoot(iamCall('CreateAccessKey', { UserName: userName }));
+  await asRoot(iamCall('PutUserPolicy', { UserName: userName, PolicyName: 'allow-all', PolicyDocument: ALLOW_ALL }));
+  const policy = await asRoot(iamCall('CreatePolicy', { PolicyName: 'conformance-policy', PolicyDocument: ALLOW_ALL }));
   const policyArn = member(policy, 'CreatePolicyResponse', 'CreatePolicyResult', 'Policy', 'Arn');
-  await asRoot({ ...IAM, Action: 'AttachUserPolicy', UserName: userName, PolicyArn: policyArn });
-  const unattached = await asRoot({ ...IAM, Action: 'CreatePolicy', PolicyName: 'unattached-policy', PolicyDocument: ALLOW_ALL });
-  await asRoot({ ...IAM, Action: 'CreateRole', RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify({
+  await asRoot(iamCall('AttachUserPolicy', { UserName: userName, PolicyArn: policyArn }));
+  const unattached = await asRoot(iamCall('CreatePolicy', { PolicyName: 'unattached-policy', PolicyDocument: ALLOW_ALL }));
+  await asRoot(iamCall('CreateRole', { RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify({
     Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: userArn }, Action: 'sts:AssumeRole' }],
-  }) });
-  await asRoot({ ...IAM, Action: 'PutRolePolicy', RoleName: roleName, PolicyName: 'allow-all', PolicyDocument: ALLOW_ALL });
+  }) }));
+  await asRoot(iamCall('PutRolePolicy', { RoleName: roleName, PolicyName: 'allow-all', PolicyDocument: ALLOW_ALL }));
 
   const fullUserName = 'full-user';
-  await asRoot({ ...IAM, Action: 'CreateUser', UserName: fullUserName });
+  await asRoot(iamCall('CreateUser', { UserName: fullUserName }));
   const policies = [];
   for (let n = 0; n <= 10; n += 1) {
-    const made = await asRoot({ ...IAM, Action: 'CreatePolicy', PolicyName: `quota-${n}`, PolicyDocument: ALLOW_ALL });
+    const made = await asRoot(iamCall('CreatePolicy', { PolicyName: `quota-${n}`, PolicyDocument: ALLOW_ALL }));
     policies.push(member(made, 'CreatePolicyResponse', 'CreatePolicyResult', 'Policy', 'Arn'));
   }
-  for (const arn of policies.slice(0, 10)) await asRoot({ ...IAM, Action: 'AttachUserPolicy', UserName: fullUserName, PolicyArn: arn });
+  for (const arn of policies.slice(0, 10)) await asRoot(iamCall('AttachUserPolicy', { UserName: fullUserName, PolicyArn: arn }));
   const taggedUserName = 'tagged-user';
   const tags: Record<string, string> = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [[`Tags.member.${i + 1}.Key`, `k${i}`], [`Tags.member.${i + 1}.Value`, 'v']]).flat());
-  await asRoot({ ...IAM, Action: 'CreateUser', UserName: taggedUserName, ...tags });
+  await asRoot(iamCall('CreateUser', { UserName: taggedUserName, ...tags }));
 
   const key = (xml: Record<string, unknown>) => ({
     accessKeyId: member(xml, 'CreateAccessKeyResponse', 'CreateAccessKeyResult', 'AccessKey', 'AccessKeyId'),
     secretAccessKey: member(xml, 'CreateAccessKeyResponse', 'CreateAccessKeyResult', 'AccessKey', 'SecretAccessKey'),
   });
   const user = key(created);
-  const assumed = await sendQuery(e2e.service.endpoint, { Action: 'AssumeRole', Version: '2011-06-15', RoleArn: roleArn, RoleSessionName: 'conformance' }, user, 'sts');
+  const assumed = await sendQuery(e2e.service.endpoint, stsCall('AssumeRole', { RoleArn: roleArn, RoleSessionName: 'conformance' }), user, 'sts');
   if (assumed.status !== 200) throw new Error(`AssumeRole failed while preparing: ${assumed.text}`);
   const path = ['AssumeRoleResponse', 'AssumeRoleResult', 'Credentials'];
   const session = {

@@ -3,7 +3,7 @@ import { GetRoleCommand, GetUserCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { parseProfiles } from '../../src/local/account-credentials.js';
 import { ACCOUNT_A, ACCOUNT_B, useIdentityService, type Credentials } from './support/identity-service.js';
-import { sendQuery as sendRawQuery } from './support/query-request.js';
+import { iamCall, sendQuery as sendRawQuery, stsCall } from './support/query-request.js';
 
 const e2e = useIdentityService();
 const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -11,7 +11,6 @@ const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 /** A form-encoded Query request to the service, signed for `service` unless `credentials` is undefined. */
 const sendQuery = (params: Record<string, string>, credentials: Credentials | undefined, service = 'iam') => sendRawQuery(e2e.service.endpoint, params, credentials, service);
 
-const iamCall = (action: string, params: Record<string, string> = {}) => ({ Action: action, Version: '2010-05-08', ...params });
 
 describe('the IAM and STS wire protocol', () => {
   it("answers an error in IAM's ErrorResponse XML with its code, type and status", async () => {
@@ -103,7 +102,7 @@ describe('the IAM and STS wire protocol', () => {
 
   it('answers a successful call in the XML shape the SDKs read, with the request ID', async () => {
     // Act
-    const response = await sendQuery({ Action: 'GetCallerIdentity', Version: '2011-06-15' }, e2e.root(ACCOUNT_B), 'sts');
+    const response = await sendQuery(stsCall('GetCallerIdentity'), e2e.root(ACCOUNT_B), 'sts');
 
     // Assess
     expect(response.status).toBe(200);

@@ -39,6 +39,8 @@ export function fill(text: string, values: Readonly<Record<string, string | numb
 export function speaker<Table extends Record<string, MessageTemplate>>(table: Table) {
   return function say<N extends keyof Table & string>(name: N, ...args: TemplateArgs<Table, N>): string {
     const template: Table[N] = table[name];
-    return fill(template.text, args[0] ?? {});
+    // A template without placeholders is its message: preconditions on the request path name one on every call.
+    const values = args[0];
+    return values === undefined ? template.text : fill(template.text, values);
   };
 }

@@ -1,6 +1,6 @@
 import { SHAPES } from '../../models/kms/generated/schema.js';
 import type { ShapeSchema } from '../../models/kms/generated/schema.js';
-import { constraintViolation, sayConstraint, validationSummary } from '../../core/errors/constraint-messages.js';
+import { constraintViolation, sayConstraint, shownValue, validationSummary } from '../../core/errors/constraint-messages.js';
 
 /** AWS stops listing constraint violations after this many. */
 const MAX_VIOLATIONS = 10;
@@ -44,9 +44,9 @@ function javaString(value: unknown): string {
  */
 function valuePrefix(shape: ShapeSchema, value: unknown): string {
   if (shape.sensitive === true) return 'Value';
-  if (value === undefined) return 'Value null';
+  if (value === undefined) return shownValue(undefined);
   if (shape.type === 'blob') return 'Value';
-  return `Value '${javaString(value)}'`;
+  return shownValue(javaString(value));
 }
 
 function lengthOf(shape: ShapeSchema, value: unknown): number | undefined {

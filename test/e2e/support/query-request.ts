@@ -5,6 +5,10 @@ import { XMLParser } from 'fast-xml-parser';
 import { REGION } from './local-service.js';
 import type { Credentials } from './identity-service.js';
 
+/** The parameters of an IAM or STS call: its Action, the API's Version, and the call's own parameters. */
+export const iamCall = (action: string, params: Record<string, string> = {}): Record<string, string> => ({ Action: action, Version: '2010-05-08', ...params });
+export const stsCall = (action: string, params: Record<string, string> = {}): Record<string, string> => ({ Action: action, Version: '2011-06-15', ...params });
+
 export interface QueryResponse {
   readonly status: number;
   readonly contentType: string;
