@@ -310,6 +310,16 @@ describe('the message templates', () => {
     expect(exercise.source).not.toBe('');
   });
 
+  it('keeps docs/differences-from-aws-kms.md a table of one line per row', () => {
+    const differences = readFileSync(new URL('../../docs/differences-from-aws-kms.md', import.meta.url), 'utf8').split('\n');
+    const start = differences.findIndex((line) => line.startsWith('| Area |'));
+    const end = differences.findIndex((line, index) => index > start && !line.startsWith('|'));
+    const rows = differences.slice(start, end);
+    expect(start).toBeGreaterThan(-1);
+    expect(differences[end]).toBe('');
+    for (const row of rows) expect(row).toMatch(/^\|.*\|$/);
+  });
+
   it.each(TEMPLATES.filter(([, template]) => 'ours' in template.source).map(([name, template]) => [name, template] as const))(
     'lists %s, in this service\'s own wording, in docs/differences-from-aws-kms.md',
     (_, template) => {
