@@ -2,13 +2,16 @@
  * Grant-based use end to end: IAM users of the local service (stock IAM client) whose only
  * permission on a key comes from a grant, calling through the stock KMS client.
  */
-import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import {
-  CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, GenerateDataKeyCommand, RetireGrantCommand, type KMSClient,
+  CreateAccessKeyCommand, CreateUserCommand, DeleteUserCommand, PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import {
+  CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, GenerateDataKeyCommand, ListGrantsCommand, ListKeysCommand,
+  RetireGrantCommand, type KMSClient,
 } from '@aws-sdk/client-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectKmsError, required } from './support/assertions.js';
-import { ACCOUNT_A, useIdentityService, type Credentials } from './support/identity-service.js';
+import { ACCOUNT_A, ACCOUNT_B, useIdentityService, type Credentials } from './support/identity-service.js';
 
 const e2e = useIdentityService();
 const APP_ARN = `arn:aws:iam::${ACCOUNT_A}:user/grant-app`;
@@ -72,5 +75,57 @@ describe('a grant to an IAM user without policies', () => {
     await expectKmsError(app.send(new RetireGrantCommand({ GrantToken: grant.GrantToken })), 'AccessDeniedException');
     await expectKmsError(other.send(new RetireGrantCommand({ KeyId: keyArn, GrantId: grant.GrantId })), 'AccessDeniedException');
     await root.send(new RetireGrantCommand({ KeyId: keyArn, GrantId: grant.GrantId }));
+  });
+});
+
+describe('the principals a grant names, and the tags a new key gets', () => {
+  it('refuses a grant to a user that was deleted, to a role or account that never existed, and writes no grant', async () => {
+    // Prepare
+    const root = e2e.kms(e2e.root(ACCOUNT_A));
+    const iam = e2e.iam(e2e.root(ACCOUNT_A));
+    const key = required((await root.send(new CreateKeyCommand({}))).KeyMetadata, 'KeyMetadata');
+    await iam.send(new CreateUserCommand({ UserName: 'leaver' }));
+    const leaver = `arn:aws:iam::${ACCOUNT_A}:user/leaver`;
+    const granted = await root.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: leaver, Operations: ['Decrypt'] }));
+    await iam.send(new DeleteUserCommand({ UserName: 'leaver' }));
+
+    // Act and assess (one call at a time)
+    for (const [field, principal] of [
+      ['GranteePrincipal', leaver],
+      ['GranteePrincipal', `arn:aws:iam::${ACCOUNT_B}:role/never`],
+      ['RetiringPrincipal', `arn:aws:sts::${ACCOUNT_A}:assumed-role/never/session`],
+      ['GranteePrincipal', 'arn:aws:iam::999988887777:root'],
+    ] as const) {
+      const input = { KeyId: key.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT_B}:root`, Operations: ['Decrypt' as const], [field]: principal };
+      await expectKmsError(root.send(new CreateGrantCommand(input)), 'InvalidArnException', `ARN does not refer to a valid principal: ${principal}`);
+    }
+    const grants = await root.send(new ListGrantsCommand({ KeyId: key.KeyId }));
+    expect(grants.Grants?.map((grant) => grant.GrantId)).toEqual([granted.GrantId]);
+  });
+
+  it('needs kms:TagResource in an IAM policy to create a key with Tags, and creates no key without it', async () => {
+    // Prepare
+    const iam = e2e.iam(e2e.root(ACCOUNT_A));
+    const maker = e2e.kms(await user('key-maker'));
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'key-maker', PolicyName: 'make',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:CreateKey', 'kms:ListKeys'], Resource: '*' }] }),
+    }));
+    const before = (await maker.send(new ListKeysCommand({}))).Keys?.length;
+
+    // Act
+    const refused = await expectKmsError(maker.send(new CreateKeyCommand({ Tags: [{ TagKey: 'team', TagValue: 'blue' }] })), 'AccessDeniedException');
+    const untagged = await maker.send(new CreateKeyCommand({}));
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'key-maker', PolicyName: 'tag',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:TagResource', Resource: `arn:aws:kms:*:${ACCOUNT_A}:key/*` }] }),
+    }));
+    const tagged = await maker.send(new CreateKeyCommand({ Tags: [{ TagKey: 'team', TagValue: 'blue' }] }));
+
+    // Assess
+    expect(refused.message).toMatch(new RegExp(`^User: arn:aws:iam::${ACCOUNT_A}:user/key-maker is not authorized to perform: kms:TagResource on resource: arn:aws:kms:us-east-1:${ACCOUNT_A}:key/[0-9a-f-]{36} because no identity-based policy allows the kms:TagResource action$`));
+    expect((await maker.send(new ListKeysCommand({}))).Keys?.length).toBe((before ?? 0) + 2);
+    expect(untagged.KeyMetadata?.KeyId).toBeDefined();
+    expect(tagged.KeyMetadata?.KeyId).toBeDefined();
   });
 });

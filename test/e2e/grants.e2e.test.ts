@@ -1,6 +1,6 @@
 /**
  * Grants end to end: the stock JS SDK, boto3 and the AWS CLI against the local service (SoftHSM,
- * DynamoDB Local, the HTTP server). Until key policies and IAM policies are evaluated, the
+ * DynamoDB Local, the HTTP server). The
  * account's root creates, lists, retires and revokes the grants.
  */
 import {
@@ -19,6 +19,9 @@ const e2e = useLocalService();
 const GRANTEE = `arn:aws:iam::${ACCOUNT_ID}:role/app`;
 const RETIRER = `arn:aws:iam::${ACCOUNT_ID}:role/ops`;
 const ROOT = `arn:aws:iam::${ACCOUNT_ID}:root`;
+
+// A grant names principals that exist.
+beforeAll(() => e2e.createIdentities({ roles: ['app', 'ops'], users: ['bob'] }));
 
 /** The environment of a stock AWS client that reads nothing but the service's credentials file. */
 function stockClientEnv(): NodeJS.ProcessEnv {

@@ -28,7 +28,8 @@ interface Step {
 const MESSAGE = Buffer.from('message to sign').toString('base64');
 const PEER_PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 const ALIAS = 'alias/app';
-const GRANTEE = 'arn:aws:iam::111122223333:role/app';
+/** A grant names a principal that exists: the account itself. */
+const GRANTEE = 'arn:aws:iam::111122223333:root';
 
 const keyIdAs = (name: string) => (output: Output, state: State) => {
   state[name] = String((output['KeyMetadata'] as Output)['KeyId']);

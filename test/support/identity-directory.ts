@@ -29,6 +29,12 @@ export class InMemoryIdentityDirectory implements IdentityDirectory {
     return this;
   }
 
+  /** Adds identities (user or role ARNs) with no policies, so that grants and policies may name them. */
+  exist(...identityArns: readonly string[]): this {
+    for (const arn of identityArns) if (!this.#policies.has(arn)) this.#policies.set(arn, []);
+    return this;
+  }
+
   async policiesFor(principal: Principal): Promise<readonly IdentityPolicy[]> {
     this.lookups += 1;
     if (principal.type === 'Root') return [];
@@ -39,6 +45,8 @@ export class InMemoryIdentityDirectory implements IdentityDirectory {
   async principalExists(arn: string): Promise<boolean> {
     const root = /^arn:aws[a-z-]*:iam::(\d{12}):root$/.exec(arn);
     if (root?.[1] !== undefined) return this.#accounts.has(root[1]);
+    const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(arn);
+    if (session !== null) return this.#policies.has(`arn:${session[1] ?? 'aws'}:iam::${session[2] ?? ''}:role/${session[3] ?? ''}`);
     return this.#policies.has(arn);
   }
 }

@@ -31,6 +31,13 @@ export interface PolicySource {
 export type AuthzResource =
   | { readonly type: 'key'; readonly arn: string; readonly accountId: string }
   | { readonly type: 'alias'; readonly arn: string; readonly accountId: string }
+  /**
+   * A key CreateKey is making (kms:TagResource for its Tags): the caller's IAM policies alone
+   * decide, because the new key's policy is not in force yet (Developer Guide, "Permissions for
+   * creating KMS keys": "Including this permission in the key policy of the new KMS key isn't
+   * sufficient").
+   */
+  | { readonly type: 'new-key'; readonly arn: string; readonly accountId: string }
   /** An operation on no resource; `arn` is `arn:<partition>:kms:<region>:<account>:*`. */
   | { readonly type: 'none'; readonly arn: string; readonly accountId: string };
 

@@ -53,6 +53,11 @@ export interface AccessControl {
    * allows when they allow it; `none` never allows.
    */
   onRetireGrant(call: OperationCall<unknown>, keyArn: string, right: GranteeMatch, grantId: string): Promise<void>;
+  /**
+   * An action on the key CreateKey is making, before it exists (kms:TagResource when it has
+   * Tags): IAM policies alone decide; `key` gives its condition keys (kms:KeySpec, …).
+   */
+  onNewKey(call: OperationCall<unknown>, key: KeyRecord, action: string): Promise<void>;
   /** An action on no resource (CreateKey, ListKeys, ListAliases, GenerateRandom, …): IAM policies alone decide. */
   onNoResource(call: OperationCall<unknown>, action: string): Promise<void>;
   /**
@@ -60,6 +65,8 @@ export interface AccessControl {
    * and, unless bypassed, that the caller could still call PutKeyPolicy under it.
    */
   checkNewKeyPolicy(call: OperationCall<unknown>, policy: { readonly text: string; readonly keyArn: string; readonly bypassLockoutCheck: boolean }): Promise<void>;
+  /** Whether `arn` names an existing account root, user or role, or a role's session (grant principals). */
+  principalExists(arn: string): Promise<boolean>;
 }
 
 /**

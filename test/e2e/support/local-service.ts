@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll } from 'vitest';
 import { startLocalService, type LocalService, type LocalServiceOptions } from '../../../src/local/local-service.js';
@@ -64,6 +65,24 @@ export class E2eService {
       this.#clients.set(name, client);
     }
     return client;
+  }
+
+  /**
+   * Creates users and roles (trusting the account) in the account, through the stock IAM client,
+   * so that grants and key policies may name them (both refuse principals that do not exist).
+   */
+  async createIdentities(identities: { readonly users?: readonly string[]; readonly roles?: readonly string[] }): Promise<void> {
+    const { credentials, endpoint } = this.service;
+    const iam = new IAMClient({ endpoint, region: REGION, credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }, maxAttempts: 1 });
+    const trust = JSON.stringify({
+      Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' }],
+    });
+    try {
+      for (const UserName of identities.users ?? []) await iam.send(new CreateUserCommand({ UserName }));
+      for (const RoleName of identities.roles ?? []) await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
+    } finally {
+      iam.destroy();
+    }
   }
 
   /** Starts the service; `options` (such as `clockOffsetMs`) apply to this start only. */

@@ -108,6 +108,21 @@ export class PolicyAccessControl implements AccessControl {
     await this.#withoutKey(call, action, { type: 'alias', arn: aliasArn, accountId: call.ctx.principal.accountId });
   }
 
+  async onNewKey(call: OperationCall<unknown>, key: KeyRecord, action: string): Promise<void> {
+    if (call.touched.decisionFor(action, key.arn)?.decision === 'Allow') return;
+    const { env, policies } = this.#request(call);
+    const caller = await policies;
+    const decision = authorize({
+      ...this.#common(call, env, caller, action, { type: 'new-key', arn: key.arn, accountId: key.accountId }),
+      conditionKeys: kmsConditionKeys(env, action, call.input as Input, { key }),
+    });
+    settle(call, action, key.arn, decision);
+  }
+
+  async principalExists(arn: string): Promise<boolean> {
+    return this.#identities.principalExists(arn);
+  }
+
   async onNoResource(call: OperationCall<unknown>, action: string): Promise<void> {
     const { accountId, region } = scopeOf(call.ctx);
     await this.#withoutKey(call, action, { type: 'none', arn: noResourceArn(region, accountId), accountId });

@@ -104,6 +104,18 @@ export function checkGrantPrincipal(value: string): void {
   needs(isGrantPrincipal(value), say('grantPrincipalInvalid', { principal: value }), InvalidArnException);
 }
 
+/**
+ * The identity whose existence decides whether a grant may name `principal` (a valid principal):
+ * the user, role or root it names; the role of an assumed-role session; the account root of a
+ * federated user (this service issues no federation tokens, so only the account can be known);
+ * none for an AWS service principal.
+ */
+export function identityBehind(principal: string): string | undefined {
+  if (/\.amazonaws\.com(?:\.cn)?$/.test(principal)) return undefined;
+  const federated = /^arn:([\w-]+):sts::(\d{12}):federated-user\//.exec(principal);
+  return federated === null ? principal : `arn:${federated[1] ?? 'aws'}:iam::${federated[2] ?? ''}:root`;
+}
+
 /** Grant IDs this service issues: 64 lowercase hex digits, as AWS's. */
 export const GRANT_ID_PATTERN = /^[0-9a-f]{64}$/;
 

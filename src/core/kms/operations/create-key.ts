@@ -46,9 +46,6 @@ export const createKey: OperationHandler<'CreateKey'> = async (call) => {
     await deps.access.checkNewKeyPolicy(call, { text: input.Policy, keyArn: arn, bypassLockoutCheck: input.BypassPolicyLockoutSafetyCheck === true });
   }
   const now = deps.clock.now().getTime();
-  const backingKey: BackingKeyRecord = {
-    ...scope, keyId, backingKeyId: deps.ids.hex64(), creationDate: now, ...(await generateMaterial(call, keySpec)),
-  };
   const key: KeyRecord = {
     keyId,
     arn,
@@ -59,11 +56,16 @@ export const createKey: OperationHandler<'CreateKey'> = async (call) => {
     origin,
     keyState: 'Enabled',
     creationDate: now,
-    currentBackingKeyId: backingKey.backingKeyId,
+    currentBackingKeyId: deps.ids.hex64(),
     tags,
     multiRegion: false,
     policy,
     revision: 1,
+  };
+  // Tagging a key as it is made needs kms:TagResource from an IAM policy (the new key's policy does not count).
+  if (tags.length > 0) await deps.access.onNewKey(call, key, 'kms:TagResource');
+  const backingKey: BackingKeyRecord = {
+    ...scope, keyId, backingKeyId: key.currentBackingKeyId, creationDate: now, ...(await generateMaterial(call, keySpec)),
   };
   await deps.keys.createKey(key, backingKey);
   touched.add(key.arn);

@@ -1,12 +1,14 @@
 /** CreateGrant, ListGrants, ListRetirableGrants, RetireGrant and RevokeGrant. */
 import {
-  AccessDeniedException, InvalidGrantIdException, InvalidGrantTokenException, LimitExceededException, ValidationException,
+  AccessDeniedException, InvalidArnException, InvalidGrantIdException, InvalidGrantTokenException, LimitExceededException, ValidationException,
 } from '../../../models/kms/generated/errors.js';
 import type { CreateGrantRequest as CreateGrantInput, GrantListEntry } from '../../../models/kms/generated/shapes.js';
 import { accessDeniedMessage, retirementRight, type GrantConstraintsRecord } from '../../authz/index.js';
 import { needs } from '../../errors/service-error.js';
 import type { KeyLocator, Page } from '../../ports/index.js';
-import { checkGrantConstraints, checkGrantOperations, checkGrantPrincipal, GRANT_ID_PATTERN, isGrantPrincipal, sameGrantRequest } from '../grants/grant-rules.js';
+import {
+  checkGrantConstraints, checkGrantOperations, checkGrantPrincipal, GRANT_ID_PATTERN, identityBehind, isGrantPrincipal, sameGrantRequest,
+} from '../grants/grant-rules.js';
 import { issueGrantToken } from '../grants/grant-token.js';
 import { grantOfToken, StoredGrantLookup } from '../grants/stored-grant-lookup.js';
 import type { StoredGrant } from '../grants/stored-grant.js';
@@ -33,8 +35,12 @@ export const createGrant: OperationHandler<'CreateGrant'> = async (call) => {
     allowAliases: false, rule: 'CreateGrant', action: 'kms:CreateGrant',
     facts: { requestedGrant: { operations: input.Operations, ...constraintsOf(input.Constraints) } },
   });
-  checkGrantPrincipal(input.GranteePrincipal);
-  if (input.RetiringPrincipal !== undefined) checkGrantPrincipal(input.RetiringPrincipal);
+  for (const principal of [input.GranteePrincipal, ...(input.RetiringPrincipal === undefined ? [] : [input.RetiringPrincipal])]) {
+    checkGrantPrincipal(principal);
+    const identity = identityBehind(principal);
+    /* Precondition: a grant's grantee and retiring principals exist. */
+    needs(identity === undefined || await deps.access.principalExists(identity), say('grantPrincipalInvalid', { principal }), InvalidArnException);
+  }
   const operations = checkGrantOperations(key, input.Operations);
   const constraints = checkGrantConstraints(key, input.Constraints);
   await new StoredGrantLookup(deps.grants).grantsForTokens(input.GrantTokens ?? [], key);

@@ -5,7 +5,7 @@
  * access to a KMS key", "Key policies", "Default key policy", "Allowing users in other accounts",
  * "ABAC for AWS KMS", "Controlling access to aliases", "Using VPC endpoint conditions".
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AccessDeniedException, DryRunOperationException, MalformedPolicyDocumentException, NotFoundException,
 } from '../../../../src/models/kms/generated/errors.js';
@@ -170,6 +170,83 @@ describe('access control of key operations', () => {
     // Assess
     expect(error.message).toBe(denied(ALICE_ARN, 'kms:CreateKey', '*', 'because no identity-based policy allows the kms:CreateKey action'));
     expect(listError.message).toBe(denied(ALICE_ARN, 'kms:ListKeys', '*', 'because no identity-based policy allows the kms:ListKeys action'));
+  });
+
+  const FIRST_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/00000000-0000-4000-8000-000000000001`;
+  const TAGS = [{ TagKey: 'Team', TagValue: 'blue' }];
+
+  it('needs kms:TagResource on the new key from an IAM policy to create a key with Tags, and makes nothing without it', async () => {
+    // Prepare
+    const core = makeCore();
+    core.identities.attach(ALICE_ARN, { name: 'make', document: allow('kms:CreateKey') });
+    const generate = vi.spyOn(core.material, 'generateSymmetricKey');
+
+    // Act
+    const error = await caught(run(core, 'CreateKey', { Tags: TAGS }, { principal: ALICE }));
+    const listed = await run(core, 'ListKeys', {});
+
+    // Assess
+    expect(error).toBeInstanceOf(AccessDeniedException);
+    expect(error.message).toBe(denied(ALICE_ARN, 'kms:TagResource', FIRST_KEY_ARN, 'because no identity-based policy allows the kms:TagResource action'));
+    expect(listed.Keys).toEqual([]);
+    expect(generate).not.toHaveBeenCalled();
+  });
+
+  it('creates a key with Tags when an IAM policy allows kms:TagResource on keys of the account, and records both decisions', async () => {
+    // Prepare
+    const core = makeCore();
+    core.identities.attach(ALICE_ARN, { name: 'make', document: allow('kms:CreateKey') }, {
+      name: 'tag', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:TagResource', Resource: `arn:aws:kms:*:${ACCOUNT_ID}:key/*` }] },
+    });
+    const touched = new TouchedResources();
+
+    // Act
+    const output = await run(core, 'CreateKey', { Tags: TAGS }, { principal: ALICE }, touched);
+
+    // Assess
+    expect(output.KeyMetadata?.Arn).toBe(FIRST_KEY_ARN);
+    expect(touched.authorizations().map((a) => [a.action, a.resource, a.decision])).toEqual([
+      ['kms:CreateKey', '*', 'Allow'], ['kms:TagResource', FIRST_KEY_ARN, 'Allow'],
+    ]);
+  });
+
+  it('does not count kms:TagResource in the key policy of the key being created (including this permission in the key policy of the new KMS key isn\'t sufficient)', async () => {
+    // Prepare
+    const core = makeCore();
+    core.identities.attach(ALICE_ARN, { name: 'make', document: allow(['kms:CreateKey', 'kms:PutKeyPolicy']) });
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: 'kms:*', Resource: '*' },
+        { Effect: 'Allow', Principal: { AWS: ALICE_ARN }, Action: 'kms:TagResource', Resource: '*' }],
+    });
+
+    // Act
+    const error = await caught(run(core, 'CreateKey', { Tags: TAGS, Policy: policy }, { principal: ALICE }));
+    const untagged = await run(core, 'CreateKey', { Policy: policy }, { principal: ALICE });
+    await run(core, 'TagResource', { KeyId: untagged.KeyMetadata?.KeyId ?? '', Tags: TAGS }, { principal: ALICE });
+
+    // Assess
+    expect(error).toBeInstanceOf(AccessDeniedException);
+    expect(error.message).toBe(denied(ALICE_ARN, 'kms:TagResource', FIRST_KEY_ARN, 'because no identity-based policy allows the kms:TagResource action'));
+  });
+
+  it('evaluates aws:RequestTag and aws:TagKeys of CreateKey\'s Tags in that check, and lets the root user tag as it creates', async () => {
+    // Prepare
+    const core = makeCore();
+    core.identities.attach(ALICE_ARN, { name: 'make', document: allow(['kms:CreateKey', 'kms:TagResource']) }, {
+      name: 'only-blue', document: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'kms:TagResource', Resource: '*', Condition: { StringNotEquals: { 'aws:RequestTag/Team': 'blue' } } }] },
+    });
+
+    // Act
+    const red = await caught(run(core, 'CreateKey', { Tags: [{ TagKey: 'Team', TagValue: 'red' }] }, { principal: ALICE }));
+    const blue = await run(core, 'CreateKey', { Tags: TAGS }, { principal: ALICE });
+    const byRoot = await run(core, 'CreateKey', { Tags: TAGS });
+
+    // Assess
+    expect(red).toBeInstanceOf(AccessDeniedException);
+    expect(red.message).toMatch(/^User: \S+ is not authorized to perform: kms:TagResource on resource: \S+ with an explicit deny in an identity-based policy/);
+    expect(blue.KeyMetadata?.KeyId).toBeDefined();
+    expect(byRoot.KeyMetadata?.KeyId).toBeDefined();
   });
 
   it('authorizes CreateAlias on the alias and on the key, UpdateAlias on both keys, DeleteAlias on alias and key', async () => {

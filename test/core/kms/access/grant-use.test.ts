@@ -35,6 +35,7 @@ async function run<Op extends OperationName>(
 /** A key with the default key policy, and a grant on it to the App role made by the account's root. */
 async function keyWithGrant(grant: Partial<OperationIO['CreateGrant']['input']> = {}) {
   const core = makeCore();
+  core.identities.exist(ROLE_ARN, OTHER_ROLE_ARN);
   const key = await seedKey(core);
   const created = await run(core, 'CreateGrant', { KeyId: key.keyId, GranteePrincipal: ROLE_ARN, Operations: ['Encrypt', 'Decrypt'], ...grant });
   return { core, key, grantId: created.GrantId ?? '', token: created.GrantToken ?? '' };
@@ -44,6 +45,7 @@ describe('a grant as authorization weighs it', () => {
   it('lets a session of the grantee role use the key for the grant\'s operations, which it could not before', async () => {
     // Prepare
     const core = makeCore();
+  core.identities.exist(ROLE_ARN, OTHER_ROLE_ARN);
     const key = await seedKey(core);
     const before = await caught(run(core, 'Encrypt', { KeyId: key.keyId, Plaintext: bytes('x') }, { principal: APP }));
     await run(core, 'CreateGrant', { KeyId: key.keyId, GranteePrincipal: ROLE_ARN, Operations: ['Encrypt', 'Decrypt'] });

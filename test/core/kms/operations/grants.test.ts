@@ -34,8 +34,15 @@ function grantInput(key: KeyRecord, overrides: Partial<CreateGrantRequest> = {})
   return { KeyId: key.keyId, GranteePrincipal: GRANTEE, Operations: ['Encrypt', 'Decrypt'], ...overrides };
 }
 
+/** The users and roles the tests name, so that grants may name them. */
+const IDENTITIES = [
+  GRANTEE, RETIRER, `arn:aws:iam::${ACCOUNT_ID}:user/division/dave`, `arn:aws:iam::${ACCOUNT_ID}:user/bob`, `arn:aws:iam::${ACCOUNT_ID}:user/admin`,
+  `arn:aws:iam::${OTHER_ACCOUNT_ID}:role/app`, `arn:aws:iam::${OTHER_ACCOUNT_ID}:role/ops`, `arn:aws:iam::${OTHER_ACCOUNT_ID}:role/any`,
+];
+
 async function given(overrides: Partial<KeyRecord> = {}): Promise<{ core: CoreHarness; key: KeyRecord }> {
   const core = makeCore();
+  core.identities.exist(...IDENTITIES);
   return { core, key: await seedKey(core, overrides) };
 }
 
@@ -172,6 +179,27 @@ describe('createGrant', () => {
     // Assess
     expect(error).toBeInstanceOf(InvalidArnException);
     expect(error.message).toBe(`ARN does not refer to a valid principal: ${bad}`);
+    expect(core.store.grantCount()).toBe(0);
+  });
+
+  it.each([
+    ['grantee', 'a user', { GranteePrincipal: `arn:aws:iam::${ACCOUNT_ID}:user/nobody` }, `arn:aws:iam::${ACCOUNT_ID}:user/nobody`],
+    ['grantee', 'a role', { GranteePrincipal: `arn:aws:iam::${ACCOUNT_ID}:role/gone` }, `arn:aws:iam::${ACCOUNT_ID}:role/gone`],
+    ['grantee', 'a user under another path', { GranteePrincipal: `arn:aws:iam::${ACCOUNT_ID}:user/elsewhere/dave` }, `arn:aws:iam::${ACCOUNT_ID}:user/elsewhere/dave`],
+    ['grantee', 'a session of a role', { GranteePrincipal: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/gone/s1` }, `arn:aws:sts::${ACCOUNT_ID}:assumed-role/gone/s1`],
+    ['grantee', 'an account', { GranteePrincipal: 'arn:aws:iam::999999999999:root' }, 'arn:aws:iam::999999999999:root'],
+    ['grantee', 'a federated user of an account', { GranteePrincipal: 'arn:aws:sts::999999999999:federated-user/carol' }, 'arn:aws:sts::999999999999:federated-user/carol'],
+    ['retiring', 'a role', { RetiringPrincipal: `arn:aws:iam::${OTHER_ACCOUNT_ID}:role/gone` }, `arn:aws:iam::${OTHER_ACCOUNT_ID}:role/gone`],
+  ])('throws InvalidArnException naming a %s principal that is %s that does not exist (a grant\'s grantee and retiring principals exist)', async (_which, _kind, overrides, missing) => {
+    // Prepare
+    const { core, key } = await given();
+
+    // Act
+    const error = await caught(runHandler(core, createGrant, grantInput(key, overrides)));
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidArnException);
+    expect(error.message).toBe(`ARN does not refer to a valid principal: ${missing}`);
     expect(core.store.grantCount()).toBe(0);
   });
 
