@@ -22,7 +22,7 @@ export function parseAmzDate(value: string): Date {
   /* Precondition: X-Amz-Date names a real instant, written in ISO 8601 basic format. */
   needs(
     match !== null && !Number.isNaN(date.getTime()) && formatAmzDate(date) === value,
-    sayAuthn('amzDateFormat', { amzDate: value }),
+    () => sayAuthn('amzDateFormat', { amzDate: value }),
     IncompleteSignatureException,
   );
   return date;

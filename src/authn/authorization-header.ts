@@ -39,7 +39,7 @@ export function parseAuthorizationHeader(header: string, hasDateHeader: boolean,
     /* Precondition: every part of the Authorization header after the algorithm is a key=value pair. */
     needs(
       eq !== -1,
-      sayAuthn('notKeyValuePair', { field, authorization: trimmed }),
+      () => sayAuthn('notKeyValuePair', { field, authorization: trimmed }),
       IncompleteSignatureException,
     );
     fields.set(field.slice(0, eq).trim(), field.slice(eq + 1).trim());
@@ -56,7 +56,7 @@ export function parseAuthorizationHeader(header: string, hasDateHeader: boolean,
   /* Precondition: the credential is access key ID, date, Region, service and terminator. */
   needs(
     scope.length === 5 && scope.every((part) => part !== ''),
-    sayAuthn('credentialElements', { credential }),
+    () => sayAuthn('credentialElements', { credential }),
     IncompleteSignatureException,
   );
   const [accessKeyId = '', scopeDate = '', region = '', service = '', terminator = ''] = scope;

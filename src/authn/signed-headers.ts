@@ -41,7 +41,7 @@ export function assertRequiredHeadersSigned(
     /* Precondition: every header the service acts on is covered by the signature. */
     needs(
       !mustBeSigned || signedHeaders.has(rule.header),
-      sayAuthn('headerMustBeSigned', { header: rule.display }),
+      () => sayAuthn('headerMustBeSigned', { header: rule.display }),
       InvalidSignatureException,
     );
   }

@@ -72,7 +72,7 @@ export function createQueryHandler(deps: QueryFrontDeps) {
       /* Precondition: the Action is an operation of the service, in the Version of its model. */
       needs(
         entry.operations.has(state.action) && params.get('Version') === entry.schema.apiVersion,
-        sayIam('unknownQueryAction', { action: state.action, version: params.get('Version') ?? 'NO_VERSION_SPECIFIED' }),
+        () => sayIam('unknownQueryAction', { action: state.action, version: params.get('Version') ?? 'NO_VERSION_SPECIFIED' }),
         InvalidActionError,
       );
       const input = decodeQueryInput(entry.schema, state.action, params);

@@ -29,6 +29,8 @@ function writesText(node: ts.Expression): boolean {
   if (ts.isTemplateExpression(node)) return true;
   if (ts.isBinaryExpression(node)) return writesText(node.left) || writesText(node.right);
   if (ts.isConditionalExpression(node)) return writesText(node.whenTrue) || writesText(node.whenFalse);
+  // A message given as a function (formatted only on failure): what it returns.
+  if (ts.isArrowFunction(node) && !ts.isBlock(node.body)) return writesText(node.body);
   return false;
 }
 
@@ -79,6 +81,8 @@ describe('wire messages', () => {
     ['an internal error class', "throw new DerError('negative INTEGER');", 0],
     ['a template filled by say', "throw new NotFoundException(say('keyDoesNotExist', { arn }));", 0],
     ['no message, with an operator-only reason', "throw new InvalidCiphertextException('', { reason: 'Tampered.' });", 0],
+    ['a message function', "needs(ok, () => `${arn} is bad.`, ValidationException);", 1],
+    ['a message function filled by say', "needs(ok, () => say('keyDoesNotExist', { arn }), NotFoundException);", 0],
     ['withoutMessage', "needs(ok, withoutMessage('The signature does not verify.'), KMSInvalidSignatureException);", 0],
   ] as const)('finds %s', (_, code, count) => {
     expect(literalMessages(join(SRC, 'example.ts'), code)).toHaveLength(count);

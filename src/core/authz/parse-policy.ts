@@ -63,7 +63,7 @@ export function parsePolicy(text: string, options: ParseOptions): ParsedPolicy {
   const check: Checker = new Checker(options.errorClass ?? MalformedPolicyDocumentException);
   const maxBytes = options.maxBytes ?? (options.kind === 'key' ? KEY_POLICY_MAX_BYTES : Number.POSITIVE_INFINITY);
   /* Precondition: a key policy is at most 32,768 bytes. */
-  needs(utf8Length(text) <= maxBytes, sayPolicy('policyTooLarge', { size: utf8Length(text), limit: maxBytes }), options.sizeErrorClass ?? LimitExceededException);
+  needs(utf8Length(text) <= maxBytes, () => sayPolicy('policyTooLarge', { size: utf8Length(text), limit: maxBytes }), options.sizeErrorClass ?? LimitExceededException);
   /* Precondition: policies contain only printable Basic Latin and Latin-1 characters, tab, line feed and carriage return. */
   check.needs(PERMITTED_CHARACTERS.test(text), sayPolicy('policyCharacters'));
   let document: Json;

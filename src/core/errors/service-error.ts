@@ -51,12 +51,16 @@ export function serviceError(ErrorClass: ServiceErrorClass, message: string | No
 }
 
 /**
- * States a precondition: throws `ErrorClass(message)` unless `condition` holds.
+ * States a precondition: throws `ErrorClass(message)` unless `condition` holds. A message filled
+ * from request values is given as a function, so that it is formatted only when the check fails
+ * (the checks on every Encrypt and Decrypt hold almost always).
  *
  * @example
- * needs(key.keyState === 'Enabled', `${key.arn} is disabled.`, DisabledException);
+ * needs(key.keyState === 'Enabled', () => say('keyDisabled', { arn: key.arn }), DisabledException);
  * needs(valid, withoutMessage('The signature does not verify.'), KMSInvalidSignatureException);
  */
-export function needs(condition: unknown, message: string | NoWireMessage, ErrorClass: ServiceErrorClass): asserts condition {
-  if (!condition) throw serviceError(ErrorClass, message);
+export function needs(
+  condition: unknown, message: string | NoWireMessage | (() => string | NoWireMessage), ErrorClass: ServiceErrorClass,
+): asserts condition {
+  if (!condition) throw serviceError(ErrorClass, typeof message === 'function' ? message() : message);
 }

@@ -31,7 +31,7 @@ export function checkIdentityPolicy(document: string): void {
 /** Validates a trust policy, and that the principals it names exist; returns it compiled. */
 export async function checkTrustPolicy(document: string, principalExists: (arn: string) => Promise<boolean>): Promise<CompiledPolicy> {
   /* Precondition: a role's trust policy is at most 2,048 characters without white space. */
-  needs(policySize(document) <= POLICY_QUOTAS.trust, sayIam('trustPolicyQuota', { quota: POLICY_QUOTAS.trust }), LimitExceededException);
+  needs(policySize(document) <= POLICY_QUOTAS.trust, () => sayIam('trustPolicyQuota', { quota: POLICY_QUOTAS.trust }), LimitExceededException);
   const parsed = parsePolicy(document, { kind: 'trust', errorClass: MalformedPolicyDocumentException });
   /* Precondition: a trust policy names no resource (the role is its resource). */
   needs(parsed.statements.every((statement) => statement.resource === undefined && statement.notResource === undefined), sayIam('trustPolicyResource'), MalformedPolicyDocumentException);

@@ -44,7 +44,7 @@ export function assumeRole(digest: (data: Uint8Array) => Promise<Uint8Array>) {
     const { principal } = ctx;
     for (const name of UNSUPPORTED_PARAMETERS) {
       /* Precondition: the request uses only the AssumeRole parameters this service offers. */
-      needs(input[name] === undefined, sayIam('assumeRoleParameterNotSupported', { parameter: name }), UnsupportedOperationError);
+      needs(input[name] === undefined, () => sayIam('assumeRoleParameterNotSupported', { parameter: name }), UnsupportedOperationError);
     }
     /* Precondition: an account's root user cannot assume roles. */
     needs(principal.type !== 'Root', sayIam('rootCannotAssumeRoles'), AccessDeniedError);

@@ -32,7 +32,7 @@ export function putPolicy(kind: Kind) {
     const total = others.reduce((sum, policy) => sum + policySize(policy.document), policySize(input.PolicyDocument));
     const quota = kind === 'user' ? POLICY_QUOTAS.userInline : POLICY_QUOTAS.roleInline;
     /* Precondition: a user's (role's) inline policies together stay within 2,048 (10,240) characters without white space. */
-    needs(total <= quota, sayIam('inlinePolicyQuota', { quota, kind, name: owner.name }), LimitExceededException);
+    needs(total <= quota, () => sayIam('inlinePolicyQuota', { quota, kind, name: owner.name }), LimitExceededException);
     await deps.store.putInlinePolicy({ owner, policyName: input.PolicyName, document: input.PolicyDocument, revision: deps.ids.uuid() });
     return undefined;
   };
@@ -44,7 +44,7 @@ export function getPolicy(kind: Kind) {
     const { owner, arn } = await ownerAndArn(deps, ctx.principal.accountId, kind, nameOf(kind, input));
     await assertIamAllowed(deps.directory, ctx, deps.clock.now(), `iam:Get${ACTION_NOUN[kind]}Policy`, arn);
     const policy = await deps.store.getInlinePolicy(owner, input.PolicyName);
-    needs(policy !== undefined, sayIam('noSuchInlinePolicy', { kind, name: input.PolicyName }), NoSuchEntityException);
+    needs(policy !== undefined, () => sayIam('noSuchInlinePolicy', { kind, name: input.PolicyName }), NoSuchEntityException);
     return {
       [`${ACTION_NOUN[kind]}Name`]: nameOf(kind, input),
       PolicyName: policy.policyName,

@@ -31,10 +31,10 @@ export function policyOutput(policy: ManagedPolicyRecord, withTags = true): Reco
 export async function policyByArn(deps: IdentityDeps, accountId: string, arn: string): Promise<ManagedPolicyRecord> {
   const parsed = parseIamArn(arn);
   /* Precondition: the ARN names a policy. */
-  needs(parsed?.kind === 'policy', sayIam('invalidPolicyArn', { arn }), InvalidInputException);
+  needs(parsed?.kind === 'policy', () => sayIam('invalidPolicyArn', { arn }), InvalidInputException);
   const policy = parsed.accountId === accountId ? await deps.store.getManagedPolicy(accountId, parsed.name) : undefined;
   /* Precondition: the policy exists in the caller's account (AWS managed policies are not offered). */
-  needs(policy !== undefined && policy.arn === arn, sayIam('noSuchManagedPolicy', { arn }), NoSuchEntityException);
+  needs(policy !== undefined && policy.arn === arn, () => sayIam('noSuchManagedPolicy', { arn }), NoSuchEntityException);
   return policy;
 }
 
@@ -47,7 +47,7 @@ export async function createPolicy(call: IdentityCall<{ PolicyName: string; Path
   await assertIamAllowed(deps.directory, ctx, now, 'iam:CreatePolicy', arn);
   const tags = mergeTags([], tagsFromWire(input.Tags));
   /* Precondition: a managed policy is at most 6,144 characters without white space. */
-  needs(policySize(input.PolicyDocument) <= POLICY_QUOTAS.managed, sayIam('managedPolicySizeQuota', { quota: POLICY_QUOTAS.managed }), LimitExceededException);
+  needs(policySize(input.PolicyDocument) <= POLICY_QUOTAS.managed, () => sayIam('managedPolicySizeQuota', { quota: POLICY_QUOTAS.managed }), LimitExceededException);
   checkIdentityPolicy(input.PolicyDocument);
   const policy: ManagedPolicyRecord = {
     accountId, policyName: input.PolicyName, path, policyId: uniqueId('ANPA', deps.ids.hex64()), arn,
@@ -69,7 +69,7 @@ export async function getPolicyVersion(call: IdentityCall<{ PolicyArn: string; V
   await assertIamAllowed(deps.directory, ctx, deps.clock.now(), 'iam:GetPolicyVersion', input.PolicyArn);
   const policy = await policyByArn(deps, ctx.principal.accountId, input.PolicyArn);
   /* Precondition: the version exists (this service keeps v1 only). */
-  needs(input.VersionId === policy.defaultVersionId, sayIam('noSuchPolicyVersion', { arn: input.PolicyArn, versionId: input.VersionId }), NoSuchEntityException);
+  needs(input.VersionId === policy.defaultVersionId, () => sayIam('noSuchPolicyVersion', { arn: input.PolicyArn, versionId: input.VersionId }), NoSuchEntityException);
   return {
     PolicyVersion: { Document: encodeURIComponent(policy.document), VersionId: policy.defaultVersionId, IsDefaultVersion: true, CreateDate: new Date(policy.createDate) },
   };

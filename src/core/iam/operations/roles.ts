@@ -30,7 +30,7 @@ export function roleOutput(role: RoleRecord, withTags = true): Record<string, un
 export async function existingRole(deps: IdentityDeps, accountId: string, roleName: string): Promise<RoleRecord> {
   const role = await deps.store.getRole(accountId, roleName);
   /* Precondition: the role exists. */
-  needs(role !== undefined, sayIam('noSuchRole', { name: roleName }), NoSuchEntityException);
+  needs(role !== undefined, () => sayIam('noSuchRole', { name: roleName }), NoSuchEntityException);
   return role;
 }
 
@@ -60,7 +60,7 @@ export async function getRole(call: IdentityCall<{ RoleName: string }>) {
   const { deps, ctx, input } = call;
   const role = await deps.store.getRole(ctx.principal.accountId, input.RoleName);
   await assertIamAllowed(deps.directory, ctx, deps.clock.now(), 'iam:GetRole', role?.arn ?? roleArn(ctx.principal.accountId, '/', input.RoleName));
-  needs(role !== undefined, sayIam('noSuchRole', { name: input.RoleName }), NoSuchEntityException);
+  needs(role !== undefined, () => sayIam('noSuchRole', { name: input.RoleName }), NoSuchEntityException);
   return { Role: roleOutput(role) };
 }
 
@@ -78,7 +78,7 @@ export async function deleteRole(call: IdentityCall<{ RoleName: string }>) {
   const { deps, ctx, input } = call;
   const role = await deps.store.getRole(ctx.principal.accountId, input.RoleName);
   await assertIamAllowed(deps.directory, ctx, deps.clock.now(), 'iam:DeleteRole', role?.arn ?? roleArn(ctx.principal.accountId, '/', input.RoleName));
-  needs(role !== undefined, sayIam('noSuchRole', { name: input.RoleName }), NoSuchEntityException);
+  needs(role !== undefined, () => sayIam('noSuchRole', { name: input.RoleName }), NoSuchEntityException);
   await deps.store.deleteRole(role.accountId, role.roleName);
   return undefined;
 }

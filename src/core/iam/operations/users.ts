@@ -28,7 +28,7 @@ export function userOutput(user: UserRecord, withTags = true): Record<string, un
 export async function existingUser(deps: IdentityDeps, accountId: string, userName: string): Promise<UserRecord> {
   const user = await deps.store.getUser(accountId, userName);
   /* Precondition: the user exists. */
-  needs(user !== undefined, sayIam('noSuchUser', { name: userName }), NoSuchEntityException);
+  needs(user !== undefined, () => sayIam('noSuchUser', { name: userName }), NoSuchEntityException);
   return user;
 }
 
@@ -73,7 +73,7 @@ export async function getUser(call: IdentityCall<{ UserName?: string }>) {
   const userName = impliedUserName(call);
   const user = await deps.store.getUser(principal.accountId, userName);
   await assertIamAllowed(deps.directory, ctx, deps.clock.now(), 'iam:GetUser', user?.arn ?? userResource(principal.accountId, { userName }));
-  needs(user !== undefined, sayIam('noSuchUser', { name: userName }), NoSuchEntityException);
+  needs(user !== undefined, () => sayIam('noSuchUser', { name: userName }), NoSuchEntityException);
   return { User: userOutput(user) };
 }
 
@@ -92,7 +92,7 @@ export async function deleteUser(call: IdentityCall<{ UserName: string }>) {
   const { deps, ctx, input } = call;
   const user = await deps.store.getUser(ctx.principal.accountId, input.UserName);
   await assertIamAllowed(deps.directory, ctx, deps.clock.now(), 'iam:DeleteUser', user?.arn ?? userResource(ctx.principal.accountId, { userName: input.UserName }));
-  needs(user !== undefined, sayIam('noSuchUser', { name: input.UserName }), NoSuchEntityException);
+  needs(user !== undefined, () => sayIam('noSuchUser', { name: input.UserName }), NoSuchEntityException);
   await deps.store.deleteUser(user.accountId, user.userName);
   return undefined;
 }

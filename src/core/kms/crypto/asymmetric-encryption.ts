@@ -26,7 +26,7 @@ export async function encryptWithPublicKey(
   const limit = RSA_PLAINTEXT_LIMITS[key.keySpec]?.[algorithm] ?? 0;
   /* Precondition: the plaintext fits the key size and padding. */
   needs(plaintext.length <= limit,
-    say('plaintextTooLarge', { algorithm, keySpec: key.keySpec, limit }), ValidationException);
+    () => say('plaintextTooLarge', { algorithm, keySpec: key.keySpec, limit }), ValidationException);
   if (!isAsymmetricSpec(key.keySpec)) throw new KMSInternalException(say('internalError'), { reason: 'encryptWithPublicKey was called with a symmetric key.' });
   const current = await currentKeyMaterial(call, key);
   return call.deps.asymmetric.encryptWithPublicKey(key.keySpec, publicKeyOf(current), algorithm, plaintext);

@@ -24,11 +24,11 @@ const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-z-]+$/;
 /** Checks that `key` can encrypt with `algorithm` (SYMMETRIC_DEFAULT unless stated) and returns it. */
 export function assertEncryptionKey(key: KeyRecord, algorithm: EncryptionAlgorithmSpec | undefined, operation: string): EncryptionAlgorithmSpec {
   /* Precondition: the key's usage is ENCRYPT_DECRYPT. */
-  needs(key.keyUsage === 'ENCRYPT_DECRYPT', say('keyUsageNotValid', { arn: key.arn, usage: key.keyUsage, operation }), InvalidKeyUsageException);
+  needs(key.keyUsage === 'ENCRYPT_DECRYPT', () => say('keyUsageNotValid', { arn: key.arn, usage: key.keyUsage, operation }), InvalidKeyUsageException);
   const chosen = algorithm ?? 'SYMMETRIC_DEFAULT';
   /* Precondition: the algorithm is one the key spec supports. */
   needs(KEY_SPEC_USAGES[key.keySpec].ENCRYPT_DECRYPT?.includes(chosen) === true,
-    say('algorithmIncompatible', { algorithm: chosen, keySpec: key.keySpec }), InvalidKeyUsageException);
+    () => say('algorithmIncompatible', { algorithm: chosen, keySpec: key.keySpec }), InvalidKeyUsageException);
   return chosen;
 }
 

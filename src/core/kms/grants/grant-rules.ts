@@ -47,7 +47,7 @@ export function checkGrantOperations(key: KeyRecord, operations: readonly GrantO
   const unsupported = operations.filter((operation) => !supported.includes(operation));
   /* Precondition: a grant allows only operations its key supports. */
   needs(unsupported.length === 0,
-    say('grantOperationsNotSupported', { operations: [...new Set(unsupported)].join(', '), arn: key.arn, supported: supported.join(', ') }),
+    () => say('grantOperationsNotSupported', { operations: [...new Set(unsupported)].join(', '), arn: key.arn, supported: supported.join(', ') }),
     ValidationException);
   return [...new Set(operations)];
 }
@@ -64,18 +64,18 @@ export function checkGrantConstraints(key: KeyRecord, constraints: GrantConstrai
   if (equals === undefined && subset === undefined) return undefined;
   /* Precondition: encryption context constraints are valid only in a grant for a symmetric encryption key. */
   needs(grantKeyKind(key) === 'symmetric',
-    say('grantConstraintsNotSymmetric', { arn: key.arn }), ValidationException);
+    () => say('grantConstraintsNotSymmetric', { arn: key.arn }), ValidationException);
   for (const [member, context] of [['encryptionContextEquals', equals], ['encryptionContextSubset', subset]] as const) {
     if (context === undefined) continue;
     const pairs = Object.entries(context);
     /* Precondition: a grant constraint holds at most 8 encryption context pairs. */
     needs(pairs.length <= MAX_CONSTRAINT_PAIRS,
-      say('grantConstraintPairs', { member, pairs: pairs.length, limit: MAX_CONSTRAINT_PAIRS }),
+      () => say('grantConstraintPairs', { member, pairs: pairs.length, limit: MAX_CONSTRAINT_PAIRS }),
       ValidationException);
     const characters = pairs.reduce((sum, [k, v]) => sum + [...k].length + [...v].length, 0);
     /* Precondition: a grant constraint's encryption context has at most 384 characters. */
     needs(characters <= MAX_CONSTRAINT_CHARACTERS,
-      say('grantConstraintCharacters', { member, characters, limit: MAX_CONSTRAINT_CHARACTERS }),
+      () => say('grantConstraintCharacters', { member, characters, limit: MAX_CONSTRAINT_CHARACTERS }),
       ValidationException);
   }
   return { ...(equals === undefined ? {} : { encryptionContextEquals: { ...equals } }), ...(subset === undefined ? {} : { encryptionContextSubset: { ...subset } }) };
@@ -101,7 +101,7 @@ export function isGrantPrincipal(value: string): boolean {
 /** Throws AWS's InvalidArnException when `value` is no principal a grant can name. */
 export function checkGrantPrincipal(value: string): void {
   /* Precondition: a grant's grantee and retiring principals are principal ARNs. */
-  needs(isGrantPrincipal(value), say('grantPrincipalInvalid', { principal: value }), InvalidArnException);
+  needs(isGrantPrincipal(value), () => say('grantPrincipalInvalid', { principal: value }), InvalidArnException);
 }
 
 /**

@@ -16,7 +16,7 @@ const MAX_PENDING_WINDOW_DAYS = 30;
 export function lifecycleOf(call: OperationCall<unknown>, operation: string): LifecycleDeps {
   const { lifecycle } = call.deps;
   /* Precondition: this deployment runs a lifecycle scheduler. */
-  needs(lifecycle !== undefined, say('noLifecycleScheduler', { operation }), UnsupportedOperationException);
+  needs(lifecycle !== undefined, () => say('noLifecycleScheduler', { operation }), UnsupportedOperationException);
   return lifecycle;
 }
 

@@ -19,7 +19,7 @@ function assertCustomerAliasName(aliasName: string): void {
     say('aliasPrefix'), ValidationException);
   /* Precondition: the alias/aws/ prefix is reserved for AWS managed keys. */
   needs(!aliasName.startsWith(RESERVED_ALIAS_PREFIX),
-    say('reservedAlias', { aliasName }), InvalidAliasNameException);
+    () => say('reservedAlias', { aliasName }), InvalidAliasNameException);
 }
 
 async function resolveAliasTarget(call: OperationCall<unknown>, targetKeyId: string, operation: 'CreateAlias' | 'UpdateAlias'): Promise<KeyRecord> {
@@ -55,7 +55,7 @@ export const updateAlias: OperationHandler<'UpdateAlias'> = async (call) => {
   const next = await resolveAliasTarget(call, input.TargetKeyId, 'UpdateAlias');
   /* Precondition: an alias moves only between keys of the same type and key usage. */
   needs(current === undefined || (keyType(current) === keyType(next) && current.keyUsage === next.keyUsage),
-    say('aliasTargetMismatch', { arn: next.arn }), ValidationException);
+    () => say('aliasTargetMismatch', { arn: next.arn }), ValidationException);
   await deps.aliases.updateAlias({ ...alias, targetKeyId: next.keyId, lastUpdatedDate: deps.clock.now().getTime() });
   return {};
 };

@@ -28,14 +28,14 @@ export const createKey: OperationHandler<'CreateKey'> = async (call) => {
   const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
   const origin = input.Origin ?? 'AWS_KMS';
   /* Precondition: origins and options that are not built yet say so. */
-  needs(origin === 'AWS_KMS', say('originNotSupported', { origin }), UnsupportedOperationException);
+  needs(origin === 'AWS_KMS', () => say('originNotSupported', { origin }), UnsupportedOperationException);
   needs(input.CustomKeyStoreId === undefined && input.XksKeyId === undefined, say('customKeyStoresNotSupported'), UnsupportedOperationException);
   needs(input.MultiRegion !== true, say('multiRegionNotSupported'), UnsupportedOperationException);
   /* Precondition: a key whose spec cannot encrypt names its KeyUsage (ENCRYPT_DECRYPT is only the default). */
   needs(input.KeyUsage !== undefined || allowedUsages(keySpec).includes(keyUsage), say('keyUsageRequired'), ValidationException);
   /* Precondition: the key usage is one AWS KMS allows for the key spec. */
   needs(allowedUsages(keySpec).includes(keyUsage),
-    say('keyUsageIncompatibleWithSpec', { usage: keyUsage, keySpec }), ValidationException);
+    () => say('keyUsageIncompatibleWithSpec', { usage: keyUsage, keySpec }), ValidationException);
   const tags = validateNewTags([], input.Tags ?? []);
   const scope = scopeOf(ctx);
   const keyId = deps.ids.uuid();

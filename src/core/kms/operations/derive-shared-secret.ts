@@ -14,10 +14,10 @@ export const deriveSharedSecret: OperationHandler<'DeriveSharedSecret'> = async 
   assertNoRecipient(input.Recipient);
   const key = await resolveKey(call, input.KeyId, { allowAliases: true, rule: 'DeriveSharedSecret', action: 'kms:DeriveSharedSecret' });
   /* Precondition: the key's usage is KEY_AGREEMENT. */
-  needs(key.keyUsage === 'KEY_AGREEMENT', say('keyUsageNotValid', { arn: key.arn, usage: key.keyUsage, operation: 'DeriveSharedSecret' }), InvalidKeyUsageException);
+  needs(key.keyUsage === 'KEY_AGREEMENT', () => say('keyUsageNotValid', { arn: key.arn, usage: key.keyUsage, operation: 'DeriveSharedSecret' }), InvalidKeyUsageException);
   /* Precondition: the key agreement algorithm is one the key spec supports. */
   needs(KEY_SPEC_USAGES[key.keySpec].KEY_AGREEMENT?.includes(input.KeyAgreementAlgorithm) === true,
-    say('algorithmIncompatible', { algorithm: input.KeyAgreementAlgorithm, keySpec: key.keySpec }), InvalidKeyUsageException);
+    () => say('algorithmIncompatible', { algorithm: input.KeyAgreementAlgorithm, keySpec: key.keySpec }), InvalidKeyUsageException);
   assertNotDryRun(input.DryRun);
   const secret = await call.deps.asymmetric.deriveSharedSecret(await currentKeyMaterial(call, key), input.PublicKey);
   return { KeyId: key.arn, SharedSecret: secret, KeyAgreementAlgorithm: input.KeyAgreementAlgorithm, KeyOrigin: key.origin };

@@ -39,7 +39,7 @@ export const createGrant: OperationHandler<'CreateGrant'> = async (call) => {
     checkGrantPrincipal(principal);
     const identity = identityBehind(principal);
     /* Precondition: a grant's grantee and retiring principals exist. */
-    needs(identity === undefined || await deps.access.principalExists(identity), say('grantPrincipalInvalid', { principal }), InvalidArnException);
+    needs(identity === undefined || await deps.access.principalExists(identity), () => say('grantPrincipalInvalid', { principal }), InvalidArnException);
   }
   const operations = checkGrantOperations(key, input.Operations);
   const constraints = checkGrantConstraints(key, input.Constraints);
@@ -59,7 +59,7 @@ export const createGrant: OperationHandler<'CreateGrant'> = async (call) => {
   if (existing === undefined) {
     /* Precondition: a key has at most 50,000 grants. */
     needs(await deps.grants.countGrants(locator) < MAX_GRANTS_PER_KEY,
-      say('tooManyGrants', { arn: key.arn, limit: MAX_GRANTS_PER_KEY }), LimitExceededException);
+      () => say('tooManyGrants', { arn: key.arn, limit: MAX_GRANTS_PER_KEY }), LimitExceededException);
   }
   assertNotDryRun(input.DryRun);
   const grant: StoredGrant = existing ?? {

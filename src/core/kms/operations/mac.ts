@@ -13,10 +13,10 @@ import { say } from '../messages.js';
 
 function assertMacKey(key: KeyRecord, algorithm: MacAlgorithmSpec, operation: string): void {
   /* Precondition: the key's usage is GENERATE_VERIFY_MAC. */
-  needs(key.keyUsage === 'GENERATE_VERIFY_MAC', say('keyUsageNotValid', { arn: key.arn, usage: key.keyUsage, operation }), InvalidKeyUsageException);
+  needs(key.keyUsage === 'GENERATE_VERIFY_MAC', () => say('keyUsageNotValid', { arn: key.arn, usage: key.keyUsage, operation }), InvalidKeyUsageException);
   /* Precondition: the MAC algorithm is the one of the key spec. */
   needs(KEY_SPEC_USAGES[key.keySpec].GENERATE_VERIFY_MAC?.includes(algorithm) === true,
-    say('algorithmIncompatible', { algorithm, keySpec: key.keySpec }), InvalidKeyUsageException);
+    () => say('algorithmIncompatible', { algorithm, keySpec: key.keySpec }), InvalidKeyUsageException);
 }
 
 async function computeMac(call: OperationCall<unknown>, keyId: string, algorithm: MacAlgorithmSpec, message: Uint8Array, dryRun: boolean | undefined, operation: 'GenerateMac' | 'VerifyMac') {

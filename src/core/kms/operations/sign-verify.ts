@@ -34,7 +34,7 @@ export const verify: OperationHandler<'Verify'> = async (call) => {
 export const getPublicKey: OperationHandler<'GetPublicKey'> = async (call) => {
   const key = await resolveKey(call, call.input.KeyId, { allowAliases: true, rule: 'GetPublicKey', action: 'kms:GetPublicKey' });
   /* Precondition: only asymmetric keys have a public key. */
-  needs(isAsymmetricSpec(key.keySpec), say('notAsymmetricForPublicKey', { arn: key.arn }), UnsupportedOperationException);
+  needs(isAsymmetricSpec(key.keySpec), () => say('notAsymmetricForPublicKey', { arn: key.arn }), UnsupportedOperationException);
   const current = await currentKeyMaterial(call, key);
   return {
     KeyId: key.arn,
