@@ -51,6 +51,8 @@ export const GROUP_FUNCTIONS = {
       { actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases'] },
       // CreateKey writes metadata and backing key; the other operations rewrite metadata.
       { actions: ['PutItem'], on: 'table', partitions: ['key'] },
+      // ListKeyRotations: every version of the key's material (the items of its partition).
+      { actions: ['Query'], on: 'table', partitions: ['key'] },
       // ListKeys.
       { actions: ['Query'], on: 'gsi1', partitions: ['keysList'] },
       // CreateKey with a key policy: whether the account roots it names exist (their access keys).

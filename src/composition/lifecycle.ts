@@ -17,6 +17,7 @@ export function lifecycleRunner(parts: LifecycleRunnerParts): (locator: KeyLocat
   return async (locator) => {
     const outcome = await runDueWork(parts.core, parts.lifecycle, locator);
     if (outcome.done === 'nothing') return;
-    await parts.audit.record(serviceEvent(outcome.done, { ...locator, arn: outcome.keyArn }, parts.clock.now(), parts.ids.uuid()));
+    const details = outcome.done === 'RotateKey' ? { rotationType: outcome.rotationType, keyId: locator.keyId } : undefined;
+    await parts.audit.record(serviceEvent(outcome.done, { ...locator, arn: outcome.keyArn }, parts.clock.now(), parts.ids.uuid(), details));
   };
 }

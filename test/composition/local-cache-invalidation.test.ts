@@ -154,6 +154,28 @@ const WRITES: readonly WriteRow[] = [
     expectedAfter: () => 'Disabled',
   },
   {
+    operation: 'EnableKeyRotation',
+    input: (keyId) => ({ KeyId: keyId }),
+    observe: async (h, keyId) => (await h.call('GetKeyRotationStatus', { KeyId: keyId }))['KeyRotationEnabled'],
+    expectedBefore: () => false,
+    expectedAfter: () => true,
+  },
+  {
+    operation: 'DisableKeyRotation',
+    before: async (h, keyId) => { await h.call('EnableKeyRotation', { KeyId: keyId }); },
+    input: (keyId) => ({ KeyId: keyId }),
+    observe: async (h, keyId) => (await h.call('GetKeyRotationStatus', { KeyId: keyId }))['KeyRotationEnabled'],
+    expectedBefore: () => true,
+    expectedAfter: () => false,
+  },
+  {
+    operation: 'RotateKeyOnDemand',
+    input: (keyId) => ({ KeyId: keyId }),
+    observe: async (h, keyId) => 'OnDemandRotationStartDate' in await h.call('GetKeyRotationStatus', { KeyId: keyId }),
+    expectedBefore: () => false,
+    expectedAfter: () => true,
+  },
+  {
     operation: 'PutKeyPolicy',
     input: (keyId) => ({ KeyId: keyId, PolicyName: 'default', Policy: MARKED_POLICY }),
     observe: async (h, keyId) => (JSON.parse(String((await h.call('GetKeyPolicy', { KeyId: keyId, PolicyName: 'default' }))['Policy'])) as { Statement: { Sid?: string }[] })
@@ -171,7 +193,7 @@ const READS: readonly OperationName[] = [
   'DescribeKey', 'ListKeys', 'Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext',
   'GenerateRandom', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GetPublicKey',
   'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', 'ListAliases', 'ListResourceTags', 'GetKeyPolicy', 'ListKeyPolicies',
-  'CreateGrant', 'ListGrants', 'ListRetirableGrants', 'RetireGrant', 'RevokeGrant',
+  'CreateGrant', 'ListGrants', 'ListRetirableGrants', 'RetireGrant', 'RevokeGrant', 'GetKeyRotationStatus', 'ListKeyRotations',
 ];
 
 describe('local mode caches: invalidation on every write operation', () => {

@@ -107,6 +107,30 @@ const ELSEWHERE: readonly { readonly template: WireMessageName; readonly file: s
     quote: "'ScheduleKeyDeletion is not supported yet by this deployment: it has no key lifecycle scheduler.'",
   },
   {
+    template: 'backingKeyExists',
+    file: '../adapters/key-rotation-store.contract.integ.test.ts',
+    test: 'throws AlreadyExistsException and leaves the metadata as it was when the new key material ID is taken',
+    quote: "new AlreadyExistsException(`New key material for '${key.arn}' already exists`)",
+  },
+  {
+    template: 'onDemandRotationLimit',
+    file: '../core/kms/lifecycle/key-rotation.test.ts',
+    test: 'throws LimitExceededException after ${ON_DEMAND_ROTATION_LIMIT} on-demand rotations (the key has on-demand rotations left), and rotates nothing more',
+    quote: '`The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`',
+  },
+  {
+    template: 'onDemandRotationInProgress',
+    file: '../core/kms/lifecycle/key-rotation.test.ts',
+    test: 'throws ConflictException while an on-demand rotation is in progress, and when an automatic one is due within 20 minutes',
+    quote: '`An on-demand rotation of ${key.arn} is already in progress.`',
+  },
+  {
+    template: 'automaticRotationImminent',
+    file: '../core/kms/lifecycle/key-rotation.test.ts',
+    test: 'throws ConflictException while an on-demand rotation is in progress, and when an automatic one is due within 20 minutes',
+    quote: '`An automatic rotation of ${other.arn} is in progress or due to begin within 20 minutes.`',
+  },
+  {
     template: 'keyAlreadyExists',
     file: '../adapters/dynamodb/dynamo-store.integ.test.ts',
     test: 'throws AlreadyExistsException and keeps the first key when the key ID exists',

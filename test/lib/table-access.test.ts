@@ -73,7 +73,6 @@ const ATTACKS: [ServiceFunction, string, string, unknown][] = [
   ['keys', 'rewrites an access key', 'PutItemCommand', put(accessKeyToItem(makeAccessKey('AKIAEXAMPLE000000001')))],
   ['keys', 'reads an access key\'s sealed secret', 'GetItemCommand', keyed(accessKeyKey('AKIAEXAMPLE000000001'))],
   ['keys', 'deletes an alias', 'DeleteItemCommand', keyed(aliasKey(ACCOUNT, KEY.region, 'alias/app'))],
-  ['keys', 'reads a key\'s items by partition', 'QueryCommand', query('pk', keyPartition(OTHER_ACCOUNT, KEY.region, VICTIM_KEY.keyId))],
   ['grants', 'rewrites a key\'s metadata', 'PutItemCommand', put(keyToItem({ ...VICTIM_KEY, keyState: 'Disabled' }))],
   ['grants', 'plants key material into a key', 'PutItemCommand', put(backingKeyToItem(makeBackingKey(VICTIM_KEY)))],
   ['grants', 'writes a grant item carrying key material', 'PutItemCommand',

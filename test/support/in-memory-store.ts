@@ -60,6 +60,18 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
     return backingKey === undefined ? undefined : copy(backingKey);
   }
 
+  async listBackingKeys(locator: KeyLocator): Promise<readonly BackingKeyRecord[]> {
+    const prefix = `${keyKey(locator)}#`;
+    return [...this.#backingKeys.entries()].filter(([id]) => id.startsWith(prefix)).map(([, version]) => copy(version));
+  }
+
+  async rotateKey(key: KeyRecord, expectedRevision: number, backingKey: BackingKeyRecord): Promise<void> {
+    const versionId = `${keyKey(key)}#${backingKey.backingKeyId}`;
+    if (this.#backingKeys.has(versionId)) throw new AlreadyExistsException(say('backingKeyExists', { arn: key.arn }));
+    await this.updateKey(key, expectedRevision);
+    this.#backingKeys.set(versionId, copy(backingKey));
+  }
+
   async createAlias(alias: AliasRecord): Promise<void> {
     const id = aliasKey(alias.accountId, alias.region, alias.aliasName);
     if (this.#aliases.has(id)) {

@@ -67,6 +67,20 @@ export class CachingStore implements KeyStore, AliasStore {
       () => this.#keys.getBackingKey(locator, backingKeyId));
   }
 
+  listBackingKeys(locator: KeyLocator): Promise<readonly BackingKeyRecord[]> {
+    return this.#keys.listBackingKeys(locator);
+  }
+
+  async rotateKey(key: KeyRecord, expectedRevision: number, backingKey: BackingKeyRecord): Promise<void> {
+    const cacheKey = keyCacheKey(key);
+    this.#startWrite(this.#keyCache, cacheKey);
+    await this.#keys.rotateKey(key, expectedRevision, backingKey);
+    this.#startWrite(this.#keyCache, cacheKey);
+    this.#keyCache.set(cacheKey, key);
+    // The new version's first use then reads nothing, as a new key's.
+    this.#backingCache.set(`${cacheKey}#${backingKey.backingKeyId}`, backingKey);
+  }
+
   async createAlias(alias: AliasRecord): Promise<void> {
     await this.#aliases.createAlias(alias);
     this.#aliasCache.set(aliasCacheKey(alias.accountId, alias.region, alias.aliasName), alias);

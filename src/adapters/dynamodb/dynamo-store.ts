@@ -20,6 +20,7 @@ import {
   aliasesOfKeyStartKey,
   indexKey,
   backingKeyKey,
+  backingKeySortKey,
   grantKey,
   grantsPartition,
   keyMetadataKey,
@@ -146,6 +147,44 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
   async getBackingKey(locator: KeyLocator, backingKeyId: string): Promise<BackingKeyRecord | undefined> {
     const item = await this.reads.getItem(backingKeyKey(locator.accountId, locator.region, locator.keyId, backingKeyId));
     return item === undefined ? undefined : guard(() => itemToBackingKey(item));
+  }
+
+  async listBackingKeys(locator: KeyLocator): Promise<readonly BackingKeyRecord[]> {
+    const items = await this.reads.queryAll({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': TABLE_KEY.partitionKey, '#sk': TABLE_KEY.sortKey },
+      ExpressionAttributeValues: { ':pk': { S: keyPartition(locator.accountId, locator.region, locator.keyId) }, ':prefix': { S: backingKeySortKey('') } },
+      ConsistentRead: true,
+    });
+    return guard(() => items.map(itemToBackingKey));
+  }
+
+  async rotateKey(key: KeyRecord, expectedRevision: number, backingKey: BackingKeyRecord): Promise<void> {
+    try {
+      await this.client.send(new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: keyToItem(key),
+              ConditionExpression: '#revision = :expected',
+              ExpressionAttributeNames: { '#revision': NAMES['#revision'] },
+              ExpressionAttributeValues: { ':expected': { N: String(expectedRevision) } },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          { Put: { TableName: this.tableName, Item: backingKeyToItem(backingKey), ConditionExpression: ITEM_ABSENT, ExpressionAttributeNames: { '#pk': NAMES['#pk'] } } },
+        ],
+      }));
+    } catch (error) {
+      throw transactionError(error, (reasons) => {
+        const [metadata, version] = reasons;
+        if (metadata?.Code === CONDITION_FAILED) {
+          return metadata.Item === undefined ? new NotFoundException(say('keyDoesNotExist', { arn: key.arn })) : new ConflictException(say('keyChanged', { arn: key.arn }));
+        }
+        return version?.Code === CONDITION_FAILED ? new AlreadyExistsException(say('backingKeyExists', { arn: key.arn })) : undefined;
+      });
+    }
   }
 
   async createAlias(alias: AliasRecord): Promise<void> {

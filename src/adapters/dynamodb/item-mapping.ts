@@ -3,7 +3,7 @@
  * so reading never parses `pk`/`sk`, and a `type` attribute tells the kinds apart in exports.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { KeySpec, KeyState, KeyUsageType, OriginType } from '../../models/kms/generated/shapes.js';
+import type { KeySpec, KeyState, KeyUsageType, OriginType, RotationType } from '../../models/kms/generated/shapes.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord, TagRecord, MaterialTier } from '../../core/kms/records.js';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AccessKeyRecord, StoredSession } from '../../core/iam/records.js';
@@ -51,12 +51,20 @@ export function keyToItem(key: KeyRecord): Item {
     tags: { L: key.tags.map((tag) => ({ M: { tagKey: { S: tag.tagKey }, tagValue: { S: tag.tagValue } } })) },
     multiRegion: { BOOL: key.multiRegion },
     policy: { S: key.policy },
+    ...(key.rotation === undefined ? {} : {
+      rotation: { M: { periodDays: num(key.rotation.periodDays), nextRotationDate: num(key.rotation.nextRotationDate) } },
+    }),
+    ...(key.onDemandRotationStartDate === undefined ? {} : { onDemandRotationStartDate: num(key.onDemandRotationStartDate) }),
+    ...(key.onDemandRotations === undefined ? {} : { onDemandRotations: num(key.onDemandRotations) }),
     revision: num(key.revision),
   };
 }
 
 export function itemToKey(item: Item): KeyRecord {
   const deletionDate = optionalNumber(item, 'deletionDate');
+  const onDemandRotationStartDate = optionalNumber(item, 'onDemandRotationStartDate');
+  const onDemandRotations = optionalNumber(item, 'onDemandRotations');
+  const rotation = item['rotation']?.M;
   return {
     keyId: string(item, 'keyId'),
     arn: string(item, 'arn'),
@@ -74,6 +82,9 @@ export function itemToKey(item: Item): KeyRecord {
     tags: list(item, 'tags').map(itemToTag),
     multiRegion: boolean(item, 'multiRegion'),
     policy: string(item, 'policy'),
+    ...(rotation === undefined ? {} : { rotation: { periodDays: number(rotation, 'periodDays'), nextRotationDate: number(rotation, 'nextRotationDate') } }),
+    ...(onDemandRotationStartDate === undefined ? {} : { onDemandRotationStartDate }),
+    ...(onDemandRotations === undefined ? {} : { onDemandRotations }),
     revision: number(item, 'revision'),
   };
 }
@@ -91,6 +102,7 @@ export function backingKeyToItem(backingKey: BackingKeyRecord): Item {
     creationDate: num(backingKey.creationDate),
     ...(backingKey.tier === undefined ? {} : { tier: { S: backingKey.tier } }),
     ...(backingKey.publicKey === undefined ? {} : { publicKey: { B: backingKey.publicKey } }),
+    ...(backingKey.rotation === undefined ? {} : { rotation: { M: { date: num(backingKey.rotation.date), type: { S: backingKey.rotation.type } } } }),
   };
 }
 
@@ -104,7 +116,16 @@ export function itemToBackingKey(item: Item): BackingKeyRecord {
     creationDate: number(item, 'creationDate'),
     ...optionalTier(item),
     ...(item['publicKey']?.B === undefined ? {} : { publicKey: binary(item, 'publicKey') }),
+    ...optionalRotation(item),
   };
+}
+
+function optionalRotation(item: Item): { rotation?: { date: number; type: RotationType } } {
+  const rotation = item['rotation']?.M;
+  if (rotation === undefined) return {};
+  const type = string(rotation, 'type');
+  if (type !== 'AUTOMATIC' && type !== 'ON_DEMAND') throw new MalformedItemError('rotation');
+  return { rotation: { date: number(rotation, 'date'), type } };
 }
 
 function optionalTier(item: Item): { tier?: MaterialTier } {

@@ -168,6 +168,20 @@ export const KMS_MESSAGES = {
 
   // Deletion
   pendingWindow: { exception: 'ValidationException', text: 'PendingWindowInDays must be between 7 and 30', source: { ours: 'No public recording of ScheduleKeyDeletion with a waiting period out of range.' } },
+  // Rotation
+  onDemandRotationLimit: {
+    exception: 'LimitExceededException',
+    text: 'The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {arn}',
+    source: ls('test_key_rotations_limits'),
+  },
+  onDemandRotationInProgress: {
+    exception: 'ConflictException', text: 'An on-demand rotation of {arn} is already in progress.',
+    source: { ours: "The API model's ConflictException: a rotation is in progress; no public recording of its message." },
+  },
+  automaticRotationImminent: {
+    exception: 'ConflictException', text: 'An automatic rotation of {arn} is in progress or due to begin within 20 minutes.',
+    source: { ours: "The API model's ConflictException: an automatic rotation is in progress or scheduled within the next 20 minutes; no public recording of its message." },
+  },
   noLifecycleScheduler: {
     exception: 'UnsupportedOperationException', text: '{operation} is not supported yet by this deployment: it has no key lifecycle scheduler.',
     source: { ours: 'A deployment without a scheduler cannot delete keys on their date (see the README).' },
@@ -238,6 +252,7 @@ export const KMS_MESSAGES = {
   keyAlreadyExists: { exception: 'AlreadyExistsException', text: "Key '{arn}' already exists", source: { ours: 'A generated key ID that is taken (never expected: key IDs are random).' } },
   grantAlreadyExists: { exception: 'AlreadyExistsException', text: 'Grant {grantId} already exists', source: { ours: 'A generated grant ID that is taken (never expected: grant IDs are random).' } },
   accessKeyAlreadyExists: { exception: 'AlreadyExistsException', text: 'Access key {accessKeyId} already exists', source: { ours: 'A generated access key ID that is taken (never expected: access key IDs are random).' } },
+  backingKeyExists: { exception: 'AlreadyExistsException', text: "New key material for '{arn}' already exists", source: { ours: 'A generated key material ID that is taken (never expected: the IDs are random).' } },
   keyChanged: { exception: 'ConflictException', text: '{arn} was changed by another request. Retry the request.', source: { ours: 'No public recording of a ConflictException message for concurrent writes.' } },
   concurrentChange: { exception: 'ConflictException', text: 'The request conflicted with a concurrent change. Retry the request.', source: { ours: 'No public recording of a ConflictException message for concurrent writes.' } },
   storeBusy: {

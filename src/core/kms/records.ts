@@ -1,5 +1,5 @@
 /** Stored shapes of KMS keys, backing keys and aliases. Timestamps are epoch milliseconds. */
-import type { KeySpec, KeyState, KeyUsageType, OriginType } from '../../models/kms/generated/shapes.js';
+import type { KeySpec, KeyState, KeyUsageType, OriginType, RotationType } from '../../models/kms/generated/shapes.js';
 
 export interface TagRecord {
   readonly tagKey: string;
@@ -25,8 +25,21 @@ export interface KeyRecord {
   readonly multiRegion: boolean;
   /** The key policy document (JSON text); the default key policy unless CreateKey named one. */
   readonly policy: string;
+  /** Automatic rotation, while it is enabled (EnableKeyRotation): its period and next date. */
+  readonly rotation?: AutomaticRotation;
+  /** When a RotateKeyOnDemand was accepted, until the lifecycle has rotated the key. */
+  readonly onDemandRotationStartDate?: number;
+  /** How many on-demand rotations the key has had or has pending (AWS allows a fixed number). */
+  readonly onDemandRotations?: number;
   /** Optimistic-concurrency counter, incremented by every metadata write. */
   readonly revision: number;
+}
+
+export interface AutomaticRotation {
+  /** Days between rotations (90 to 2560). */
+  readonly periodDays: number;
+  /** When the lifecycle next rotates the key (epoch ms); it only waits while the key is not Enabled. */
+  readonly nextRotationDate: number;
 }
 
 /** Where a key's private or secret material is used: inside the token, or in memory (see ports.ts). */
@@ -44,6 +57,8 @@ export interface BackingKeyRecord {
   readonly tier?: MaterialTier;
   /** DER SubjectPublicKeyInfo of an asymmetric key. */
   readonly publicKey?: Uint8Array;
+  /** For material a rotation made: when, and whether automatic or on demand. Absent for the first. */
+  readonly rotation?: { readonly date: number; readonly type: RotationType };
 }
 
 export interface AliasRecord {

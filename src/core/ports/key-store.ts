@@ -28,4 +28,12 @@ export interface KeyStore {
   updateKey(key: KeyRecord, expectedRevision: number): Promise<void>;
   listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyRecord>>;
   getBackingKey(locator: KeyLocator, backingKeyId: string): Promise<BackingKeyRecord | undefined>;
+  /** Every backing key version of the key, in no particular order (a key has a few dozen at most). */
+  listBackingKeys(locator: KeyLocator): Promise<readonly BackingKeyRecord[]>;
+  /**
+   * A rotation: writes the new backing key version and the key's metadata (which names it
+   * current) atomically, when the stored `revision` still equals `expectedRevision`; throws as
+   * `updateKey` does, and writes nothing then.
+   */
+  rotateKey(key: KeyRecord, expectedRevision: number, backingKey: BackingKeyRecord): Promise<void>;
 }

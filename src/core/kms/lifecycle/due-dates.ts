@@ -4,9 +4,17 @@ import type { KeyRecord } from '../records.js';
 /** Milliseconds in a day of a waiting period or rotation period. */
 export const DAY_MS = 86_400_000;
 
-/** The earliest date at which `key` has lifecycle work (epoch ms), or undefined when it has none. */
+/**
+ * The earliest date at which `key` has lifecycle work (epoch ms), or undefined when it has none:
+ * its deletion while it is pending deletion; while it is Enabled, an on-demand rotation that was
+ * accepted and its next automatic rotation. A Disabled key is not rotated ("while a KMS key is
+ * disabled, AWS KMS does not rotate it"); enabling it makes a missed rotation due at once.
+ */
 export function lifecycleDueAt(key: KeyRecord): number | undefined {
-  return key.keyState === 'PendingDeletion' ? key.deletionDate : undefined;
+  if (key.keyState === 'PendingDeletion') return key.deletionDate;
+  if (key.keyState !== 'Enabled') return undefined;
+  const dates = [key.onDemandRotationStartDate, key.rotation?.nextRotationDate].filter((date) => date !== undefined);
+  return dates.length === 0 ? undefined : Math.min(...dates);
 }
 
 /**
@@ -15,4 +23,12 @@ export function lifecycleDueAt(key: KeyRecord): number | undefined {
  */
 export function isDeleted(key: KeyRecord, now: Date): boolean {
   return key.keyState === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate <= now.getTime();
+}
+
+/** The rotation `key` is due for at `now`, if any: an accepted on-demand one first. */
+export function dueRotation(key: KeyRecord, now: Date): 'ON_DEMAND' | 'AUTOMATIC' | undefined {
+  if (key.keyState !== 'Enabled') return undefined;
+  if (key.onDemandRotationStartDate !== undefined && key.onDemandRotationStartDate <= now.getTime()) return 'ON_DEMAND';
+  if (key.rotation !== undefined && key.rotation.nextRotationDate <= now.getTime()) return 'AUTOMATIC';
+  return undefined;
 }

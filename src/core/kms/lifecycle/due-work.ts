@@ -5,10 +5,15 @@
  */
 import type { KeyLocator } from '../../ports/index.js';
 import type { CoreDeps, LifecycleDeps } from '../service.js';
-import { isDeleted, lifecycleDueAt } from './due-dates.js';
+import type { RotationType } from '../../../models/kms/generated/shapes.js';
+import { dueRotation, isDeleted, lifecycleDueAt } from './due-dates.js';
+import { rotateKeyMaterial } from './key-rotation.js';
 
 /** What the run did to the key, for the audit trail. */
-export type DueWorkOutcome = { readonly done: 'DeleteKey'; readonly keyArn: string } | { readonly done: 'nothing' };
+export type DueWorkOutcome =
+  | { readonly done: 'DeleteKey'; readonly keyArn: string }
+  | { readonly done: 'RotateKey'; readonly keyArn: string; readonly rotationType: RotationType }
+  | { readonly done: 'nothing' };
 
 export async function runDueWork(deps: CoreDeps, lifecycle: LifecycleDeps, locator: KeyLocator): Promise<DueWorkOutcome> {
   const key = await deps.keys.getKey(locator);
@@ -25,6 +30,13 @@ export async function runDueWork(deps: CoreDeps, lifecycle: LifecycleDeps, locat
     const current = await deps.keys.getKey(locator);
     await lifecycle.scheduler.arrange(locator, current === undefined ? undefined : lifecycleDueAt(current));
     return { done: 'nothing' };
+  }
+  const rotation = dueRotation(key, deps.clock.now());
+  if (rotation !== undefined) {
+    // A concurrent change of the key fails this write (ConflictException); the scheduler retries.
+    const rotated = await rotateKeyMaterial(deps, key, rotation);
+    await lifecycle.scheduler.arrange(locator, lifecycleDueAt(rotated));
+    return { done: 'RotateKey', keyArn: key.arn, rotationType: rotation };
   }
   // Not due yet (the clock of the caller ran ahead, or the work moved): arrange it again.
   await lifecycle.scheduler.arrange(locator, lifecycleDueAt(key));

@@ -9,7 +9,10 @@ export type ServiceAction = 'DeleteKey' | 'RotateKey' | 'DeleteExpiredKeyMateria
 
 const INTERNAL = 'AWS Internal';
 
-export function serviceEvent(action: ServiceAction, key: { readonly accountId: string; readonly region: string; readonly arn: string }, at: Date, eventId: string): AuditEvent {
+export function serviceEvent(
+  action: ServiceAction, key: { readonly accountId: string; readonly region: string; readonly arn: string }, at: Date, eventId: string,
+  details?: AuditEvent['serviceEventDetails'],
+): AuditEvent {
   return {
     eventVersion: '1.08',
     userIdentity: { accountId: key.accountId, invokedBy: INTERNAL },
@@ -27,6 +30,7 @@ export function serviceEvent(action: ServiceAction, key: { readonly accountId: s
     eventType: 'AwsServiceEvent',
     managementEvent: true,
     recipientAccountId: key.accountId,
+    ...(details === undefined ? {} : { serviceEventDetails: details }),
     eventCategory: 'Management',
   };
 }

@@ -14,6 +14,9 @@ import { deriveSharedSecret } from './derive-shared-secret.js';
 import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
 import { cancelKeyDeletion, scheduleKeyDeletion } from '../lifecycle/key-deletion.js';
 import { grantOperations } from './grants.js';
+import {
+  disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand,
+} from '../lifecycle/key-rotation.js';
 
 export type OperationHandlers = { readonly [Op in OperationName]?: OperationHandler<Op> };
 
@@ -45,5 +48,10 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   ListResourceTags: listResourceTags,
   ScheduleKeyDeletion: scheduleKeyDeletion,
   CancelKeyDeletion: cancelKeyDeletion,
+  EnableKeyRotation: enableKeyRotation,
+  DisableKeyRotation: disableKeyRotation,
+  GetKeyRotationStatus: getKeyRotationStatus,
+  RotateKeyOnDemand: rotateKeyOnDemand,
+  ListKeyRotations: listKeyRotations,
   ...grantOperations,
 };

@@ -152,6 +152,11 @@ const CASES: { readonly [Op in KeyStateOperation]?: OperationCase } = {
   RevokeGrant: { seed: symmetric, input: async (core, key) => ({ KeyId: key.keyId, GrantId: await grantOf(core, key) }) },
   RetireGrant: { seed: symmetric, input: async (core, key) => ({ KeyId: key.arn, GrantId: await grantOf(core, key) }) },
   PutKeyPolicy: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, PolicyName: 'default', Policy: defaultKeyPolicy(key.accountId) }) },
+  EnableKeyRotation: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, RotationPeriodInDays: 90 }) },
+  DisableKeyRotation: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
+  GetKeyRotationStatus: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
+  RotateKeyOnDemand: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
+  ListKeyRotations: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
 };
 
 const ORIGINS: readonly OriginType[] = ['AWS_KMS', 'EXTERNAL'];
