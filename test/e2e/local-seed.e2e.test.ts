@@ -201,8 +201,8 @@ describe('a seed file that cannot be used', () => {
     ['a backing key that is not hex', aesSeed(SEED_IDS.aes, [AES_KEYS.single, 'not-hex']), 'Keys.Symmetric.Aes[0].BackingKeys[1] (line 8): must be 32 bytes written as 64 hex digits.'],
     ['an alias to a key that is not there', aesSeed(SEED_IDS.aes, [AES_KEYS.single], 'alias/x').replace(`TargetKeyId: ${SEED_IDS.aes}`, `TargetKeyId: ${SEED_IDS.rsa}`),
       `Aliases[0] (alias/x): TargetKeyId ${SEED_IDS.rsa} is neither a key of the seed file nor an existing key.`],
-    ['NextKeyRotation', `${aesSeed(SEED_IDS.aes, [AES_KEYS.single])}`.replace('        BackingKeys:', '        NextKeyRotation: "2019-09-12T15:19:21+00:00"\n        BackingKeys:'),
-      'Keys.Symmetric.Aes[0].NextKeyRotation (line 6): NextKeyRotation (automatic key rotation) is not supported yet by this service'],
+    ['a NextKeyRotation that is no date', `${aesSeed(SEED_IDS.aes, [AES_KEYS.single])}`.replace('        BackingKeys:', '        NextKeyRotation: "12/09/2019"\n        BackingKeys:'),
+      'Keys.Symmetric.Aes[0].NextKeyRotation (line 6): must be a date and time in ISO 8601, such as 2025-09-12T15:19:21+00:00.'],
     ['Origin EXTERNAL', aesSeed(SEED_IDS.aes, [AES_KEYS.single]).replace(`KeyId: ${SEED_IDS.aes}`, `KeyId: ${SEED_IDS.aes}\n          Origin: EXTERNAL`),
       'Keys.Symmetric.Aes[0].Metadata.Origin (line 6): Origin EXTERNAL (imported key material) is not supported yet by this service'],
   ])('stops the start with a message naming the file, the entry and the problem, and creates no data folder, for %s', async (name, text, problem) => {

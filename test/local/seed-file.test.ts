@@ -87,6 +87,18 @@ describe('parseSeed', () => {
     }
   });
 
+  it('reads local-kms\'s NextKeyRotation as the date of the next automatic rotation', async () => {
+    // Prepare
+    const text = `${aesEntry(`          KeyId: ${KEY}\n`)}        NextKeyRotation: 2019-09-12T15:19:21+00:00\n`;
+
+    // Act
+    const seeded = await parseSeed(text, PATH);
+
+    // Assess
+    expect(seeded.keys[0]?.nextRotationDate).toBe(Date.parse('2019-09-12T15:19:21Z'));
+    expect(plan.keys.every((key) => key.nextRotationDate === undefined)).toBe(true);
+  });
+
   it('returns nothing to seed for an empty file', async () => {
     // Prepare
     const text = '';
@@ -115,7 +127,7 @@ const MALFORMED: readonly (readonly [string, string, RegExp])[] = [
   ['no backing keys', aesEntry(`          KeyId: ${KEY}\n`, '        BackingKeys: []\n'), /BackingKeys \(line 6\): must list at least one hex AES-256 key/],
   ['a repeated backing key', aesEntry(`          KeyId: ${KEY}\n`, `        BackingKeys:\n          - ${AES_KEYS.single}\n          - ${AES_KEYS.single}\n`), /BackingKeys\[1\] \(line 8\): repeats BackingKeys\[0\]\./],
   ['Origin EXTERNAL', aesEntry(`          KeyId: ${KEY}\n          Origin: EXTERNAL\n`), /Metadata\.Origin \(line 6\): Origin EXTERNAL \(imported key material\) is not supported yet by this service/],
-  ['NextKeyRotation', `${aesEntry(`          KeyId: ${KEY}\n`)}        NextKeyRotation: "2019-09-12T15:19:21+00:00"\n`, /NextKeyRotation \(line 8\): NextKeyRotation \(automatic key rotation\) is not supported yet by this service/],
+  ['a NextKeyRotation that is no date', `${aesEntry(`          KeyId: ${KEY}\n`)}        NextKeyRotation: next tuesday\n`, /NextKeyRotation \(line 8\): must be a date and time in ISO 8601, such as 2025-09-12T15:19:21\+00:00\./],
   ['a description over 8192 characters', aesEntry(`          KeyId: ${KEY}\n          Description: ${'d'.repeat(8193)}\n`), /failed to satisfy constraint: Member must have length less than or equal to 8192/],
   ['a reserved tag key', aesEntry(`          KeyId: ${KEY}\n          Tags:\n            - TagKey: aws:owner\n              TagValue: x\n`), /Metadata\.Tags \(line 7\): Tags beginning with aws: are reserved/],
   ['a policy that is not JSON', aesEntry(`          KeyId: ${KEY}\n          Policy: not json\n`), /Metadata\.Policy \(line 6\): The policy document is not valid JSON: /],

@@ -14,6 +14,7 @@ import type { BackingKeyRecord, KeyRecord } from '../../core/kms/records.js';
 import { keyArn, type Scope } from '../../core/kms/keys/identifiers.js';
 import { defaultKeyPolicy } from '../../core/kms/keys/default-key-policy.js';
 import { isAsymmetricSpec, isHmacSpec } from '../../core/kms/keys/key-specs.js';
+import { DEFAULT_ROTATION_PERIOD_DAYS } from '../../core/kms/lifecycle/key-rotation.js';
 import { SeedFileError, type SeedKey, type SeedPlan } from './seed-file.js';
 
 export interface SeedTarget {
@@ -91,7 +92,9 @@ export async function applySeed(plan: SeedPlan, scope: Scope, target: SeedTarget
 /** False when the key appeared meanwhile (another instance seeding the same folder). */
 async function createSeededKey(seed: SeedKey, scope: Scope, target: SeedTarget): Promise<boolean> {
   const now = target.clock.now().getTime();
-  const versions = await backingKeys(seed, scope, target, now);
+  // Every backing key after the first is the material of a rotation (its date unknown: the seeding's).
+  const versions = (await backingKeys(seed, scope, target, now))
+    .map((version, index) => (index === 0 ? version : { ...version, rotation: { date: now, type: 'AUTOMATIC' as const } }));
   const current = versions.at(-1);
   if (current === undefined) throw new Error(`${seed.entry} has no key material.`);
   const key: KeyRecord = {
@@ -108,6 +111,8 @@ async function createSeededKey(seed: SeedKey, scope: Scope, target: SeedTarget):
     tags: seed.tags,
     multiRegion: false,
     policy: seed.policy ?? defaultKeyPolicy(scope.accountId),
+    // local-kms rotates every 365 days from NextKeyRotation.
+    ...(seed.nextRotationDate === undefined ? {} : { rotation: { periodDays: DEFAULT_ROTATION_PERIOD_DAYS, nextRotationDate: seed.nextRotationDate } }),
     revision: 1,
   };
   try {

@@ -8,8 +8,9 @@
  * the size or curve read from the key) and `Aliases[]` (`AliasName`, `TargetKeyId`).
  * Extensions of this service: `Keys.Symmetric.Hmac[]` (`Metadata.KeySpec`, hex `KeyMaterial`),
  * Ed25519 keys in `Ecc[]`, and `Metadata.Tags` and `Metadata.Policy` on every key.
- * local-kms's `NextKeyRotation` and `Origin: EXTERNAL` need key rotation and imported key
- * material, which this service does not have yet; they are refused with a message saying so.
+ * local-kms's `NextKeyRotation` (an ISO 8601 date and time) enables automatic rotation, every 365
+ * days from that date. `Origin: EXTERNAL` needs imported key material, which this service does
+ * not have yet; it is refused with a message saying so.
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
@@ -39,6 +40,8 @@ export interface SeedKey {
   /** The key policy (an extension); the default key policy when absent. */
   readonly policy?: string;
   readonly material: SeedMaterial;
+  /** local-kms's `NextKeyRotation` (epoch ms): automatic rotation is enabled, next due then. */
+  readonly nextRotationDate?: number;
 }
 
 export interface SeedAlias {
@@ -235,11 +238,16 @@ function metadata(reader: Reader, entry: YamlMap, at: Path, extra: readonly stri
   return { keyId, description, tags: tagRecords, ...(policy === undefined ? {} : { policy }), entry: label, fields };
 }
 
+/** local-kms writes NextKeyRotation as RFC 3339 (`2019-09-12T15:19:21+00:00`). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
 function aesKey(reader: Reader, entry: YamlMap, at: Path): SeedKey {
   reader.map(entry, at, ['Metadata', 'BackingKeys', 'NextKeyRotation']);
   const common = metadata(reader, entry, at, []);
-  if (entry['NextKeyRotation'] !== undefined) {
-    reader.fail([...at, 'NextKeyRotation'], 'NextKeyRotation (automatic key rotation) is not supported yet by this service; remove it. Several BackingKeys still seed a key that was rotated.');
+  const nextRotation = reader.optionalString(entry, 'NextKeyRotation', at);
+  const nextRotationDate = nextRotation === undefined ? undefined : Date.parse(nextRotation);
+  if (nextRotationDate !== undefined && (!ISO_DATE_TIME.test(nextRotation ?? '') || Number.isNaN(nextRotationDate))) {
+    reader.fail([...at, 'NextKeyRotation'], 'must be a date and time in ISO 8601, such as 2025-09-12T15:19:21+00:00.');
   }
   const list = reader.list(entry['BackingKeys'], [...at, 'BackingKeys']);
   if (list.length === 0) reader.fail([...at, 'BackingKeys'], 'must list at least one hex AES-256 key (openssl rand -hex 32).');
@@ -256,7 +264,10 @@ function aesKey(reader: Reader, entry: YamlMap, at: Path): SeedKey {
     backingKeys.forEach((key) => key.fill(0));
     throw error;
   }
-  return { ...withoutFields(common), keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', material: { kind: 'aes', backingKeys } };
+  return {
+    ...withoutFields(common), keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', material: { kind: 'aes', backingKeys },
+    ...(nextRotationDate === undefined ? {} : { nextRotationDate }),
+  };
 }
 
 function hmacKey(reader: Reader, entry: YamlMap, at: Path): SeedKey {
