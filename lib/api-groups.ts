@@ -37,6 +37,11 @@ export const FRONT_FUNCTION = {
     // Grants that allow a cryptographic operation: those on the key, and those grant tokens name.
     { actions: ['GetItem', 'Query'], on: 'table', partitions: ['grants'] },
     IDENTITY_READS,
+    // Each key's last use (GetKeyLastUsage), written while the key exists: its own item only.
+    { actions: ['UpdateItem'], on: 'table', partitions: ['usage'], withoutKeyMaterial: true },
+    { actions: ['ConditionCheckItem'], on: 'table', partitions: ['key'] },
+    // When usage tracking began, recorded by the first write of a use.
+    { actions: ['GetItem', 'PutItem'], on: 'table', partitions: ['service'], withoutKeyMaterial: true },
   ],
 } as const satisfies FunctionProfile;
 
@@ -53,6 +58,9 @@ export const GROUP_FUNCTIONS = {
       { actions: ['PutItem'], on: 'table', partitions: ['key'] },
       // ListKeyRotations: every version of the key's material (the items of its partition).
       { actions: ['Query'], on: 'table', partitions: ['key'] },
+      // GetKeyLastUsage: the key's last use, and when tracking began (recorded by the first reader).
+      { actions: ['GetItem'], on: 'table', partitions: ['usage'] },
+      { actions: ['GetItem', 'PutItem'], on: 'table', partitions: ['service'], withoutKeyMaterial: true },
       // ListKeys.
       { actions: ['Query'], on: 'gsi1', partitions: ['keysList'] },
       // CreateKey with a key policy: whether the account roots it names exist (their access keys).

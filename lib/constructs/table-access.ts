@@ -13,6 +13,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import {
   accessKeyPartition, aliasPartition, grantsPartition, iamPartition, keyPartition, keysListPartition, principalPartition, retiringPartition,
+  servicePartition, usagePartition,
 } from '../../src/adapters/dynamodb/item-keys.js';
 import { GSI1 } from '../../src/adapters/dynamodb/table-definition.js';
 
@@ -37,6 +38,10 @@ export const PARTITIONS = {
   principal: kindOf(principalPartition('p')),
   /** The IAM users, roles, policies and attachments of an account (base table). */
   iam: kindOf(iamPartition('0')),
+  /** The last use of a key (base table). */
+  usage: kindOf(usagePartition('0', 'r', 'k')),
+  /** The service's own records: when usage tracking began (base table). */
+  service: kindOf(servicePartition('s')),
 } as const;
 
 export type Partition = keyof typeof PARTITIONS;

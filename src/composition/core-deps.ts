@@ -3,7 +3,7 @@ import { CachingStore } from '../adapters/cache/caching-store.js';
 import { CachingGrants } from '../adapters/cache/caching-grants.js';
 import { CachingIdentityDirectory } from '../adapters/cache/caching-identities.js';
 import type {
-  AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantStore, IdSource, IdentityDirectory, IdentityStore, KeyMaterial, KeyStore,
+  AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantStore, IdSource, IdentityDirectory, IdentityStore, KeyMaterial, KeyStore, KeyUsageLog,
 } from '../core/ports/index.js';
 import { StoredIdentityDirectory } from '../core/iam/directory.js';
 import type { CoreDeps, LifecycleDeps } from '../core/kms/service.js';
@@ -44,6 +44,8 @@ export interface RuntimeParts {
   readonly keyCache?: { readonly ttlMs: number; readonly maxEntries: number };
   /** Replaces the directory the authorizer asks (an embedder's own identities, such as the benchmark's). */
   readonly identities?: IdentityDirectory;
+  /** Each key's last cryptographic use (GetKeyLastUsage); without it the operation is not offered. */
+  readonly usage?: KeyUsageLog;
 }
 
 /** The identity directory of a deployment without IAM identities: the roots of the accounts with root access keys. */
@@ -78,6 +80,7 @@ export function assembleCore(parts: RuntimeParts): AssembledCore {
   const core: CoreDeps = {
     keys: cached, aliases: cached, grants, material: parts.material, asymmetric: parts.asymmetric, clock: parts.lifecycleClock ?? parts.clock, ids: parts.ids, access,
     ...(parts.lifecycle === undefined ? {} : { lifecycle: parts.lifecycle }),
+    ...(parts.usage === undefined ? {} : { usage: parts.usage }),
   };
   const credentials = new StoredCredentialResolver({
     store: parts.store, material: parts.material, clock: parts.clock, ttlMs: parts.cacheTtlMs,

@@ -22,6 +22,8 @@ import type { FunctionGroup } from '../pipeline/group-protocol.js';
 import { GroupRequestSigner, GroupRequestVerifier, groupRequestKeyFrom } from '../pipeline/group-request-auth.js';
 import type { AsymmetricKeyMaterial, KeyMaterial } from '../core/ports/index.js';
 import { assembleCore, cacheTtlFromEnv } from './core-deps.js';
+import { CoalescingUsageLog } from '../adapters/usage/coalescing-usage-log.js';
+import { DynamoKeyUsageStore } from '../adapters/dynamodb/key-usage-store.js';
 import { endpointPoliciesFromEnv, endpointVpcsFromEnv } from './vpc-endpoint-config.js';
 import { asymmetricMaterialFor } from './asymmetric-material.js';
 import { GROUP_REQUEST_SECRET_ENV, PKCS11_ENV } from './group-environment.js';
@@ -68,10 +70,16 @@ function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMa
   // The store's own client carries connection and request timeouts.
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
   const identities = identityStoreFor(tableClient(), required('TABLE_NAME'));
+  // The front notes uses and writes them a second later while the function runs (a frozen
+  // function writes on its next invocation); the group that answers GetKeyLastUsage reads them.
+  const usage = new CoalescingUsageLog({
+    store: new DynamoKeyUsageStore({ client: tableClient(), tableName: required('TABLE_NAME') }), clock: systemClock,
+    onError: (error) => jsonLogger.error('key usage write failed', { error: String(error) }),
+  });
   return {
-    store, identities,
+    store, identities, usage,
     ...assembleCore({
-      store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore: identities,
+      store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore: identities, usage,
       endpointPolicies: endpointPoliciesFromEnv(process.env),
     }),
   };
@@ -79,10 +87,11 @@ function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMa
 
 export async function lambdaFrontDeps(): Promise<FrontDeps> {
   const [token, key] = await Promise.all([openToken(), readGroupRequestKey()]);
-  const { core, verifier } = lambdaParts(token);
+  const { core, verifier, usage } = lambdaParts(token);
   return {
     core,
     verifier,
+    usage,
     groups: new LambdaGroupInvoker({
       functionNames: groupFunctionNamesFromEnv(process.env),
       signer: new GroupRequestSigner({ key, clock: systemClock }),

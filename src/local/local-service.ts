@@ -11,6 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parsePolicy } from '../core/authz/index.js';
 import { FileAuditSink } from '../adapters/audit/file-audit-sink.js';
+import { CoalescingUsageLog } from '../adapters/usage/coalescing-usage-log.js';
+import { DynamoKeyUsageStore } from '../adapters/dynamodb/key-usage-store.js';
 import { ensureTable, probeTable } from '../adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
 import { DEFAULT_TABLE_NAME } from '../adapters/dynamodb/table-definition.js';
@@ -221,8 +223,17 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     });
     const lifecycle = { scheduler, removal: new DynamoKeyRemoval({ client, tableName: DEFAULT_TABLE_NAME }) };
     const identityStore = identityStoreFor(client, DEFAULT_TABLE_NAME);
+    // Uses are written a second after they happen; every read in this process sees them at once.
+    const usage = new CoalescingUsageLog({
+      store: new DynamoKeyUsageStore({ client, tableName: DEFAULT_TABLE_NAME }), clock: lifecycleClock,
+      onError: (error) => logger.error('key usage write failed', { error: String(error) }),
+    });
+    // Written out before the database stops (clean-ups run last to first).
+    cleanups.push(() => usage.stop());
+    // Tracking begins with the first start that records uses.
+    await usage.trackingStartDate();
     const { core, verifier, credentials: resolver, identitiesChanged } = assembleCore({
-      store, material, asymmetric, clock, lifecycleClock, lifecycle, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore, endpointPolicies,
+      store, material, asymmetric, clock, lifecycleClock, lifecycle, usage, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore, endpointPolicies,
       keyCache: localKeyCache(options.cacheKeys),
       ...(options.iamIdentities === undefined ? {} : { identities: options.iamIdentities.directory }),
     });
@@ -275,7 +286,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     // Plain HTTP: aws:SecureTransport is false, as it would be for a request over HTTP in AWS.
     const transport = { secure: false, endpointVpcs: new Map((options.vpcEndpoints ?? []).map((e) => [e.endpointId, e.vpcId])) };
     const front = routeByProtocol({
-      kms: createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger, transport }),
+      kms: createFrontHandler({ core, verifier, groups, audit, clock, ids: randomIds, logger, transport, usage }),
       query: createQueryHandler({ verifier, run: groupRunner(groups), audit, clock, ids: randomIds, logger }),
     });
     const healthClient = dynamo.client({ maxAttempts: 1 });

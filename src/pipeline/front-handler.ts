@@ -8,7 +8,7 @@ import { groupOf } from '../core/kms/api-groups.js';
 import { ServiceError } from '../core/errors/service-error.js';
 import { ERROR_CLASSES, UnknownOperationException } from '../models/kms/generated/errors.js';
 import { OPERATION_NAMES, type OperationName } from '../models/kms/generated/operations.js';
-import type { AuditSink, Clock, IdSource } from '../core/ports/index.js';
+import type { AuditSink, Clock, IdSource, KeyUsageLog } from '../core/ports/index.js';
 import type { CoreDeps } from '../core/kms/service.js';
 import type { SigV4Verifier } from '../authn/sigv4-verifier.js';
 import { decodeInput } from '../protocol/aws-json/decode-input.js';
@@ -32,6 +32,8 @@ export interface FrontDeps {
   readonly logger: Logger;
   /** TLS and the VPC endpoints requests may come through; without it, plain HTTP and no endpoint VPCs. */
   readonly transport?: TransportFacts;
+  /** Where successful cryptographic operations note the keys they used (GetKeyLastUsage). */
+  readonly usage?: KeyUsageLog;
 }
 
 const TARGET_PREFIX = 'TrentService.';
@@ -39,7 +41,7 @@ const KNOWN_OPERATIONS = new Set<string>(OPERATION_NAMES);
 
 export function createFrontHandler(deps: FrontDeps) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, KmsLambdaContext>()
-    .use(auditTrail({ sink: deps.audit, clock: deps.clock, ids: deps.ids, logger: deps.logger }))
+    .use(auditTrail({ sink: deps.audit, clock: deps.clock, ids: deps.ids, logger: deps.logger, ...(deps.usage === undefined ? {} : { usage: deps.usage }) }))
     .use(awsJsonErrors(deps.logger))
     .use(parseKmsRequest({ ids: deps.ids, clock: deps.clock, transport: deps.transport ?? { secure: false } }))
     .use(verifySignature(deps.verifier))

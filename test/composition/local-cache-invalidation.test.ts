@@ -194,6 +194,7 @@ const READS: readonly OperationName[] = [
   'GenerateRandom', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GetPublicKey',
   'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', 'ListAliases', 'ListResourceTags', 'GetKeyPolicy', 'ListKeyPolicies',
   'CreateGrant', 'ListGrants', 'ListRetirableGrants', 'RetireGrant', 'RevokeGrant', 'GetKeyRotationStatus', 'ListKeyRotations',
+  'GetKeyLastUsage',
 ];
 
 describe('local mode caches: invalidation on every write operation', () => {

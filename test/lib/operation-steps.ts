@@ -110,6 +110,7 @@ export const STEPS: readonly Step[] = [
   { operation: 'RotateKeyOnDemand', body: (s) => ({ KeyId: need(s, 'symmetric') }) },
   { operation: 'ListKeyRotations', body: (s) => ({ KeyId: need(s, 'symmetric'), IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }) },
   { operation: 'DisableKeyRotation', body: (s) => ({ KeyId: need(s, 'symmetric') }) },
+  { operation: 'GetKeyLastUsage', body: (s) => ({ KeyId: need(s, 'symmetric') }) },
   { operation: 'DeleteAlias', body: () => ({ AliasName: ALIAS }) },
   { operation: 'ScheduleKeyDeletion', body: (s) => ({ KeyId: need(s, 'otherSymmetric'), PendingWindowInDays: 7 }) },
   { operation: 'CancelKeyDeletion', body: (s) => ({ KeyId: need(s, 'otherSymmetric') }) },

@@ -5,7 +5,9 @@ import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
 import { StoredCredentialResolver, secretAad } from '../../src/authn/stored-credentials.js';
 import type { CoreDeps } from '../../src/core/kms/service.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
-import { ACCOUNT_ID } from '../support/core.js';
+import { ACCOUNT_ID, ManualTimers, REGION } from '../support/core.js';
+import { CoalescingUsageLog } from '../../src/adapters/usage/coalescing-usage-log.js';
+import { DynamoKeyUsageStore } from '../../src/adapters/dynamodb/key-usage-store.js';
 import { FakeAsymmetricMaterial } from '../support/fake-asymmetric-material.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeKeyMaterial } from '../support/fake-key-material.js';
@@ -59,8 +61,10 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     // Prepare
     const store = new DynamoStore({ tableName: TABLE, client });
     const material = new FakeKeyMaterial();
+    const usage = new CoalescingUsageLog({ store: new DynamoKeyUsageStore({ client, tableName: TABLE }), clock: new FakeClock(), timers: new ManualTimers() });
     const deps: CoreDeps = {
       keys: store, aliases: store, grants: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(), access: makeAccess(),
+      usage,
     };
     const accessKeyId = 'AKIAEXAMPLE000000001';
     await store.putAccessKey({
@@ -86,7 +90,12 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     const identityResults = await runIdentitySteps(identities.run);
     await identities.run('iam', 'CreateUser', { UserName: 'bob' }, makeContext());
     const bobKey = (await identities.run('iam', 'CreateAccessKey', { UserName: 'bob' }, makeContext()))?.['AccessKey'] as { AccessKeyId: string };
+    attributedTo = undefined;
+    const [usedKey] = (await store.listKeys(ACCOUNT_ID, REGION, { limit: 1 })).items;
     attributedTo = 'front';
+    // The front notes the keys each cryptographic operation used, and writes them out.
+    if (usedKey !== undefined) usage.note(usedKey, { operation: 'Encrypt', cloudTrailEventId: 'event', kmsRequestId: 'request' });
+    await usage.flush();
     const resolved = await credentials.resolve(accessKeyId);
     const bob = await credentials.resolve(bobKey.AccessKeyId);
     await credentials.resolve('AKIAUNKNOWN000000001');
@@ -101,6 +110,7 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     expect(identityResults.filter((result) => result.error !== undefined)).toEqual([]);
     expect(resolved?.secretAccessKey).toBe('secret');
     expect(bob?.principal).toMatchObject({ type: 'IAMUser', userName: 'bob' });
+    expect((await usage.lastUsage(usedKey ?? { accountId: '', region: '', keyId: '' }))?.kmsRequestId).toBe('request');
     for (const fn of ['front', ...GROUPS] as ServiceFunction[]) {
       expect(sent.some((command) => command.fn === fn), `${fn} sent nothing`).toBe(true);
       expect(deniedFor(fn).map((request) => request.label), fn).toEqual([]);

@@ -3,7 +3,7 @@ import {
   accessKeyToItem, aliasToItem, backingKeyToItem, grantToItem, keyToItem,
 } from '../../src/adapters/dynamodb/item-mapping.js';
 import {
-  accessKeyKey, aliasKey, grantKey, iamPartition, keyMetadataKey, keyPartition, keysListPartition, principalPartition,
+  accessKeyKey, aliasKey, grantKey, iamPartition, keyMetadataKey, keyPartition, usageKey, keysListPartition, principalPartition,
 } from '../../src/adapters/dynamodb/item-keys.js';
 import type { StoredGrant } from '../../src/core/kms/grants/stored-grant.js';
 import type { KeyRecord } from '../../src/core/kms/records.js';
@@ -93,6 +93,12 @@ const ATTACKS: [ServiceFunction, string, string, unknown][] = [
     put({ pk: { S: iamPartition(OTHER_ACCOUNT) }, sk: { S: 'USER#mallory' }, sealedSecretCiphertext: { B: new Uint8Array(32) } })],
   ['front', 'writes an IAM user', 'PutItemCommand', put({ pk: { S: iamPartition(OTHER_ACCOUNT) }, sk: { S: 'USER#mallory' } })],
   ['front', 'writes anything', 'PutItemCommand', put(keyToItem(VICTIM_KEY))],
+  ['front', 're-enables a key through UpdateItem', 'UpdateItemCommand', {
+    ...keyed(keyMetadataKey(ACCOUNT, KEY.region, KEY.keyId)), UpdateExpression: 'SET keyState = :s', ExpressionAttributeValues: { ':s': { S: 'Enabled' } },
+  }],
+  ['front', 'plants key material into a usage item', 'UpdateItemCommand', {
+    ...keyed(usageKey(ACCOUNT, KEY.region, KEY.keyId)), UpdateExpression: 'SET #m = :m', ExpressionAttributeNames: { '#m': 'wrappedMaterial' }, ExpressionAttributeValues: { ':m': { B: new Uint8Array(1) } },
+  }],
   ['front', 'deletes an alias', 'DeleteItemCommand', keyed(aliasKey(ACCOUNT, KEY.region, 'alias/app'))],
   ['front', 'lists a principal\'s access keys', 'QueryCommand', query('gsi1pk', principalPartition(`arn:aws:iam::${ACCOUNT}:root`), 'gsi1')],
   ...FUNCTIONS.flatMap((fn): [ServiceFunction, string, string, unknown][] => [

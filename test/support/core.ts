@@ -32,6 +32,7 @@ export class ManualTimers implements Timers {
   }
 }
 import { InMemoryIdentityDirectory, makeAccess } from './identity-directory.js';
+import { CoalescingUsageLog } from '../../src/adapters/usage/coalescing-usage-log.js';
 import { StoredGrantLookup } from '../../src/core/kms/grants/stored-grant-lookup.js';
 import { defaultKeyPolicy } from '../../src/core/kms/keys/default-key-policy.js';
 
@@ -72,6 +73,7 @@ export interface CoreHarness {
   readonly clock: FakeClock;
   readonly ids: SequentialIds;
   readonly identities: InMemoryIdentityDirectory;
+  readonly usage: CoalescingUsageLog;
 }
 
 export function makeCore(identities = new InMemoryIdentityDirectory()): CoreHarness {
@@ -84,7 +86,11 @@ export function makeCore(identities = new InMemoryIdentityDirectory()): CoreHarn
   const scheduler = new LocalScheduler({ clock, index: store, timers });
   const lifecycle = { scheduler, removal: store };
   const access = makeAccess({ identities, grants: new StoredGrantLookup(store) });
-  return { deps: { keys: store, aliases: store, grants: store, material, asymmetric, clock, ids, access, lifecycle }, store, material, clock, ids, identities, scheduler, timers };
+  const usage = new CoalescingUsageLog({ store, clock, timers: new ManualTimers() });
+  return {
+    deps: { keys: store, aliases: store, grants: store, material, asymmetric, clock, ids, access, lifecycle, usage },
+    store, material, clock, ids, identities, scheduler, timers, usage,
+  };
 }
 
 export function makeKeyId(n: number): string {

@@ -2,7 +2,8 @@ import {
   AlreadyExistsException, ConflictException, InvalidMarkerException, KMSInvalidStateException, NotFoundException,
 } from '../../src/models/kms/generated/errors.js';
 import type {
-  AliasStore, CredentialStore, DueKey, DueWorkIndex, GrantStore, KeyLocator, KeyRemoval, KeyStore, Page, PageRequest, SealedData,
+  AliasStore, CredentialStore, DueKey, DueWorkIndex, GrantStore, KeyLocator, KeyRemoval, KeyStore, KeyUsageRecord, KeyUsageStore, Page, PageRequest,
+  SealedData,
 } from '../../src/core/ports/index.js';
 import type { StoredGrant } from '../../src/core/kms/grants/stored-grant.js';
 import { lifecycleDueAt } from '../../src/core/kms/lifecycle/due-dates.js';
@@ -16,12 +17,14 @@ import { say } from '../../src/core/kms/messages.js';
  * and update, AlreadyExists / NotFound / Conflict errors and opaque paging markers.
  * Records are copied in and out so callers never share state with the store.
  */
-export class InMemoryStore implements KeyStore, AliasStore, GrantStore, CredentialStore, MigrationStore, DueWorkIndex, KeyRemoval {
+export class InMemoryStore implements KeyStore, AliasStore, GrantStore, CredentialStore, MigrationStore, DueWorkIndex, KeyRemoval, KeyUsageStore {
   readonly #keys = new Map<string, KeyRecord>();
   readonly #backingKeys = new Map<string, BackingKeyRecord>();
   readonly #aliases = new Map<string, AliasRecord>();
   readonly #accessKeys = new Map<string, AccessKeyRecord>();
   readonly #grants = new Map<string, StoredGrant>();
+  readonly #usages = new Map<string, KeyUsageRecord>();
+  #trackingStart: number | undefined;
 
   async createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys: readonly BackingKeyRecord[] = []): Promise<void> {
     const id = keyKey(key);
@@ -70,6 +73,23 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
     if (this.#backingKeys.has(versionId)) throw new AlreadyExistsException(say('backingKeyExists', { arn: key.arn }));
     await this.updateKey(key, expectedRevision);
     this.#backingKeys.set(versionId, copy(backingKey));
+  }
+
+  async putUsages(entries: readonly { readonly locator: KeyLocator; readonly usage: KeyUsageRecord }[]): Promise<void> {
+    for (const { locator, usage } of entries) {
+      const stored = this.#usages.get(keyKey(locator));
+      if (this.#keys.has(keyKey(locator)) && (stored === undefined || stored.timestamp < usage.timestamp)) this.#usages.set(keyKey(locator), { ...usage });
+    }
+  }
+
+  async getUsage(locator: KeyLocator): Promise<KeyUsageRecord | undefined> {
+    const usage = this.#usages.get(keyKey(locator));
+    return usage === undefined ? undefined : { ...usage };
+  }
+
+  async trackingStart(now: number): Promise<number> {
+    this.#trackingStart ??= now;
+    return this.#trackingStart;
   }
 
   async createAlias(alias: AliasRecord): Promise<void> {
@@ -213,6 +233,7 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
     for (const [aliasId, alias] of this.#aliases) if (keyKey({ ...alias, keyId: alias.targetKeyId }) === id) this.#aliases.delete(aliasId);
     for (const backingId of this.#backingKeys.keys()) if (backingId.startsWith(`${id}#`)) this.#backingKeys.delete(backingId);
     for (const grant of this.#grantsOf(key)) this.#grants.delete(grantKey(key, grant.grantId));
+    this.#usages.delete(id);
     this.#keys.delete(id);
     return true;
   }

@@ -107,6 +107,20 @@ export function dueIndexKey(dueAt: number, accountId: string, region: string, ke
   return { [DUE_INDEX.partitionKey]: { S: DUE_PARTITION }, [DUE_INDEX.sortKey]: { S: dueSortKey(dueAt, accountId, region, keyId) } };
 }
 
+/** Partition of a key's last-use record (GetKeyLastUsage), apart from its metadata so its writers reach nothing else. */
+export function usagePartition(accountId: string, region: string, keyId: string): string {
+  return `USAGE#${accountId}:${region}:${keyId}`;
+}
+
+export function usageKey(accountId: string, region: string, keyId: string): ItemKey {
+  return primaryKey(usagePartition(accountId, region, keyId), METADATA_SORT_KEY);
+}
+
+/** Partition of the service's own records (today: when usage tracking began). */
+export function servicePartition(name: string): string {
+  return `SERVICE#${name}`;
+}
+
 /** Partition of every IAM record of one account (users, roles, policies, attachments). */
 export function iamPartition(accountId: string): string {
   return `IAM#${accountId}`;

@@ -10,7 +10,7 @@ import {
 import type { KeyRemoval } from '../../core/ports/index.js';
 import type { KeyRecord } from '../../core/kms/records.js';
 import { cancellationReasons, toKmsError } from './dynamo-errors.js';
-import { ALIAS_INDEX_PREFIX, aliasKey, grantsPartition, keyMetadataKey, keyPartition, primaryKey, type ItemKey } from './item-keys.js';
+import { ALIAS_INDEX_PREFIX, aliasKey, grantsPartition, keyMetadataKey, keyPartition, primaryKey, usageKey, type ItemKey } from './item-keys.js';
 import { itemToKey, type Item } from './item-mapping.js';
 import { GSI1, TABLE_KEY } from './table-definition.js';
 import { TableReads } from './table-reads.js';
@@ -51,7 +51,11 @@ export class DynamoKeyRemoval implements KeyRemoval {
   }
 
   private async removeItems(key: KeyRecord): Promise<void> {
-    const others = [...await this.aliasRemovals(key), ...await this.grantRemovals(key), ...await this.backingKeyRemovals(key)];
+    const others = [
+      ...await this.aliasRemovals(key), ...await this.grantRemovals(key), ...await this.backingKeyRemovals(key),
+      // The last-use record, whether or not the key was ever used (deleting nothing is no error).
+      { key: usageKey(key.accountId, key.region, key.keyId) },
+    ];
     const metadata: Removal = {
       key: keyMetadataKey(key.accountId, key.region, key.keyId),
       condition: {

@@ -2,7 +2,9 @@
  * What every core operation receives: the adapters behind the ports, the request context and a
  * record of the KMS keys the request touched (for the audit event's `resources`).
  */
-import type { AliasStore, AsymmetricKeyMaterial, Clock, GrantStore, IdSource, KeyMaterial, KeyRemoval, KeyStore, Scheduler } from '../ports/index.js';
+import type {
+  AliasStore, AsymmetricKeyMaterial, Clock, GrantStore, IdSource, KeyMaterial, KeyRemoval, KeyStore, KeyUsageLog, Scheduler,
+} from '../ports/index.js';
 import type { RequestContext } from '../request-context.js';
 import type { OperationIO, OperationName } from '../../models/kms/generated/operations.js';
 import type { GranteeMatch, RequestedGrant } from '../authz/index.js';
@@ -23,6 +25,8 @@ export interface CoreDeps {
   readonly access: AccessControl;
   /** The key lifecycle's scheduler and key removal; without them ScheduleKeyDeletion is not offered. */
   readonly lifecycle?: LifecycleDeps;
+  /** Each key's last cryptographic use; without it GetKeyLastUsage is not offered. */
+  readonly usage?: KeyUsageLog;
 }
 
 export interface LifecycleDeps {

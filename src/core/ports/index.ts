@@ -19,3 +19,4 @@ export type { GrantLookup } from './grant-lookup.js';
 export type { DueKey, DueWorkIndex, KeyRemoval, Scheduler } from './lifecycle.js';
 export type { GrantStore } from './grant-store.js';
 export { IAM_QUOTAS, type IdentityStore } from './identity-store.js';
+export type { KeyUsageLog, KeyUsageRecord, KeyUsageStore } from './key-usage.js';

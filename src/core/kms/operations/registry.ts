@@ -14,6 +14,7 @@ import { deriveSharedSecret } from './derive-shared-secret.js';
 import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data-key-pairs.js';
 import { cancelKeyDeletion, scheduleKeyDeletion } from '../lifecycle/key-deletion.js';
 import { grantOperations } from './grants.js';
+import { getKeyLastUsage } from './key-last-usage.js';
 import {
   disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand,
 } from '../lifecycle/key-rotation.js';
@@ -53,5 +54,6 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   GetKeyRotationStatus: getKeyRotationStatus,
   RotateKeyOnDemand: rotateKeyOnDemand,
   ListKeyRotations: listKeyRotations,
+  GetKeyLastUsage: getKeyLastUsage,
   ...grantOperations,
 };

@@ -157,6 +157,7 @@ const CASES: { readonly [Op in KeyStateOperation]?: OperationCase } = {
   GetKeyRotationStatus: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
   RotateKeyOnDemand: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
   ListKeyRotations: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
+  GetKeyLastUsage: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
 };
 
 const ORIGINS: readonly OriginType[] = ['AWS_KMS', 'EXTERNAL'];

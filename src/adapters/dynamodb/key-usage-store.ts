@@ -1,0 +1,103 @@
+/**
+ * KeyUsageStore on the service's one table: each key's last use in an item of its own partition
+ * (`USAGE#<acct>:<region>:<keyId>` / `META`), written only while the key exists and only by a
+ * later use than the one stored; and the date usage tracking began (`SERVICE#usage-tracking`).
+ */
+import {
+  ConditionalCheckFailedException, PutItemCommand, TransactWriteItemsCommand, type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import type { KeyLocator, KeyUsageRecord, KeyUsageStore } from '../../core/ports/index.js';
+import { KeyLastUsageTrackingOperationValues, type KeyLastUsageTrackingOperation } from '../../models/kms/generated/shapes.js';
+import { cancellationReasons, toKmsError } from './dynamo-errors.js';
+import { keyMetadataKey, primaryKey, servicePartition, usageKey } from './item-keys.js';
+import { MalformedItemError, type Item } from './item-mapping.js';
+import { TABLE_KEY } from './table-definition.js';
+import { TableReads } from './table-reads.js';
+
+const TRACKING_START = primaryKey(servicePartition('usage-tracking'), 'START');
+const OPERATIONS: ReadonlySet<string> = new Set(KeyLastUsageTrackingOperationValues);
+
+export class DynamoKeyUsageStore implements KeyUsageStore {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #reads: TableReads;
+
+  constructor(options: { readonly client: DynamoDBClient; readonly tableName: string }) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#reads = new TableReads(options.client, options.tableName);
+  }
+
+  async putUsages(entries: readonly { readonly locator: KeyLocator; readonly usage: KeyUsageRecord }[]): Promise<void> {
+    // One small transaction a key: a key deleted meanwhile, or a later use stored by another process, skips only that key.
+    await Promise.all(entries.map(({ locator, usage }) => this.#put(locator, usage)));
+  }
+
+  async #put(locator: KeyLocator, usage: KeyUsageRecord): Promise<void> {
+    try {
+      await this.#client.send(new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            ConditionCheck: {
+              TableName: this.#table,
+              Key: keyMetadataKey(locator.accountId, locator.region, locator.keyId),
+              ConditionExpression: 'attribute_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': TABLE_KEY.partitionKey },
+            },
+          },
+          {
+            Update: {
+              TableName: this.#table,
+              Key: usageKey(locator.accountId, locator.region, locator.keyId),
+              UpdateExpression: 'SET #type = :type, #operation = :operation, #timestamp = :timestamp, #eventId = :eventId, #requestId = :requestId',
+              ConditionExpression: 'attribute_not_exists(#timestamp) OR #timestamp < :timestamp',
+              ExpressionAttributeNames: {
+                '#type': 'type', '#operation': 'operation', '#timestamp': 'timestamp', '#eventId': 'cloudTrailEventId', '#requestId': 'kmsRequestId',
+              },
+              ExpressionAttributeValues: {
+                ':type': { S: 'KeyUsage' }, ':operation': { S: usage.operation }, ':timestamp': { N: String(usage.timestamp) },
+                ':eventId': { S: usage.cloudTrailEventId }, ':requestId': { S: usage.kmsRequestId },
+              },
+            },
+          },
+        ],
+      }));
+    } catch (error) {
+      // The key is gone, or a later use is stored: nothing to write.
+      if (cancellationReasons(error)?.some((reason) => reason.Code === 'ConditionalCheckFailed') === true) return;
+      throw toKmsError(error);
+    }
+  }
+
+  async getUsage(locator: KeyLocator): Promise<KeyUsageRecord | undefined> {
+    const item = await this.#reads.getItem(usageKey(locator.accountId, locator.region, locator.keyId));
+    return item === undefined ? undefined : itemToUsage(item);
+  }
+
+  async trackingStart(now: number): Promise<number> {
+    try {
+      await this.#client.send(new PutItemCommand({
+        TableName: this.#table,
+        Item: { ...TRACKING_START, type: { S: 'UsageTrackingStart' }, startDate: { N: String(now) } },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE_KEY.partitionKey },
+      }));
+      return now;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw toKmsError(error);
+    }
+    const value = Number((await this.#reads.getItem(TRACKING_START))?.['startDate']?.N);
+    if (!Number.isFinite(value)) throw toKmsError(new MalformedItemError('startDate'));
+    return value;
+  }
+}
+
+function itemToUsage(item: Item): KeyUsageRecord {
+  const operation = item['operation']?.S;
+  const timestamp = Number(item['timestamp']?.N);
+  const cloudTrailEventId = item['cloudTrailEventId']?.S;
+  const kmsRequestId = item['kmsRequestId']?.S;
+  if (operation === undefined || !OPERATIONS.has(operation)) throw toKmsError(new MalformedItemError('operation'));
+  if (!Number.isFinite(timestamp) || cloudTrailEventId === undefined || kmsRequestId === undefined) throw toKmsError(new MalformedItemError('timestamp'));
+  return { operation: operation as KeyLastUsageTrackingOperation, timestamp, cloudTrailEventId, kmsRequestId };
+}
