@@ -9,6 +9,14 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { IdentityGroupDeps } from '../pipeline/identity-group-handler.js';
 import { assembleIdentities, identityStoreFor } from './identity-deps.js';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
+import { DynamoDueIndex } from '../adapters/dynamodb/due-index.js';
+import { DynamoKeyRemoval } from '../adapters/dynamodb/key-removal.js';
+import { EventBridgeScheduler } from '../adapters/scheduler/eventbridge-scheduler.js';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { lifecycleRunner } from './lifecycle.js';
+import { createLifecycleHandler } from '../pipeline/lifecycle-handler.js';
+import type { LifecycleDeps } from '../core/kms/service.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
 import { migrateLegacyRootKeyOrLog } from '../adapters/pkcs11/legacy-migration.js';
 import { secretAad } from '../authn/stored-credentials.js';
@@ -66,9 +74,37 @@ function tableClient(): DynamoDBClient {
   return new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true } });
 }
 
+/** The environment that gives a function the key lifecycle (set by the stack on the functions that change keys). */
+export const LIFECYCLE_ENV = {
+  functionArn: 'LIFECYCLE_FUNCTION_ARN',
+  scheduleGroup: 'LIFECYCLE_SCHEDULE_GROUP',
+  schedulerRoleArn: 'LIFECYCLE_SCHEDULER_ROLE_ARN',
+} as const;
+
+/**
+ * The deployment's key lifecycle: EventBridge Scheduler one-time schedules that invoke the
+ * lifecycle function (due work is handed to it at once), and the table's key removal. Undefined
+ * where the stack gave no lifecycle settings: lifecycle operations then answer that they are not offered.
+ */
+export function lambdaLifecycle(env: NodeJS.ProcessEnv = process.env): LifecycleDeps | undefined {
+  const targetArn = env[LIFECYCLE_ENV.functionArn];
+  const groupName = env[LIFECYCLE_ENV.scheduleGroup];
+  const roleArn = env[LIFECYCLE_ENV.schedulerRoleArn];
+  if (targetArn === undefined || targetArn === '' || groupName === undefined || groupName === '' || roleArn === undefined || roleArn === '') return undefined;
+  const lambda = new LambdaClient({});
+  const scheduler = new EventBridgeScheduler({
+    client: new SchedulerClient({}), groupName, targetArn, roleArn, clock: systemClock,
+    runNow: async (locator) => {
+      await lambda.send(new InvokeCommand({ FunctionName: targetArn, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(locator)) }));
+    },
+  });
+  return { scheduler, removal: new DynamoKeyRemoval({ client: tableClient(), tableName: required('TABLE_NAME') }) };
+}
+
 function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMaterial }) {
   // The store's own client carries connection and request timeouts.
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
+  const lifecycle = lambdaLifecycle();
   const identities = identityStoreFor(tableClient(), required('TABLE_NAME'));
   // The front notes uses and writes them a second later while the function runs (a frozen
   // function writes on its next invocation); the group that answers GetKeyLastUsage reads them.
@@ -77,9 +113,10 @@ function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMa
     onError: (error) => jsonLogger.error('key usage write failed', { error: String(error) }),
   });
   return {
-    store, identities, usage,
+    store, identities, usage, lifecycle,
     ...assembleCore({
       store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore: identities, usage,
+      ...(lifecycle === undefined ? {} : { lifecycle }),
       endpointPolicies: endpointPoliciesFromEnv(process.env),
     }),
   };
@@ -128,4 +165,20 @@ export async function lambdaGroupDeps(group: FunctionGroup): Promise<GroupHandle
   ]);
   const { core } = lambdaParts(token);
   return { group, core, logger: jsonLogger, verifier: new GroupRequestVerifier({ key, clock: systemClock }) };
+}
+
+/**
+ * The lifecycle function: runs a key's due work (deletion, rotation) when its schedule fires, and
+ * sweeps the due-date index on a fixed rate. It generates new key material, so it opens the token.
+ */
+export async function lambdaLifecycleHandler(): Promise<(event: unknown) => Promise<{ readonly ran: number }>> {
+  const token = await openToken();
+  const { core, lifecycle } = lambdaParts(token);
+  if (lifecycle === undefined) throw new Error(`the lifecycle function needs ${Object.values(LIFECYCLE_ENV).join(', ')}`);
+  return createLifecycleHandler({
+    run: lifecycleRunner({ core, lifecycle, audit: logAuditSink, ids: randomIds, clock: systemClock }),
+    index: new DynamoDueIndex({ client: tableClient(), tableName: required('TABLE_NAME') }),
+    clock: systemClock,
+    logger: jsonLogger,
+  });
 }

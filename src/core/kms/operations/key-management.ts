@@ -44,9 +44,14 @@ export const disableKey: OperationHandler<'DisableKey'> = async (call) => {
 
 /**
  * Writes changed key metadata, guarded by the revision it was read at, then tells the lifecycle
- * scheduler when the key's next lifecycle work is due (the metadata itself is the durable record).
+ * scheduler when the key's next lifecycle work is due if that changed (the metadata itself is the
+ * durable record, which a scheduler reloads or sweeps).
  */
 export async function saveKey(call: OperationCall<unknown>, key: KeyRecord): Promise<void> {
+  const { lifecycle } = call.deps;
+  // The stored version, from the cache the request's own read filled.
+  const before = lifecycle === undefined ? undefined : await call.deps.keys.getKey(key);
   await call.deps.keys.updateKey({ ...key, revision: key.revision + 1 }, key.revision);
-  await call.deps.lifecycle?.scheduler.arrange(key, lifecycleDueAt(key));
+  const due = lifecycleDueAt(key);
+  if (lifecycle !== undefined && (before === undefined || lifecycleDueAt(before) !== due)) await lifecycle.scheduler.arrange(key, due);
 }
