@@ -137,5 +137,26 @@ export const GROUP_FUNCTIONS = {
 
 export type DeployedGroup = keyof typeof GROUP_FUNCTIONS;
 
+/**
+ * The lifecycle function: a key's deletion at the end of its waiting period (its aliases, grants,
+ * backing keys, last-use record and metadata) and its rotations (new key material in the token).
+ */
+export const LIFECYCLE_FUNCTION = {
+  entry: 'functions/lifecycle.ts',
+  usesToken: true,
+  table: [
+    // Rotation writes the metadata and the new backing key; removal reads and deletes every item of the key.
+    { actions: ['GetItem', 'PutItem', 'Query', 'DeleteItem'], on: 'table', partitions: ['key'] },
+    { actions: ['Query', 'DeleteItem'], on: 'table', partitions: ['grants'] },
+    { actions: ['DeleteItem'], on: 'table', partitions: ['aliases', 'usage'], withoutKeyMaterial: true },
+    // The aliases of the key, and the sweep of the keys with due work.
+    { actions: ['Query'], on: 'gsi1', partitions: ['key'] },
+    { actions: ['Query'], on: 'due', partitions: ['due'] },
+  ],
+} as const satisfies FunctionProfile;
+
+/** The groups whose operations change a key's due dates (deletion, rotation): they arrange schedules. */
+export const SCHEDULING_GROUPS: readonly DeployedGroup[] = ['keys'];
+
 /** The deployed groups in declaration order. */
 export const deployedGroups = (): DeployedGroup[] => Object.keys(GROUP_FUNCTIONS) as DeployedGroup[];

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
-import { ArnPrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { GROUP_REQUEST_SECRET_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
-import { deployedGroups, FRONT_FUNCTION, GROUP_FUNCTIONS } from './api-groups.js';
+import { GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
+import { deployedGroups, FRONT_FUNCTION, GROUP_FUNCTIONS, LIFECYCLE_FUNCTION, SCHEDULING_GROUPS } from './api-groups.js';
 import type { DeployedGroup, FunctionProfile } from './api-groups.js';
 import { GroupRequestKey } from './constructs/group-request-key.js';
 import { DEFAULT_THROTTLING, KmsApi } from './constructs/kms-api.js';
@@ -58,6 +59,8 @@ export interface KmsServiceStackProps extends StackProps {
 export class KmsServiceStack extends Stack {
   readonly frontFunction: NodejsFunction;
   readonly groupFunctions: Readonly<Record<DeployedGroup, NodejsFunction>>;
+  /** Runs keys' due deletions and rotations, from their EventBridge Scheduler schedules and an hourly sweep. */
+  readonly lifecycleFunction: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: KmsServiceStackProps) {
     super(scope, id, props);
@@ -95,6 +98,35 @@ export class KmsServiceStack extends Stack {
       if (profile.usesToken) grantPinSecretRead(fn, props.pkcs11);
     };
 
+    // The key lifecycle: one-time schedules per key in a group of their own, invoking the lifecycle
+    // function through a role only EventBridge Scheduler of this account may assume. The function's
+    // ARN is built from a fixed name, because its own environment (and that role) must name it.
+    const lifecycleName = `${this.stackName}-lifecycle`.slice(0, 64);
+    const lifecycleArn = this.formatArn({ service: 'lambda', resource: 'function', resourceName: lifecycleName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const scheduleGroup = new CfnScheduleGroup(this, 'LifecycleSchedules', { name: lifecycleName });
+    const schedulerRole = new Role(this, 'LifecycleSchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: 'EventBridge Scheduler invokes the KMS lifecycle function',
+    });
+    schedulerRole.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [lifecycleArn] }));
+    const lifecycleEnvironment = {
+      [LIFECYCLE_ENV.functionArn]: lifecycleArn,
+      [LIFECYCLE_ENV.scheduleGroup]: lifecycleName,
+      [LIFECYCLE_ENV.schedulerRoleArn]: schedulerRole.roleArn,
+    };
+    /** A function that arranges schedules: in the service's group only, passing only the scheduler role. */
+    const grantScheduling = (fn: NodejsFunction): void => {
+      fn.addToRolePolicy(new PolicyStatement({
+        actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+        resources: [this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${lifecycleName}/*` })],
+      }));
+      fn.addToRolePolicy(new PolicyStatement({
+        actions: ['iam:PassRole'], resources: [schedulerRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }));
+      // Work already due is handed to the lifecycle function at once.
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [lifecycleArn] }));
+    };
+
     const groupFunctions = {} as Record<DeployedGroup, NodejsFunction>;
     for (const group of deployedGroups()) {
       const profile: FunctionProfile = GROUP_FUNCTIONS[group];
@@ -106,16 +138,45 @@ export class KmsServiceStack extends Stack {
         memorySize: 512,
         // Below the front's timeout so the front can still answer when a group runs late.
         timeout: Duration.seconds(15),
-        environment: { ...environment, ...token.environment },
+        environment: { ...environment, ...token.environment, ...(SCHEDULING_GROUPS.includes(group) ? lifecycleEnvironment : {}) },
         layers: token.layers,
         network: functionNetwork,
         ...('tokenFileSystem' in token && token.tokenFileSystem !== undefined ? { tokenFileSystem: token.tokenFileSystem } : {}),
       });
       grantTableAccess(fn, table, profile.table);
       grantToken(fn, profile);
+      if (SCHEDULING_GROUPS.includes(group)) grantScheduling(fn);
       groupFunctions[group] = fn;
     }
     this.groupFunctions = groupFunctions;
+
+    const lifecycleToken = tokenAccess(LIFECYCLE_FUNCTION);
+    this.lifecycleFunction = createServiceFunction(this, 'LifecycleFunction', {
+      projectRoot,
+      entry: LIFECYCLE_FUNCTION.entry,
+      description: 'KMS key lifecycle: deletions and rotations when they fall due',
+      functionName: lifecycleName,
+      memorySize: 512,
+      // A sweep may run many keys' due work.
+      timeout: Duration.minutes(5),
+      environment: { ...environment, ...lifecycleToken.environment, ...lifecycleEnvironment },
+      layers: lifecycleToken.layers,
+      network: functionNetwork,
+      ...('tokenFileSystem' in lifecycleToken && lifecycleToken.tokenFileSystem !== undefined ? { tokenFileSystem: lifecycleToken.tokenFileSystem } : {}),
+    });
+    grantTableAccess(this.lifecycleFunction, table, LIFECYCLE_FUNCTION.table);
+    grantToken(this.lifecycleFunction, LIFECYCLE_FUNCTION);
+    grantScheduling(this.lifecycleFunction);
+    // The safety net: every hour, every key whose work is due (a schedule that was never written is caught here).
+    const sweep = new CfnSchedule(this, 'LifecycleSweep', {
+      groupName: lifecycleName,
+      scheduleExpression: 'rate(1 hour)',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: { arn: lifecycleArn, roleArn: schedulerRole.roleArn, input: JSON.stringify({ sweep: true }) },
+      description: 'Sweeps the KMS keys whose deletion or rotation is due',
+    });
+    sweep.addDependency(scheduleGroup);
+    sweep.node.addDependency(this.lifecycleFunction);
 
     const frontToken = tokenAccess(FRONT_FUNCTION);
     this.frontFunction = createServiceFunction(this, 'FrontFunction', {

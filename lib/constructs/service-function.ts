@@ -46,6 +46,8 @@ export interface ServiceFunctionProps {
   readonly network?: { readonly vpc: IVpc; readonly vpcSubnets: SubnetSelection; readonly securityGroups: ISecurityGroup[] };
   /** An EFS access point mounted at {@link TOKEN_MOUNT_PATH} (the SoftHSM token). */
   readonly tokenFileSystem?: LambdaFileSystem;
+  /** A fixed name, for a function whose ARN must be known before it exists (its own environment names it). */
+  readonly functionName?: string;
 }
 
 /** Where a function that uses a SoftHSM token on EFS finds it. */
@@ -80,5 +82,6 @@ export const createServiceFunction = (
     bundling: BUNDLING,
     ...(props.network === undefined ? {} : props.network),
     ...(props.tokenFileSystem === undefined ? {} : { filesystem: props.tokenFileSystem }),
+    ...(props.functionName === undefined ? {} : { functionName: props.functionName }),
   });
 };

@@ -13,9 +13,9 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import {
   accessKeyPartition, aliasPartition, grantsPartition, iamPartition, keyPartition, keysListPartition, principalPartition, retiringPartition,
-  servicePartition, usagePartition,
+  servicePartition, usagePartition, DUE_PARTITION,
 } from '../../src/adapters/dynamodb/item-keys.js';
-import { GSI1 } from '../../src/adapters/dynamodb/table-definition.js';
+import { DUE_INDEX, GSI1 } from '../../src/adapters/dynamodb/table-definition.js';
 
 /** `KEY#…` → `KEY#`: the part of a partition key that names the item kind. */
 const kindOf = (partition: string): string => partition.slice(0, partition.indexOf('#') + 1);
@@ -42,6 +42,8 @@ export const PARTITIONS = {
   usage: kindOf(usagePartition('0', 'r', 'k')),
   /** The service's own records: when usage tracking began (base table). */
   service: kindOf(servicePartition('s')),
+  /** The keys with lifecycle work, earliest first (the `due` index's one partition). */
+  due: DUE_PARTITION,
 } as const;
 
 export type Partition = keyof typeof PARTITIONS;
@@ -54,8 +56,8 @@ export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | '
 
 export interface TableAccess {
   readonly actions: readonly ItemAction[];
-  /** The base table (partition key `pk`) or the gsi1 index (partition key `gsi1pk`). */
-  readonly on: 'table' | 'gsi1';
+  /** The base table (partition key `pk`), the gsi1 index (`gsi1pk`) or the due-date index (`duePk`). */
+  readonly on: 'table' | 'gsi1' | 'due';
   /** The partitions the actions may touch, by item kind. */
   readonly partitions: readonly Partition[];
   /** The request may name no attribute of {@link KEY_MATERIAL_ATTRIBUTES}. */
@@ -67,7 +69,7 @@ export function grantTableAccess(grantee: IGrantable, table: TableV2, rules: rea
   for (const rule of rules) {
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
       actions: rule.actions.map((action) => `dynamodb:${action}`),
-      resources: [rule.on === 'table' ? table.tableArn : `${table.tableArn}/index/${GSI1.indexName}`],
+      resources: [rule.on === 'table' ? table.tableArn : `${table.tableArn}/index/${rule.on === 'gsi1' ? GSI1.indexName : DUE_INDEX.indexName}`],
       conditions: {
         // LeadingKeys is the partition key of the table or of the index queried; every granted
         // action names exactly one, so ForAllValues cannot pass for want of a value.

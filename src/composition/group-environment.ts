@@ -25,3 +25,13 @@ export const PKCS11_ENV = {
   tokenLabel: 'PKCS11_TOKEN_LABEL',
   pinSecretArn: 'PKCS11_PIN_SECRET_ARN',
 } as const;
+
+/**
+ * How a function reaches the key lifecycle (EventBridge Scheduler and the lifecycle function):
+ * the lifecycle function itself and the functions whose operations change a key's due dates.
+ */
+export const LIFECYCLE_ENV = {
+  functionArn: 'LIFECYCLE_FUNCTION_ARN',
+  scheduleGroup: 'LIFECYCLE_SCHEDULE_GROUP',
+  schedulerRoleArn: 'LIFECYCLE_SCHEDULER_ROLE_ARN',
+} as const;

@@ -34,7 +34,7 @@ import { CoalescingUsageLog } from '../adapters/usage/coalescing-usage-log.js';
 import { DynamoKeyUsageStore } from '../adapters/dynamodb/key-usage-store.js';
 import { endpointPoliciesFromEnv, endpointVpcsFromEnv } from './vpc-endpoint-config.js';
 import { asymmetricMaterialFor } from './asymmetric-material.js';
-import { GROUP_REQUEST_SECRET_ENV, PKCS11_ENV } from './group-environment.js';
+import { GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, PKCS11_ENV } from './group-environment.js';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
 import { TokenlessMaterial } from './lambda-tokenless.js';
 
@@ -73,13 +73,6 @@ async function openToken(): Promise<{ material: KeyMaterial; asymmetric: Asymmet
 function tableClient(): DynamoDBClient {
   return new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true } });
 }
-
-/** The environment that gives a function the key lifecycle (set by the stack on the functions that change keys). */
-export const LIFECYCLE_ENV = {
-  functionArn: 'LIFECYCLE_FUNCTION_ARN',
-  scheduleGroup: 'LIFECYCLE_SCHEDULE_GROUP',
-  schedulerRoleArn: 'LIFECYCLE_SCHEDULER_ROLE_ARN',
-} as const;
 
 /**
  * The deployment's key lifecycle: EventBridge Scheduler one-time schedules that invoke the

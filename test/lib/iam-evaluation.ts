@@ -6,7 +6,7 @@
  * `dynamodb:Attributes` the attribute names a request writes or names). Any other operator
  * fails loudly, so an unmodelled policy cannot pass by accident.
  */
-import { GSI1, TABLE_KEY } from '../../src/adapters/dynamodb/table-definition.js';
+import { DUE_INDEX, GSI1, TABLE_KEY } from '../../src/adapters/dynamodb/table-definition.js';
 import type { Json } from './synth.js';
 
 /** One authorization IAM makes: a transaction is one per item. */
@@ -94,9 +94,10 @@ function itemRequest(operation: string, input: ItemInput, table: string): IamReq
   const index = input.IndexName;
   const names = Object.values(input.ExpressionAttributeNames ?? {});
   const projection = input.ProjectionExpression?.split(',').map((name) => name.trim()) ?? [];
-  if (index !== undefined && index !== GSI1.indexName) throw new Error(`unmodelled index ${index}`);
+  if (index !== undefined && index !== GSI1.indexName && index !== DUE_INDEX.indexName) throw new Error(`unmodelled index ${index}`);
+  const indexKey = index === undefined ? TABLE_KEY.partitionKey : index === GSI1.indexName ? GSI1.partitionKey : DUE_INDEX.partitionKey;
   const leadingKey = operation === 'Query'
-    ? queriedPartition(input, index === undefined ? TABLE_KEY.partitionKey : GSI1.partitionKey)
+    ? queriedPartition(input, indexKey)
     : (input.Item ?? input.Key)?.[TABLE_KEY.partitionKey]?.S;
   return {
     action: `dynamodb:${operation}`,

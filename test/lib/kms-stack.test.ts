@@ -78,13 +78,13 @@ describe('KmsServiceStack', () => {
     });
   });
 
-  it('creates the front and one function per API group on nodejs22.x', () => {
+  it('creates the front, one function per API group and the lifecycle function on nodejs22.x', () => {
     // Prepare / Act
     const { template } = stackUnderTest();
 
     // Assess
     // Besides them, only the VPC's custom resource that empties the default security group.
-    template.resourceCountIs('AWS::Lambda::Function', 1 + GROUPS.length + 1);
+    template.resourceCountIs('AWS::Lambda::Function', 1 + GROUPS.length + 1 + 1);
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       {
@@ -93,7 +93,7 @@ describe('KmsServiceStack', () => {
         Handler: 'index.handler',
         Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), NODE_OPTIONS: '--enable-source-maps' }) },
       },
-      1 + GROUPS.length,
+      1 + GROUPS.length + 1,
     );
   });
 
@@ -188,17 +188,52 @@ describe('KmsServiceStack', () => {
     }
   });
 
-  it('gives group functions no invoke rights', () => {
+  it('gives group functions no invoke rights, but the one that schedules key lifecycle work may hand due work to the lifecycle function', () => {
     // Prepare
     const { stack, template } = stackUnderTest();
 
     for (const group of GROUPS) {
       // Act
-      const actions = statementsOf(template, roleOf(template, functionId(stack, stack.groupFunctions[group]))).flatMap(actionsOf);
+      const statements = statementsOf(template, roleOf(template, functionId(stack, stack.groupFunctions[group])));
 
       // Assess
-      expect(actions.filter((action) => action.startsWith('lambda:'))).toEqual([]);
+      const invokes = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('lambda:')));
+      if (group === 'keys') {
+        expect(invokes.map((statement) => [actionsOf(statement), JSON.stringify(statement['Resource'])])).toEqual([[['lambda:InvokeFunction'], expect.stringContaining('-lifecycle')]]);
+      } else {
+        expect(invokes).toEqual([]);
+      }
     }
+  });
+
+  it('schedules key lifecycle work in its own schedule group, invoking the lifecycle function through a role only EventBridge Scheduler of the account assumes, and sweeps hourly', () => {
+    // Prepare
+    const { stack, template } = stackUnderTest();
+    const lifecycle = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('lifecycle') } });
+    const [lifecycleId] = Object.keys(lifecycle);
+
+    // Act
+    const statements = statementsOf(template, roleOf(template, functionId(stack, stack.lifecycleFunction)));
+
+    // Assess
+    expect(lifecycleId).toBe(functionId(stack, stack.lifecycleFunction));
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({ Input: '{"sweep":true}' }),
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Description: 'EventBridge Scheduler invokes the KMS lifecycle function',
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } } })],
+      }),
+    });
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole']));
+    expect(statements.find((statement) => actionsOf(statement).includes('iam:PassRole'))?.['Condition']).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    expect([...new Set(actions.filter((action) => action.startsWith('dynamodb:')))].sort())
+      .toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
   });
 
   it.each<[string, string[]]>([

@@ -117,7 +117,7 @@ export const STEPS: readonly Step[] = [
 ];
 
 /** The function an operation runs in: the front for the crypto group, else its group's. */
-export type ServiceFunction = 'front' | DeployedGroup;
+export type ServiceFunction = 'front' | 'lifecycle' | DeployedGroup;
 
 export function functionOf(operation: OperationName | `${'iam' | 'sts'}:${string}`): ServiceFunction {
   if (operation.includes(':')) return 'identities';

@@ -2,6 +2,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
+import { DynamoDueIndex } from '../../src/adapters/dynamodb/due-index.js';
+import { DynamoKeyRemoval } from '../../src/adapters/dynamodb/key-removal.js';
+import { runDueWork } from '../../src/core/kms/lifecycle/due-work.js';
+import { TouchedResources } from '../../src/core/kms/service.js';
+import type { OperationName } from '../../src/models/kms/generated/operations.js';
+import { runEncodedOperation } from '../../src/pipeline/run-operation.js';
 import { StoredCredentialResolver, secretAad } from '../../src/authn/stored-credentials.js';
 import type { CoreDeps } from '../../src/core/kms/service.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
@@ -47,7 +53,7 @@ afterAll(async () => {
 /** The IAM requests of everything `fn` sent that its role's statements do not allow. */
 function deniedFor(fn: ServiceFunction): IamRequest[] {
   const { stack, template } = stackUnderTest();
-  const lambda = fn === 'front' ? stack.frontFunction : stack.groupFunctions[fn];
+  const lambda = fn === 'front' ? stack.frontFunction : fn === 'lifecycle' ? stack.lifecycleFunction : stack.groupFunctions[fn];
   const statements = statementsOf(template, roleOf(template, functionId(stack, lambda)));
   const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0] ?? '';
   return sent
@@ -62,9 +68,12 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     const store = new DynamoStore({ tableName: TABLE, client });
     const material = new FakeKeyMaterial();
     const usage = new CoalescingUsageLog({ store: new DynamoKeyUsageStore({ client, tableName: TABLE }), clock: new FakeClock(), timers: new ManualTimers() });
+    const clock = new FakeClock();
+    // The deployment's scheduler writes EventBridge schedules, not the table; key removal is the table's.
+    const lifecycle = { scheduler: { arrange: async () => undefined }, removal: new DynamoKeyRemoval({ client, tableName: TABLE }) };
     const deps: CoreDeps = {
-      keys: store, aliases: store, grants: store, material, asymmetric: new FakeAsymmetricMaterial(), clock: new FakeClock(), ids: new SequentialIds(), access: makeAccess(),
-      usage,
+      keys: store, aliases: store, grants: store, material, asymmetric: new FakeAsymmetricMaterial(), clock, ids: new SequentialIds(), access: makeAccess(),
+      usage, lifecycle,
     };
     const accessKeyId = 'AKIAEXAMPLE000000001';
     await store.putAccessKey({
@@ -90,6 +99,19 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     const identityResults = await runIdentitySteps(identities.run);
     await identities.run('iam', 'CreateUser', { UserName: 'bob' }, makeContext());
     const bobKey = (await identities.run('iam', 'CreateAccessKey', { UserName: 'bob' }, makeContext()))?.['AccessKey'] as { AccessKeyId: string };
+    // The lifecycle function: a deletion and an on-demand rotation fall due, and a sweep runs them.
+    attributedTo = undefined;
+    const call = async (operation: OperationName, input: Record<string, unknown>) =>
+      JSON.parse(await runEncodedOperation(deps, operation, JSON.stringify(input), makeContext(), new TouchedResources())) as { KeyMetadata?: { KeyId?: string } };
+    const doomed = (await call('CreateKey', {})).KeyMetadata?.KeyId ?? '';
+    await call('CreateAlias', { AliasName: 'alias/doomed', TargetKeyId: doomed });
+    await call('ScheduleKeyDeletion', { KeyId: doomed, PendingWindowInDays: 7 });
+    const rotated = (await call('CreateKey', {})).KeyMetadata?.KeyId ?? '';
+    await call('RotateKeyOnDemand', { KeyId: rotated });
+    clock.advance(8 * 86_400_000);
+    attributedTo = 'lifecycle';
+    const outcomes = [];
+    for (const { locator } of await new DynamoDueIndex({ client, tableName: TABLE }).dueKeys(clock.now().getTime())) outcomes.push(await runDueWork(deps, lifecycle, locator));
     attributedTo = undefined;
     const [usedKey] = (await store.listKeys(ACCOUNT_ID, REGION, { limit: 1 })).items;
     attributedTo = 'front';
@@ -102,16 +124,14 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     attributedTo = undefined;
 
     // Assess
-    // The deployment has no key lifecycle scheduler yet: these answer so, and touch nothing.
-    const notDeployed = new Set(['ScheduleKeyDeletion', 'CancelKeyDeletion', 'EnableKeyRotation', 'RotateKeyOnDemand', 'DisableKeyRotation']);
-    expect(results.filter((result) => notDeployed.has(result.operation)).map((result) => result.error?.split(':')[0]))
-      .toEqual([...notDeployed].map(() => 'UnsupportedOperationException'));
-    expect(results.filter((result) => result.error !== undefined && !notDeployed.has(result.operation))).toEqual([]);
+    expect(results.filter((result) => result.error !== undefined)).toEqual([]);
+    // The steps' own on-demand rotation fell due too.
+    expect(outcomes.map((outcome) => outcome.done).sort()).toEqual(['DeleteKey', 'RotateKey', 'RotateKey']);
     expect(identityResults.filter((result) => result.error !== undefined)).toEqual([]);
     expect(resolved?.secretAccessKey).toBe('secret');
     expect(bob?.principal).toMatchObject({ type: 'IAMUser', userName: 'bob' });
     expect((await usage.lastUsage(usedKey ?? { accountId: '', region: '', keyId: '' }))?.kmsRequestId).toBe('request');
-    for (const fn of ['front', ...GROUPS] as ServiceFunction[]) {
+    for (const fn of ['front', 'lifecycle', ...GROUPS] as ServiceFunction[]) {
       expect(sent.some((command) => command.fn === fn), `${fn} sent nothing`).toBe(true);
       expect(deniedFor(fn).map((request) => request.label), fn).toEqual([]);
     }

@@ -17,7 +17,7 @@ const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';
 const KEY = makeKey(ACCOUNT);
 const VICTIM_KEY = makeKey(OTHER_ACCOUNT);
-const FUNCTIONS: ServiceFunction[] = ['front', ...GROUPS];
+const FUNCTIONS: ServiceFunction[] = ['front', 'lifecycle', ...GROUPS];
 
 function makeGrantItem(key: KeyRecord): StoredGrant {
   return {
@@ -34,7 +34,7 @@ beforeAll(() => {
 /** Every policy statement of the function's role, and the table as its statements name it. */
 function policyOf(fn: ServiceFunction): { statements: Json[]; table: string } {
   const { stack, template } = stackUnderTest();
-  const lambda = fn === 'front' ? stack.frontFunction : stack.groupFunctions[fn];
+  const lambda = fn === 'front' ? stack.frontFunction : fn === 'lifecycle' ? stack.lifecycleFunction : stack.groupFunctions[fn];
   const tableId = Object.keys(template.findResources('AWS::DynamoDB::GlobalTable'))[0] ?? '';
   return { statements: statementsOf(template, roleOf(template, functionId(stack, lambda))), table: `${tableId}.Arn` };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRONT_FUNCTION, GROUP_FUNCTIONS } from '../../lib/api-groups.js';
+import { FRONT_FUNCTION, GROUP_FUNCTIONS, LIFECYCLE_FUNCTION } from '../../lib/api-groups.js';
 import { TokenlessMaterial } from '../../src/composition/lambda-tokenless.js';
 import type { CoreDeps } from '../../src/core/kms/service.js';
 import { makeContext, makeCore } from '../support/core.js';
@@ -13,7 +13,7 @@ import { BUILT_OPERATIONS, IDENTITY_STEPS, STEPS, functionOf, runSteps, type Ser
 import { OPERATION_NAMES as IAM_OPERATIONS } from '../../src/models/iam/generated/schema.js';
 import { OPERATION_NAMES as STS_OPERATIONS } from '../../src/models/sts/generated/schema.js';
 
-const usesToken = (fn: ServiceFunction): boolean => (fn === 'front' ? FRONT_FUNCTION.usesToken : GROUP_FUNCTIONS[fn].usesToken);
+const usesToken = (fn: ServiceFunction): boolean => (fn === 'front' ? FRONT_FUNCTION.usesToken : fn === 'lifecycle' ? LIFECYCLE_FUNCTION.usesToken : GROUP_FUNCTIONS[fn].usesToken);
 
 /** The core's fakes, except that the functions `withoutToken` names get no key material. */
 function depsWithout(withoutToken: (fn: ServiceFunction) => boolean) {
