@@ -3,6 +3,8 @@ import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { ArnPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Monitoring } from './constructs/monitoring.js';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import { GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
@@ -109,10 +111,16 @@ export class KmsServiceStack extends Stack {
       description: 'EventBridge Scheduler invokes the KMS lifecycle function',
     });
     schedulerRole.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [lifecycleArn] }));
+    // Where EventBridge Scheduler puts an event it could not deliver after its retries (alarmed on).
+    const deadLetters = new Queue(this, 'LifecycleDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
+    });
+    deadLetters.grantSendMessages(schedulerRole);
     const lifecycleEnvironment = {
       [LIFECYCLE_ENV.functionArn]: lifecycleArn,
       [LIFECYCLE_ENV.scheduleGroup]: lifecycleName,
       [LIFECYCLE_ENV.schedulerRoleArn]: schedulerRole.roleArn,
+      [LIFECYCLE_ENV.deadLetterQueueArn]: deadLetters.queueArn,
     };
     /** A function that arranges schedules: in the service's group only, passing only the scheduler role. */
     const grantScheduling = (fn: NodejsFunction): void => {
@@ -172,7 +180,7 @@ export class KmsServiceStack extends Stack {
       groupName: lifecycleName,
       scheduleExpression: 'rate(1 hour)',
       flexibleTimeWindow: { mode: 'OFF' },
-      target: { arn: lifecycleArn, roleArn: schedulerRole.roleArn, input: JSON.stringify({ sweep: true }) },
+      target: { arn: lifecycleArn, roleArn: schedulerRole.roleArn, input: JSON.stringify({ sweep: true }), deadLetterConfig: { arn: deadLetters.queueArn } },
       description: 'Sweeps the KMS keys whose deletion or rotation is due',
     });
     sweep.addDependency(scheduleGroup);
@@ -237,6 +245,15 @@ export class KmsServiceStack extends Stack {
         value: `https://${deployment.customDomain.domainName}/`,
       });
     }
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      api: api.api,
+      front: this.frontFunction,
+      functions: { ...groupFunctions, lifecycle: this.lifecycleFunction },
+      table,
+      deadLetterQueue: deadLetters,
+      auditLogGroups: [this.frontFunction, ...Object.values(groupFunctions)].map((fn) => fn.logGroup),
+    });
+    new CfnOutput(this, 'KmsAlarmTopic', { description: 'SNS topic every alarm notifies (subscribe to it)', value: monitoring.topic.topicArn });
     new CfnOutput(this, 'KmsEndpoint', {
       description: 'Endpoint URL for AWS KMS clients (the SDK endpoint setting)',
       value: api.url,

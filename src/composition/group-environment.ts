@@ -34,4 +34,5 @@ export const LIFECYCLE_ENV = {
   functionArn: 'LIFECYCLE_FUNCTION_ARN',
   scheduleGroup: 'LIFECYCLE_SCHEDULE_GROUP',
   schedulerRoleArn: 'LIFECYCLE_SCHEDULER_ROLE_ARN',
+  deadLetterQueueArn: 'LIFECYCLE_DEAD_LETTER_QUEUE_ARN',
 } as const;

@@ -87,6 +87,7 @@ export function lambdaLifecycle(env: NodeJS.ProcessEnv = process.env): Lifecycle
   const lambda = new LambdaClient({});
   const scheduler = new EventBridgeScheduler({
     client: new SchedulerClient({}), groupName, targetArn, roleArn, clock: systemClock,
+    ...(env[LIFECYCLE_ENV.deadLetterQueueArn] === undefined ? {} : { deadLetterQueueArn: env[LIFECYCLE_ENV.deadLetterQueueArn] }),
     runNow: async (locator) => {
       await lambda.send(new InvokeCommand({ FunctionName: targetArn, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(locator)) }));
     },

@@ -206,6 +206,35 @@ describe('KmsServiceStack', () => {
     }
   });
 
+  it('alarms on API 5xx, function errors and throttles, internal errors, table throttles and lifecycle dead letters, to one SNS topic, with a dashboard', () => {
+    // Prepare / Act
+    const { template } = stackUnderTest();
+
+    // Assess
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as { Properties: Record<string, unknown> }[];
+    const descriptions = alarms.map((alarm) => String(alarm.Properties['AlarmDescription']));
+    for (const expected of [/answered 5xx/, /front function was throttled/, /front function failed/, /lifecycle function failed/, /KMSInternalException/, /table throttled/, /dead-letter queue/]) {
+      expect(descriptions.some((description) => expected.test(description)), String(expected)).toBe(true);
+    }
+    for (const group of GROUPS) expect(descriptions).toContain(`The ${group} function failed.`);
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    for (const alarm of alarms) expect(alarm.Properties['AlarmActions']).toEqual([{ Ref: topics[0] }]);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.auditEvent.errorCode = "KMSInternalException" }', MetricTransformations: [Match.objectLike({ MetricName: 'InternalErrors' })] });
+  });
+
+  it('sends lifecycle events EventBridge Scheduler could not deliver to an encrypted dead-letter queue its role may write to', () => {
+    // Prepare / Act
+    const { template } = stackUnderTest();
+
+    // Assess
+    const queues = Object.keys(template.findResources('AWS::SQS::Queue'));
+    expect(queues).toHaveLength(1);
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queues[0], 'Arn'] } } }) });
+  });
+
   it('schedules key lifecycle work in its own schedule group, invoking the lifecycle function through a role only EventBridge Scheduler of the account assumes, and sweeps hourly', () => {
     // Prepare
     const { stack, template } = stackUnderTest();
@@ -404,6 +433,6 @@ describe('KmsServiceStack', () => {
       ],
     });
     template.hasOutput('KmsEndpoint', { Value: Match.anyValue() });
-    expect(Object.keys(template.findOutputs('*'))).toEqual(['KmsEndpoint']);
+    expect(Object.keys(template.findOutputs('*'))).toEqual(['KmsAlarmTopic', 'KmsEndpoint']);
   });
 });

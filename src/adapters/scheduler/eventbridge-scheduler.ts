@@ -22,6 +22,8 @@ export interface EventBridgeSchedulerOptions {
   readonly targetArn: string;
   /** The role EventBridge Scheduler assumes to invoke it. */
   readonly roleArn: string;
+  /** The queue a schedule whose invocation failed after its retries sends its event to. */
+  readonly deadLetterQueueArn?: string;
   /** The real clock: schedules fire on real time. */
   readonly clock: Clock;
   /** Hands due work to the lifecycle function now (an asynchronous invocation). */
@@ -67,6 +69,7 @@ export class EventBridgeScheduler implements Scheduler {
         Arn: this.#options.targetArn,
         RoleArn: this.#options.roleArn,
         Input: JSON.stringify({ accountId: locator.accountId, region: locator.region, keyId: locator.keyId }),
+        ...(this.#options.deadLetterQueueArn === undefined ? {} : { DeadLetterConfig: { Arn: this.#options.deadLetterQueueArn } }),
       },
     };
     try {

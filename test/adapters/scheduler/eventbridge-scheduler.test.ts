@@ -21,7 +21,7 @@ function given() {
   const runNow = vi.fn(async () => undefined);
   const scheduler = new EventBridgeScheduler({
     client, groupName: 'kms-lifecycle', targetArn: 'arn:aws:lambda:eu-west-1:111122223333:function:lifecycle',
-    roleArn: 'arn:aws:iam::111122223333:role/scheduler', clock, runNow,
+    roleArn: 'arn:aws:iam::111122223333:role/scheduler', clock, runNow, deadLetterQueueArn: 'arn:aws:sqs:eu-west-1:111122223333:lifecycle-dlq',
   });
   return { mock, clock, runNow, scheduler };
 }
@@ -64,6 +64,7 @@ describe('EventBridgeScheduler', () => {
         Arn: 'arn:aws:lambda:eu-west-1:111122223333:function:lifecycle',
         RoleArn: 'arn:aws:iam::111122223333:role/scheduler',
         Input: JSON.stringify(KEY),
+        DeadLetterConfig: { Arn: 'arn:aws:sqs:eu-west-1:111122223333:lifecycle-dlq' },
       },
     });
   });
