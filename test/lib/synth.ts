@@ -8,6 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { FRONT_FUNCTION, GROUP_FUNCTIONS, LIFECYCLE_FUNCTION, deployedGroups } from '../../lib/api-groups.js';
 import { KmsServiceStack } from '../../lib/kms-stack.js';
+import type { DeploymentSettings } from '../../lib/kms-stack.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const GROUPS = deployedGroups();
@@ -25,7 +26,7 @@ export interface Synthesized {
  * Synthesizes the stack with the feature flags of `cdk.json` and without running esbuild, over a
  * stand-in project with placeholder handlers (bundling is skipped, so nothing is compiled).
  */
-function synthesize(): Synthesized {
+export function synthesize(deployment?: DeploymentSettings): Synthesized {
   const fixtureRoot = mkdtempSync(path.join(tmpdir(), 'kms-stack-'));
   try {
     mkdirSync(path.join(fixtureRoot, 'functions'));
@@ -42,6 +43,7 @@ function synthesize(): Synthesized {
     const stack = new KmsServiceStack(app, 'Test', {
       pkcs11: { modulePath: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so', tokenLabel: 'hsm1', pinSecretArn: PIN_SECRET_ARN, layerArn: LAYER_ARN },
       projectRoot: fixtureRoot,
+      ...(deployment === undefined ? {} : { deployment }),
     });
     return { stack, template: Template.fromStack(stack) };
   } finally {
