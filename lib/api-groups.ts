@@ -155,6 +155,19 @@ export const LIFECYCLE_FUNCTION = {
   ],
 } as const satisfies FunctionProfile;
 
+/**
+ * The first-credential function (a deploy-time custom resource): the deployment account's root
+ * access key, sealed under the token, and the account's record.
+ */
+export const FIRST_CREDENTIAL_FUNCTION = {
+  entry: 'functions/first-credential.ts',
+  usesToken: true,
+  table: [
+    { actions: ['GetItem', 'PutItem'], on: 'table', partitions: ['accessKey'] },
+    { actions: ['PutItem'], on: 'table', partitions: ['iam'], withoutKeyMaterial: true },
+  ],
+} as const satisfies FunctionProfile;
+
 /** The groups whose operations change a key's due dates (deletion, rotation): they arrange schedules. */
 export const SCHEDULING_GROUPS: readonly DeployedGroup[] = ['keys'];
 

@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { StackProps } from 'aws-cdk-lib';
 import { ArnPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
@@ -7,8 +9,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Monitoring } from './constructs/monitoring.js';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
-import { deployedGroups, FRONT_FUNCTION, GROUP_FUNCTIONS, LIFECYCLE_FUNCTION, SCHEDULING_GROUPS } from './api-groups.js';
+import { FIRST_CREDENTIAL_SECRET_ENV, GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
+import { deployedGroups, FIRST_CREDENTIAL_FUNCTION, FRONT_FUNCTION, GROUP_FUNCTIONS, LIFECYCLE_FUNCTION, SCHEDULING_GROUPS } from './api-groups.js';
 import type { DeployedGroup, FunctionProfile } from './api-groups.js';
 import { GroupRequestKey } from './constructs/group-request-key.js';
 import { DEFAULT_THROTTLING, KmsApi } from './constructs/kms-api.js';
@@ -245,6 +247,38 @@ export class KmsServiceStack extends Stack {
         value: `https://${deployment.customDomain.domainName}/`,
       });
     }
+    // The first credential: made at deploy time, its secret kept only in this secret.
+    const firstCredentialSecret = new Secret(this, 'FirstCredentialSecret', {
+      description: 'The first access key of the deployment account\'s root for the KMS service (JSON: accessKeyId, secretAccessKey)',
+    });
+    const credentialToken = tokenAccess(FIRST_CREDENTIAL_FUNCTION);
+    const firstCredentialFunction = createServiceFunction(this, 'FirstCredentialFunction', {
+      projectRoot,
+      entry: FIRST_CREDENTIAL_FUNCTION.entry,
+      description: 'KMS first credential: the deployment account root\'s first access key',
+      memorySize: 512,
+      timeout: Duration.minutes(2),
+      environment: {
+        ...environment, ...credentialToken.environment,
+        [FIRST_CREDENTIAL_SECRET_ENV]: firstCredentialSecret.secretArn, AWS_ACCOUNT_ID: this.account,
+      },
+      layers: credentialToken.layers,
+      network: functionNetwork,
+      ...('tokenFileSystem' in credentialToken && credentialToken.tokenFileSystem !== undefined ? { tokenFileSystem: credentialToken.tokenFileSystem } : {}),
+    });
+    grantTableAccess(firstCredentialFunction, table, FIRST_CREDENTIAL_FUNCTION.table);
+    grantToken(firstCredentialFunction, FIRST_CREDENTIAL_FUNCTION);
+    firstCredentialSecret.grantRead(firstCredentialFunction);
+    firstCredentialSecret.grantWrite(firstCredentialFunction);
+    new CustomResource(this, 'FirstCredential', {
+      serviceToken: new Provider(this, 'FirstCredentialProvider', { onEventHandler: firstCredentialFunction }).serviceToken,
+      resourceType: 'Custom::KmsFirstCredential',
+    });
+    new CfnOutput(this, 'KmsFirstCredentialSecret', {
+      description: 'Secret holding the first access key of the account root (aws secretsmanager get-secret-value)',
+      value: firstCredentialSecret.secretArn,
+    });
+
     const monitoring = new Monitoring(this, 'Monitoring', {
       api: api.api,
       front: this.frontFunction,

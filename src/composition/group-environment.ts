@@ -36,3 +36,6 @@ export const LIFECYCLE_ENV = {
   schedulerRoleArn: 'LIFECYCLE_SCHEDULER_ROLE_ARN',
   deadLetterQueueArn: 'LIFECYCLE_DEAD_LETTER_QUEUE_ARN',
 } as const;
+
+/** ARN of the secret that holds the deployment's first credential (the first-credential function). */
+export const FIRST_CREDENTIAL_SECRET_ENV = 'FIRST_CREDENTIAL_SECRET_ARN';

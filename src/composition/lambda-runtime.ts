@@ -17,6 +17,9 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { lifecycleRunner } from './lifecycle.js';
 import { createLifecycleHandler } from '../pipeline/lifecycle-handler.js';
 import type { LifecycleDeps } from '../core/kms/service.js';
+import { ensureFirstCredential } from './first-credential.js';
+import { SecretsManagerCredentialSecret } from '../adapters/secrets/credential-secret.js';
+import { createFirstCredentialHandler } from '../pipeline/first-credential-handler.js';
 import { Pkcs11KeyMaterial } from '../adapters/pkcs11/pkcs11-key-material.js';
 import { migrateLegacyRootKeyOrLog } from '../adapters/pkcs11/legacy-migration.js';
 import { secretAad } from '../authn/stored-credentials.js';
@@ -34,7 +37,7 @@ import { CoalescingUsageLog } from '../adapters/usage/coalescing-usage-log.js';
 import { DynamoKeyUsageStore } from '../adapters/dynamodb/key-usage-store.js';
 import { endpointPoliciesFromEnv, endpointVpcsFromEnv } from './vpc-endpoint-config.js';
 import { asymmetricMaterialFor } from './asymmetric-material.js';
-import { GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, PKCS11_ENV } from './group-environment.js';
+import { FIRST_CREDENTIAL_SECRET_ENV, GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, PKCS11_ENV } from './group-environment.js';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
 import { TokenlessMaterial } from './lambda-tokenless.js';
 
@@ -173,6 +176,20 @@ export async function lambdaLifecycleHandler(): Promise<(event: unknown) => Prom
     run: lifecycleRunner({ core, lifecycle, audit: logAuditSink, ids: randomIds, clock: systemClock }),
     index: new DynamoDueIndex({ client: tableClient(), tableName: required('TABLE_NAME') }),
     clock: systemClock,
+    logger: jsonLogger,
+  });
+}
+
+/** The first-credential custom resource's function: it seals the new secret, so it opens the token. */
+export async function lambdaFirstCredentialHandler() {
+  const token = await openToken();
+  const store = new DynamoStore({ tableName: required('TABLE_NAME') });
+  const identities = identityStoreFor(tableClient(), required('TABLE_NAME'));
+  const accountId = required('AWS_ACCOUNT_ID');
+  const secret = new SecretsManagerCredentialSecret(secrets, required(FIRST_CREDENTIAL_SECRET_ENV));
+  return createFirstCredentialHandler({
+    accountId,
+    ensure: () => ensureFirstCredential({ accountId, store, identities, material: token.material, clock: systemClock, ids: randomIds, secret }),
     logger: jsonLogger,
   });
 }

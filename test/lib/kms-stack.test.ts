@@ -83,8 +83,9 @@ describe('KmsServiceStack', () => {
     const { template } = stackUnderTest();
 
     // Assess
-    // Besides them, only the VPC's custom resource that empties the default security group.
-    template.resourceCountIs('AWS::Lambda::Function', 1 + GROUPS.length + 1 + 1);
+    // Besides them and the first-credential function, only the VPC's custom resource that empties
+    // the default security group and the custom resource provider's framework function.
+    template.resourceCountIs('AWS::Lambda::Function', 1 + GROUPS.length + 1 + 1 + 2);
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       {
@@ -93,8 +94,31 @@ describe('KmsServiceStack', () => {
         Handler: 'index.handler',
         Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), NODE_OPTIONS: '--enable-source-maps' }) },
       },
-      1 + GROUPS.length + 1,
+      1 + GROUPS.length + 2,
     );
+  });
+
+  it('makes the first credential at deploy time with a function that may read and write only its secret and write only access keys and the account record', () => {
+    // Prepare
+    const { template } = stackUnderTest();
+    const [functionId] = Object.keys(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('first credential') } }));
+
+    // Act
+    const statements = statementsOf(template, roleOf(template, functionId ?? ''));
+
+    // Assess
+    template.resourceCountIs('Custom::KmsFirstCredential', 1);
+    const dynamo = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+    expect(dynamo.map((statement) => [actionsOf(statement), JSON.stringify(statement['Condition'])])).toEqual([
+      [['dynamodb:GetItem', 'dynamodb:PutItem'], expect.stringContaining('ACCESSKEY#*')],
+      [['dynamodb:PutItem'], expect.stringContaining('IAM#*')],
+    ]);
+    const secretActions = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('secretsmanager:')));
+    expect(secretActions.flatMap(actionsOf)).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']));
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('first credential'),
+      Environment: { Variables: Match.objectLike({ FIRST_CREDENTIAL_SECRET_ARN: Match.anyValue(), PKCS11_MODULE: Match.anyValue() }) },
+    });
   });
 
   it.each(functionsByTokenUse())('gives the PKCS#11 settings and layer to %s, whose operations use the token', (name) => {
@@ -329,8 +353,11 @@ describe('KmsServiceStack', () => {
       // Prepare / Act
       const { template } = stackUnderTest();
 
-      // Assess
-      template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+      // Assess: it and the first credential's secret, neither with a value in the template.
+      template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+      for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
+        expect((secret as { Properties: Record<string, unknown> }).Properties['SecretString']).toBeUndefined();
+      }
       template.hasResourceProperties('AWS::SecretsManager::Secret', {
         GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
         SecretString: Match.absent(),
@@ -433,6 +460,6 @@ describe('KmsServiceStack', () => {
       ],
     });
     template.hasOutput('KmsEndpoint', { Value: Match.anyValue() });
-    expect(Object.keys(template.findOutputs('*'))).toEqual(['KmsAlarmTopic', 'KmsEndpoint']);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['KmsAlarmTopic', 'KmsEndpoint', 'KmsFirstCredentialSecret']);
   });
 });

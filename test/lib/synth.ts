@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { FRONT_FUNCTION, GROUP_FUNCTIONS, LIFECYCLE_FUNCTION, deployedGroups } from '../../lib/api-groups.js';
+import { FIRST_CREDENTIAL_FUNCTION, FRONT_FUNCTION, GROUP_FUNCTIONS, LIFECYCLE_FUNCTION, deployedGroups } from '../../lib/api-groups.js';
 import { KmsServiceStack } from '../../lib/kms-stack.js';
 import type { DeploymentSettings } from '../../lib/kms-stack.js';
 
@@ -35,7 +35,7 @@ export function synthesize(deployment?: DeploymentSettings): Synthesized {
     const { dependencies } = JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { dependencies: Json };
     writeFileSync(path.join(fixtureRoot, 'package.json'), JSON.stringify({ type: 'module', dependencies }));
     writeFileSync(path.join(fixtureRoot, 'package-lock.json'), '{}');
-    for (const { entry } of [FRONT_FUNCTION, LIFECYCLE_FUNCTION, ...Object.values(GROUP_FUNCTIONS)]) {
+    for (const { entry } of [FRONT_FUNCTION, LIFECYCLE_FUNCTION, FIRST_CREDENTIAL_FUNCTION, ...Object.values(GROUP_FUNCTIONS)]) {
       writeFileSync(path.join(fixtureRoot, entry), 'export const handler = async () => ({});\n');
     }
     const cdkJson = JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')) as { context: Json };

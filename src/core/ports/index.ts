@@ -20,3 +20,4 @@ export type { DueKey, DueWorkIndex, KeyRemoval, Scheduler } from './lifecycle.js
 export type { GrantStore } from './grant-store.js';
 export { IAM_QUOTAS, type IdentityStore } from './identity-store.js';
 export type { KeyUsageLog, KeyUsageRecord, KeyUsageStore } from './key-usage.js';
+export type { CredentialSecret, RootCredential } from './credential-secret.js';
