@@ -2,9 +2,8 @@
  * The contract of `GrantStore`, and of the `GrantLookup` built on it, run against the in-memory
  * fake and against DynamoStore on DynamoDB Local.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable } from '../../src/adapters/dynamodb/create-table.js';
+import { describe, expect, it } from 'vitest';
+import { useDynamoDbLocalTables } from './dynamodb-local-tables.js';
 import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
 import { issueGrantToken } from '../../src/core/kms/grants/grant-token.js';
 import { StoredGrantLookup } from '../../src/core/kms/grants/stored-grant-lookup.js';
@@ -14,31 +13,18 @@ import type { GrantStore, KeyStore, Page, PageRequest } from '../../src/core/por
 import {
   AlreadyExistsException, InvalidGrantTokenException, InvalidMarkerException, KMSInvalidStateException, NotFoundException,
 } from '../../src/models/kms/generated/errors.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { REGION, keyIdFor, makeBackingKey, makeKey } from './dynamodb/fixtures.js';
 
 type Store = GrantStore & KeyStore;
 
-let local: DynamoDbLocal;
-let client: DynamoDBClient;
-let tables = 0;
-
-beforeAll(async () => {
-  local = await startDynamoDbLocal({});
-  client = local.client();
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await local?.stop();
-});
+const dynamo = useDynamoDbLocalTables();
 
 const STORES: readonly [string, () => Promise<Store>][] = [
   ['InMemoryStore', async () => new InMemoryStore()],
   ['DynamoStore', async () => {
-    const tableName = `grants-${++tables}`;
-    await ensureTable(client, tableName);
+    const tableName = await dynamo.newTable('grants');
+    const client = dynamo.client();
     return new DynamoStore({ tableName, client });
   }],
 ];

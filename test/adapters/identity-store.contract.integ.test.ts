@@ -3,39 +3,25 @@
  * on DynamoDB Local: IAM's errors with IAM's wording, names unique without regard to case, the
  * deletion conflicts and quotas, and nothing half-written when a write is refused.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable } from '../../src/adapters/dynamodb/create-table.js';
+import { describe, expect, it } from 'vitest';
+import { useDynamoDbLocalTables } from './dynamodb-local-tables.js';
 import { DynamoIdentityStore } from '../../src/adapters/dynamodb/identity-store.js';
 import type { AccessKeyRecord, ManagedPolicyRecord, PolicyOwner, RoleRecord, UserRecord } from '../../src/core/iam/records.js';
 import type { IdentityStore } from '../../src/core/ports/index.js';
 import {
   ConcurrentModificationException, DeleteConflictException, EntityAlreadyExistsException, LimitExceededException, NoSuchEntityException,
 } from '../../src/models/iam/generated/errors.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { InMemoryIdentityStore } from '../support/in-memory-identity-store.js';
 
 type Store = IdentityStore & { getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> };
 
-let local: DynamoDbLocal;
-let client: DynamoDBClient;
-let tables = 0;
-
-beforeAll(async () => {
-  local = await startDynamoDbLocal({});
-  client = local.client();
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await local?.stop();
-});
+const dynamo = useDynamoDbLocalTables();
 
 const STORES: readonly [string, () => Promise<Store>][] = [
   ['InMemoryIdentityStore', async () => new InMemoryIdentityStore()],
   ['DynamoIdentityStore', async () => {
-    const tableName = `identities-${++tables}`;
-    await ensureTable(client, tableName);
+    const tableName = await dynamo.newTable('identities');
+    const client = dynamo.client();
     return new DynamoIdentityStore({ tableName, client });
   }],
 ];

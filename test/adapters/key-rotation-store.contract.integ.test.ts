@@ -3,36 +3,22 @@
  * in-memory fake and against DynamoStore on DynamoDB Local: the new key material and the metadata
  * that names it are written together or not at all.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable } from '../../src/adapters/dynamodb/create-table.js';
+import { describe, expect, it } from 'vitest';
+import { useDynamoDbLocalTables } from './dynamodb-local-tables.js';
 import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
 import type { KeyRecord } from '../../src/core/kms/records.js';
 import type { KeyStore } from '../../src/core/ports/index.js';
 import { AlreadyExistsException, ConflictException, NotFoundException } from '../../src/models/kms/generated/errors.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { keyIdFor, makeBackingKey, makeKey } from './dynamodb/fixtures.js';
 
-let local: DynamoDbLocal;
-let client: DynamoDBClient;
-let tables = 0;
-
-beforeAll(async () => {
-  local = await startDynamoDbLocal({});
-  client = local.client();
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await local?.stop();
-});
+const dynamo = useDynamoDbLocalTables();
 
 const STORES: readonly [string, () => Promise<KeyStore>][] = [
   ['InMemoryStore', async () => new InMemoryStore()],
   ['DynamoStore', async () => {
-    const tableName = `rotation-${++tables}`;
-    await ensureTable(client, tableName);
+    const tableName = await dynamo.newTable('rotation');
+    const client = dynamo.client();
     return new DynamoStore({ tableName, client });
   }],
 ];

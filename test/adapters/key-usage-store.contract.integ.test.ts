@@ -3,39 +3,25 @@
  * against the DynamoDB adapters on DynamoDB Local: the latest use wins, a key that is gone gets
  * none, the tracking start never moves, and removing a key removes its last use.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable } from '../../src/adapters/dynamodb/create-table.js';
+import { describe, expect, it } from 'vitest';
+import { useDynamoDbLocalTables } from './dynamodb-local-tables.js';
 import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
 import { DynamoKeyRemoval } from '../../src/adapters/dynamodb/key-removal.js';
 import { DynamoKeyUsageStore } from '../../src/adapters/dynamodb/key-usage-store.js';
 import type { KeyRecord } from '../../src/core/kms/records.js';
 import type { KeyRemoval, KeyStore, KeyUsageRecord, KeyUsageStore } from '../../src/core/ports/index.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { keyIdFor, makeBackingKey, makeKey } from './dynamodb/fixtures.js';
 
 type Store = KeyUsageStore & KeyStore & KeyRemoval;
 
-let local: DynamoDbLocal;
-let client: DynamoDBClient;
-let tables = 0;
-
-beforeAll(async () => {
-  local = await startDynamoDbLocal({});
-  client = local.client();
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await local?.stop();
-});
+const dynamo = useDynamoDbLocalTables();
 
 const STORES: readonly [string, () => Promise<Store>][] = [
   ['InMemoryStore', async () => new InMemoryStore()],
   ['DynamoDB adapters', async () => {
-    const tableName = `usage-${++tables}`;
-    await ensureTable(client, tableName);
+    const tableName = await dynamo.newTable('usage');
+    const client = dynamo.client();
     const keys = new DynamoStore({ tableName, client });
     const usage = new DynamoKeyUsageStore({ client, tableName });
     const removal = new DynamoKeyRemoval({ client, tableName });

@@ -2,38 +2,24 @@
  * The contract of `MigrationStore` (what the legacy root key migration needs from the table), run
  * against the in-memory fake and against DynamoStore on DynamoDB Local.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTable } from '../../src/adapters/dynamodb/create-table.js';
+import { describe, expect, it } from 'vitest';
+import { useDynamoDbLocalTables } from './dynamodb-local-tables.js';
 import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
 import type { MigrationStore } from '../../src/adapters/pkcs11/legacy-migration.js';
 import { InvalidMarkerException } from '../../src/models/kms/generated/errors.js';
 import type { KeyStore, CredentialStore, Page, PageRequest } from '../../src/core/ports/index.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { keyIdFor, makeAccessKey, makeAlias, makeBackingKey, makeKey } from './dynamodb/fixtures.js';
 
 type Store = MigrationStore & KeyStore & CredentialStore & { createAlias: InMemoryStore['createAlias'] };
 
-let local: DynamoDbLocal;
-let client: DynamoDBClient;
-let tables = 0;
-
-beforeAll(async () => {
-  local = await startDynamoDbLocal({});
-  client = local.client();
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await local?.stop();
-});
+const dynamo = useDynamoDbLocalTables();
 
 const STORES: readonly [string, () => Promise<Store>][] = [
   ['InMemoryStore', async () => new InMemoryStore()],
   ['DynamoStore', async () => {
-    const tableName = `migration-${++tables}`;
-    await ensureTable(client, tableName);
+    const tableName = await dynamo.newTable('migration');
+    const client = dynamo.client();
     return new DynamoStore({ tableName, client });
   }],
 ];

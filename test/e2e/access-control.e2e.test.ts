@@ -57,12 +57,6 @@ async function createKey(client: KMSClient, policy?: string, bypass?: boolean): 
   return { keyId: required(metadata.KeyId, 'KeyId'), arn: required(metadata.Arn, 'Arn') };
 }
 
-/** The environment of a stock AWS client that reads nothing but the service's credentials file. */
-function stockClientEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  return { ...env, AWS_SHARED_CREDENTIALS_FILE: e2e.service.credentials.path, AWS_CONFIG_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true', NO_PROXY: '127.0.0.1,localhost' };
-}
-
 describe('the first example key policy of seeds 000/001 (aws:SourceVpce)', () => {
   it('allows cryptographic operations only through the named VPC endpoint, and everything else from anywhere', async () => {
     // Prepare
@@ -230,7 +224,7 @@ describe('key policies and DryRun through stock clients', () => {
     // Prepare
     const key = await createKey(e2e.kms);
     const lockout = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ROOT_ARN }, Action: 'kms:Encrypt', Resource: '*' }] });
-    const cli = (...args: string[]) => run('aws', ['kms', ...args, '--endpoint-url', e2e.service.endpoint, '--region', REGION, '--output', 'json'], { env: stockClientEnv(), timeout: 60_000 });
+    const cli = (...args: string[]) => run('aws', ['kms', ...args, '--endpoint-url', e2e.service.endpoint, '--region', REGION, '--output', 'json'], { env: e2e.stockClientEnv(), timeout: 60_000 });
 
     // Act
     const refused = await cli('put-key-policy', '--key-id', key.keyId, '--policy', lockout).then(() => '', (error: { stderr?: string }) => error.stderr ?? '');
@@ -258,7 +252,7 @@ except botocore.exceptions.ClientError as e:
 `;
 
     // Act
-    const { stdout } = await run('python3', ['-c', script, required(e2e.service.vpcEndpoints.get(ENDPOINT_A), 'endpoint A'), e2e.service.endpoint, key.keyId], { env: stockClientEnv(), timeout: 60_000 });
+    const { stdout } = await run('python3', ['-c', script, required(e2e.service.vpcEndpoints.get(ENDPOINT_A), 'endpoint A'), e2e.service.endpoint, key.keyId], { env: e2e.stockClientEnv(), timeout: 60_000 });
 
     // Assess
     expect(stdout.trim()).toBe(`AccessDeniedException: ${denied('kms:Encrypt', key.arn, 'with an explicit deny in a resource-based policy')}`);

@@ -23,18 +23,6 @@ const ROOT = `arn:aws:iam::${ACCOUNT_ID}:root`;
 // A grant names principals that exist.
 beforeAll(() => e2e.createIdentities({ roles: ['app', 'ops'], users: ['bob'] }));
 
-/** The environment of a stock AWS client that reads nothing but the service's credentials file. */
-function stockClientEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  return {
-    ...env,
-    AWS_SHARED_CREDENTIALS_FILE: e2e.service.credentials.path,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NO_PROXY: '127.0.0.1,localhost',
-  };
-}
-
 async function createKey(): Promise<KeyMetadata> {
   return required((await e2e.kms.send(new CreateKeyCommand({}))).KeyMetadata, 'KeyMetadata');
 }
@@ -220,7 +208,7 @@ print(json.dumps({
 describe('grants through boto3 and the AWS CLI', () => {
   it('creates, retries by Name, pages, lists retirable, retires by token and revokes with boto3', async () => {
     // Act
-    const { stdout } = await run('python3', ['-c', BOTO3_SCRIPT, e2e.service.endpoint], { env: stockClientEnv(), timeout: 60_000 });
+    const { stdout } = await run('python3', ['-c', BOTO3_SCRIPT, e2e.service.endpoint], { env: e2e.stockClientEnv(), timeout: 60_000 });
 
     // Assess
     const result = JSON.parse(stdout) as Record<string, unknown> & { grantId: string; secondId: string; keyArn: string };
@@ -251,12 +239,7 @@ describe('grants through boto3 and the AWS CLI', () => {
   it('creates a grant and lists it with the AWS CLI, and retires it by its token', async () => {
     // Prepare
     const cliKey = await createKey();
-    const aws = async (...args: string[]) => {
-      const { stdout } = await run('aws', ['kms', ...args, '--endpoint-url', e2e.service.endpoint, '--region', REGION, '--output', 'json'], {
-        env: stockClientEnv(), timeout: 60_000,
-      });
-      return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-    };
+    const aws = (...args: string[]) => e2e.awsKms(...args);
 
     // Act
     const created = await aws('create-grant', '--key-id', cliKey.KeyId ?? '', '--grantee-principal', GRANTEE, '--operations', 'Decrypt', 'Encrypt',

@@ -8,14 +8,11 @@ import {
   CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EnableKeyRotationCommand, EncryptCommand, GetKeyRotationStatusCommand,
   ListKeyRotationsCommand, ReEncryptCommand, RotateKeyOnDemandCommand, type GetKeyRotationStatusCommandOutput,
 } from '@aws-sdk/client-kms';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { expectKmsError, required } from './support/assertions.js';
 import { readAuditLines } from './support/audit-log.js';
-import { ACCOUNT_ID, REGION, useLocalService } from './support/local-service.js';
+import { ACCOUNT_ID, useLocalService } from './support/local-service.js';
 
-const run = promisify(execFile);
 const e2e = useLocalService();
 const DAY = 86_400_000;
 
@@ -36,12 +33,6 @@ async function rotationDone(keyId: string): Promise<GetKeyRotationStatusCommandO
     if (status.OnDemandRotationStartDate === undefined || Date.now() > deadline) return status;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** The environment of a stock AWS client that reads nothing but the service's credentials file. */
-function stockClientEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  return { ...env, AWS_SHARED_CREDENTIALS_FILE: e2e.service.credentials.path, AWS_CONFIG_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true', NO_PROXY: '127.0.0.1,localhost' };
 }
 
 describe('RotateKeyOnDemand through the JS SDK', () => {
@@ -125,12 +116,7 @@ describe('rotation through the AWS CLI', () => {
   it('enables rotation with a period, reads the status, rotates on demand and lists the rotation', async () => {
     // Prepare
     const key = await createKey();
-    const aws = async (...args: string[]) => {
-      const { stdout } = await run('aws', ['kms', ...args, '--endpoint-url', e2e.service.endpoint, '--region', REGION, '--output', 'json'], {
-        env: stockClientEnv(), timeout: 60_000,
-      });
-      return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-    };
+    const aws = (...args: string[]) => e2e.awsKms(...args);
 
     // Act
     await aws('enable-key-rotation', '--key-id', key.keyId, '--rotation-period-in-days', '180');

@@ -14,27 +14,6 @@ import { ACCOUNT_ID, REGION, useLocalService } from './support/local-service.js'
 const run = promisify(execFile);
 const e2e = useLocalService();
 
-/** The environment of a stock AWS client that reads nothing but the service's credentials file. */
-function stockClientEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  return {
-    ...env,
-    AWS_SHARED_CREDENTIALS_FILE: e2e.service.credentials.path,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NO_PROXY: '127.0.0.1,localhost',
-  };
-}
-
-/** Runs `aws kms <args>` against the service and returns its parsed JSON output. */
-async function awsKms(...args: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await run('aws', ['kms', ...args, '--endpoint-url', e2e.service.endpoint, '--region', REGION, '--output', 'json'], {
-    env: stockClientEnv(),
-    timeout: 60_000,
-  });
-  return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
-}
-
 const BOTO3_SCRIPT = `
 import base64, json, sys
 import boto3
@@ -153,13 +132,13 @@ describe('stock clients', () => {
     const aliasName = `alias/cli-${randomUUID()}`;
 
     // Act
-    const created = await awsKms('create-key', '--description', 'made by the AWS CLI');
+    const created = await e2e.awsKms('create-key', '--description', 'made by the AWS CLI');
     const metadata = created['KeyMetadata'] as KeyMetadata;
-    await awsKms('create-alias', '--alias-name', aliasName, '--target-key-id', metadata.KeyId ?? '');
-    const encrypted = await awsKms('encrypt', '--key-id', aliasName, '--plaintext', `fileb://${plaintextFile}`);
+    await e2e.awsKms('create-alias', '--alias-name', aliasName, '--target-key-id', metadata.KeyId ?? '');
+    const encrypted = await e2e.awsKms('encrypt', '--key-id', aliasName, '--plaintext', `fileb://${plaintextFile}`);
     await writeFile(ciphertextFile, Buffer.from(String(encrypted['CiphertextBlob']), 'base64'));
-    const decrypted = await awsKms('decrypt', '--ciphertext-blob', `fileb://${ciphertextFile}`);
-    const aliases = await awsKms('list-aliases', '--key-id', metadata.KeyId ?? '');
+    const decrypted = await e2e.awsKms('decrypt', '--ciphertext-blob', `fileb://${ciphertextFile}`);
+    const aliases = await e2e.awsKms('list-aliases', '--key-id', metadata.KeyId ?? '');
 
     // Assess
     expect(metadata).toMatchObject({
@@ -184,7 +163,7 @@ describe('stock clients', () => {
     const keyId = randomUUID();
 
     // Act
-    const failure = await awsKms('describe-key', '--key-id', keyId).then(
+    const failure = await e2e.awsKms('describe-key', '--key-id', keyId).then(
       () => undefined,
       (error: unknown) => error as { code?: number; stderr?: string },
     );
@@ -199,7 +178,7 @@ describe('stock clients', () => {
     const script = BOTO3_SCRIPT;
 
     // Act
-    const { stdout } = await run('python3', ['-c', script, e2e.service.endpoint], { env: stockClientEnv(), timeout: 60_000 });
+    const { stdout } = await run('python3', ['-c', script, e2e.service.endpoint], { env: e2e.stockClientEnv(), timeout: 60_000 });
 
     // Assess
     const result = JSON.parse(stdout) as { keyId: string; encryptKeyId: string; plaintext: string; dataKeyMatches: boolean; dataKeyLength: number; listed: string[]; missing: string | null };

@@ -65,6 +65,26 @@ const NAMES = { '#pk': TABLE_KEY.partitionKey, '#revision': 'revision', '#keySta
 const ITEM_ABSENT = 'attribute_not_exists(#pk)';
 const ITEM_PRESENT = 'attribute_exists(#pk)';
 
+/**
+ * The Put of a key's metadata at the next revision, on condition that the stored one is still at
+ * `expectedRevision`; the old item, returned on failure, tells a lost race from a vanished key.
+ */
+function revisedMetadata(tableName: string, key: KeyRecord, expectedRevision: number) {
+  return {
+    TableName: tableName,
+    Item: keyToItem(key),
+    ConditionExpression: '#revision = :expected',
+    ExpressionAttributeNames: { '#revision': NAMES['#revision'] },
+    ExpressionAttributeValues: { ':expected': { N: String(expectedRevision) } },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+}
+
+/** Why a revision-guarded write of `key` was refused: another writer got there first, or the key is gone. */
+function keyWriteRefused(key: KeyRecord, stillStored: boolean): ServiceError {
+  return stillStored ? new ConflictException(say('keyChanged', { arn: key.arn })) : new NotFoundException(say('keyDoesNotExist', { arn: key.arn }));
+}
+
 export class DynamoStore implements KeyStore, AliasStore, GrantStore, CredentialStore {
   private readonly tableName: string;
   private readonly client: DynamoDBClient;
@@ -106,24 +126,10 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
 
   async updateKey(key: KeyRecord, expectedRevision: number): Promise<void> {
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: keyToItem(key),
-          ConditionExpression: '#revision = :expected',
-          ExpressionAttributeNames: { '#revision': NAMES['#revision'] },
-          ExpressionAttributeValues: { ':expected': { N: String(expectedRevision) } },
-          // The old item tells a lost race (it exists) from a vanished key (it does not).
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
+      await this.client.send(new PutItemCommand(revisedMetadata(this.tableName, key, expectedRevision)));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw toKmsError(error);
-      const exception =
-        error.Item === undefined
-          ? new NotFoundException(say('keyDoesNotExist', { arn: key.arn }))
-          : new ConflictException(say('keyChanged', { arn: key.arn }));
-      throw withCause(exception, error);
+      throw withCause(keyWriteRefused(key, error.Item !== undefined), error);
     }
   }
 
@@ -163,25 +169,14 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
     try {
       await this.client.send(new TransactWriteItemsCommand({
         TransactItems: [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: keyToItem(key),
-              ConditionExpression: '#revision = :expected',
-              ExpressionAttributeNames: { '#revision': NAMES['#revision'] },
-              ExpressionAttributeValues: { ':expected': { N: String(expectedRevision) } },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          },
+          { Put: revisedMetadata(this.tableName, key, expectedRevision) },
           { Put: { TableName: this.tableName, Item: backingKeyToItem(backingKey), ConditionExpression: ITEM_ABSENT, ExpressionAttributeNames: { '#pk': NAMES['#pk'] } } },
         ],
       }));
     } catch (error) {
       throw transactionError(error, (reasons) => {
         const [metadata, version] = reasons;
-        if (metadata?.Code === CONDITION_FAILED) {
-          return metadata.Item === undefined ? new NotFoundException(say('keyDoesNotExist', { arn: key.arn })) : new ConflictException(say('keyChanged', { arn: key.arn }));
-        }
+        if (metadata?.Code === CONDITION_FAILED) return keyWriteRefused(key, metadata.Item !== undefined);
         return version?.Code === CONDITION_FAILED ? new AlreadyExistsException(say('backingKeyExists', { arn: key.arn })) : undefined;
       });
     }

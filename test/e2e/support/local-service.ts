@@ -2,7 +2,9 @@
  * One real local service per test file: SoftHSM token, DynamoDB Local and the HTTP server, in a
  * temporary data directory, reached through the stock `@aws-sdk/client-kms`.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -65,6 +67,26 @@ export class E2eService {
       this.#clients.set(name, client);
     }
     return client;
+  }
+
+  /** The environment of a stock AWS client (CLI, boto3) that reads nothing but the service's credentials file. */
+  stockClientEnv(): NodeJS.ProcessEnv {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+    return {
+      ...env,
+      AWS_SHARED_CREDENTIALS_FILE: this.service.credentials.path,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      NO_PROXY: '127.0.0.1,localhost',
+    };
+  }
+
+  /** Runs `aws kms <args>` (the stock AWS CLI) against the service; its parsed JSON output, `{}` when it prints none. */
+  async awsKms(...args: string[]): Promise<Record<string, unknown>> {
+    const { stdout } = await promisify(execFile)('aws', ['kms', ...args, '--endpoint-url', this.service.endpoint, '--region', REGION, '--output', 'json'], {
+      env: this.stockClientEnv(), timeout: 60_000,
+    });
+    return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
   }
 
   /**
