@@ -9,7 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Monitoring } from './constructs/monitoring.js';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { FIRST_CREDENTIAL_SECRET_ENV, GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
+import { DEPLOYMENT_ACCOUNT_ENV, FIRST_CREDENTIAL_SECRET_ENV, GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
 import { deployedGroups, FIRST_CREDENTIAL_FUNCTION, FRONT_FUNCTION, GROUP_FUNCTIONS, LIFECYCLE_FUNCTION, SCHEDULING_GROUPS } from './api-groups.js';
 import type { DeployedGroup, FunctionProfile } from './api-groups.js';
 import { GroupRequestKey } from './constructs/group-request-key.js';
@@ -260,7 +260,7 @@ export class KmsServiceStack extends Stack {
       timeout: Duration.minutes(2),
       environment: {
         ...environment, ...credentialToken.environment,
-        [FIRST_CREDENTIAL_SECRET_ENV]: firstCredentialSecret.secretArn, AWS_ACCOUNT_ID: this.account,
+        [FIRST_CREDENTIAL_SECRET_ENV]: firstCredentialSecret.secretArn, [DEPLOYMENT_ACCOUNT_ENV]: this.account,
       },
       layers: credentialToken.layers,
       network: functionNetwork,

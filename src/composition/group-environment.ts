@@ -39,3 +39,6 @@ export const LIFECYCLE_ENV = {
 
 /** ARN of the secret that holds the deployment's first credential (the first-credential function). */
 export const FIRST_CREDENTIAL_SECRET_ENV = 'FIRST_CREDENTIAL_SECRET_ARN';
+
+/** The deployment account, whose root gets the first credential (Lambda names no account in its own variables). */
+export const DEPLOYMENT_ACCOUNT_ENV = 'KMS_DEPLOYMENT_ACCOUNT_ID';

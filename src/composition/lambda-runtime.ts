@@ -37,7 +37,7 @@ import { CoalescingUsageLog } from '../adapters/usage/coalescing-usage-log.js';
 import { DynamoKeyUsageStore } from '../adapters/dynamodb/key-usage-store.js';
 import { endpointPoliciesFromEnv, endpointVpcsFromEnv } from './vpc-endpoint-config.js';
 import { asymmetricMaterialFor } from './asymmetric-material.js';
-import { FIRST_CREDENTIAL_SECRET_ENV, GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, PKCS11_ENV } from './group-environment.js';
+import { DEPLOYMENT_ACCOUNT_ENV, FIRST_CREDENTIAL_SECRET_ENV, GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, PKCS11_ENV } from './group-environment.js';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
 import { TokenlessMaterial } from './lambda-tokenless.js';
 
@@ -185,7 +185,7 @@ export async function lambdaFirstCredentialHandler() {
   const token = await openToken();
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
   const identities = identityStoreFor(tableClient(), required('TABLE_NAME'));
-  const accountId = required('AWS_ACCOUNT_ID');
+  const accountId = required(DEPLOYMENT_ACCOUNT_ENV);
   const secret = new SecretsManagerCredentialSecret(secrets, required(FIRST_CREDENTIAL_SECRET_ENV));
   return createFirstCredentialHandler({
     accountId,

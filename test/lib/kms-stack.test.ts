@@ -117,7 +117,7 @@ describe('KmsServiceStack', () => {
     expect(secretActions.flatMap(actionsOf)).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']));
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('first credential'),
-      Environment: { Variables: Match.objectLike({ FIRST_CREDENTIAL_SECRET_ARN: Match.anyValue(), PKCS11_MODULE: Match.anyValue() }) },
+      Environment: { Variables: Match.objectLike({ FIRST_CREDENTIAL_SECRET_ARN: Match.anyValue(), KMS_DEPLOYMENT_ACCOUNT_ID: Match.anyValue(), PKCS11_MODULE: Match.anyValue() }) },
     });
   });
 
