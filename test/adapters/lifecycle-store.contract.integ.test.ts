@@ -6,7 +6,8 @@
 import {
   CreateTableCommand, DescribeTableCommand, PutItemCommand, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useDynamoDbLocalTables } from './dynamodb-local-tables.js';
 import { ensureTable, tableDefinition } from '../../src/adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
 import { DynamoDueIndex } from '../../src/adapters/dynamodb/due-index.js';
@@ -15,31 +16,19 @@ import { backingKeyToItem } from '../../src/adapters/dynamodb/item-mapping.js';
 import { DUE_INDEX } from '../../src/adapters/dynamodb/table-definition.js';
 import type { AliasStore, DueWorkIndex, KeyRemoval, KeyStore } from '../../src/core/ports/index.js';
 import type { KeyRecord } from '../../src/core/kms/records.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/local/dynamodb-local.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { keyIdFor, makeAlias, makeBackingKey, makeKey, newAccountId } from './dynamodb/fixtures.js';
 
 type Store = KeyStore & AliasStore & DueWorkIndex & KeyRemoval;
 
-let local: DynamoDbLocal;
-let client: DynamoDBClient;
-let tables = 0;
+const dynamo = useDynamoDbLocalTables();
+const client = (): DynamoDBClient => dynamo.client();
 
-beforeAll(async () => {
-  local = await startDynamoDbLocal({});
-  client = local.client();
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await local?.stop();
-});
-
-async function dynamoParts(tableClient: DynamoDBClient = client, tableName = `lifecycle-${++tables}`) {
-  await ensureTable(client, tableName);
-  const store = new DynamoStore({ tableName, client });
-  const index = new DynamoDueIndex({ client, tableName });
-  const removal = new DynamoKeyRemoval({ client: tableClient, tableName });
+async function dynamoParts() {
+  const tableName = await dynamo.newTable('lifecycle');
+  const store = new DynamoStore({ tableName, client: client() });
+  const index = new DynamoDueIndex({ client: client(), tableName });
+  const removal = new DynamoKeyRemoval({ client: client(), tableName });
   const combined: Store = Object.assign(Object.create(store) as DynamoStore, {
     dueKeys: (until: number) => index.dueKeys(until),
     removeKey: (key: KeyRecord) => removal.removeKey(key),
@@ -129,7 +118,7 @@ describe('key removal on DynamoDB when a step fails', () => {
         if (sent >= failFrom && command.constructor.name !== 'GetItemCommand' && command.constructor.name !== 'QueryCommand') {
           return Promise.reject(new Error('simulated crash'));
         }
-        return client.send(command);
+        return client().send(command);
       },
     };
     return crashing as unknown as DynamoDBClient;
@@ -158,7 +147,7 @@ describe('key removal on DynamoDB when a step fails', () => {
     const { store, tableName } = await dynamoParts();
     const key = await pendingKey(store, newAccountId(), 1, 1_000);
     for (let i = 0; i < 110; i++) {
-      await client.send(new PutItemCommand({ TableName: tableName, Item: backingKeyToItem(makeBackingKey(key, { backingKeyId: i.toString(16).padStart(64, '0') })) }));
+      await client().send(new PutItemCommand({ TableName: tableName, Item: backingKeyToItem(makeBackingKey(key, { backingKeyId: i.toString(16).padStart(64, '0') })) }));
     }
     const crashed = new DynamoKeyRemoval({ client: crashingClient(60), tableName });
 
@@ -182,22 +171,22 @@ describe('key removal on DynamoDB when a step fails', () => {
 describe('ensureTable and the due-date index', () => {
   it('adds the due-date index to a table made before it, and keeps the items', async () => {
     // Prepare
-    const tableName = `lifecycle-old-${++tables}`;
+    const tableName = 'lifecycle-old';
     const definition = tableDefinition(tableName);
-    await client.send(new CreateTableCommand({
+    await client().send(new CreateTableCommand({
       ...definition,
       AttributeDefinitions: definition.AttributeDefinitions?.filter((a) => !a.AttributeName?.startsWith('due')),
       GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes?.filter((i) => i.IndexName !== DUE_INDEX.indexName),
     }));
     const key = makeKey(newAccountId());
-    await new DynamoStore({ tableName, client }).createKey(key, makeBackingKey(key));
+    await new DynamoStore({ tableName, client: client() }).createKey(key, makeBackingKey(key));
 
     // Act
-    await ensureTable(client, tableName);
+    await ensureTable(client(), tableName);
 
     // Assess
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client().send(new DescribeTableCommand({ TableName: tableName }));
     expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['due', 'gsi1']);
-    expect(await new DynamoStore({ tableName, client }).getKey(key)).toEqual(key);
+    expect(await new DynamoStore({ tableName, client: client() }).getKey(key)).toEqual(key);
   });
 });

@@ -1,7 +1,7 @@
 import type { OperationName, OperationIO } from '../../src/models/kms/generated/operations.js';
 import type { Principal, RequestContext } from '../../src/core/request-context.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/kms/records.js';
-import type { AsymmetricKeyMaterial, GeneratedKey } from '../../src/core/ports/index.js';
+import type { AsymmetricKeyMaterial, GeneratedKey, KeyLocator } from '../../src/core/ports/index.js';
 import type { KeySpec } from '../../src/models/kms/generated/shapes.js';
 import { isAsymmetricSpec, isHmacSpec } from '../../src/core/kms/keys/key-specs.js';
 import { TouchedResources, type CoreDeps, type OperationCall, type OperationHandler } from '../../src/core/kms/service.js';
@@ -33,6 +33,7 @@ export class ManualTimers implements Timers {
 }
 import { InMemoryIdentityDirectory, makeAccess } from './identity-directory.js';
 import { CoalescingUsageLog } from '../../src/adapters/usage/coalescing-usage-log.js';
+import { runDueWork, type DueWorkOutcome } from '../../src/core/kms/lifecycle/due-work.js';
 import { StoredGrantLookup } from '../../src/core/kms/grants/stored-grant-lookup.js';
 import { defaultKeyPolicy } from '../../src/core/kms/keys/default-key-policy.js';
 
@@ -91,6 +92,13 @@ export function makeCore(identities = new InMemoryIdentityDirectory()): CoreHarn
     deps: { keys: store, aliases: store, grants: store, material, asymmetric, clock, ids, access, lifecycle, usage },
     store, material, clock, ids, identities, scheduler, timers, usage,
   };
+}
+
+/** Runs a key's due lifecycle work through the harness's lifecycle, as a scheduler would. */
+export function dueWorkRunner(core: CoreHarness): (locator: KeyLocator) => Promise<DueWorkOutcome> {
+  const { lifecycle } = core.deps;
+  if (lifecycle === undefined) throw new Error('no lifecycle');
+  return (locator) => runDueWork(core.deps, lifecycle, locator);
 }
 
 export function makeKeyId(n: number): string {

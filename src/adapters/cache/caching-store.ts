@@ -51,11 +51,7 @@ export class CachingStore implements KeyStore, AliasStore {
   }
 
   async updateKey(key: KeyRecord, expectedRevision: number): Promise<void> {
-    const cacheKey = keyCacheKey(key);
-    this.#startWrite(this.#keyCache, cacheKey);
-    await this.#keys.updateKey(key, expectedRevision);
-    this.#startWrite(this.#keyCache, cacheKey);
-    this.#keyCache.set(cacheKey, key);
+    await this.#writeKey(key, () => this.#keys.updateKey(key, expectedRevision));
   }
 
   listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyRecord>> {
@@ -72,13 +68,18 @@ export class CachingStore implements KeyStore, AliasStore {
   }
 
   async rotateKey(key: KeyRecord, expectedRevision: number, backingKey: BackingKeyRecord): Promise<void> {
+    await this.#writeKey(key, () => this.#keys.rotateKey(key, expectedRevision, backingKey));
+    // The new version's first use then reads nothing, as a new key's.
+    this.#backingCache.set(`${keyCacheKey(key)}#${backingKey.backingKeyId}`, backingKey);
+  }
+
+  /** Runs `write` of `key`'s metadata with its cache entry dropped around it, then caches what was written. */
+  async #writeKey(key: KeyRecord, write: () => Promise<void>): Promise<void> {
     const cacheKey = keyCacheKey(key);
     this.#startWrite(this.#keyCache, cacheKey);
-    await this.#keys.rotateKey(key, expectedRevision, backingKey);
+    await write();
     this.#startWrite(this.#keyCache, cacheKey);
     this.#keyCache.set(cacheKey, key);
-    // The new version's first use then reads nothing, as a new key's.
-    this.#backingCache.set(`${cacheKey}#${backingKey.backingKeyId}`, backingKey);
   }
 
   async createAlias(alias: AliasRecord): Promise<void> {

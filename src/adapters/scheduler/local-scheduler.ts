@@ -15,6 +15,12 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
+/** Node's timers, unref'd so that a pending one never keeps the process alive. */
+export const NODE_TIMERS: Timers = {
+  setTimeout: (run, ms) => setTimeout(run, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 export interface LocalSchedulerOptions {
   /** The lifecycle clock, which the due dates are on. */
   readonly clock: Clock;
@@ -40,7 +46,7 @@ export class LocalScheduler implements Scheduler {
 
   constructor(options: LocalSchedulerOptions) {
     this.#options = options;
-    this.#timers = options.timers ?? { setTimeout: (run, ms) => setTimeout(run, ms).unref(), clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) };
+    this.#timers = options.timers ?? NODE_TIMERS;
   }
 
   async arrange(locator: KeyLocator, dueAt: number | undefined): Promise<void> {

@@ -6,6 +6,7 @@
  * again with the next flush, unless a later use of the key replaced it meanwhile.
  */
 import type { Clock, KeyLocator, KeyUsageLog, KeyUsageRecord, KeyUsageStore } from '../../core/ports/index.js';
+import { NODE_TIMERS, type Timers } from '../scheduler/local-scheduler.js';
 
 /** How long a use may wait in memory before it is written (the staleness bound for other processes). */
 export const DEFAULT_USAGE_FLUSH_MS = 1_000;
@@ -22,11 +23,12 @@ export interface CoalescingUsageLogOptions {
   readonly flushMs?: number;
   /** Told about a flush that failed (the uses stay pending). */
   readonly onError?: (error: unknown) => void;
-  readonly timers?: { setTimeout(run: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+  readonly timers?: Timers;
 }
 
 export class CoalescingUsageLog implements KeyUsageLog {
   readonly #options: CoalescingUsageLogOptions;
+  readonly #timers: Timers;
   /** Noted and not yet handed to the store, by key. */
   #pending = new Map<string, Noted>();
   /** Handed to the store by the flush under way. */
@@ -37,6 +39,7 @@ export class CoalescingUsageLog implements KeyUsageLog {
 
   constructor(options: CoalescingUsageLogOptions) {
     this.#options = options;
+    this.#timers = options.timers ?? NODE_TIMERS;
   }
 
   note(locator: KeyLocator, usage: Omit<KeyUsageRecord, 'timestamp'>): void {
@@ -101,8 +104,7 @@ export class CoalescingUsageLog implements KeyUsageLog {
 
   #arm(): void {
     if (this.#timer !== undefined) return;
-    const timers = this.#options.timers ?? { setTimeout: (run: () => void, ms: number) => setTimeout(run, ms).unref(), clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout) };
-    this.#timer = timers.setTimeout(() => {
+    this.#timer = this.#timers.setTimeout(() => {
       this.#timer = undefined;
       void this.flush();
     }, this.#options.flushMs ?? DEFAULT_USAGE_FLUSH_MS);
@@ -110,7 +112,7 @@ export class CoalescingUsageLog implements KeyUsageLog {
 
   #disarm(): void {
     if (this.#timer === undefined) return;
-    (this.#options.timers ?? { clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout) }).clearTimeout(this.#timer);
+    this.#timers.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 }

@@ -12,9 +12,17 @@ export const DAY_MS = 86_400_000;
  */
 export function lifecycleDueAt(key: KeyRecord): number | undefined {
   if (key.keyState === 'PendingDeletion') return key.deletionDate;
-  if (key.keyState !== 'Enabled') return undefined;
-  const dates = [key.onDemandRotationStartDate, key.rotation?.nextRotationDate].filter((date) => date !== undefined);
+  const dates = pendingRotations(key).map((rotation) => rotation.at);
   return dates.length === 0 ? undefined : Math.min(...dates);
+}
+
+/** The rotations an Enabled key has waiting, an accepted on-demand one first; none for a key in any other state. */
+function pendingRotations(key: KeyRecord): { readonly type: 'ON_DEMAND' | 'AUTOMATIC'; readonly at: number }[] {
+  if (key.keyState !== 'Enabled') return [];
+  return [
+    ...(key.onDemandRotationStartDate === undefined ? [] : [{ type: 'ON_DEMAND' as const, at: key.onDemandRotationStartDate }]),
+    ...(key.rotation === undefined ? [] : [{ type: 'AUTOMATIC' as const, at: key.rotation.nextRotationDate }]),
+  ];
 }
 
 /**
@@ -27,8 +35,5 @@ export function isDeleted(key: KeyRecord, now: Date): boolean {
 
 /** The rotation `key` is due for at `now`, if any: an accepted on-demand one first. */
 export function dueRotation(key: KeyRecord, now: Date): 'ON_DEMAND' | 'AUTOMATIC' | undefined {
-  if (key.keyState !== 'Enabled') return undefined;
-  if (key.onDemandRotationStartDate !== undefined && key.onDemandRotationStartDate <= now.getTime()) return 'ON_DEMAND';
-  if (key.rotation !== undefined && key.rotation.nextRotationDate <= now.getTime()) return 'AUTOMATIC';
-  return undefined;
+  return pendingRotations(key).find((rotation) => rotation.at <= now.getTime())?.type;
 }

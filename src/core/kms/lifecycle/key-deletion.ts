@@ -29,7 +29,7 @@ export const scheduleKeyDeletion: OperationHandler<'ScheduleKeyDeletion'> = asyn
     say('pendingWindow'), ValidationException);
   const key = await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'ScheduleKeyDeletion', action: 'kms:ScheduleKeyDeletion' });
   const deletionDate = call.deps.clock.now().getTime() + days * DAY_MS;
-  await saveKey(call, { ...key, keyState: 'PendingDeletion', deletionDate });
+  await saveKey(call, key, { ...key, keyState: 'PendingDeletion', deletionDate });
   return { KeyId: key.arn, DeletionDate: new Date(deletionDate), KeyState: 'PendingDeletion', PendingWindowInDays: days };
 };
 
@@ -38,6 +38,6 @@ export const cancelKeyDeletion: OperationHandler<'CancelKeyDeletion'> = async (c
   const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'CancelKeyDeletion', action: 'kms:CancelKeyDeletion' });
   const { deletionDate: _cancelled, ...kept } = key;
   // A key whose deletion is cancelled is Disabled, whatever state it was in before.
-  await saveKey(call, { ...kept, keyState: 'Disabled' });
+  await saveKey(call, key, { ...kept, keyState: 'Disabled' });
   return { KeyId: key.arn };
 };

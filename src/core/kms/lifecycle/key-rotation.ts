@@ -40,7 +40,7 @@ export const enableKeyRotation: OperationHandler<'EnableKeyRotation'> = async (c
   const periodDays = call.input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
   const now = call.deps.clock.now().getTime();
   const rotation = enabledRotation(key.rotation, periodDays, now);
-  if (rotation !== key.rotation) await saveKey(call, { ...key, rotation });
+  if (rotation !== key.rotation) await saveKey(call, key, { ...key, rotation });
   return {};
 };
 
@@ -62,7 +62,7 @@ export const disableKeyRotation: OperationHandler<'DisableKeyRotation'> = async 
   assertRotatable(key);
   if (key.rotation !== undefined) {
     const { rotation: _disabled, ...rest } = key;
-    await saveKey(call, rest);
+    await saveKey(call, key, rest);
   }
   return {};
 };
@@ -92,7 +92,7 @@ export const rotateKeyOnDemand: OperationHandler<'RotateKeyOnDemand'> = async (c
     () => say('automaticRotationImminent', { arn: key.arn }), ConflictException);
   /* Precondition: the key has on-demand rotations left. */
   needs((key.onDemandRotations ?? 0) < ON_DEMAND_ROTATION_LIMIT, () => say('onDemandRotationLimit', { arn: key.arn }), LimitExceededException);
-  await saveKey(call, { ...key, onDemandRotationStartDate: now, onDemandRotations: (key.onDemandRotations ?? 0) + 1 });
+  await saveKey(call, key, { ...key, onDemandRotationStartDate: now, onDemandRotations: (key.onDemandRotations ?? 0) + 1 });
   return { KeyId: key.arn };
 };
 

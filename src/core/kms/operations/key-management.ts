@@ -26,32 +26,29 @@ export const listKeys: OperationHandler<'ListKeys'> = async (call) => {
 
 export const updateKeyDescription: OperationHandler<'UpdateKeyDescription'> = async (call) => {
   const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'UpdateKeyDescription', action: 'kms:UpdateKeyDescription' });
-  await saveKey(call, { ...key, description: call.input.Description });
+  await saveKey(call, key, { ...key, description: call.input.Description });
   return {};
 };
 
 export const enableKey: OperationHandler<'EnableKey'> = async (call) => {
   const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'EnableKey', action: 'kms:EnableKey' });
-  if (key.keyState !== 'Enabled') await saveKey(call, { ...key, keyState: 'Enabled' });
+  if (key.keyState !== 'Enabled') await saveKey(call, key, { ...key, keyState: 'Enabled' });
   return {};
 };
 
 export const disableKey: OperationHandler<'DisableKey'> = async (call) => {
   const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'DisableKey', action: 'kms:DisableKey' });
-  if (key.keyState !== 'Disabled') await saveKey(call, { ...key, keyState: 'Disabled' });
+  if (key.keyState !== 'Disabled') await saveKey(call, key, { ...key, keyState: 'Disabled' });
   return {};
 };
 
 /**
- * Writes changed key metadata, guarded by the revision it was read at, then tells the lifecycle
- * scheduler when the key's next lifecycle work is due if that changed (the metadata itself is the
- * durable record, which a scheduler reloads or sweeps).
+ * Writes `next`, the changed metadata of `stored`, guarded by the revision `stored` was read at;
+ * then, if the key's next lifecycle work moved, tells the lifecycle scheduler when it is due (the
+ * metadata itself is the durable record, which a scheduler reloads or sweeps).
  */
-export async function saveKey(call: OperationCall<unknown>, key: KeyRecord): Promise<void> {
-  const { lifecycle } = call.deps;
-  // The stored version, from the cache the request's own read filled.
-  const before = lifecycle === undefined ? undefined : await call.deps.keys.getKey(key);
-  await call.deps.keys.updateKey({ ...key, revision: key.revision + 1 }, key.revision);
-  const due = lifecycleDueAt(key);
-  if (lifecycle !== undefined && (before === undefined || lifecycleDueAt(before) !== due)) await lifecycle.scheduler.arrange(key, due);
+export async function saveKey(call: OperationCall<unknown>, stored: KeyRecord, next: KeyRecord): Promise<void> {
+  await call.deps.keys.updateKey({ ...next, revision: stored.revision + 1 }, stored.revision);
+  const due = lifecycleDueAt(next);
+  if (lifecycleDueAt(stored) !== due) await call.deps.lifecycle?.scheduler.arrange(next, due);
 }

@@ -25,7 +25,7 @@ export const putKeyPolicy: OperationHandler<'PutKeyPolicy'> = async (call) => {
   await call.deps.access.checkNewKeyPolicy(call, {
     text: input.Policy, keyArn: key.arn, bypassLockoutCheck: input.BypassPolicyLockoutSafetyCheck === true,
   });
-  await saveKey(call, { ...key, policy: input.Policy });
+  await saveKey(call, key, { ...key, policy: input.Policy });
   return {};
 };
 

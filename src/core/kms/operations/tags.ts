@@ -10,14 +10,14 @@ const MAX_TAG_PAGE = 50;
 
 export const tagResource: OperationHandler<'TagResource'> = async (call) => {
   const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'TagResource', action: 'kms:TagResource' });
-  await saveKey(call, { ...key, tags: validateNewTags(key.tags, call.input.Tags) });
+  await saveKey(call, key, { ...key, tags: validateNewTags(key.tags, call.input.Tags) });
   return {};
 };
 
 export const untagResource: OperationHandler<'UntagResource'> = async (call) => {
   const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'UntagResource', action: 'kms:UntagResource' });
   const removed = new Set(call.input.TagKeys);
-  await saveKey(call, { ...key, tags: key.tags.filter((tag) => !removed.has(tag.tagKey)) });
+  await saveKey(call, key, { ...key, tags: key.tags.filter((tag) => !removed.has(tag.tagKey)) });
   return {};
 };
 

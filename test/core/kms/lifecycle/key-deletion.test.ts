@@ -8,18 +8,13 @@ import { describeKey, listKeys } from '../../../../src/core/kms/operations/key-m
 import { encrypt } from '../../../../src/core/kms/operations/encrypt-decrypt.js';
 import { listAliases } from '../../../../src/core/kms/operations/aliases.js';
 import { LocalScheduler } from '../../../../src/adapters/scheduler/local-scheduler.js';
-import type { KeyRecord } from '../../../../src/core/kms/records.js';
 import {
-  bytes, caught, makeAlias, makeCore, makeKeyId, ManualTimers, runHandler, seedKey, type CoreHarness,
+  bytes, caught, dueWorkRunner, makeAlias, makeCore, makeKeyId, ManualTimers, runHandler, seedKey, type CoreHarness,
 } from '../../../support/core.js';
 
 const DAY = 86_400_000;
 
-function runnerOf(core: CoreHarness) {
-  const lifecycle = core.deps.lifecycle;
-  if (lifecycle === undefined) throw new Error('no lifecycle');
-  return (locator: KeyRecord | { accountId: string; region: string; keyId: string }) => runDueWork(core.deps, lifecycle, locator);
-}
+const runnerOf = dueWorkRunner;
 
 async function startScheduler(core: CoreHarness): Promise<number> {
   const run = runnerOf(core);

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import {
   ConflictException, DisabledException, LimitExceededException, UnsupportedOperationException,
 } from '../../../../src/models/kms/generated/errors.js';
-import { runDueWork } from '../../../../src/core/kms/lifecycle/due-work.js';
 import {
   disableKeyRotation, enableKeyRotation, enabledRotation, getKeyRotationStatus, listKeyRotations, ON_DEMAND_ROTATION_LIMIT, rotateKeyOnDemand,
 } from '../../../../src/core/kms/lifecycle/key-rotation.js';
@@ -15,15 +14,11 @@ import { decrypt, encrypt, reEncrypt } from '../../../../src/core/kms/operations
 import { generateDataKey } from '../../../../src/core/kms/operations/data-keys.js';
 import { describeKey, disableKey, enableKey } from '../../../../src/core/kms/operations/key-management.js';
 import type { KeyRecord } from '../../../../src/core/kms/records.js';
-import { bytes, caught, makeCore, makeKeyId, runHandler, seedAsymmetricKey, seedKey, type CoreHarness } from '../../../support/core.js';
+import { bytes, caught, dueWorkRunner, makeCore, makeKeyId, runHandler, seedAsymmetricKey, seedKey, type CoreHarness } from '../../../support/core.js';
 
 const DAY = 86_400_000;
 
-async function runDue(core: CoreHarness, key: KeyRecord) {
-  const lifecycle = core.deps.lifecycle;
-  if (lifecycle === undefined) throw new Error('no lifecycle');
-  return runDueWork(core.deps, lifecycle, key);
-}
+const runDue = (core: CoreHarness, key: KeyRecord) => dueWorkRunner(core)(key);
 
 async function currentMaterial(core: CoreHarness, key: KeyRecord): Promise<string | undefined> {
   return (await runHandler(core, describeKey, { KeyId: key.keyId })).KeyMetadata?.CurrentKeyMaterialId;
