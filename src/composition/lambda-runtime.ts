@@ -103,7 +103,7 @@ function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMa
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
   const lifecycle = lambdaLifecycle();
   const identities = identityStoreFor(tableClient(), required('TABLE_NAME'));
-  // The front notes uses and writes them a second later while the function runs (a frozen
+  // The front notes uses and writes them within a minute while the function runs (a frozen
   // function writes on its next invocation); the group that answers GetKeyLastUsage reads them.
   const usage = new CoalescingUsageLog({
     store: new DynamoKeyUsageStore({ client: tableClient(), tableName: required('TABLE_NAME') }), clock: systemClock,

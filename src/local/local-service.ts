@@ -223,7 +223,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     });
     const lifecycle = { scheduler, removal: new DynamoKeyRemoval({ client, tableName: DEFAULT_TABLE_NAME }) };
     const identityStore = identityStoreFor(client, DEFAULT_TABLE_NAME);
-    // Uses are written a second after they happen; every read in this process sees them at once.
+    // Uses are written within a minute; every read in this process sees them at once.
     const usage = new CoalescingUsageLog({
       store: new DynamoKeyUsageStore({ client, tableName: DEFAULT_TABLE_NAME }), clock: lifecycleClock,
       onError: (error) => logger.error('key usage write failed', { error: String(error) }),

@@ -8,8 +8,12 @@
 import type { Clock, KeyLocator, KeyUsageLog, KeyUsageRecord, KeyUsageStore } from '../../core/ports/index.js';
 import { NODE_TIMERS, type Timers } from '../scheduler/local-scheduler.js';
 
-/** How long a use may wait in memory before it is written (the staleness bound for other processes). */
-export const DEFAULT_USAGE_FLUSH_MS = 1_000;
+/**
+ * How long a use may wait in memory before it is written (the staleness bound for other
+ * processes). A minute keeps traffic spread over many keys from costing a table write per
+ * request: a key used many times a minute is written once.
+ */
+export const DEFAULT_USAGE_FLUSH_MS = 60_000;
 
 interface Noted {
   readonly locator: KeyLocator;
