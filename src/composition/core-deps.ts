@@ -3,7 +3,7 @@ import { CachingStore } from '../adapters/cache/caching-store.js';
 import { CachingGrants } from '../adapters/cache/caching-grants.js';
 import { CachingIdentityDirectory } from '../adapters/cache/caching-identities.js';
 import type {
-  AliasStore, AsymmetricKeyMaterial, Clock, CredentialStore, GrantStore, IdSource, IdentityDirectory, IdentityStore, KeyMaterial, KeyStore, KeyUsageLog,
+  AliasStore, AsymmetricKeyMaterial, KeyImport, Clock, CredentialStore, GrantStore, IdSource, IdentityDirectory, IdentityStore, KeyMaterial, KeyStore, KeyUsageLog,
 } from '../core/ports/index.js';
 import { StoredIdentityDirectory } from '../core/iam/directory.js';
 import type { CoreDeps, LifecycleDeps } from '../core/kms/service.js';
@@ -24,6 +24,8 @@ export interface RuntimeParts {
   readonly store: KeyStore & AliasStore & GrantStore & CredentialStore;
   readonly material: KeyMaterial;
   readonly asymmetric: AsymmetricKeyMaterial;
+  /** Importing key material, where this process holds the token. */
+  readonly keyImport?: KeyImport;
   /** The real clock: SigV4 signing times, cache lifetimes. */
   readonly clock: Clock;
   /** The core's clock for key lifecycle dates; `clock` unless local mode moves it (`--clock-offset`). */
@@ -78,7 +80,7 @@ export function assembleCore(parts: RuntimeParts): AssembledCore {
     ...(parts.endpointPolicies === undefined ? {} : { endpointPolicies: parts.endpointPolicies }),
   });
   const core: CoreDeps = {
-    keys: cached, aliases: cached, grants, material: parts.material, asymmetric: parts.asymmetric, clock: parts.lifecycleClock ?? parts.clock, ids: parts.ids, access,
+    keys: cached, aliases: cached, grants, material: parts.material, asymmetric: parts.asymmetric, ...(parts.keyImport === undefined ? {} : { keyImport: parts.keyImport }), clock: parts.lifecycleClock ?? parts.clock, ids: parts.ids, access,
     ...(parts.lifecycle === undefined ? {} : { lifecycle: parts.lifecycle }),
     ...(parts.usage === undefined ? {} : { usage: parts.usage }),
   };

@@ -31,12 +31,13 @@ import type { FrontDeps } from '../pipeline/front-handler.js';
 import type { GroupHandlerDeps } from '../pipeline/group-handler.js';
 import type { FunctionGroup } from '../pipeline/group-protocol.js';
 import { GroupRequestSigner, GroupRequestVerifier, groupRequestKeyFrom } from '../pipeline/group-request-auth.js';
-import type { AsymmetricKeyMaterial, KeyMaterial } from '../core/ports/index.js';
+import type { AsymmetricKeyMaterial, KeyImport, KeyMaterial } from '../core/ports/index.js';
 import { assembleCore, cacheTtlFromEnv } from './core-deps.js';
 import { CoalescingUsageLog } from '../adapters/usage/coalescing-usage-log.js';
 import { DynamoKeyUsageStore } from '../adapters/dynamodb/key-usage-store.js';
 import { endpointPoliciesFromEnv, endpointVpcsFromEnv } from './vpc-endpoint-config.js';
 import { asymmetricMaterialFor } from './asymmetric-material.js';
+import { Pkcs11KeyImport } from '../adapters/pkcs11/import/pkcs11-key-import.js';
 import { DEPLOYMENT_ACCOUNT_ENV, FIRST_CREDENTIAL_SECRET_ENV, GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, PKCS11_ENV } from './group-environment.js';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
 import { TokenlessMaterial } from './lambda-tokenless.js';
@@ -59,7 +60,7 @@ async function readGroupRequestKey(): Promise<Uint8Array> {
   return groupRequestKeyFrom(await readSecret(required(GROUP_REQUEST_SECRET_ENV), 'group-request key'));
 }
 
-async function openToken(): Promise<{ material: KeyMaterial; asymmetric: AsymmetricKeyMaterial }> {
+async function openToken(): Promise<{ material: KeyMaterial; asymmetric: AsymmetricKeyMaterial; keyImport: KeyImport }> {
   const material = await Pkcs11KeyMaterial.open({
     modulePath: required(PKCS11_ENV.modulePath),
     tokenLabel: required(PKCS11_ENV.tokenLabel),
@@ -69,7 +70,7 @@ async function openToken(): Promise<{ material: KeyMaterial; asymmetric: Asymmet
   // this function's table permissions do not allow it) legacy blobs still load, and the reason is logged.
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
   await migrateLegacyRootKeyOrLog(material, { store, accessKeyAad: secretAad, logger: jsonLogger });
-  return { material, asymmetric: asymmetricMaterialFor(material) };
+  return { material, asymmetric: asymmetricMaterialFor(material), keyImport: Pkcs11KeyImport.create(material) };
 }
 
 /** A DynamoDB client with the same timeouts as the store's own. */
@@ -98,7 +99,7 @@ export function lambdaLifecycle(env: NodeJS.ProcessEnv = process.env): Lifecycle
   return { scheduler, removal: new DynamoKeyRemoval({ client: tableClient(), tableName: required('TABLE_NAME') }) };
 }
 
-function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMaterial }) {
+function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMaterial; keyImport?: KeyImport }) {
   // The store's own client carries connection and request timeouts.
   const store = new DynamoStore({ tableName: required('TABLE_NAME') });
   const lifecycle = lambdaLifecycle();

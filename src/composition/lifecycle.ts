@@ -17,7 +17,8 @@ export function lifecycleRunner(parts: LifecycleRunnerParts): (locator: KeyLocat
   return async (locator) => {
     const outcome = await runDueWork(parts.core, parts.lifecycle, locator);
     if (outcome.done === 'nothing') return;
-    const details = outcome.done === 'RotateKey' ? { rotationType: outcome.rotationType, keyId: locator.keyId } : undefined;
+    const details = outcome.done === 'RotateKey' ? { rotationType: outcome.rotationType, keyId: locator.keyId }
+      : outcome.done === 'DeleteExpiredKeyMaterial' ? { keyId: locator.keyId } : undefined;
     await parts.audit.record(serviceEvent(outcome.done, { ...locator, arn: outcome.keyArn }, parts.clock.now(), parts.ids.uuid(), details));
   };
 }

@@ -49,6 +49,6 @@ export interface AuditEvent {
   readonly additionalEventData?: { readonly authorization?: readonly AuthorizationRecord[]; readonly errorReason?: string };
   readonly vpcEndpointId?: string;
   /** On the service's RotateKey event: which rotation it was, and of which key (as CloudTrail writes it). */
-  readonly serviceEventDetails?: { readonly rotationType: 'AUTOMATIC' | 'ON_DEMAND'; readonly keyId: string };
+  readonly serviceEventDetails?: { readonly rotationType?: 'AUTOMATIC' | 'ON_DEMAND'; readonly keyId: string };
   readonly tlsDetails?: Record<string, string>;
 }

@@ -31,6 +31,7 @@ import { createGroupHandler } from '../pipeline/group-handler.js';
 import { jsonLogger, type Logger } from '../pipeline/logger.js';
 import { assembleCore, cacheTtlFromEnv } from '../composition/core-deps.js';
 import { asymmetricMaterialFor } from '../composition/asymmetric-material.js';
+import { Pkcs11KeyImport } from '../adapters/pkcs11/import/pkcs11-key-import.js';
 import { InProcessGroupInvoker, localContext } from '../composition/in-process-groups.js';
 import type { Clock, IdentityDirectory } from '../core/ports/index.js';
 import type { Scope } from '../core/kms/keys/identifiers.js';
@@ -216,6 +217,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     await timedStep(onStep, 'migration', () => migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger }),
       (migrated) => (migrated ? 'backing keys and secrets moved off the legacy root key, which is destroyed' : undefined));
     const asymmetric = asymmetricMaterialFor(material);
+    const keyImport = Pkcs11KeyImport.create(material);
     const scheduler = new LocalScheduler({
       clock: lifecycleClock,
       index: new DynamoDueIndex({ client, tableName: DEFAULT_TABLE_NAME }),
@@ -233,7 +235,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     // Tracking begins with the first start that records uses.
     await usage.trackingStartDate();
     const { core, verifier, credentials: resolver, identitiesChanged } = assembleCore({
-      store, material, asymmetric, clock, lifecycleClock, lifecycle, usage, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore, endpointPolicies,
+      store, material, asymmetric, keyImport, clock, lifecycleClock, lifecycle, usage, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore, endpointPolicies,
       keyCache: localKeyCache(options.cacheKeys),
       ...(options.iamIdentities === undefined ? {} : { identities: options.iamIdentities.directory }),
     });

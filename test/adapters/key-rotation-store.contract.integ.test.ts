@@ -1,7 +1,8 @@
 /**
- * The rotation part of the `KeyStore` contract (`rotateKey`, `listBackingKeys`), run against the
- * in-memory fake and against DynamoStore on DynamoDB Local: the new key material and the metadata
- * that names it are written together or not at all.
+ * The key material part of the `KeyStore` contract (`rotateKey`, `listBackingKeys`, a key created
+ * without material, `deleteKeyMaterial`), run against the in-memory fake and against DynamoStore
+ * on DynamoDB Local: key material and the metadata that names it are written (or deleted)
+ * together or not at all.
  */
 import { describe, expect, it } from 'vitest';
 import { useDynamoDbLocalTables } from './dynamodb-local-tables.js';
@@ -92,6 +93,45 @@ describe.each(STORES)('KeyStore rotation contract: %s', (_name, makeStore) => {
 
     // Assess
     await expect(result).rejects.toThrow(new AlreadyExistsException(`New key material for '${key.arn}' already exists`));
+    expect(await store.getKey(key)).toEqual(key);
+    expect(await store.getBackingKey(key, key.currentBackingKeyId)).toEqual(makeBackingKey(key));
+  });
+
+  it('creates a key for imported material without key material, then imports and deletes it with the metadata', async () => {
+    // Prepare
+    const store = await makeStore();
+    const key = makeKey(ACCOUNT, { origin: 'EXTERNAL', keyState: 'PendingImport', currentBackingKeyId: '' });
+    await store.createKey(key, undefined);
+    const withMaterial: KeyRecord = {
+      ...key, keyState: 'Enabled', currentBackingKeyId: NEW_MATERIAL, importedMaterial: { expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: ROTATED_AT }, revision: key.revision + 1,
+    };
+    const material = makeBackingKey(key, { backingKeyId: NEW_MATERIAL });
+    const { importedMaterial: _deleted, ...pendingImport } = { ...withMaterial, keyState: 'PendingImport' as const, revision: key.revision + 2 };
+
+    // Act
+    const created = { key: await store.getKey(key), versions: await store.listBackingKeys(key) };
+    await store.rotateKey(withMaterial, key.revision, material);
+    const imported = { key: await store.getKey(key), version: await store.getBackingKey(key, NEW_MATERIAL) };
+    await store.deleteKeyMaterial(pendingImport, key.revision + 1, NEW_MATERIAL);
+    await store.deleteKeyMaterial({ ...pendingImport, revision: key.revision + 3 }, key.revision + 2, NEW_MATERIAL);
+
+    // Assess
+    expect(created).toEqual({ key, versions: [] });
+    expect(imported).toEqual({ key: withMaterial, version: material });
+    expect(await store.getKey(key)).toEqual({ ...pendingImport, revision: key.revision + 3 });
+    expect(await store.getBackingKey(key, NEW_MATERIAL)).toBeUndefined();
+  });
+
+  it('throws ConflictException and deletes nothing when deleteKeyMaterial has a stale revision', async () => {
+    // Prepare
+    const store = await makeStore();
+    const key = await givenKey(store);
+
+    // Act
+    const result = store.deleteKeyMaterial({ ...key, keyState: 'PendingImport', revision: 9 }, 8, key.currentBackingKeyId);
+
+    // Assess
+    await expect(result).rejects.toThrow(new ConflictException(`${key.arn} was changed by another request. Retry the request.`));
     expect(await store.getKey(key)).toEqual(key);
     expect(await store.getBackingKey(key, key.currentBackingKeyId)).toEqual(makeBackingKey(key));
   });

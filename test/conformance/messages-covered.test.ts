@@ -83,6 +83,96 @@ const EXERCISES: readonly Exercise[] = [
  */
 const ELSEWHERE: readonly { readonly template: WireMessageName; readonly file: string; readonly test: string; readonly quote: string }[] = [
   {
+    template: 'importNotOffered',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws UnsupportedOperationException for %s, because imported key material is offered for the key specs the token holds',
+    quote: '`KeySpec ${keySpec} is not supported with Origin EXTERNAL by this service.`',
+  },
+  {
+    template: 'wrappingKeySpecNotOffered',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws UnsupportedOperationException for the SM2 wrapping key spec and SM2PKE, because they are offered in the China Regions only',
+    quote: "'WrappingKeySpec SM2 is supported only in the AWS China Regions.'",
+  },
+  {
+    template: 'wrappingAlgorithmNotValid',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws ValidationException for %s key material with %s and %s, because the wrapping algorithm and wrapping key spec are ones the guide allows for the key material',
+    quote: '`WrappingAlgorithm ${algorithm} with WrappingKeySpec ${wrappingKeySpec} is not supported for key material of KeySpec ${keySpec}.`',
+  },
+  {
+    template: 'importTokenInvalid',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws InvalidImportTokenException for a token of another key and for bytes that are no token, because the import token is one GetParametersForImport returned for this key',
+    quote: '`The import token is not valid for ${key.arn}.`',
+  },
+  {
+    template: 'importTokenExpired',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws ExpiredImportTokenException 24 hours after GetParametersForImport, because the import token has not expired',
+    quote: '`The import token expired at ${validTo.toISOString()}. Call GetParametersForImport again.`',
+  },
+  {
+    template: 'importedMaterialInvalid',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws IncorrectKeyMaterialException for symmetric material that is not 32 bytes long',
+    quote: "'The key material is not valid key material for a SYMMETRIC_DEFAULT KMS key.'",
+  },
+  {
+    template: 'importedMaterialDifferent',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws IncorrectKeyMaterialException for other material into an HMAC key that has material (its key material never changes)',
+    quote: '`The key material is not the key material previously imported into ${key.arn}.`',
+  },
+  {
+    template: 'validToRequired',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws ValidationException when ExpirationModel is KEY_MATERIAL_EXPIRES (the default) without ValidTo, because material that expires has a ValidTo',
+    quote: "'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES'",
+  },
+  {
+    template: 'validToNotAllowed',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws ValidationException for ValidTo with KEY_MATERIAL_DOES_NOT_EXPIRE, because material that does not expire has no ValidTo',
+    quote: "'A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE'",
+  },
+  {
+    template: 'validToRange',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws ValidationException for a ValidTo %i ms from now, because ValidTo is in the future and at most 365 days away',
+    quote: "'ValidTo must be in the future and at most 365 days from now.'",
+  },
+  {
+    template: 'importTypeNotValid',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws ValidationException for ImportType on an HMAC key, because ImportType, KeyMaterialId and KeyMaterialDescription are only for symmetric encryption keys',
+    quote: "'ImportType, KeyMaterialId and KeyMaterialDescription are only valid for symmetric encryption KMS keys.'",
+  },
+  {
+    template: 'keyMaterialIdWithNewMaterial',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws ValidationException for a KeyMaterialId with NEW_KEY_MATERIAL, because a key material ID is not given with NEW_KEY_MATERIAL',
+    quote: "'You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL.'",
+  },
+  {
+    template: 'keyMaterialIdNotOfKey',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws NotFoundException for a KeyMaterialId the key does not have, because a named key material ID is one of the key',
+    quote: '`Key material ${keyMaterialId} is not associated with ${key.arn}.`',
+  },
+  {
+    template: 'noImportedMaterial',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws KMSInvalidStateException for EXISTING_KEY_MATERIAL into a key that never had material, because EXISTING_KEY_MATERIAL reimports material the key had',
+    quote: '`${key.arn} has no key material to reimport. Use ImportType NEW_KEY_MATERIAL.`',
+  },
+  {
+    template: 'newMaterialRotationNotSupported',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws UnsupportedOperationException for NEW_KEY_MATERIAL into a symmetric key that has material, because new key material for a symmetric key that has material (for an on-demand rotation) is not built yet',
+    quote: "'Importing new key material into a key that has key material (for RotateKeyOnDemand) is not supported yet by this service.'",
+  },
+  {
     template: 'expiredSecurityToken',
     file: '../e2e/identities-roles.e2e.test.ts',
     test: 'answers ExpiredToken once the session has expired, for STS and for KMS',

@@ -2,12 +2,14 @@ import type { OperationName, OperationIO } from '../../src/models/kms/generated/
 import type { Principal, RequestContext } from '../../src/core/request-context.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../src/core/kms/records.js';
 import type { AsymmetricKeyMaterial, GeneratedKey, KeyLocator } from '../../src/core/ports/index.js';
-import type { KeySpec } from '../../src/models/kms/generated/shapes.js';
+import type { AlgorithmSpec, KeySpec, WrappingKeySpec } from '../../src/models/kms/generated/shapes.js';
+import { encodeImportToken, importTokenAad, importTokenBytes } from '../../src/core/kms/import/import-token.js';
 import { isAsymmetricSpec, isHmacSpec } from '../../src/core/kms/keys/key-specs.js';
 import { TouchedResources, type CoreDeps, type OperationCall, type OperationHandler } from '../../src/core/kms/service.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeAsymmetricMaterial } from './fake-asymmetric-material.js';
 import { FakeKeyMaterial } from './fake-key-material.js';
+import { FakeKeyImport } from './fake-key-import.js';
 import { InMemoryStore } from './in-memory-store.js';
 import { SequentialIds } from './sequential-ids.js';
 import { LocalScheduler, type Timers } from '../../src/adapters/scheduler/local-scheduler.js';
@@ -71,6 +73,7 @@ export interface CoreHarness {
   readonly timers: ManualTimers;
   readonly store: InMemoryStore;
   readonly material: FakeKeyMaterial;
+  readonly keyImport: FakeKeyImport;
   readonly clock: FakeClock;
   readonly ids: SequentialIds;
   readonly identities: InMemoryIdentityDirectory;
@@ -83,14 +86,15 @@ export function makeCore(identities = new InMemoryIdentityDirectory()): CoreHarn
   const clock = new FakeClock();
   const ids = new SequentialIds();
   const asymmetric = new FakeAsymmetricMaterial();
+  const keyImport = new FakeKeyImport(material, asymmetric);
   const timers = new ManualTimers();
   const scheduler = new LocalScheduler({ clock, index: store, timers });
   const lifecycle = { scheduler, removal: store };
   const access = makeAccess({ identities, grants: new StoredGrantLookup(store) });
   const usage = new CoalescingUsageLog({ store, clock, timers: new ManualTimers() });
   return {
-    deps: { keys: store, aliases: store, grants: store, material, asymmetric, clock, ids, access, lifecycle, usage },
-    store, material, clock, ids, identities, scheduler, timers, usage,
+    deps: { keys: store, aliases: store, grants: store, material, asymmetric, keyImport, clock, ids, access, lifecycle, usage },
+    store, material, keyImport, clock, ids, identities, scheduler, timers, usage,
   };
 }
 
@@ -237,4 +241,22 @@ export async function seedAsymmetricKey(
   };
   harness.store.putKey(key, backingKey);
   return key;
+}
+
+/**
+ * GetParametersForImport's answer for `key` without calling it (so it works in any key state):
+ * a wrapping public key of the fake and an import token sealed as the core seals them.
+ */
+export async function importParametersFor(
+  core: CoreHarness, key: KeyRecord,
+  options: { readonly algorithm?: AlgorithmSpec; readonly wrappingKeySpec?: WrappingKeySpec; readonly validTo?: number } = {},
+): Promise<{ ImportToken: Uint8Array; PublicKey: Uint8Array }> {
+  const wrappingKeySpec = options.wrappingKeySpec ?? 'RSA_2048';
+  const pair = await core.keyImport.generateWrappingKeyPair(wrappingKeySpec);
+  const payload = encodeImportToken({
+    wrappingKeySpec, algorithm: options.algorithm ?? 'RSAES_OAEP_SHA_256', validTo: options.validTo ?? core.clock.now().getTime() + 86_400_000,
+    wrappedPrivateKey: pair.wrappedPrivateKey,
+  });
+  const sealed = await core.material.sealSecret(payload, importTokenAad(key.arn));
+  return { ImportToken: importTokenBytes(sealed), PublicKey: pair.publicKey };
 }

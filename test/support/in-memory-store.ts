@@ -26,11 +26,11 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
   readonly #usages = new Map<string, KeyUsageRecord>();
   #trackingStart: number | undefined;
 
-  async createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys: readonly BackingKeyRecord[] = []): Promise<void> {
+  async createKey(key: KeyRecord, backingKey: BackingKeyRecord | undefined, olderBackingKeys: readonly BackingKeyRecord[] = []): Promise<void> {
     const id = keyKey(key);
     if (this.#keys.has(id)) throw new AlreadyExistsException(say('keyAlreadyExists', { arn: key.arn }));
     this.#keys.set(id, copy(key));
-    for (const version of [backingKey, ...olderBackingKeys]) this.#backingKeys.set(`${id}#${version.backingKeyId}`, copy(version));
+    for (const version of [...(backingKey === undefined ? [] : [backingKey]), ...olderBackingKeys]) this.#backingKeys.set(`${id}#${version.backingKeyId}`, copy(version));
   }
 
   /** Test helper: stores a key record as it is (any state), with its backing key when given. */
@@ -73,6 +73,11 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
     if (this.#backingKeys.has(versionId)) throw new AlreadyExistsException(say('backingKeyExists', { arn: key.arn }));
     await this.updateKey(key, expectedRevision);
     this.#backingKeys.set(versionId, copy(backingKey));
+  }
+
+  async deleteKeyMaterial(key: KeyRecord, expectedRevision: number, backingKeyId: string): Promise<void> {
+    await this.updateKey(key, expectedRevision);
+    this.#backingKeys.delete(`${keyKey(key)}#${backingKeyId}`);
   }
 
   async putUsages(entries: readonly { readonly locator: KeyLocator; readonly usage: KeyUsageRecord }[]): Promise<void> {

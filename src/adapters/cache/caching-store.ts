@@ -37,11 +37,11 @@ export class CachingStore implements KeyStore, AliasStore {
     this.#backingCache = new TtlCache({ ttlMs: Number.POSITIVE_INFINITY, maxEntries, clock: options.clock });
   }
 
-  async createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys?: readonly BackingKeyRecord[]): Promise<void> {
+  async createKey(key: KeyRecord, backingKey: BackingKeyRecord | undefined, olderBackingKeys?: readonly BackingKeyRecord[]): Promise<void> {
     await this.#keys.createKey(key, backingKey, olderBackingKeys);
     this.#keyCache.set(keyCacheKey(key), key);
-    // Its first use then reads nothing: backing keys never change once written.
-    for (const written of [...(olderBackingKeys ?? []), backingKey]) {
+    // Its first use then reads nothing: backing keys never change once written (only deleted).
+    for (const written of [...(olderBackingKeys ?? []), ...(backingKey === undefined ? [] : [backingKey])]) {
       this.#backingCache.set(`${keyCacheKey(key)}#${written.backingKeyId}`, written);
     }
   }
@@ -71,6 +71,13 @@ export class CachingStore implements KeyStore, AliasStore {
     await this.#writeKey(key, () => this.#keys.rotateKey(key, expectedRevision, backingKey));
     // The new version's first use then reads nothing, as a new key's.
     this.#backingCache.set(`${keyCacheKey(key)}#${backingKey.backingKeyId}`, backingKey);
+  }
+
+  async deleteKeyMaterial(key: KeyRecord, expectedRevision: number, backingKeyId: string): Promise<void> {
+    const cacheKey = `${keyCacheKey(key)}#${backingKeyId}`;
+    this.#startWrite(this.#backingCache, cacheKey);
+    await this.#writeKey(key, () => this.#keys.deleteKeyMaterial(key, expectedRevision, backingKeyId));
+    this.#startWrite(this.#backingCache, cacheKey);
   }
 
   /** Runs `write` of `key`'s metadata with its cache entry dropped around it, then caches what was written. */

@@ -102,12 +102,12 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
     this.reads = new TableReads(this.client, this.tableName);
   }
 
-  async createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys: readonly BackingKeyRecord[] = []): Promise<void> {
+  async createKey(key: KeyRecord, backingKey: BackingKeyRecord | undefined, olderBackingKeys: readonly BackingKeyRecord[] = []): Promise<void> {
     const put = (Item: Item) => ({
       Put: { TableName: this.tableName, Item, ConditionExpression: ITEM_ABSENT, ExpressionAttributeNames: { '#pk': NAMES['#pk'] } },
     });
     try {
-      const items = [keyToItem(key), ...[backingKey, ...olderBackingKeys].map(backingKeyToItem)];
+      const items = [keyToItem(key), ...[...(backingKey === undefined ? [] : [backingKey]), ...olderBackingKeys].map(backingKeyToItem)];
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items.map(put) }));
     } catch (error) {
       throw transactionError(error, (reasons) => {
@@ -178,6 +178,22 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
         const [metadata, version] = reasons;
         if (metadata?.Code === CONDITION_FAILED) return keyWriteRefused(key, metadata.Item !== undefined);
         return version?.Code === CONDITION_FAILED ? new AlreadyExistsException(say('backingKeyExists', { arn: key.arn })) : undefined;
+      });
+    }
+  }
+
+  async deleteKeyMaterial(key: KeyRecord, expectedRevision: number, backingKeyId: string): Promise<void> {
+    try {
+      await this.client.send(new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: revisedMetadata(this.tableName, key, expectedRevision) },
+          { Delete: { TableName: this.tableName, Key: backingKeyKey(key.accountId, key.region, key.keyId, backingKeyId) } },
+        ],
+      }));
+    } catch (error) {
+      throw transactionError(error, (reasons) => {
+        const [metadata] = reasons;
+        return metadata?.Code === CONDITION_FAILED ? keyWriteRefused(key, metadata.Item !== undefined) : undefined;
       });
     }
   }

@@ -4,7 +4,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { KeySpec, KeyState, KeyUsageType, OriginType, RotationType } from '../../models/kms/generated/shapes.js';
-import type { AliasRecord, BackingKeyRecord, KeyRecord, TagRecord, MaterialTier } from '../../core/kms/records.js';
+import type { AliasRecord, BackingKeyRecord, ImportedMaterialTerms, KeyRecord, TagRecord, MaterialTier } from '../../core/kms/records.js';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AccessKeyRecord, StoredSession } from '../../core/iam/records.js';
 import type { StoredGrant } from '../../core/kms/grants/stored-grant.js';
@@ -56,6 +56,12 @@ export function keyToItem(key: KeyRecord): Item {
     }),
     ...(key.onDemandRotationStartDate === undefined ? {} : { onDemandRotationStartDate: num(key.onDemandRotationStartDate) }),
     ...(key.onDemandRotations === undefined ? {} : { onDemandRotations: num(key.onDemandRotations) }),
+    ...(key.importedMaterial === undefined ? {} : {
+      importedMaterial: { M: {
+        expirationModel: { S: key.importedMaterial.expirationModel },
+        ...(key.importedMaterial.validTo === undefined ? {} : { validTo: num(key.importedMaterial.validTo) }),
+      } },
+    }),
     revision: num(key.revision),
   };
 }
@@ -85,6 +91,7 @@ export function itemToKey(item: Item): KeyRecord {
     ...(rotation === undefined ? {} : { rotation: { periodDays: number(rotation, 'periodDays'), nextRotationDate: number(rotation, 'nextRotationDate') } }),
     ...(onDemandRotationStartDate === undefined ? {} : { onDemandRotationStartDate }),
     ...(onDemandRotations === undefined ? {} : { onDemandRotations }),
+    ...optionalImportedMaterial(item),
     revision: number(item, 'revision'),
   };
 }
@@ -118,6 +125,15 @@ export function itemToBackingKey(item: Item): BackingKeyRecord {
     ...(item['publicKey']?.B === undefined ? {} : { publicKey: binary(item, 'publicKey') }),
     ...optionalRotation(item),
   };
+}
+
+function optionalImportedMaterial(item: Item): { importedMaterial?: ImportedMaterialTerms } {
+  const terms = item['importedMaterial']?.M;
+  if (terms === undefined) return {};
+  const expirationModel = string(terms, 'expirationModel');
+  if (expirationModel !== 'KEY_MATERIAL_EXPIRES' && expirationModel !== 'KEY_MATERIAL_DOES_NOT_EXPIRE') throw new MalformedItemError('importedMaterial');
+  const validTo = optionalNumber(terms, 'validTo');
+  return { importedMaterial: { expirationModel, ...(validTo === undefined ? {} : { validTo }) } };
 }
 
 function optionalRotation(item: Item): { rotation?: { date: number; type: RotationType } } {

@@ -26,12 +26,15 @@ export const CKA = {
   UNWRAP_TEMPLATE: 0x40000212, ALLOWED_MECHANISMS: 0x40000600,
 } as const;
 
-/** The class of stored key a wrapping key serves. */
-export type WrapRole = 'aes' | 'hmac' | 'rsa' | 'ec';
+/**
+ * The class of stored key a wrapping key serves; `import` holds the RSA private keys of the
+ * wrapping key pairs GetParametersForImport hands out, which can only unwrap imported key material.
+ */
+export type WrapRole = 'aes' | 'hmac' | 'rsa' | 'ec' | 'import';
 /** Every key the service keeps in the token. */
 export type KeyRole = WrapRole | 'seal';
 
-export const WRAP_ROLES: readonly WrapRole[] = ['aes', 'hmac', 'rsa', 'ec'];
+export const WRAP_ROLES: readonly WrapRole[] = ['aes', 'hmac', 'rsa', 'ec', 'import'];
 export const KEY_ROLES: readonly KeyRole[] = [...WRAP_ROLES, 'seal'];
 
 export const WRAP_MECHANISM = MechanismEnum.AES_KEY_WRAP_PAD;
@@ -73,6 +76,15 @@ export const UNWRAP_TEMPLATES: Readonly<Record<WrapRole, readonly Attribute[]>> 
     attr(CKA.CLASS, ObjectClass.PRIVATE_KEY), attr(CKA.KEY_TYPE, KeyType.EC),
     attr(CKA.SIGN, true), attr(CKA.DECRYPT, false), attr(CKA.UNWRAP, false), attr(CKA.DERIVE, true),
   ),
+  /*
+   * An import wrapping key unwraps (RSAES-OAEP) what was encrypted under its public key. CKA_DECRYPT
+   * is for tokens without OAEP over SHA-256 (SoftHSM 2.6), where the raw RSA operation runs in the
+   * token and the OAEP decoding here (`asymmetric/oaep.ts`); it cannot sign or derive.
+   */
+  import: loaded(
+    attr(CKA.CLASS, ObjectClass.PRIVATE_KEY), attr(CKA.KEY_TYPE, KeyType.RSA),
+    attr(CKA.SIGN, false), attr(CKA.DECRYPT, true), attr(CKA.UNWRAP, true), attr(CKA.DERIVE, false),
+  ),
 };
 
 function mechanismList(...mechanisms: readonly number[]): Buffer {
@@ -87,6 +99,7 @@ export const USAGE: Readonly<Record<KeyRole, Readonly<Record<'wrap' | 'unwrap' |
   hmac: { wrap: true, unwrap: true, encrypt: false, decrypt: false },
   rsa: { wrap: true, unwrap: true, encrypt: false, decrypt: false },
   ec: { wrap: true, unwrap: true, encrypt: false, decrypt: false },
+  import: { wrap: true, unwrap: true, encrypt: false, decrypt: false },
   seal: { wrap: false, unwrap: false, encrypt: true, decrypt: true },
 };
 

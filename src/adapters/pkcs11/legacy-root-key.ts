@@ -28,6 +28,8 @@ const LEGACY_UNWRAP: Readonly<Record<WrapRole, readonly { type: number; value: n
   hmac: [{ type: CKA.CLASS, value: ObjectClass.SECRET_KEY }, { type: CKA.KEY_TYPE, value: KeyType.GENERIC_SECRET }],
   rsa: [{ type: CKA.CLASS, value: ObjectClass.PRIVATE_KEY }, { type: CKA.KEY_TYPE, value: KeyType.RSA }],
   ec: [{ type: CKA.CLASS, value: ObjectClass.PRIVATE_KEY }, { type: CKA.KEY_TYPE, value: KeyType.EC }],
+  // Never under the legacy key (earlier versions had no import), listed for completeness.
+  import: [{ type: CKA.CLASS, value: ObjectClass.PRIVATE_KEY }, { type: CKA.KEY_TYPE, value: KeyType.RSA }],
 };
 
 /** A failure that is about the blob (it does not open), not about the token being unavailable. */

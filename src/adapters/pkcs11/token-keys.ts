@@ -191,9 +191,12 @@ function checkedKeys(session: Session, labels: ReadonlyMap<KeyRole, string>, cho
     return found.handle;
   };
   return {
-    wrapping: { aes: handle('aes'), hmac: handle('hmac'), rsa: handle('rsa'), ec: handle('ec') },
+    wrapping: { aes: handle('aes'), hmac: handle('hmac'), rsa: handle('rsa'), ec: handle('ec'), import: handle('import') },
     sealing: handle('seal'),
-    ids: { aes: candidate('aes').id, hmac: candidate('hmac').id, rsa: candidate('rsa').id, ec: candidate('ec').id, seal: candidate('seal').id },
+    ids: {
+      aes: candidate('aes').id, hmac: candidate('hmac').id, rsa: candidate('rsa').id, ec: candidate('ec').id,
+      import: candidate('import').id, seal: candidate('seal').id,
+    },
   };
 }
 

@@ -237,15 +237,78 @@ export const KMS_MESSAGES = {
   },
   importedKeyNotPkcs8: {
     exception: 'ValidationException', text: 'The key material is not a PKCS#8 private key of key spec {keySpec}.',
-    source: { ours: 'Key material given to this service (seed files; ImportKeyMaterial is not offered yet).' },
+    source: { ours: 'Key material given to this service in the clear (seed files).' },
   },
   importedKeyLength: {
     exception: 'ValidationException', text: 'The key material of a {keySpec} key must be {bytes} bytes long.',
-    source: { ours: 'Key material given to this service (seed files; ImportKeyMaterial is not offered yet).' },
+    source: { ours: 'Key material given to this service in the clear (seed files).' },
   },
   hmacNeedsToken: {
     exception: 'UnsupportedOperationException', text: 'KeySpec {keySpec} needs a PKCS#11 token with the SHA-2 HMAC mechanisms.',
     source: { ours: 'A token without the SHA-2 HMAC mechanisms cannot hold HMAC keys (see the README).' },
+  },
+
+  // Imported key material
+  importNotOffered: {
+    exception: 'UnsupportedOperationException', text: 'KeySpec {keySpec} is not supported with Origin EXTERNAL by this service.',
+    source: { ours: 'Imported key material of the specs this service keeps outside the token (ML-DSA, ECC_NIST_EDWARDS25519, SM2) is not offered.' },
+  },
+  wrappingKeySpecNotOffered: {
+    exception: 'UnsupportedOperationException', text: '{parameter} {value} is supported only in the AWS China Regions.',
+    source: { ours: 'The guide: SM2 wrapping keys and SM2PKE are offered only in the China Regions; no public recording of the answer elsewhere.' },
+  },
+  wrappingAlgorithmNotValid: {
+    exception: 'ValidationException', text: 'WrappingAlgorithm {algorithm} with WrappingKeySpec {wrappingKeySpec} is not supported for key material of KeySpec {keySpec}.',
+    source: { ours: "The guide's table of wrapping algorithms per key material; no public recording of AWS's refusal." },
+  },
+  importTokenInvalid: {
+    exception: 'InvalidImportTokenException', text: 'The import token is not valid for {arn}.',
+    source: { ours: 'No public recording of an InvalidImportTokenException message.' },
+  },
+  importTokenExpired: {
+    exception: 'ExpiredImportTokenException', text: 'The import token expired at {validTo}. Call GetParametersForImport again.',
+    source: { ours: 'No public recording of an ExpiredImportTokenException message.' },
+  },
+  importedMaterialInvalid: {
+    exception: 'IncorrectKeyMaterialException', text: 'The key material is not valid key material for a {keySpec} KMS key.',
+    source: { ours: 'No public recording of material that does not fit the key spec.' },
+  },
+  importedMaterialDifferent: {
+    exception: 'IncorrectKeyMaterialException', text: 'The key material is not the key material previously imported into {arn}.',
+    source: { ours: 'No public recording of an IncorrectKeyMaterialException message.' },
+  },
+  validToRequired: {
+    exception: 'ValidationException', text: 'A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES',
+    source: ls('test_import_key_symmetric (import-expiring-key-without-valid-to)'),
+  },
+  validToNotAllowed: {
+    exception: 'ValidationException', text: 'A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE',
+    source: { ours: 'Modelled on the recorded validToRequired wording.' },
+  },
+  validToRange: {
+    exception: 'ValidationException', text: 'ValidTo must be in the future and at most 365 days from now.',
+    source: { ours: 'The API reference: "The value of this parameter must be a future date and time. The maximum value is 365 days from the request date."' },
+  },
+  importTypeNotValid: {
+    exception: 'ValidationException', text: 'ImportType, KeyMaterialId and KeyMaterialDescription are only valid for symmetric encryption KMS keys.',
+    source: { ours: 'The API reference: "This parameter is optional and only usable with symmetric encryption keys."' },
+  },
+  keyMaterialIdWithNewMaterial: {
+    exception: 'ValidationException', text: 'You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL.',
+    source: { ours: 'The API reference of ImportKeyMaterial, KeyMaterialId.' },
+  },
+  keyMaterialIdNotOfKey: {
+    exception: 'NotFoundException', text: 'Key material {keyMaterialId} is not associated with {arn}.',
+    source: { ours: 'No public recording of a KeyMaterialId the key does not have.' },
+  },
+  noImportedMaterial: {
+    exception: 'KMSInvalidStateException', text: '{arn} has no key material to reimport. Use ImportType NEW_KEY_MATERIAL.',
+    source: { ours: 'No public recording of EXISTING_KEY_MATERIAL into a key that never had material.' },
+  },
+  newMaterialRotationNotSupported: {
+    exception: 'UnsupportedOperationException',
+    text: 'Importing new key material into a key that has key material (for RotateKeyOnDemand) is not supported yet by this service.',
+    source: { ours: 'A feature this service does not offer yet (see the README).' },
   },
 
   // Internal

@@ -1,5 +1,5 @@
 /** Stored shapes of KMS keys, backing keys and aliases. Timestamps are epoch milliseconds. */
-import type { KeySpec, KeyState, KeyUsageType, OriginType, RotationType } from '../../models/kms/generated/shapes.js';
+import type { ExpirationModelType, KeySpec, KeyState, KeyUsageType, OriginType, RotationType } from '../../models/kms/generated/shapes.js';
 
 export interface TagRecord {
   readonly tagKey: string;
@@ -19,8 +19,14 @@ export interface KeyRecord {
   readonly creationDate: number;
   /** Set while the key is PendingDeletion. */
   readonly deletionDate?: number;
-  /** The backing key version new ciphertexts are made with. */
+  /**
+   * The backing key version new ciphertexts are made with (its KeyMaterialId). Empty for a key
+   * with imported key material (Origin EXTERNAL) that never had any; kept when imported material
+   * is deleted or expires, so only the same material can be imported again.
+   */
   readonly currentBackingKeyId: string;
+  /** The current import of a key with imported key material, while the key has its material. */
+  readonly importedMaterial?: ImportedMaterialTerms;
   readonly tags: readonly TagRecord[];
   readonly multiRegion: boolean;
   /** The key policy document (JSON text); the default key policy unless CreateKey named one. */
@@ -33,6 +39,12 @@ export interface KeyRecord {
   readonly onDemandRotations?: number;
   /** Optimistic-concurrency counter, incremented by every metadata write. */
   readonly revision: number;
+}
+
+export interface ImportedMaterialTerms {
+  readonly expirationModel: ExpirationModelType;
+  /** When the material expires (epoch ms); only with KEY_MATERIAL_EXPIRES. */
+  readonly validTo?: number;
 }
 
 export interface AutomaticRotation {

@@ -3,7 +3,7 @@
  * record of the KMS keys the request touched (for the audit event's `resources`).
  */
 import type {
-  AliasStore, AsymmetricKeyMaterial, Clock, GrantStore, IdSource, KeyMaterial, KeyRemoval, KeyStore, KeyUsageLog, Scheduler,
+  AliasStore, AsymmetricKeyMaterial, KeyImport, Clock, GrantStore, IdSource, KeyMaterial, KeyRemoval, KeyStore, KeyUsageLog, Scheduler,
 } from '../ports/index.js';
 import type { RequestContext } from '../request-context.js';
 import type { OperationIO, OperationName } from '../../models/kms/generated/operations.js';
@@ -27,6 +27,8 @@ export interface CoreDeps {
   readonly lifecycle?: LifecycleDeps;
   /** Each key's last cryptographic use; without it GetKeyLastUsage is not offered. */
   readonly usage?: KeyUsageLog;
+  /** The token's side of importing key material; without it GetParametersForImport and ImportKeyMaterial are not offered. */
+  readonly keyImport?: KeyImport;
 }
 
 export interface LifecycleDeps {

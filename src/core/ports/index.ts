@@ -11,6 +11,7 @@ export type { KeyMaterial, SealedData, WrappedKeyRef } from './key-material.js';
 export type {
   AsymmetricKeyMaterial, GeneratedKey, GeneratedKeyPair, SigningInput, StoredKeyRef,
 } from './asymmetric-key-material.js';
+export type { EncryptedImport, ImportedMaterial, KeyImport, WrappingKeyPair } from './key-import.js';
 export type { Clock } from './clock.js';
 export type { AuditSink } from './audit-sink.js';
 export type { IdSource } from './id-source.js';

@@ -16,9 +16,10 @@ export interface KeyLocator {
 export interface KeyStore {
   /**
    * Writes the key, its current backing key and any older backing key versions (a key created
-   * already rotated, as seeding does) atomically; fails if the key ID exists.
+   * already rotated, as seeding does) atomically; fails if the key ID exists. A key for imported
+   * key material is created without a backing key (`undefined`).
    */
-  createKey(key: KeyRecord, backingKey: BackingKeyRecord, olderBackingKeys?: readonly BackingKeyRecord[]): Promise<void>;
+  createKey(key: KeyRecord, backingKey: BackingKeyRecord | undefined, olderBackingKeys?: readonly BackingKeyRecord[]): Promise<void>;
   getKey(locator: KeyLocator): Promise<KeyRecord | undefined>;
   /**
    * Replaces the key's metadata when the stored `revision` still equals `expectedRevision`;
@@ -36,4 +37,10 @@ export interface KeyStore {
    * `updateKey` does, and writes nothing then.
    */
   rotateKey(key: KeyRecord, expectedRevision: number, backingKey: BackingKeyRecord): Promise<void>;
+  /**
+   * Deletes imported key material: removes the backing key version and writes the key's metadata
+   * atomically, when the stored `revision` still equals `expectedRevision`; throws as `updateKey`
+   * does, and writes nothing then. Removing a version that is already gone is not an error.
+   */
+  deleteKeyMaterial(key: KeyRecord, expectedRevision: number, backingKeyId: string): Promise<void>;
 }

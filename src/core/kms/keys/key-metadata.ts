@@ -22,7 +22,10 @@ export function toKeyMetadata(key: KeyRecord): KeyMetadata {
     ...keyAlgorithms(key.keySpec, key.keyUsage),
     MultiRegion: key.multiRegion,
     // AWS names the backing key version new ciphertexts use, for symmetric encryption keys.
-    ...(key.keySpec === 'SYMMETRIC_DEFAULT' ? { CurrentKeyMaterialId: key.currentBackingKeyId } : {}),
+    ...(key.keySpec === 'SYMMETRIC_DEFAULT' && key.currentBackingKeyId !== '' ? { CurrentKeyMaterialId: key.currentBackingKeyId } : {}),
+    // The current import's terms, while a key with imported key material has its material.
+    ...(key.importedMaterial === undefined ? {} : { ExpirationModel: key.importedMaterial.expirationModel }),
+    ...(key.importedMaterial?.validTo === undefined ? {} : { ValidTo: new Date(key.importedMaterial.validTo) }),
   };
 }
 

@@ -9,11 +9,21 @@ export const DAY_MS = 86_400_000;
  * its deletion while it is pending deletion; while it is Enabled, an on-demand rotation that was
  * accepted and its next automatic rotation. A Disabled key is not rotated ("while a KMS key is
  * disabled, AWS KMS does not rotate it"); enabling it makes a missed rotation due at once.
+ * Imported key material expires at its ValidTo in every state.
  */
 export function lifecycleDueAt(key: KeyRecord): number | undefined {
-  if (key.keyState === 'PendingDeletion') return key.deletionDate;
-  const dates = pendingRotations(key).map((rotation) => rotation.at);
+  const expiry = key.importedMaterial?.validTo;
+  const dates = [
+    ...(key.keyState === 'PendingDeletion' ? [key.deletionDate] : pendingRotations(key).map((rotation) => rotation.at)),
+    expiry,
+  ].filter((date): date is number => date !== undefined);
   return dates.length === 0 ? undefined : Math.min(...dates);
+}
+
+/** Whether `key`'s imported key material has expired at `now` (and is still there to delete). */
+export function materialExpired(key: KeyRecord, now: Date): boolean {
+  const expiry = key.importedMaterial?.validTo;
+  return expiry !== undefined && expiry <= now.getTime();
 }
 
 /** The rotations an Enabled key has waiting, an accepted on-demand one first; none for a key in any other state. */

@@ -6,13 +6,15 @@
 import type { KeyLocator } from '../../ports/index.js';
 import type { CoreDeps, LifecycleDeps } from '../service.js';
 import type { RotationType } from '../../../models/kms/generated/shapes.js';
-import { dueRotation, isDeleted, lifecycleDueAt } from './due-dates.js';
+import { dueRotation, isDeleted, lifecycleDueAt, materialExpired } from './due-dates.js';
 import { rotateKeyMaterial } from './key-rotation.js';
+import { withoutImportedMaterial } from '../operations/imported-material.js';
 
 /** What the run did to the key, for the audit trail. */
 export type DueWorkOutcome =
   | { readonly done: 'DeleteKey'; readonly keyArn: string }
   | { readonly done: 'RotateKey'; readonly keyArn: string; readonly rotationType: RotationType }
+  | { readonly done: 'DeleteExpiredKeyMaterial'; readonly keyArn: string }
   | { readonly done: 'nothing' };
 
 export async function runDueWork(deps: CoreDeps, lifecycle: LifecycleDeps, locator: KeyLocator): Promise<DueWorkOutcome> {
@@ -30,6 +32,12 @@ export async function runDueWork(deps: CoreDeps, lifecycle: LifecycleDeps, locat
     const current = await deps.keys.getKey(locator);
     await lifecycle.scheduler.arrange(locator, current === undefined ? undefined : lifecycleDueAt(current));
     return { done: 'nothing' };
+  }
+  if (materialExpired(key, deps.clock.now())) {
+    const next = withoutImportedMaterial(key);
+    await deps.keys.deleteKeyMaterial(next, key.revision, key.currentBackingKeyId);
+    await lifecycle.scheduler.arrange(locator, lifecycleDueAt(next));
+    return { done: 'DeleteExpiredKeyMaterial', keyArn: key.arn };
   }
   const rotation = dueRotation(key, deps.clock.now());
   if (rotation !== undefined) {

@@ -15,6 +15,7 @@ import { defaultKeyPolicy } from '../keys/default-key-policy.js';
 import { validateNewTags } from '../keys/tags.js';
 import { needs } from '../../errors/service-error.js';
 import { say } from '../messages.js';
+import { importable } from './imported-material.js';
 
 export const createKey: OperationHandler<'CreateKey'> = async (call) => {
   const { deps, ctx, input, touched } = call;
@@ -28,7 +29,9 @@ export const createKey: OperationHandler<'CreateKey'> = async (call) => {
   const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
   const origin = input.Origin ?? 'AWS_KMS';
   /* Precondition: origins and options that are not built yet say so. */
-  needs(origin === 'AWS_KMS', () => say('originNotSupported', { origin }), UnsupportedOperationException);
+  needs(origin === 'AWS_KMS' || origin === 'EXTERNAL', () => say('originNotSupported', { origin }), UnsupportedOperationException);
+  /* Precondition: imported key material is offered for the key specs the token holds. */
+  needs(origin !== 'EXTERNAL' || importable(keySpec), () => say('importNotOffered', { keySpec }), UnsupportedOperationException);
   needs(input.CustomKeyStoreId === undefined && input.XksKeyId === undefined, say('customKeyStoresNotSupported'), UnsupportedOperationException);
   needs(input.MultiRegion !== true, say('multiRegionNotSupported'), UnsupportedOperationException);
   /* Precondition: a key whose spec cannot encrypt names its KeyUsage (ENCRYPT_DECRYPT is only the default). */
@@ -54,9 +57,10 @@ export const createKey: OperationHandler<'CreateKey'> = async (call) => {
     keySpec,
     keyUsage,
     origin,
-    keyState: 'Enabled',
+    // A key for imported key material waits for it, with no material ID until the first import.
+    keyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
     creationDate: now,
-    currentBackingKeyId: deps.ids.hex64(),
+    currentBackingKeyId: origin === 'EXTERNAL' ? '' : deps.ids.hex64(),
     tags,
     multiRegion: false,
     policy,
@@ -64,7 +68,7 @@ export const createKey: OperationHandler<'CreateKey'> = async (call) => {
   };
   // Tagging a key as it is made needs kms:TagResource from an IAM policy (the new key's policy does not count).
   if (tags.length > 0) await deps.access.onNewKey(call, key, 'kms:TagResource');
-  const backingKey: BackingKeyRecord = {
+  const backingKey: BackingKeyRecord | undefined = origin === 'EXTERNAL' ? undefined : {
     ...scope, keyId, backingKeyId: key.currentBackingKeyId, creationDate: now, ...(await generateMaterial(call, keySpec)),
   };
   await deps.keys.createKey(key, backingKey);

@@ -49,6 +49,11 @@ export const disableKey: OperationHandler<'DisableKey'> = async (call) => {
  */
 export async function saveKey(call: OperationCall<unknown>, stored: KeyRecord, next: KeyRecord): Promise<void> {
   await call.deps.keys.updateKey({ ...next, revision: stored.revision + 1 }, stored.revision);
+  await arrangeDueWork(call, stored, next);
+}
+
+/** Tells the scheduler when `next`, just written over `stored`, has its lifecycle work, if that date changed. */
+export async function arrangeDueWork(call: OperationCall<unknown>, stored: KeyRecord, next: KeyRecord): Promise<void> {
   const due = lifecycleDueAt(next);
   if (lifecycleDueAt(stored) !== due) await call.deps.lifecycle?.scheduler.arrange(next, due);
 }

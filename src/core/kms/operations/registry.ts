@@ -15,6 +15,7 @@ import { generateDataKeyPair, generateDataKeyPairWithoutPlaintext } from './data
 import { cancelKeyDeletion, scheduleKeyDeletion } from '../lifecycle/key-deletion.js';
 import { grantOperations } from './grants.js';
 import { getKeyLastUsage } from './key-last-usage.js';
+import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from './imported-material.js';
 import {
   disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand,
 } from '../lifecycle/key-rotation.js';
@@ -55,5 +56,8 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   RotateKeyOnDemand: rotateKeyOnDemand,
   ListKeyRotations: listKeyRotations,
   GetKeyLastUsage: getKeyLastUsage,
+  GetParametersForImport: getParametersForImport,
+  ImportKeyMaterial: importKeyMaterial,
+  DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
   ...grantOperations,
 };

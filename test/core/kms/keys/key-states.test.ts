@@ -20,9 +20,10 @@ import { sign } from '../../../../src/core/kms/operations/sign-verify.js';
 import { generateMac } from '../../../../src/core/kms/operations/mac.js';
 import { createGrant } from '../../../../src/core/kms/operations/grants.js';
 import {
-  bytes, caughtSync, makeAlias, makeCall, makeCore, makeKey, makeKeyId, seedAsymmetricKey, seedKey, type CoreHarness,
+  bytes, caughtSync, importParametersFor, makeAlias, makeCall, makeCore, makeKey, makeKeyId, seedAsymmetricKey, seedKey, type CoreHarness,
 } from '../../../support/core.js';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { wrapForImport } from '../../../support/wrap-for-import.js';
 import { defaultKeyPolicy } from '../../../../src/core/kms/keys/default-key-policy.js';
 
 /** What each footnote of the guide says the operation answers, for a key `arn` in `state`. */
@@ -158,6 +159,20 @@ const CASES: { readonly [Op in KeyStateOperation]?: OperationCase } = {
   RotateKeyOnDemand: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
   ListKeyRotations: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
   GetKeyLastUsage: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
+  GetParametersForImport: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }) },
+  ImportKeyMaterial: {
+    // A key that never had material, so any material is its first.
+    seed: (core, overrides) => seedKey(core, { ...overrides, currentBackingKeyId: '' }),
+    input: async (core, key) => {
+      const { ImportToken, PublicKey } = await importParametersFor(core, key);
+      const EncryptedKeyMaterial = wrapForImport(PublicKey, 'RSAES_OAEP_SHA_256', new Uint8Array(randomBytes(32)));
+      return { KeyId: key.keyId, ImportToken, EncryptedKeyMaterial, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' };
+    },
+  },
+  DeleteImportedKeyMaterial: {
+    seed: (core, overrides) => seedKey(core, { ...overrides, importedMaterial: { expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' } }),
+    input: (_, key) => ({ KeyId: key.keyId }),
+  },
 };
 
 const ORIGINS: readonly OriginType[] = ['AWS_KMS', 'EXTERNAL'];
