@@ -56,6 +56,8 @@ export const GROUP_FUNCTIONS = {
       { actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases'] },
       // CreateKey writes metadata and backing key; the other operations rewrite metadata.
       { actions: ['PutItem'], on: 'table', partitions: ['key'] },
+      // DeleteImportedKeyMaterial deletes the imported backing key with the metadata.
+      { actions: ['DeleteItem'], on: 'table', partitions: ['key'] },
       // ListKeyRotations: every version of the key's material (the items of its partition).
       { actions: ['Query'], on: 'table', partitions: ['key'] },
       // GetKeyLastUsage: the key's last use, and when tracking began (recorded by the first reader).

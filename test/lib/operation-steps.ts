@@ -3,7 +3,8 @@
  * (keys, an alias, a ciphertext, a signature, a MAC). The deployment tests run them with each
  * operation's dependencies chosen by the function it runs in, to show what each function needs.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { wrapForImport } from '../support/wrap-for-import.js';
 import { groupOf } from '../../src/core/kms/api-groups.js';
 import { OPERATION_HANDLERS } from '../../src/core/kms/operations/registry.js';
 import { TouchedResources, type CoreDeps } from '../../src/core/kms/service.js';
@@ -111,6 +112,20 @@ export const STEPS: readonly Step[] = [
   { operation: 'ListKeyRotations', body: (s) => ({ KeyId: need(s, 'symmetric'), IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }) },
   { operation: 'DisableKeyRotation', body: (s) => ({ KeyId: need(s, 'symmetric') }) },
   { operation: 'GetKeyLastUsage', body: (s) => ({ KeyId: need(s, 'symmetric') }) },
+  { operation: 'CreateKey', body: () => ({ Origin: 'EXTERNAL' }), keep: keyIdAs('external') },
+  {
+    operation: 'GetParametersForImport',
+    body: (s) => ({ KeyId: need(s, 'external'), WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+    keep: (output, state) => { keepAs('ImportToken')(output, state); keepAs('PublicKey', 'WrappingPublicKey')(output, state); },
+  },
+  {
+    operation: 'ImportKeyMaterial',
+    body: (s) => ({
+      KeyId: need(s, 'external'), ImportToken: need(s, 'ImportToken'), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      EncryptedKeyMaterial: Buffer.from(wrapForImport(Buffer.from(need(s, 'WrappingPublicKey'), 'base64'), 'RSAES_OAEP_SHA_256', randomBytes(32))).toString('base64'),
+    }),
+  },
+  { operation: 'DeleteImportedKeyMaterial', body: (s) => ({ KeyId: need(s, 'external') }) },
   { operation: 'DeleteAlias', body: () => ({ AliasName: ALIAS }) },
   { operation: 'ScheduleKeyDeletion', body: (s) => ({ KeyId: need(s, 'otherSymmetric'), PendingWindowInDays: 7 }) },
   { operation: 'CancelKeyDeletion', body: (s) => ({ KeyId: need(s, 'otherSymmetric') }) },

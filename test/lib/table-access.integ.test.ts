@@ -15,6 +15,9 @@ import { ACCOUNT_ID, ManualTimers, REGION } from '../support/core.js';
 import { CoalescingUsageLog } from '../../src/adapters/usage/coalescing-usage-log.js';
 import { DynamoKeyUsageStore } from '../../src/adapters/dynamodb/key-usage-store.js';
 import { FakeAsymmetricMaterial } from '../support/fake-asymmetric-material.js';
+import { FakeKeyImport } from '../support/fake-key-import.js';
+import { wrapForImport } from '../support/wrap-for-import.js';
+import { randomBytes } from 'node:crypto';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeKeyMaterial } from '../support/fake-key-material.js';
 import { SequentialIds } from '../support/sequential-ids.js';
@@ -71,9 +74,10 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     const clock = new FakeClock();
     // The deployment's scheduler writes EventBridge schedules, not the table; key removal is the table's.
     const lifecycle = { scheduler: { arrange: async () => undefined }, removal: new DynamoKeyRemoval({ client, tableName: TABLE }) };
+    const asymmetric = new FakeAsymmetricMaterial();
     const deps: CoreDeps = {
-      keys: store, aliases: store, grants: store, material, asymmetric: new FakeAsymmetricMaterial(), clock, ids: new SequentialIds(), access: makeAccess(),
-      usage, lifecycle,
+      keys: store, aliases: store, grants: store, material, asymmetric, keyImport: new FakeKeyImport(material, asymmetric), clock, ids: new SequentialIds(),
+      access: makeAccess(), usage, lifecycle,
     };
     const accessKeyId = 'AKIAEXAMPLE000000001';
     await store.putAccessKey({
@@ -108,6 +112,13 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     await call('ScheduleKeyDeletion', { KeyId: doomed, PendingWindowInDays: 7 });
     const rotated = (await call('CreateKey', {})).KeyMetadata?.KeyId ?? '';
     await call('RotateKeyOnDemand', { KeyId: rotated });
+    const expiring = (await call('CreateKey', { Origin: 'EXTERNAL' })).KeyMetadata?.KeyId ?? '';
+    const parameters = JSON.parse(await runEncodedOperation(deps, 'GetParametersForImport',
+      JSON.stringify({ KeyId: expiring, WrappingAlgorithm: 'RSAES_OAEP_SHA_1', WrappingKeySpec: 'RSA_2048' }), makeContext(), new TouchedResources())) as { ImportToken: string; PublicKey: string };
+    await call('ImportKeyMaterial', {
+      KeyId: expiring, ImportToken: parameters.ImportToken, ValidTo: (clock.now().getTime() + 86_400_000) / 1000,
+      EncryptedKeyMaterial: Buffer.from(wrapForImport(Buffer.from(parameters.PublicKey, 'base64'), 'RSAES_OAEP_SHA_1', randomBytes(32))).toString('base64'),
+    });
     clock.advance(8 * 86_400_000);
     attributedTo = 'lifecycle';
     const outcomes = [];
@@ -126,7 +137,7 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     // Assess
     expect(results.filter((result) => result.error !== undefined)).toEqual([]);
     // The steps' own on-demand rotation fell due too.
-    expect(outcomes.map((outcome) => outcome.done).sort()).toEqual(['DeleteKey', 'RotateKey', 'RotateKey']);
+    expect(outcomes.map((outcome) => outcome.done).sort()).toEqual(['DeleteExpiredKeyMaterial', 'DeleteKey', 'RotateKey', 'RotateKey']);
     expect(identityResults.filter((result) => result.error !== undefined)).toEqual([]);
     expect(resolved?.secretAccessKey).toBe('secret');
     expect(bob?.principal).toMatchObject({ type: 'IAMUser', userName: 'bob' });

@@ -22,7 +22,8 @@ function depsWithout(withoutToken: (fn: ServiceFunction) => boolean) {
     const fn = functionOf(operation);
     if (!withoutToken(fn)) return core.deps;
     const tokenless = new TokenlessMaterial(fn);
-    return { ...core.deps, material: tokenless, asymmetric: tokenless };
+    const { keyImport: _needsToken, ...rest } = core.deps;
+    return { ...rest, material: tokenless, asymmetric: tokenless };
   };
 }
 
