@@ -167,10 +167,22 @@ const ELSEWHERE: readonly { readonly template: WireMessageName; readonly file: s
     quote: '`${key.arn} has no key material to reimport. Use ImportType NEW_KEY_MATERIAL.`',
   },
   {
-    template: 'newMaterialRotationNotSupported',
+    template: 'materialPendingRotation',
     file: '../core/kms/operations/imported-material.test.ts',
-    test: 'throws UnsupportedOperationException for NEW_KEY_MATERIAL into a symmetric key that has material, because new key material for a symmetric key that has material (for an on-demand rotation) is not built yet',
-    quote: "'Importing new key material into a key that has key material (for RotateKeyOnDemand) is not supported yet by this service.'",
+    test: 'throws KMSInvalidStateException for new material while other new material is pending rotation, because no other new key material is pending rotation',
+    quote: '`New key material (id: ${newId}) cannot be imported into KMS key ${key.keyId}, because another key material (id: ${pending.KeyMaterialId}) is pending rotation.`',
+  },
+  {
+    template: 'noPendingMaterial',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws KMSInvalidStateException from RotateKeyOnDemand without new material, because a key with imported key material has new material waiting to become current',
+    quote: '`No available key material pending rotation for the key: ${key.arn}.`',
+  },
+  {
+    template: 'importedMaterialNotNew',
+    file: '../core/kms/operations/imported-material.test.ts',
+    test: 'throws IncorrectKeyMaterialException for NEW_KEY_MATERIAL the key already has, because new key material is material the key does not have',
+    quote: '`The key material is already associated with ${key.arn}. Import it with ImportType EXISTING_KEY_MATERIAL.`',
   },
   {
     template: 'expiredSecurityToken',

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateKeyCommand, DecryptCommand, DeleteImportedKeyMaterialCommand, DescribeKeyCommand, EncryptCommand, GenerateMacCommand,
-  GetParametersForImportCommand, GetPublicKeyCommand, ImportKeyMaterialCommand, SignCommand,
+  GetParametersForImportCommand, GetPublicKeyCommand, ImportKeyMaterialCommand, RotateKeyOnDemandCommand, SignCommand,
   type AlgorithmSpec, type CreateKeyCommandInput, type ImportKeyMaterialCommandInput, type WrappingKeySpec,
 } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
@@ -157,6 +157,43 @@ describe('imported key material through the JS SDK', () => {
     expect(deleted).toMatchObject({ KeyId: key.arn, KeyMaterialId });
     expect(state).toBe('PendingImport');
     expect(decrypted.Plaintext).toEqual(TEXT);
+  });
+});
+
+describe('on-demand rotation to new imported key material, as AWS\'s recorded tests do it', () => {
+  it('keeps the current material until RotateKeyOnDemand, then encrypts under the new one and still decrypts the old ciphertext', async () => {
+    // Prepare
+    const key = await externalKey();
+    const first = await importInto(key.keyId, randomBytes(32));
+    const old = await e2e.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: TEXT }));
+
+    // Act
+    await expectKmsError(e2e.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId })), 'KMSInvalidStateException',
+      `No available key material pending rotation for the key: ${key.arn}.`);
+    const second = await importInto(key.keyId, randomBytes(32), { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ImportType: 'NEW_KEY_MATERIAL' });
+    const pending = (await e2e.kms.send(new DescribeKeyCommand({ KeyId: key.keyId }))).KeyMetadata?.CurrentKeyMaterialId;
+    const third = await wrapped(key.keyId, randomBytes(32));
+    const refused = await e2e.kms.send(new ImportKeyMaterialCommand({
+      KeyId: key.keyId, ...third, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ImportType: 'NEW_KEY_MATERIAL',
+    })).then(() => undefined, (error: unknown) => error as Error);
+    const rotated = await e2e.kms.send(new RotateKeyOnDemandCommand({ KeyId: key.keyId }));
+    const deadline = Date.now() + 10_000;
+    let current = pending;
+    while (current === pending && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      current = (await e2e.kms.send(new DescribeKeyCommand({ KeyId: key.keyId }))).KeyMetadata?.CurrentKeyMaterialId;
+    }
+    const fresh = await e2e.kms.send(new DecryptCommand({ CiphertextBlob: (await e2e.kms.send(new EncryptCommand({ KeyId: key.keyId, Plaintext: TEXT }))).CiphertextBlob }));
+    const decrypted = await e2e.kms.send(new DecryptCommand({ CiphertextBlob: old.CiphertextBlob }));
+
+    // Assess
+    expect(pending).toBe(first.KeyMaterialId);
+    expect(refused?.name).toBe('KMSInvalidStateException');
+    expect(refused?.message).toMatch(new RegExp(`because another key material \\(id: ${second.KeyMaterialId}\\) is pending rotation\\.$`));
+    expect(rotated.KeyId).toBe(key.arn);
+    expect(current).toBe(second.KeyMaterialId);
+    expect(fresh.KeyMaterialId).toBe(second.KeyMaterialId);
+    expect(decrypted).toMatchObject({ Plaintext: TEXT, KeyMaterialId: first.KeyMaterialId });
   });
 });
 

@@ -56,10 +56,10 @@ export function keyToItem(key: KeyRecord): Item {
     }),
     ...(key.onDemandRotationStartDate === undefined ? {} : { onDemandRotationStartDate: num(key.onDemandRotationStartDate) }),
     ...(key.onDemandRotations === undefined ? {} : { onDemandRotations: num(key.onDemandRotations) }),
-    ...(key.importedMaterial === undefined ? {} : {
-      importedMaterial: { M: {
-        expirationModel: { S: key.importedMaterial.expirationModel },
-        ...(key.importedMaterial.validTo === undefined ? {} : { validTo: num(key.importedMaterial.validTo) }),
+    ...(key.importedMaterial === undefined ? {} : { importedMaterial: termsToAttribute(key.importedMaterial) }),
+    ...(key.pendingImportedMaterial === undefined ? {} : {
+      pendingImportedMaterial: { M: {
+        keyMaterialId: { S: key.pendingImportedMaterial.keyMaterialId }, terms: termsToAttribute(key.pendingImportedMaterial.terms),
       } },
     }),
     revision: num(key.revision),
@@ -127,13 +127,26 @@ export function itemToBackingKey(item: Item): BackingKeyRecord {
   };
 }
 
-function optionalImportedMaterial(item: Item): { importedMaterial?: ImportedMaterialTerms } {
-  const terms = item['importedMaterial']?.M;
-  if (terms === undefined) return {};
+function termsToAttribute(terms: ImportedMaterialTerms): AttributeValue {
+  return { M: { expirationModel: { S: terms.expirationModel }, ...(terms.validTo === undefined ? {} : { validTo: num(terms.validTo) }) } };
+}
+
+function termsOf(terms: Item): ImportedMaterialTerms {
   const expirationModel = string(terms, 'expirationModel');
   if (expirationModel !== 'KEY_MATERIAL_EXPIRES' && expirationModel !== 'KEY_MATERIAL_DOES_NOT_EXPIRE') throw new MalformedItemError('importedMaterial');
   const validTo = optionalNumber(terms, 'validTo');
-  return { importedMaterial: { expirationModel, ...(validTo === undefined ? {} : { validTo }) } };
+  return { expirationModel, ...(validTo === undefined ? {} : { validTo }) };
+}
+
+function optionalImportedMaterial(item: Item): Pick<KeyRecord, 'importedMaterial' | 'pendingImportedMaterial'> {
+  const terms = item['importedMaterial']?.M;
+  const pending = item['pendingImportedMaterial']?.M;
+  const pendingTerms = pending?.['terms']?.M;
+  if (pending !== undefined && pendingTerms === undefined) throw new MalformedItemError('pendingImportedMaterial');
+  return {
+    ...(terms === undefined ? {} : { importedMaterial: termsOf(terms) }),
+    ...(pending === undefined || pendingTerms === undefined ? {} : { pendingImportedMaterial: { keyMaterialId: string(pending, 'keyMaterialId'), terms: termsOf(pendingTerms) } }),
+  };
 }
 
 function optionalRotation(item: Item): { rotation?: { date: number; type: RotationType } } {

@@ -305,10 +305,18 @@ export const KMS_MESSAGES = {
     exception: 'KMSInvalidStateException', text: '{arn} has no key material to reimport. Use ImportType NEW_KEY_MATERIAL.',
     source: { ours: 'No public recording of EXISTING_KEY_MATERIAL into a key that never had material.' },
   },
-  newMaterialRotationNotSupported: {
-    exception: 'UnsupportedOperationException',
-    text: 'Importing new key material into a key that has key material (for RotateKeyOnDemand) is not supported yet by this service.',
-    source: { ours: 'A feature this service does not offer yet (see the README).' },
+  materialPendingRotation: {
+    exception: 'KMSInvalidStateException',
+    text: 'New key material (id: {newId}) cannot be imported into KMS key {keyId}, because another key material (id: {pendingId}) is pending rotation.',
+    source: ls('test_import_key_material_raises_if_there_is_already_key_material_pending'),
+  },
+  noPendingMaterial: {
+    exception: 'KMSInvalidStateException', text: 'No available key material pending rotation for the key: {arn}.',
+    source: ls('test_rotate_key_on_demand_raises_for_no_pending_key_material'),
+  },
+  importedMaterialNotNew: {
+    exception: 'IncorrectKeyMaterialException', text: 'The key material is already associated with {arn}. Import it with ImportType EXISTING_KEY_MATERIAL.',
+    source: { ours: 'No public recording of NEW_KEY_MATERIAL with material the key already has.' },
   },
 
   // Internal

@@ -27,6 +27,11 @@ export interface KeyRecord {
   readonly currentBackingKeyId: string;
   /** The current import of a key with imported key material, while the key has its material. */
   readonly importedMaterial?: ImportedMaterialTerms;
+  /**
+   * New key material imported into a symmetric key (ImportType NEW_KEY_MATERIAL) that the next
+   * RotateKeyOnDemand makes current; its backing key is stored already.
+   */
+  readonly pendingImportedMaterial?: PendingImportedMaterial;
   readonly tags: readonly TagRecord[];
   readonly multiRegion: boolean;
   /** The key policy document (JSON text); the default key policy unless CreateKey named one. */
@@ -45,6 +50,12 @@ export interface ImportedMaterialTerms {
   readonly expirationModel: ExpirationModelType;
   /** When the material expires (epoch ms); only with KEY_MATERIAL_EXPIRES. */
   readonly validTo?: number;
+}
+
+export interface PendingImportedMaterial {
+  readonly keyMaterialId: string;
+  /** The terms it was imported with, which apply once it is current. */
+  readonly terms: ImportedMaterialTerms;
 }
 
 export interface AutomaticRotation {

@@ -7,7 +7,7 @@
  * `OnDemandRotationStartDate` until the lifecycle scheduler has made the new key material (at
  * once, in local mode), and the rotation is audited as the service's own RotateKey event.
  */
-import { ConflictException, LimitExceededException, UnsupportedOperationException } from '../../../models/kms/generated/errors.js';
+import { ConflictException, KMSInvalidStateException, LimitExceededException, UnsupportedOperationException } from '../../../models/kms/generated/errors.js';
 import type { RotationsListEntry, RotationType } from '../../../models/kms/generated/shapes.js';
 import { needs, withoutMessage } from '../../errors/service-error.js';
 import { resolveKey } from '../keys/resolve-key.js';
@@ -84,6 +84,8 @@ export const rotateKeyOnDemand: OperationHandler<'RotateKeyOnDemand'> = async (c
   lifecycleOf(call, 'RotateKeyOnDemand');
   const key = await resolveKey(call, call.input.KeyId, { allowAliases: false, rule: 'RotateKeyOnDemand', action: 'kms:RotateKeyOnDemand' });
   assertRotatable(key);
+  /* Precondition: a key with imported key material has new material waiting to become current. */
+  needs(key.origin !== 'EXTERNAL' || key.pendingImportedMaterial !== undefined, () => say('noPendingMaterial', { arn: key.arn }), KMSInvalidStateException);
   const now = call.deps.clock.now().getTime();
   /* Precondition: no on-demand rotation of the key is in progress. */
   needs(key.onDemandRotationStartDate === undefined, () => say('onDemandRotationInProgress', { arn: key.arn }), ConflictException);
@@ -123,6 +125,7 @@ function rotationEntry(key: KeyRecord, version: BackingKeyRecord): RotationsList
  * schedule; an on-demand one leaves the schedule as it is. Returns the key as written.
  */
 export async function rotateKeyMaterial(deps: CoreDeps, key: KeyRecord, type: RotationType): Promise<KeyRecord> {
+  if (key.origin === 'EXTERNAL') return rotateToImportedMaterial(deps, key);
   const now = deps.clock.now().getTime();
   const backingKey: BackingKeyRecord = {
     accountId: key.accountId,
@@ -143,6 +146,21 @@ export async function rotateKeyMaterial(deps: CoreDeps, key: KeyRecord, type: Ro
     revision: key.revision + 1,
   };
   await deps.keys.rotateKey(written, key.revision, backingKey);
+  return written;
+}
+
+/**
+ * The on-demand rotation of a key with imported key material: the new material imported for it
+ * (stored with its backing key already) becomes current, with the terms it was imported with.
+ */
+async function rotateToImportedMaterial(deps: CoreDeps, key: KeyRecord): Promise<KeyRecord> {
+  const { onDemandRotationStartDate: _done, pendingImportedMaterial: pending, ...rest } = key;
+  const written: KeyRecord = {
+    ...rest,
+    ...(pending === undefined ? {} : { currentBackingKeyId: pending.keyMaterialId, importedMaterial: pending.terms }),
+    revision: key.revision + 1,
+  };
+  await deps.keys.updateKey(written, key.revision);
   return written;
 }
 

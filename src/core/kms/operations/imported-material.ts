@@ -9,7 +9,7 @@ import {
   KMSInvalidStateException, NotFoundException, UnsupportedOperationException, ValidationException,
 } from '../../../models/kms/generated/errors.js';
 import type { ImportKeyMaterialRequest } from '../../../models/kms/generated/shapes.js';
-import type { KeyImport } from '../../ports/index.js';
+import type { ImportedMaterial, KeyImport } from '../../ports/index.js';
 import { needs } from '../../errors/service-error.js';
 import { bytesToHex } from '../../encoding.js';
 import { CHINA_ONLY_WRAPPING, IMPORT_PARAMETERS_VALIDITY_MS, allowsWrapping, validToAllowed } from '../import/wrapping-rules.js';
@@ -19,7 +19,7 @@ import { resolveKey } from '../keys/resolve-key.js';
 import { lifecycleOf } from '../lifecycle/key-deletion.js';
 import { arrangeDueWork } from './key-management.js';
 import { say } from '../messages.js';
-import type { ImportedMaterialTerms, KeyRecord } from '../records.js';
+import type { BackingKeyRecord, ImportedMaterialTerms, KeyRecord } from '../records.js';
 import type { OperationCall, OperationHandler } from '../service.js';
 
 /** The key specs whose material can be imported: the ones the token holds (see the README). */
@@ -126,9 +126,9 @@ export const importKeyMaterial: OperationHandler<'ImportKeyMaterial'> = async (c
       () => say('keyMaterialIdNotOfKey', { keyMaterialId: input.KeyMaterialId ?? '', arn: key.arn }), NotFoundException);
     /* Precondition: reimported material is the material of the key. */
     needs(keyMaterialId === key.currentBackingKeyId, () => say('importedMaterialDifferent', { arn: key.arn }), IncorrectKeyMaterialException);
-  } else {
-    /* Precondition: new key material for a symmetric key that has material (for an on-demand rotation) is not built yet. */
-    needs(!hadMaterial, say('newMaterialRotationNotSupported'), UnsupportedOperationException);
+  } else if (hadMaterial) {
+    await importNewMaterial(call, key, imported, keyMaterialId, terms);
+    return { KeyId: key.arn, KeyMaterialId: keyMaterialId };
   }
   const next: KeyRecord = {
     ...key,
@@ -139,12 +139,7 @@ export const importKeyMaterial: OperationHandler<'ImportKeyMaterial'> = async (c
   };
   if (key.importedMaterial === undefined) {
     // The material is not stored (never imported, deleted or expired): write it with the key.
-    await deps.keys.rotateKey(next, key.revision, {
-      accountId: key.accountId, region: key.region, keyId: key.keyId, backingKeyId: keyMaterialId,
-      wrappedMaterial: imported.wrappedMaterial, creationDate: now,
-      ...(key.keySpec === 'SYMMETRIC_DEFAULT' ? {} : { tier: imported.tier }),
-      ...(imported.publicKey === undefined ? {} : { publicKey: imported.publicKey }),
-    });
+    await deps.keys.rotateKey(next, key.revision, backingKeyOf(key, keyMaterialId, imported, now));
   } else {
     // A reimport of material the key has: only its terms change.
     await deps.keys.updateKey(next, key.revision);
@@ -153,12 +148,50 @@ export const importKeyMaterial: OperationHandler<'ImportKeyMaterial'> = async (c
   return { KeyId: key.arn, KeyMaterialId: keyMaterialId };
 };
 
+function backingKeyOf(key: KeyRecord, keyMaterialId: string, imported: ImportedMaterial, now: number): BackingKeyRecord {
+  return {
+    accountId: key.accountId, region: key.region, keyId: key.keyId, backingKeyId: keyMaterialId,
+    wrappedMaterial: imported.wrappedMaterial, creationDate: now,
+    ...(key.keySpec === 'SYMMETRIC_DEFAULT' ? {} : { tier: imported.tier }),
+    ...(imported.publicKey === undefined ? {} : { publicKey: imported.publicKey }),
+  };
+}
+
+/**
+ * NEW_KEY_MATERIAL into a symmetric key that has material: stored beside it, pending rotation,
+ * until RotateKeyOnDemand makes it current.
+ */
+async function importNewMaterial(
+  call: OperationCall<ImportKeyMaterialRequest>, key: KeyRecord, imported: ImportedMaterial, keyMaterialId: string, terms: ImportedMaterialTerms,
+): Promise<void> {
+  const { deps } = call;
+  /* Precondition: the key has its current material (it is not pending import). */
+  needs(key.importedMaterial !== undefined, () => say('keyPendingImport', { arn: key.arn }), KMSInvalidStateException);
+  const pending = key.pendingImportedMaterial;
+  /* Precondition: no other new key material is pending rotation. */
+  needs(pending === undefined, () => say('materialPendingRotation', { newId: keyMaterialId, keyId: key.keyId, pendingId: pending?.keyMaterialId ?? '' }),
+    KMSInvalidStateException);
+  /* Precondition: new key material is material the key does not have. */
+  needs(keyMaterialId !== key.currentBackingKeyId && (await deps.keys.getBackingKey(key, keyMaterialId)) === undefined,
+    () => say('importedMaterialNotNew', { arn: key.arn }), IncorrectKeyMaterialException);
+  const next: KeyRecord = { ...key, pendingImportedMaterial: { keyMaterialId, terms }, revision: key.revision + 1 };
+  await deps.keys.rotateKey(next, key.revision, backingKeyOf(key, keyMaterialId, imported, deps.clock.now().getTime()));
+}
+
 export const deleteImportedKeyMaterial: OperationHandler<'DeleteImportedKeyMaterial'> = async (call) => {
   const { input, deps } = call;
   const key = await resolveKey(call, input.KeyId, { allowAliases: false, rule: 'DeleteImportedKeyMaterial', action: 'kms:DeleteImportedKeyMaterial' });
-  /* Precondition: a named key material ID is one of the key. */
-  needs(input.KeyMaterialId === undefined || input.KeyMaterialId === key.currentBackingKeyId,
-    () => say('keyMaterialIdNotOfKey', { keyMaterialId: input.KeyMaterialId ?? '', arn: key.arn }), NotFoundException);
+  const named = input.KeyMaterialId;
+  if (named !== undefined && named !== key.currentBackingKeyId) {
+    /* Precondition: a named key material ID is one of the key. */
+    needs((await deps.keys.getBackingKey(key, named)) !== undefined,
+      () => say('keyMaterialIdNotOfKey', { keyMaterialId: named, arn: key.arn }), NotFoundException);
+    // Material that is not current (pending rotation, or rotated out) is deleted alone; the current stays in use.
+    const { pendingImportedMaterial: pending, ...kept } = key;
+    const next = { ...kept, ...(pending === undefined || pending.keyMaterialId === named ? {} : { pendingImportedMaterial: pending }), revision: key.revision + 1 };
+    await deps.keys.deleteKeyMaterial(next, key.revision, named);
+    return { KeyId: key.arn, KeyMaterialId: named };
+  }
   const materialId = key.currentBackingKeyId === '' ? {} : { KeyMaterialId: key.currentBackingKeyId };
   // Deleting material that is already gone changes nothing.
   if (key.importedMaterial === undefined) return { KeyId: key.arn, ...materialId };

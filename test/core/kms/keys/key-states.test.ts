@@ -156,7 +156,11 @@ const CASES: { readonly [Op in KeyStateOperation]?: OperationCase } = {
   EnableKeyRotation: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, RotationPeriodInDays: 90 }) },
   DisableKeyRotation: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
   GetKeyRotationStatus: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
-  RotateKeyOnDemand: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
+  RotateKeyOnDemand: {
+    // A key with imported material rotates to new material imported for it.
+    seed: (core, overrides) => seedKey(core, { ...overrides, pendingImportedMaterial: { keyMaterialId: 'cd'.repeat(32), terms: { expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' } } }),
+    input: (_, key) => ({ KeyId: key.keyId }),
+  },
   ListKeyRotations: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
   GetKeyLastUsage: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId }) },
   GetParametersForImport: { seed: symmetric, input: (_, key) => ({ KeyId: key.keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }) },
@@ -249,7 +253,8 @@ describe('the key state table against recorded AWS answers', () => {
   it.each([
     ['Encrypt', 'PendingImport', 'EXTERNAL', KMSInvalidStateException, 'is pending import.'],
     ['RotateKeyOnDemand', 'Disabled', 'AWS_KMS', DisabledException, 'is disabled.'],
-    ['RotateKeyOnDemand', 'Enabled', 'EXTERNAL', UnsupportedOperationException, 'origin is EXTERNAL which is not valid for this operation.'],
+    ['RotateKeyOnDemand', 'PendingImport', 'EXTERNAL', KMSInvalidStateException, 'is pending import.'],
+    ['GetParametersForImport', 'Enabled', 'AWS_KMS', UnsupportedOperationException, 'origin is AWS_KMS which is not valid for this operation.'],
     ['GetParametersForImport', 'Enabled', 'AWS_KMS', UnsupportedOperationException, 'origin is AWS_KMS which is not valid for this operation.'],
     ['Encrypt', 'PendingDeletion', 'AWS_KMS', KMSInvalidStateException, 'is pending deletion.'],
   ] as const)('answers %s on a %s key of origin %s as AWS does', (operation, state, origin, ErrorClass, words) => {

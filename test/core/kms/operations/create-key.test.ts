@@ -118,7 +118,6 @@ describe('createKey', () => {
   });
 
   it.each<[string, CreateKeyRequest, string]>([
-    ['Origin EXTERNAL', { Origin: 'EXTERNAL' }, 'Origin EXTERNAL is not supported yet by this service.'],
     ['Origin AWS_CLOUDHSM', { Origin: 'AWS_CLOUDHSM' }, 'Origin AWS_CLOUDHSM is not supported yet by this service.'],
     ['Origin EXTERNAL_KEY_STORE', { Origin: 'EXTERNAL_KEY_STORE' }, 'Origin EXTERNAL_KEY_STORE is not supported yet by this service.'],
     ['a custom key store', { CustomKeyStoreId: 'cks-1234567890abcdef0' }, 'Custom key stores are not supported yet by this service.'],

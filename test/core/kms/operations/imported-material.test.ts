@@ -18,6 +18,7 @@ import { describeKey } from '../../../../src/core/kms/operations/key-management.
 import { getPublicKey } from '../../../../src/core/kms/operations/sign-verify.js';
 import { deleteImportedKeyMaterial, getParametersForImport, importKeyMaterial } from '../../../../src/core/kms/operations/imported-material.js';
 import { scheduleKeyDeletion } from '../../../../src/core/kms/lifecycle/key-deletion.js';
+import { rotateKeyOnDemand } from '../../../../src/core/kms/lifecycle/key-rotation.js';
 import { lifecycleDueAt } from '../../../../src/core/kms/lifecycle/due-dates.js';
 import type { KeyRecord } from '../../../../src/core/kms/records.js';
 import { bytes, caught, dueWorkRunner, makeCall, makeCore, runHandler, type CoreHarness } from '../../../support/core.js';
@@ -351,18 +352,115 @@ describe('ImportKeyMaterial', () => {
     expect(error).toEqual(new IncorrectKeyMaterialException(`The key material is not the key material previously imported into ${key.arn}.`));
   });
 
-  it('throws UnsupportedOperationException for NEW_KEY_MATERIAL into a symmetric key that has material, because new key material for a symmetric key that has material (for an on-demand rotation) is not built yet', async () => {
+  it('stores NEW_KEY_MATERIAL beside the current material until RotateKeyOnDemand makes it current; old ciphertext still decrypts', async () => {
+    // Prepare
+    const core = makeCore();
+    const key = await externalKey(core);
+    const first = await imported(core, key, randomBytes(32));
+    const { CiphertextBlob } = await runHandler(core, encrypt, { KeyId: key.keyId, Plaintext: bytes('first') });
+
+    // Act
+    const second = await imported(core, key, randomBytes(32), { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ImportType: 'NEW_KEY_MATERIAL' });
+    const pending = await metadataOf(core, key);
+    await runHandler(core, rotateKeyOnDemand, { KeyId: key.keyId });
+    const due = await dueWorkRunner(core)(key);
+    const rotated = await metadataOf(core, key);
+    const fresh = await runHandler(core, decrypt, {
+      CiphertextBlob: (await runHandler(core, encrypt, { KeyId: key.keyId, Plaintext: bytes('second') })).CiphertextBlob ?? new Uint8Array(),
+    });
+    const old = await runHandler(core, decrypt, { CiphertextBlob: CiphertextBlob ?? new Uint8Array() });
+
+    // Assess
+    expect(second.KeyMaterialId).not.toBe(first.KeyMaterialId);
+    expect(pending?.CurrentKeyMaterialId).toBe(first.KeyMaterialId);
+    expect(due).toEqual({ done: 'RotateKey', keyArn: key.arn, rotationType: 'ON_DEMAND' });
+    expect(rotated).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: second.KeyMaterialId, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+    expect(fresh.KeyMaterialId).toBe(second.KeyMaterialId);
+    expect(old).toMatchObject({ Plaintext: bytes('first'), KeyMaterialId: first.KeyMaterialId });
+  });
+
+  it('throws KMSInvalidStateException for new material while other new material is pending rotation, because no other new key material is pending rotation', async () => {
+    // Prepare
+    const core = makeCore();
+    const key = await externalKey(core);
+    const material = randomBytes(32);
+    await imported(core, key, randomBytes(32));
+    const pending = await imported(core, key, randomBytes(32), { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ImportType: 'NEW_KEY_MATERIAL' });
+    const asNew = { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ImportType: 'NEW_KEY_MATERIAL' };
+
+    // Act
+    const error = await caught(imported(core, key, material, asNew));
+    await runHandler(core, deleteImportedKeyMaterial, { KeyId: key.keyId, KeyMaterialId: pending.KeyMaterialId });
+    const { KeyMaterialId: newId } = await imported(core, key, material, asNew);
+
+    // Assess
+    expect(error).toEqual(new KMSInvalidStateException(
+      `New key material (id: ${newId}) cannot be imported into KMS key ${key.keyId}, because another key material (id: ${pending.KeyMaterialId}) is pending rotation.`));
+  });
+
+  it('throws IncorrectKeyMaterialException for NEW_KEY_MATERIAL the key already has, because new key material is material the key does not have', async () => {
+    // Prepare
+    const core = makeCore();
+    const key = await externalKey(core);
+    const material = randomBytes(32);
+    await imported(core, key, material);
+
+    // Act
+    const error = await caught(imported(core, key, material, { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ImportType: 'NEW_KEY_MATERIAL' }));
+
+    // Assess
+    expect(error).toEqual(new IncorrectKeyMaterialException(`The key material is already associated with ${key.arn}. Import it with ImportType EXISTING_KEY_MATERIAL.`));
+  });
+
+  it('throws KMSInvalidStateException from RotateKeyOnDemand without new material, because a key with imported key material has new material waiting to become current', async () => {
     // Prepare
     const core = makeCore();
     const key = await externalKey(core);
     await imported(core, key, randomBytes(32));
 
     // Act
-    const error = await caught(imported(core, key, randomBytes(32), { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ImportType: 'NEW_KEY_MATERIAL' }));
+    const error = await caught(runHandler(core, rotateKeyOnDemand, { KeyId: key.keyId }));
 
     // Assess
-    expect(error).toEqual(new UnsupportedOperationException(
-      'Importing new key material into a key that has key material (for RotateKeyOnDemand) is not supported yet by this service.'));
+    expect(error).toEqual(new KMSInvalidStateException(`No available key material pending rotation for the key: ${key.arn}.`));
+  });
+
+  it('deletes material rotated out by its KeyMaterialId: its ciphertext no longer decrypts, the current material stays in use', async () => {
+    // Prepare
+    const core = makeCore();
+    const key = await externalKey(core);
+    const first = await imported(core, key, randomBytes(32));
+    const { CiphertextBlob } = await runHandler(core, encrypt, { KeyId: key.keyId, Plaintext: bytes('first') });
+    const second = await imported(core, key, randomBytes(32), { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ImportType: 'NEW_KEY_MATERIAL' });
+    await runHandler(core, rotateKeyOnDemand, { KeyId: key.keyId });
+    await dueWorkRunner(core)(key);
+
+    // Act
+    const deleted = await runHandler(core, deleteImportedKeyMaterial, { KeyId: key.keyId, KeyMaterialId: first.KeyMaterialId });
+    const error = await caught(runHandler(core, decrypt, { CiphertextBlob: CiphertextBlob ?? new Uint8Array() }));
+
+    // Assess
+    expect(deleted).toEqual({ KeyId: key.arn, KeyMaterialId: first.KeyMaterialId });
+    expect(await metadataOf(core, key)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: second.KeyMaterialId });
+    expect(error.name).toBe('InvalidCiphertextException');
+  });
+
+  it('deletes new material pending rotation by its KeyMaterialId and leaves the current material in use', async () => {
+    // Prepare
+    const core = makeCore();
+    const key = await externalKey(core);
+    const first = await imported(core, key, randomBytes(32));
+    const second = await imported(core, key, randomBytes(32), { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ImportType: 'NEW_KEY_MATERIAL' });
+
+    // Act
+    const deleted = await runHandler(core, deleteImportedKeyMaterial, { KeyId: key.keyId, KeyMaterialId: second.KeyMaterialId });
+    const rotation = await caught(runHandler(core, rotateKeyOnDemand, { KeyId: key.keyId }));
+
+    // Assess
+    expect(deleted).toEqual({ KeyId: key.arn, KeyMaterialId: second.KeyMaterialId });
+    expect(await metadataOf(core, key)).toMatchObject({ KeyState: 'Enabled', CurrentKeyMaterialId: first.KeyMaterialId });
+    expect((await core.store.listBackingKeys(key)).map((version) => version.backingKeyId)).toEqual([first.KeyMaterialId]);
+    expect(rotation).toBeInstanceOf(KMSInvalidStateException);
   });
 
   it('throws UnsupportedOperationException naming the operation, because this deployment can import key material only where the token is wired', async () => {
