@@ -41,7 +41,7 @@ async function populate(store: Store) {
   const second = makeKey('111111111111', { keyId: keyIdFor(2), region: 'us-west-2' });
   const third = makeKey('222222222222', { keyId: keyIdFor(3) });
   const backingKeys = [makeBackingKey(first), makeBackingKey(second), makeBackingKey(third)];
-  for (const [i, key] of [first, second, third].entries()) await store.createKey(key, backingKeys[i]!);
+  for (const [i, key] of [first, second, third].entries()) await store.createKey(key, backingKeys[i]);
   await store.createAlias(makeAlias(first, 'alias/one'));
   const accessKeys = [makeAccessKey('AKIAAAAAAAAAAAAAAAA1'), makeAccessKey('AKIAAAAAAAAAAAAAAAA2', { accountId: '222222222222' })];
   for (const accessKey of accessKeys) await store.putAccessKey(accessKey);

@@ -17,6 +17,8 @@ import { ManualTimers, makeContext } from '../support/core.js';
 import { FakeAsymmetricMaterial } from '../support/fake-asymmetric-material.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { FakeKeyMaterial } from '../support/fake-key-material.js';
+import { FakeKeyImport } from '../support/fake-key-import.js';
+import { wrapForImport } from '../support/wrap-for-import.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { SequentialIds } from '../support/sequential-ids.js';
 
@@ -33,8 +35,10 @@ function makeHarness(): Harness {
   const store = new InMemoryStore();
   const clock = new FakeClock();
   const lifecycle = { scheduler: new LocalScheduler({ clock, index: store, timers: new ManualTimers() }), removal: store };
+  const material = new FakeKeyMaterial();
+  const asymmetric = new FakeAsymmetricMaterial();
   const { core } = assembleCore({
-    store, material: new FakeKeyMaterial(), asymmetric: new FakeAsymmetricMaterial(), clock, ids: new SequentialIds(),
+    store, material, asymmetric, keyImport: new FakeKeyImport(material, asymmetric), clock, ids: new SequentialIds(),
     cacheTtlMs: 5_000, keyCache: localKeyCache(100), lifecycle,
   });
   const deps: CoreDeps = core;
@@ -64,10 +68,10 @@ const MARKED_POLICY = JSON.stringify({
 interface WriteRow {
   readonly operation: OperationName;
   /** Puts the key (and alias) in the state the write starts from. */
-  readonly before?: (h: Harness, keyId: string, otherKeyId: string) => Promise<void>;
-  readonly input: (keyId: string, otherKeyId: string) => Output;
+  readonly before?: (h: Harness, keyId: string, otherKeyId: string, externalKeyId: string) => Promise<void>;
+  readonly input: (keyId: string, otherKeyId: string, externalKeyId: string) => Output;
   /** A read whose answer the write changes; called before (warming the cache) and after. */
-  readonly observe: (h: Harness, keyId: string, otherKeyId: string) => Promise<unknown>;
+  readonly observe: (h: Harness, keyId: string, otherKeyId: string, externalKeyId: string) => Promise<unknown>;
   readonly expectedBefore: (keyId: string, otherKeyId: string) => unknown;
   readonly expectedAfter: (keyId: string, otherKeyId: string) => unknown;
 }
@@ -76,8 +80,33 @@ const describeAlias = async (h: Harness) => h.call('DescribeKey', { KeyId: 'alia
   .then((out) => (out['KeyMetadata'] as Output)['KeyId'])
   .catch((error: Error) => error.name);
 
+/** GetParametersForImport and 32 bytes of material wrapped for it: the members ImportKeyMaterial takes. */
+async function importMembers(h: Harness, keyId: string): Promise<Output> {
+  const parameters = await h.call('GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_1', WrappingKeySpec: 'RSA_2048' });
+  const encrypted = wrapForImport(Buffer.from(String(parameters['PublicKey']), 'base64'), 'RSAES_OAEP_SHA_1', new Uint8Array(32).fill(7));
+  return { KeyId: keyId, ImportToken: parameters['ImportToken'], EncryptedKeyMaterial: Buffer.from(encrypted).toString('base64'), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' };
+}
+const keyStateOf = async (h: Harness, keyId: string) => ((await h.call('DescribeKey', { KeyId: keyId }))['KeyMetadata'] as Output)['KeyState'];
+let pendingImport: Output = {};
+
 /** Every write operation the service has, with a read it changes. */
 const WRITES: readonly WriteRow[] = [
+  {
+    operation: 'ImportKeyMaterial',
+    before: async (h, _k, _o, external) => { pendingImport = await importMembers(h, external); },
+    input: () => pendingImport,
+    observe: (h, _k, _o, external) => keyStateOf(h, external),
+    expectedBefore: () => 'PendingImport',
+    expectedAfter: () => 'Enabled',
+  },
+  {
+    operation: 'DeleteImportedKeyMaterial',
+    before: async (h, _k, _o, external) => { await h.call('ImportKeyMaterial', await importMembers(h, external)); },
+    input: (_k, _o, external) => ({ KeyId: external }),
+    observe: (h, _k, _o, external) => keyStateOf(h, external),
+    expectedBefore: () => 'Enabled',
+    expectedAfter: () => 'PendingImport',
+  },
   {
     operation: 'UpdateKeyDescription',
     input: (keyId) => ({ KeyId: keyId, Description: 'changed' }),
@@ -194,18 +223,20 @@ const READS: readonly OperationName[] = [
   'GenerateRandom', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GetPublicKey',
   'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', 'ListAliases', 'ListResourceTags', 'GetKeyPolicy', 'ListKeyPolicies',
   'CreateGrant', 'ListGrants', 'ListRetirableGrants', 'RetireGrant', 'RevokeGrant', 'GetKeyRotationStatus', 'ListKeyRotations',
-  'GetKeyLastUsage',
+  'GetKeyLastUsage', 'GetParametersForImport',
 ];
 
 describe('local mode caches: invalidation on every write operation', () => {
   let h: Harness;
   let keyId: string;
   let otherKeyId: string;
+  let externalKeyId: string;
 
   beforeEach(async () => {
     h = makeHarness();
     keyId = String(((await h.call('CreateKey', { Description: 'original' }))['KeyMetadata'] as Output)['KeyId']);
     otherKeyId = String(((await h.call('CreateKey', {}))['KeyMetadata'] as Output)['KeyId']);
+    externalKeyId = String(((await h.call('CreateKey', { Origin: 'EXTERNAL' }))['KeyMetadata'] as Output)['KeyId']);
   });
 
   it('every operation the service has is either a write with a row here or a read', () => {
@@ -215,14 +246,14 @@ describe('local mode caches: invalidation on every write operation', () => {
   });
 
   it.each(WRITES.map((row) => [row.operation, row] as const))('%s: the next read sees the write, with the clock standing still', async (_name, row) => {
-    await row.before?.(h, keyId, otherKeyId);
-    expect(await row.observe(h, keyId, otherKeyId)).toEqual(row.expectedBefore(keyId, otherKeyId));
+    await row.before?.(h, keyId, otherKeyId, externalKeyId);
+    expect(await row.observe(h, keyId, otherKeyId, externalKeyId)).toEqual(row.expectedBefore(keyId, otherKeyId));
     // The state is now cached: reading it again costs no table read.
     const getKey = vi.spyOn(h.store, 'getKey');
-    expect(await row.observe(h, keyId, otherKeyId)).toEqual(row.expectedBefore(keyId, otherKeyId));
+    expect(await row.observe(h, keyId, otherKeyId, externalKeyId)).toEqual(row.expectedBefore(keyId, otherKeyId));
     const cachedReads = getKey.mock.calls.length;
-    await h.call(row.operation, row.input(keyId, otherKeyId));
-    expect(await row.observe(h, keyId, otherKeyId)).toEqual(row.expectedAfter(keyId, otherKeyId));
+    await h.call(row.operation, row.input(keyId, otherKeyId, externalKeyId));
+    expect(await row.observe(h, keyId, otherKeyId, externalKeyId)).toEqual(row.expectedAfter(keyId, otherKeyId));
     expect(cachedReads).toBe(0);
   });
 

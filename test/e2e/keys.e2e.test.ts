@@ -82,7 +82,7 @@ describe('CreateKey', () => {
   });
 
   it.each([
-    ['Origin EXTERNAL', { Origin: 'EXTERNAL' }, /Origin EXTERNAL/],
+    ['Origin EXTERNAL_KEY_STORE', { Origin: 'EXTERNAL_KEY_STORE' }, /Origin EXTERNAL_KEY_STORE/],
     ['Origin AWS_CLOUDHSM', { Origin: 'AWS_CLOUDHSM' }, /Origin AWS_CLOUDHSM/],
     ['MultiRegion', { MultiRegion: true }, /Multi-Region/],
   ] as const)(

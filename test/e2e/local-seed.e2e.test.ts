@@ -204,7 +204,7 @@ describe('a seed file that cannot be used', () => {
     ['a NextKeyRotation that is no date', `${aesSeed(SEED_IDS.aes, [AES_KEYS.single])}`.replace('        BackingKeys:', '        NextKeyRotation: "12/09/2019"\n        BackingKeys:'),
       'Keys.Symmetric.Aes[0].NextKeyRotation (line 6): must be a date and time in ISO 8601, such as 2025-09-12T15:19:21+00:00.'],
     ['Origin EXTERNAL', aesSeed(SEED_IDS.aes, [AES_KEYS.single]).replace(`KeyId: ${SEED_IDS.aes}`, `KeyId: ${SEED_IDS.aes}\n          Origin: EXTERNAL`),
-      'Keys.Symmetric.Aes[0].Metadata.Origin (line 6): Origin EXTERNAL (imported key material) is not supported yet by this service'],
+      'Keys.Symmetric.Aes[0].Metadata.Origin (line 6): Origin EXTERNAL is not supported in a seed file'],
   ])('stops the start with a message naming the file, the entry and the problem, and creates no data folder, for %s', async (name, text, problem) => {
     // Prepare
     const seedPath = join(parent, `${name.replaceAll(' ', '-')}.yaml`);

@@ -291,7 +291,7 @@ describe('KmsServiceStack', () => {
 
   it.each<[string, string[]]>([
     ['front', ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']],
-    ['keys', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
+    ['keys', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['aliases', ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['tags', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],
     ['policies', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']],

@@ -126,7 +126,7 @@ const MALFORMED: readonly (readonly [string, string, RegExp])[] = [
   ['a backing key that is not 32 bytes of hex', aesEntry(`          KeyId: ${KEY}\n`, '        BackingKeys:\n          - abc123\n'), /BackingKeys\[0\] \(line 7\): must be 32 bytes written as 64 hex digits\./],
   ['no backing keys', aesEntry(`          KeyId: ${KEY}\n`, '        BackingKeys: []\n'), /BackingKeys \(line 6\): must list at least one hex AES-256 key/],
   ['a repeated backing key', aesEntry(`          KeyId: ${KEY}\n`, `        BackingKeys:\n          - ${AES_KEYS.single}\n          - ${AES_KEYS.single}\n`), /BackingKeys\[1\] \(line 8\): repeats BackingKeys\[0\]\./],
-  ['Origin EXTERNAL', aesEntry(`          KeyId: ${KEY}\n          Origin: EXTERNAL\n`), /Metadata\.Origin \(line 6\): Origin EXTERNAL \(imported key material\) is not supported yet by this service/],
+  ['Origin EXTERNAL', aesEntry(`          KeyId: ${KEY}\n          Origin: EXTERNAL\n`), /Metadata\.Origin \(line 6\): Origin EXTERNAL is not supported in a seed file/],
   ['a NextKeyRotation that is no date', `${aesEntry(`          KeyId: ${KEY}\n`)}        NextKeyRotation: next tuesday\n`, /NextKeyRotation \(line 8\): must be a date and time in ISO 8601, such as 2025-09-12T15:19:21\+00:00\./],
   ['a description over 8192 characters', aesEntry(`          KeyId: ${KEY}\n          Description: ${'d'.repeat(8193)}\n`), /failed to satisfy constraint: Member must have length less than or equal to 8192/],
   ['a reserved tag key', aesEntry(`          KeyId: ${KEY}\n          Tags:\n            - TagKey: aws:owner\n              TagValue: x\n`), /Metadata\.Tags \(line 7\): Tags beginning with aws: are reserved/],

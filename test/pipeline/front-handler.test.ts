@@ -137,11 +137,11 @@ describe('front handler', () => {
     const harness = makeFrontHarness();
 
     // Act
-    const { response, body } = await send(harness, { target: 'TrentService.GetParametersForImport', body: '{"KeyId":"x","WrappingAlgorithm":"RSAES_OAEP_SHA_256","WrappingKeySpec":"RSA_2048"}' });
+    const { response, body } = await send(harness, { target: 'TrentService.UpdatePrimaryRegion', body: '{"KeyId":"x","PrimaryRegion":"us-west-2"}' });
 
     // Assess
     expect(response.statusCode).toBe(400);
-    expect(body).toEqual({ __type: 'UnsupportedOperationException', message: 'GetParametersForImport is not supported by this service yet.' });
+    expect(body).toEqual({ __type: 'UnsupportedOperationException', message: 'UpdatePrimaryRegion is not supported by this service yet.' });
     expect(harness.groups.calls).toEqual([]);
   });
 

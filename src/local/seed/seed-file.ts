@@ -9,8 +9,8 @@
  * Extensions of this service: `Keys.Symmetric.Hmac[]` (`Metadata.KeySpec`, hex `KeyMaterial`),
  * Ed25519 keys in `Ecc[]`, and `Metadata.Tags` and `Metadata.Policy` on every key.
  * local-kms's `NextKeyRotation` (an ISO 8601 date and time) enables automatic rotation, every 365
- * days from that date. `Origin: EXTERNAL` needs imported key material, which this service does
- * not have yet; it is refused with a message saying so.
+ * days from that date. `Origin: EXTERNAL` is refused with a message saying so: imported key
+ * material comes in through GetParametersForImport and ImportKeyMaterial, never in the clear.
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
@@ -207,7 +207,7 @@ function metadata(reader: Reader, entry: YamlMap, at: Path, extra: readonly stri
   }
   const origin = reader.optionalString(fields, 'Origin', metaAt) ?? 'AWS_KMS';
   if (origin === 'EXTERNAL') {
-    reader.fail([...metaAt, 'Origin'], 'Origin EXTERNAL (imported key material) is not supported yet by this service; remove it to seed the key with the given material as an AWS_KMS key.');
+    reader.fail([...metaAt, 'Origin'], 'Origin EXTERNAL is not supported in a seed file: import the material with GetParametersForImport and ImportKeyMaterial, or remove Origin to seed the key with the given material as an AWS_KMS key.');
   }
   if (origin !== 'AWS_KMS') reader.fail([...metaAt, 'Origin'], `Origin ${origin} cannot be seeded; use AWS_KMS.`);
   const description = reader.optionalString(fields, 'Description', metaAt) ?? '';
