@@ -8,6 +8,14 @@
 import { resolve } from 'node:path';
 import { Module } from 'graphene-pk11';
 
+/**
+ * CKF_OS_LOCKING_OK: the module may be called from more than one thread and locks with the
+ * operating system's primitives. Needed because long key generations run on libuv's thread pool
+ * (pkcs11js' callback form) while the event loop goes on using the module; without it SoftHSM
+ * turns its locking off (a NULL C_Initialize argument promises a single thread).
+ */
+const INITIALIZE_OPTIONS = { flags: 2 };
+
 interface LoadedModule {
   readonly module: Module;
   users: number;
@@ -22,7 +30,7 @@ export function acquireModule(modulePath: string): Module {
   if (entry === undefined) {
     const module = Module.load(key);
     try {
-      module.initialize();
+      module.initialize(INITIALIZE_OPTIONS);
     } catch (error) {
       module.close();
       throw error;
@@ -63,7 +71,7 @@ export function reinitializeModule(modulePath: string): boolean {
   } catch {
     // Not initialized (a failed earlier attempt): initialize below is what is needed.
   }
-  entry.module.initialize();
+  entry.module.initialize(INITIALIZE_OPTIONS);
   return true;
 }
 

@@ -10,7 +10,9 @@
  *
  * graphene calls are synchronous; the methods are async only to satisfy the port. Because nothing
  * awaits between a PKCS#11 `*Init` and its completion, operations on the shared session never
- * interleave.
+ * interleave. The one exception is asymmetric key generation (seconds for RSA_4096 on SoftHSM):
+ * it runs on libuv's thread pool in a session of its own (`generateOffLoop`), the module being
+ * initialized for OS locking, and a recycle waits until no generation runs.
  *
  * Some tokens keep a destroyed session object until the module is finalized (SoftHSM keeps about
  * 220 bytes of each), and the service destroys one per CreateKey and one per handle-cache
@@ -134,6 +136,10 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
   #reopenFailure: unknown;
   #recycles = 0;
   #closed = false;
+  /** Key generations running on the thread pool, each in a session of its own (`generateOffLoop`). */
+  readonly #generations = new Set<Promise<unknown>>();
+  /** A recycle that fell due while generations ran; it runs when the last one ends. */
+  #recycleWhenIdle = false;
 
   private constructor(config: Pkcs11Config, module: Module, slot: Slot, sessions: { object: Session; crypto: Session }, keys: TokenKeys, legacy: Handle[], cacheSize: number) {
     this.#config = config;
@@ -263,6 +269,8 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // A generation still running on the thread pool must end before the module is finalized.
+    await Promise.allSettled([...this.#generations]);
     this.#handles.clear();
     closeQuietly(this.#cryptoSession);
     closeQuietly(this.#objectSession);
@@ -300,7 +308,47 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
         return this.#crypto(operation, cacheKey);
       },
       destroyObject: (handle) => this.#destroyObject(handle),
+      generateOffLoop: (generate) => {
+        this.#assertOpen();
+        return this.#generateOffLoop(generate);
+      },
     };
+  }
+
+  /**
+   * Runs `generate` in a session of its own, in which it may await the callback form of a
+   * PKCS#11 call (run on libuv's thread pool, the module being initialized for OS locking), so a
+   * key generation of seconds (RSA_4096 on SoftHSM) does not stop the event loop. Every object
+   * made in the session dies with it; the module is not recycled while one runs.
+   */
+  async #generateOffLoop<T>(generate: (session: Session, destroy: (handle: Handle) => void) => Promise<T>): Promise<T> {
+    const run = (async () => {
+      const session = openSession(this.#slot);
+      try {
+        return await generate(session, (handle) => {
+          try {
+            session.lib.C_DestroyObject(session.handle, handle);
+          } catch {
+            // Gone already: the session's close frees it in any case.
+          }
+          this.#countDestroyed();
+        });
+      } catch (error) {
+        throw toKmsError(error);
+      } finally {
+        closeQuietly(session);
+      }
+    })();
+    this.#generations.add(run);
+    try {
+      return await run;
+    } finally {
+      this.#generations.delete(run);
+      if (this.#generations.size === 0 && this.#recycleWhenIdle) {
+        this.#recycleWhenIdle = false;
+        setImmediate(() => this.#recycle());
+      }
+    }
   }
 
   #assertOpen(): void {
@@ -385,6 +433,11 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     } catch {
       // The object may already be gone (token reset); there is nothing else to free.
     }
+    this.#countDestroyed();
+  }
+
+  /** Counts a destroyed session object and schedules a recycle when enough have been (see the file comment). */
+  #countDestroyed(): void {
     this.#destroyed++;
     if (this.#destroyed >= this.#recycleAfter && !this.#recycleScheduled) {
       this.#recycleScheduled = true;
@@ -397,6 +450,11 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
   /** Finalizes and re-initializes the module, then reopens everything (see the file comment). */
   #recycle(): void {
     this.#recycleScheduled = false;
+    if (this.#generations.size > 0) {
+      // Its session would end with the module under it: wait for the last generation.
+      this.#recycleWhenIdle = true;
+      return;
+    }
     // Not while the legacy root key (held by the old session) is still to be retired, nor when
     // another user of the module in this process would lose its sessions: counted again from zero.
     const legacyPending = this.#legacy !== undefined && !this.#legacy.retired;

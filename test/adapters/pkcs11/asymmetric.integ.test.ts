@@ -100,6 +100,33 @@ describe('Pkcs11AsymmetricKeyMaterial', () => {
     if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
+  describe('generateKeyPair off the event loop', () => {
+    it('answers other token calls while an RSA_4096 key pair is generated, and the pair it returns works', async () => {
+      // Prepare
+      const key = { backingKeyId: 'bk-while-generating', wrappedMaterial: await material.generateSymmetricKey() };
+      const order: string[] = [];
+
+      // Act
+      const generation = asymmetric.generateKeyPair('RSA_4096').then((pair) => { order.push('generated'); return pair; });
+      await material.encrypt(key, MESSAGE, new Uint8Array());
+      order.push('encrypted');
+      const pair = await generation;
+      const signature = await asymmetric.sign({ backingKeyId: 'bk-generated-4096', keySpec: 'RSA_4096', ...pair }, 'RSASSA_PSS_SHA_256', { messageType: 'RAW', message: MESSAGE });
+
+      // Assess
+      expect(order).toEqual(['encrypted', 'generated']);
+      expect(await asymmetric.verify({ backingKeyId: 'bk-generated-4096', keySpec: 'RSA_4096', ...pair }, 'RSASSA_PSS_SHA_256', { messageType: 'RAW', message: MESSAGE }, signature)).toBe(true);
+    }, 60_000);
+
+    it('generates several key pairs at once, each in a session of its own', async () => {
+      // Act
+      const pairs = await Promise.all((['RSA_2048', 'ECC_NIST_P256', 'RSA_2048', 'ECC_SECG_P256K1'] as const).map((spec) => asymmetric.generateKeyPair(spec)));
+
+      // Assess
+      expect(new Set(pairs.map((pair) => Buffer.from(pair.publicKey).toString('hex'))).size).toBe(4);
+    }, 60_000);
+  });
+
   describe('tokenSupports', () => {
     it('returns true when the token has the mechanisms of RSA, NIST and secp256k1 ECC, and HMAC', () => {
       // Prepare

@@ -74,6 +74,38 @@ describe('token recycling after many destroyed session objects', () => {
     }
   });
 
+  it('waits for key generations running on the thread pool before it recycles, and recycles once they end', async () => {
+    const material = await Pkcs11KeyMaterial.open({ ...config, handleCacheSize: 2, recycleAfterDestroyedObjects: 10 });
+    try {
+      const asymmetric = Pkcs11AsymmetricKeyMaterial.create(material);
+      const keys: WrappedKeyRef[] = [];
+      for (let i = 0; i < 4; i++) keys.push({ backingKeyId: `gen-key-${i}`, wrappedMaterial: await material.generateSymmetricKey() });
+      const before = material.recycleCount;
+
+      // Act: a long generation, while evictions pass the recycle bound many times over.
+      const generation = asymmetric.generateKeyPair('RSA_4096');
+      let duringGeneration = -1;
+      let generated = false;
+      void generation.then(() => { generated = true; });
+      for (let round = 0; round < 20 && !generated; round++) {
+        for (const key of keys) await material.encrypt(key, utf8('x'), utf8(''));
+        await nextTurn();
+        if (!generated) duringGeneration = material.recycleCount;
+      }
+      const pair = await generation;
+      for (let turn = 0; turn < 5; turn++) await nextTurn();
+
+      // Assess
+      expect(duringGeneration).toBe(before);
+      expect(material.recycleCount).toBeGreaterThan(before);
+      const key: StoredKeyRef = { backingKeyId: 'generated-4096', keySpec: 'RSA_4096', tier: 'token', wrappedMaterial: pair.wrappedMaterial };
+      const signature = await asymmetric.sign(key, 'RSASSA_PSS_SHA_256', { messageType: 'RAW', message: utf8('hello') });
+      expect(await asymmetric.verify({ ...key, publicKey: pair.publicKey }, 'RSASSA_PSS_SHA_256', { messageType: 'RAW', message: utf8('hello') }, signature)).toBe(true);
+    } finally {
+      await material.close();
+    }
+  }, 60_000);
+
   it('does not recycle a module another user in the process still holds, and both keep working', async () => {
     const first = await Pkcs11KeyMaterial.open({ ...config, handleCacheSize: 2, recycleAfterDestroyedObjects: 10 });
     const second = await Pkcs11KeyMaterial.open(config);

@@ -4,7 +4,7 @@
  * encoding), and the objects are destroyed before returning.
  */
 import { KeyGenMechanism } from 'graphene-pk11';
-import type { IKeyPair, Session } from 'graphene-pk11';
+import type { IKeyPair, ITemplate, Session } from 'graphene-pk11';
 import type { AsymmetricKeySpec, HmacKeySpec } from '../../../core/kms/keys/key-specs.js';
 import { CURVES, RSA_BITS, isEccSpec, isRsaSpec } from './curves.js';
 import { unwrapEcPoint } from './der.js';
@@ -19,14 +19,28 @@ export interface WrappedPair {
   readonly publicKey: Uint8Array;
 }
 
-function generatePair(session: Session, spec: AsymmetricKeySpec): IKeyPair {
+/**
+ * C_GenerateKeyPair in its callback form, which pkcs11js runs on libuv's thread pool: an RSA_4096
+ * generation takes seconds on SoftHSM, during which the event loop goes on serving.
+ */
+export function generateKeyPairOffLoop(session: Session, mechanism: KeyGenMechanism, publicKey: ITemplate, privateKey: ITemplate): Promise<IKeyPair> {
+  return new Promise((resolve, reject) => {
+    session.generateKeyPair(mechanism, publicKey, privateKey, (error, pair) => {
+      if (error !== null && error !== undefined) reject(error);
+      else if (pair === null) reject(new Error('C_GenerateKeyPair returned no key pair.'));
+      else resolve(pair);
+    });
+  });
+}
+
+function generatePair(session: Session, spec: AsymmetricKeySpec): Promise<IKeyPair> {
   if (isRsaSpec(spec)) {
     const { publicKey, privateKey } = rsaKeyPairTemplates(RSA_BITS[spec]);
-    return session.generateKeyPair(KeyGenMechanism.RSA, publicKey, privateKey);
+    return generateKeyPairOffLoop(session, KeyGenMechanism.RSA, publicKey, privateKey);
   }
   if (isEccSpec(spec)) {
     const { publicKey, privateKey } = ecKeyPairTemplates(CURVES[spec]);
-    return session.generateKeyPair(KeyGenMechanism.EC, publicKey, privateKey);
+    return generateKeyPairOffLoop(session, KeyGenMechanism.EC, publicKey, privateKey);
   }
   throw new RangeError(`Key spec ${spec} is not served by the token tier.`);
 }
@@ -41,15 +55,15 @@ function publicKeyDer(pair: IKeyPair, spec: AsymmetricKeySpec): Uint8Array {
   return rsaSpki(numbers);
 }
 
-export function generateWrappedPair(token: TokenAccess, spec: AsymmetricKeySpec): WrappedPair {
-  return token.withObjectSession((session) => {
-    const pair = generatePair(session, spec);
+export function generateWrappedPair(token: TokenAccess, spec: AsymmetricKeySpec): Promise<WrappedPair> {
+  return token.generateOffLoop(async (session, destroy) => {
+    const pair = await generatePair(session, spec);
     try {
       const wrappedMaterial = wrapUnder(session, token.wrappingKeys[isRsaSpec(spec) ? 'rsa' : 'ec'], pair.privateKey.handle);
       return { wrappedMaterial, publicKey: publicKeyDer(pair, spec) };
     } finally {
-      token.destroyObject(pair.privateKey.handle);
-      token.destroyObject(pair.publicKey.handle);
+      destroy(pair.privateKey.handle);
+      destroy(pair.publicKey.handle);
     }
   });
 }

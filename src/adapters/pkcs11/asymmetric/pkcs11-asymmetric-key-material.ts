@@ -64,7 +64,7 @@ export class Pkcs11AsymmetricKeyMaterial {
 
   async generateKeyPair(spec: AsymmetricKeySpec): Promise<GeneratedKeyPair> {
     this.#assertSupported(spec);
-    return { ...generateWrappedPair(this.#token, spec), tier: 'token' };
+    return { ...(await generateWrappedPair(this.#token, spec)), tier: 'token' };
   }
 
   async generateMacKey(spec: HmacKeySpec): Promise<GeneratedKey> {

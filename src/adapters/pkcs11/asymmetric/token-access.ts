@@ -37,4 +37,10 @@ export interface TokenAccess {
   crypto<T>(operation: (session: Session) => T, cacheKey?: string): T;
   /** Destroys a session object, ignoring objects that are already gone. */
   destroyObject(handle: Handle): void;
+  /**
+   * Runs `generate` in a session of its own, where it may await the callback (thread pool) form of
+   * a long PKCS#11 call such as C_GenerateKeyPair; `destroy` destroys an object made there. Token
+   * failures become KMS exceptions.
+   */
+  generateOffLoop<T>(generate: (session: Session, destroy: (handle: Handle) => void) => Promise<T>): Promise<T>;
 }

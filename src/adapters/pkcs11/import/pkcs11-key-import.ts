@@ -38,6 +38,7 @@ import type { Curve } from '../asymmetric/curves.js';
 import { decodeOaep, oaepMechanism, RAW_RSA } from '../asymmetric/oaep.js';
 import type { OaepHash } from '../asymmetric/oaep.js';
 import { ecSpki, rsaSpki } from '../asymmetric/public-keys.js';
+import { generateKeyPairOffLoop } from '../asymmetric/key-generation.js';
 import type { Handle, TokenAccess } from '../asymmetric/token-access.js';
 import { HMAC_SPECS } from '../asymmetric/token-support.js';
 import { isUnsupportedParameter } from '../asymmetric/token-results.js';
@@ -106,16 +107,16 @@ export class Pkcs11KeyImport implements KeyImport {
   async generateWrappingKeyPair(spec: WrappingKeySpec): Promise<WrappingKeyPair> {
     const modulusBits = RSA_WRAPPING_BITS[spec];
     if (modulusBits === undefined) throw new UnsupportedOperationException(say('wrappingKeySpecNotOffered', { parameter: 'WrappingKeySpec', value: spec }));
-    return this.#token.withObjectSession((session) => {
-      const pair = session.generateKeyPair(KeyGenMechanism.RSA,
+    return this.#token.generateOffLoop(async (session, destroy) => {
+      const pair = await generateKeyPairOffLoop(session, KeyGenMechanism.RSA,
         { token: false, class: ObjectClass.PUBLIC_KEY, keyType: KeyType.RSA, modulusBits, publicExponent: F4, encrypt: true, wrap: true },
         { token: false, class: ObjectClass.PRIVATE_KEY, keyType: KeyType.RSA, private: true, sensitive: true, extractable: true, unwrap: true, decrypt: true, sign: false });
       try {
         const numbers = pair.publicKey.getAttribute({ modulus: null, publicExponent: null }) as { modulus: Buffer; publicExponent: Buffer };
         return { publicKey: rsaSpki(numbers), wrappedPrivateKey: wrapUnder(session, this.#token.wrappingKeys.import, pair.privateKey.handle) };
       } finally {
-        this.#token.destroyObject(pair.privateKey.handle);
-        this.#token.destroyObject(pair.publicKey.handle);
+        destroy(pair.privateKey.handle);
+        destroy(pair.publicKey.handle);
       }
     });
   }
