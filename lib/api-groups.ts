@@ -9,11 +9,6 @@ import type { TableAccess } from './constructs/table-access.js';
 export interface FunctionProfile {
   /** Handler file relative to the project root; it exports `handler`. */
   readonly entry: string;
-  /**
-   * Whether the function's operations use key material in the token. Only such functions get
-   * the PKCS#11 settings and layer and may read the PIN; the others run without the token.
-   */
-  readonly usesToken: boolean;
   /** What it may read and write in the table: only the item kinds and actions its operations use. */
   readonly table: readonly TableAccess[];
 }
@@ -31,7 +26,6 @@ const IDENTITY_READS = { actions: ['GetItem', 'Query'], on: 'table', partitions:
 
 export const FRONT_FUNCTION = {
   entry: 'functions/front.ts',
-  usesToken: true,
   table: [
     { actions: ['GetItem'], on: 'table', partitions: ['key', 'aliases', 'accessKey'] },
     // Grants that allow a cryptographic operation: those on the key, and those grant tokens name.
@@ -49,7 +43,6 @@ export const GROUP_FUNCTIONS = {
   keys: {
     entry: 'functions/keys.ts',
     // CreateKey generates key material in the token.
-    usesToken: true,
     table: [
       IDENTITY_READS,
       // DescribeKey accepts aliases.
@@ -74,7 +67,6 @@ export const GROUP_FUNCTIONS = {
   // Aliases and tags are metadata: nothing in them touches key material.
   aliases: {
     entry: 'functions/aliases.ts',
-    usesToken: false,
     table: [
       IDENTITY_READS,
       { actions: ['GetItem', 'Query'], on: 'table', partitions: ['aliases'] },
@@ -87,7 +79,6 @@ export const GROUP_FUNCTIONS = {
   },
   tags: {
     entry: 'functions/tags.ts',
-    usesToken: false,
     // Tags live on the key's metadata item.
     table: [
       IDENTITY_READS,
@@ -98,7 +89,6 @@ export const GROUP_FUNCTIONS = {
   // Key policies live on the key's metadata item; nothing in them touches key material.
   policies: {
     entry: 'functions/policies.ts',
-    usesToken: false,
     table: [
       IDENTITY_READS,
       { actions: ['GetItem'], on: 'table', partitions: ['key'] },
@@ -110,7 +100,6 @@ export const GROUP_FUNCTIONS = {
   // Grants are metadata of their own partition; the key is only read and checked.
   grants: {
     entry: 'functions/grants.ts',
-    usesToken: false,
     table: [
       IDENTITY_READS,
       // The key is read, then checked again in the transaction that writes the grant.
@@ -124,8 +113,6 @@ export const GROUP_FUNCTIONS = {
   // IAM and STS: users, roles and policies, and the access keys of users and role sessions.
   identities: {
     entry: 'functions/identities.ts',
-    // CreateAccessKey and AssumeRole seal new secrets under the token's sealing key.
-    usesToken: true,
     table: [
       // Users, roles, policies and attachments, read, listed and written in transactions with their counts.
       { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], on: 'table', partitions: ['iam'], withoutKeyMaterial: true },
@@ -145,7 +132,6 @@ export type DeployedGroup = keyof typeof GROUP_FUNCTIONS;
  */
 export const LIFECYCLE_FUNCTION = {
   entry: 'functions/lifecycle.ts',
-  usesToken: true,
   table: [
     // Rotation writes the metadata and the new backing key; removal reads and deletes every item of the key.
     { actions: ['GetItem', 'PutItem', 'Query', 'DeleteItem'], on: 'table', partitions: ['key'] },
@@ -163,7 +149,6 @@ export const LIFECYCLE_FUNCTION = {
  */
 export const FIRST_CREDENTIAL_FUNCTION = {
   entry: 'functions/first-credential.ts',
-  usesToken: true,
   table: [
     { actions: ['GetItem', 'PutItem'], on: 'table', partitions: ['accessKey'] },
     { actions: ['PutItem'], on: 'table', partitions: ['iam'], withoutKeyMaterial: true },

@@ -89,17 +89,18 @@ export class KmsServiceStack extends Stack {
       TABLE_NAME: table.tableName,
       [GROUP_REQUEST_SECRET_ENV]: groupRequestKey.secret.secretArn,
     };
-    /** The PKCS#11 settings, layer and PIN go only to functions whose operations use the token. */
-    const tokenAccess = (profile: FunctionProfile) =>
-      profile.usesToken
-        ? {
-          environment: { ...pkcs11Environment(props.pkcs11), ...backendEnvironment(backend) },
-          layers,
-          ...(tokenStore === undefined ? {} : { tokenFileSystem: tokenStore.lambdaFileSystem }),
-        }
-        : { environment: {}, layers: [] };
-    const grantToken = (fn: NodejsFunction, profile: FunctionProfile): void => {
-      if (profile.usesToken) grantPinSecretRead(fn, props.pkcs11);
+    /**
+     * The PKCS#11 settings, layer and PIN go to every function: those whose operations use key
+     * material need them for that, and every function checks the records it reads under the
+     * token's integrity key (docs/table-integrity.md).
+     */
+    const tokenAccess = () => ({
+      environment: { ...pkcs11Environment(props.pkcs11), ...backendEnvironment(backend) },
+      layers,
+      ...(tokenStore === undefined ? {} : { tokenFileSystem: tokenStore.lambdaFileSystem }),
+    });
+    const grantToken = (fn: NodejsFunction): void => {
+      grantPinSecretRead(fn, props.pkcs11);
     };
 
     // The key lifecycle: one-time schedules per key in a group of their own, invoking the lifecycle
@@ -140,7 +141,7 @@ export class KmsServiceStack extends Stack {
     const groupFunctions = {} as Record<DeployedGroup, NodejsFunction>;
     for (const group of deployedGroups()) {
       const profile: FunctionProfile = GROUP_FUNCTIONS[group];
-      const token = tokenAccess(profile);
+      const token = tokenAccess();
       const fn = createServiceFunction(this, `${pascalCase(group)}Function`, {
         projectRoot,
         entry: profile.entry,
@@ -154,13 +155,13 @@ export class KmsServiceStack extends Stack {
         ...('tokenFileSystem' in token && token.tokenFileSystem !== undefined ? { tokenFileSystem: token.tokenFileSystem } : {}),
       });
       grantTableAccess(fn, table, profile.table);
-      grantToken(fn, profile);
+      grantToken(fn);
       if (SCHEDULING_GROUPS.includes(group)) grantScheduling(fn);
       groupFunctions[group] = fn;
     }
     this.groupFunctions = groupFunctions;
 
-    const lifecycleToken = tokenAccess(LIFECYCLE_FUNCTION);
+    const lifecycleToken = tokenAccess();
     this.lifecycleFunction = createServiceFunction(this, 'LifecycleFunction', {
       projectRoot,
       entry: LIFECYCLE_FUNCTION.entry,
@@ -175,7 +176,7 @@ export class KmsServiceStack extends Stack {
       ...('tokenFileSystem' in lifecycleToken && lifecycleToken.tokenFileSystem !== undefined ? { tokenFileSystem: lifecycleToken.tokenFileSystem } : {}),
     });
     grantTableAccess(this.lifecycleFunction, table, LIFECYCLE_FUNCTION.table);
-    grantToken(this.lifecycleFunction, LIFECYCLE_FUNCTION);
+    grantToken(this.lifecycleFunction);
     grantScheduling(this.lifecycleFunction);
     // The safety net: every hour, every key whose work is due (a schedule that was never written is caught here).
     const sweep = new CfnSchedule(this, 'LifecycleSweep', {
@@ -188,7 +189,7 @@ export class KmsServiceStack extends Stack {
     sweep.addDependency(scheduleGroup);
     sweep.node.addDependency(this.lifecycleFunction);
 
-    const frontToken = tokenAccess(FRONT_FUNCTION);
+    const frontToken = tokenAccess();
     this.frontFunction = createServiceFunction(this, 'FrontFunction', {
       projectRoot,
       entry: FRONT_FUNCTION.entry,
@@ -214,7 +215,7 @@ export class KmsServiceStack extends Stack {
       ...('tokenFileSystem' in frontToken && frontToken.tokenFileSystem !== undefined ? { tokenFileSystem: frontToken.tokenFileSystem } : {}),
     });
     grantTableAccess(this.frontFunction, table, FRONT_FUNCTION.table);
-    grantToken(this.frontFunction, FRONT_FUNCTION);
+    grantToken(this.frontFunction);
     const frontRole = this.frontFunction.role;
     if (frontRole === undefined) throw new Error('the front function has no role');
     for (const group of deployedGroups()) {
@@ -251,7 +252,7 @@ export class KmsServiceStack extends Stack {
     const firstCredentialSecret = new Secret(this, 'FirstCredentialSecret', {
       description: 'The first access key of the deployment account\'s root for the KMS service (JSON: accessKeyId, secretAccessKey)',
     });
-    const credentialToken = tokenAccess(FIRST_CREDENTIAL_FUNCTION);
+    const credentialToken = tokenAccess();
     const firstCredentialFunction = createServiceFunction(this, 'FirstCredentialFunction', {
       projectRoot,
       entry: FIRST_CREDENTIAL_FUNCTION.entry,
@@ -267,7 +268,7 @@ export class KmsServiceStack extends Stack {
       ...('tokenFileSystem' in credentialToken && credentialToken.tokenFileSystem !== undefined ? { tokenFileSystem: credentialToken.tokenFileSystem } : {}),
     });
     grantTableAccess(firstCredentialFunction, table, FIRST_CREDENTIAL_FUNCTION.table);
-    grantToken(firstCredentialFunction, FIRST_CREDENTIAL_FUNCTION);
+    grantToken(firstCredentialFunction);
     firstCredentialSecret.grantRead(firstCredentialFunction);
     firstCredentialSecret.grantWrite(firstCredentialFunction);
     new CustomResource(this, 'FirstCredential', {

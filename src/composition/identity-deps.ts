@@ -4,6 +4,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoIdentityStore } from '../adapters/dynamodb/identity-store.js';
+import type { ItemIntegrity } from '../adapters/dynamodb/item-integrity.js';
 import { StoredIdentityDirectory } from '../core/iam/directory.js';
 import { IAM_HANDLERS, stsHandlers } from '../core/iam/operations/registry.js';
 import type { IdentityDeps, IdentityHandler } from '../core/iam/service.js';
@@ -19,6 +20,7 @@ export async function sha256(data: Uint8Array): Promise<Uint8Array> {
 export interface IdentityParts {
   readonly client: DynamoDBClient;
   readonly tableName: string;
+  readonly integrity: ItemIntegrity;
   readonly credentials: Pick<CredentialStore, 'getAccessKey' | 'listAccessKeys'>;
   readonly material: Pick<KeyMaterial, 'sealSecret'>;
   readonly clock: Clock;
@@ -31,11 +33,11 @@ export interface IdentityParts {
 /** IAM actions that only read; every other IAM action may change what authorization sees. */
 const IAM_READ = /^(Get|List)/;
 
-export function identityStoreFor(client: DynamoDBClient, tableName: string): DynamoIdentityStore {
-  return new DynamoIdentityStore({ client, tableName });
+export function identityStoreFor(client: DynamoDBClient, tableName: string, integrity: ItemIntegrity): DynamoIdentityStore {
+  return new DynamoIdentityStore({ client, tableName, integrity });
 }
 
-export function assembleIdentities(parts: IdentityParts, store = identityStoreFor(parts.client, parts.tableName)): {
+export function assembleIdentities(parts: IdentityParts, store = identityStoreFor(parts.client, parts.tableName, parts.integrity)): {
   readonly deps: IdentityDeps; readonly directory: StoredIdentityDirectory; readonly run: QueryOperationRunner;
 } {
   const directory = new StoredIdentityDirectory(store);

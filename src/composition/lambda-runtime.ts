@@ -40,7 +40,9 @@ import { asymmetricMaterialFor } from './asymmetric-material.js';
 import { Pkcs11KeyImport } from '../adapters/pkcs11/import/pkcs11-key-import.js';
 import { DEPLOYMENT_ACCOUNT_ENV, FIRST_CREDENTIAL_SECRET_ENV, GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, PKCS11_ENV } from './group-environment.js';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
-import { TokenlessMaterial } from './lambda-tokenless.js';
+import { Pkcs11RecordAuthenticator } from '../adapters/pkcs11/record-authenticator.js';
+import type { ItemIntegrity } from '../adapters/dynamodb/item-integrity.js';
+import { recordIntegrity } from './record-integrity.js';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -60,17 +62,29 @@ async function readGroupRequestKey(): Promise<Uint8Array> {
   return groupRequestKeyFrom(await readSecret(required(GROUP_REQUEST_SECRET_ENV), 'group-request key'));
 }
 
-async function openToken(): Promise<{ material: KeyMaterial; asymmetric: AsymmetricKeyMaterial; keyImport: KeyImport }> {
+interface Token {
+  readonly material: KeyMaterial;
+  readonly asymmetric: AsymmetricKeyMaterial;
+  readonly keyImport: KeyImport;
+  /** Every function reads records that decide access, so every function checks them with the token. */
+  readonly integrity: ItemIntegrity;
+}
+
+async function openToken(): Promise<Token> {
   const material = await Pkcs11KeyMaterial.open({
     modulePath: required(PKCS11_ENV.modulePath),
     tokenLabel: required(PKCS11_ENV.tokenLabel),
     pin: await readSecret(required(PKCS11_ENV.pinSecretArn), 'PKCS#11 PIN'),
   });
+  const integrity = await recordIntegrity(new Pkcs11RecordAuthenticator(material), {
+    logger: jsonLogger, audit: () => logAuditSink, clock: systemClock, ids: randomIds,
+    fallback: { accountId: process.env[DEPLOYMENT_ACCOUNT_ENV] ?? '', region: process.env['AWS_REGION'] ?? '' },
+  });
   // A token made before the per-class wrapping keys is moved onto them once; until then (or when
   // this function's table permissions do not allow it) legacy blobs still load, and the reason is logged.
-  const store = new DynamoStore({ tableName: required('TABLE_NAME') });
+  const store = new DynamoStore({ tableName: required('TABLE_NAME'), integrity });
   await migrateLegacyRootKeyOrLog(material, { store, accessKeyAad: secretAad, logger: jsonLogger });
-  return { material, asymmetric: asymmetricMaterialFor(material), keyImport: Pkcs11KeyImport.create(material) };
+  return { material, asymmetric: asymmetricMaterialFor(material), keyImport: Pkcs11KeyImport.create(material), integrity };
 }
 
 /** A DynamoDB client with the same timeouts as the store's own. */
@@ -83,7 +97,7 @@ function tableClient(): DynamoDBClient {
  * lifecycle function (due work is handed to it at once), and the table's key removal. Undefined
  * where the stack gave no lifecycle settings: lifecycle operations then answer that they are not offered.
  */
-export function lambdaLifecycle(env: NodeJS.ProcessEnv = process.env): LifecycleDeps | undefined {
+export function lambdaLifecycle(integrity: ItemIntegrity, env: NodeJS.ProcessEnv = process.env): LifecycleDeps | undefined {
   const targetArn = env[LIFECYCLE_ENV.functionArn];
   const groupName = env[LIFECYCLE_ENV.scheduleGroup];
   const roleArn = env[LIFECYCLE_ENV.schedulerRoleArn];
@@ -96,14 +110,15 @@ export function lambdaLifecycle(env: NodeJS.ProcessEnv = process.env): Lifecycle
       await lambda.send(new InvokeCommand({ FunctionName: targetArn, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(locator)) }));
     },
   });
-  return { scheduler, removal: new DynamoKeyRemoval({ client: tableClient(), tableName: required('TABLE_NAME') }) };
+  return { scheduler, removal: new DynamoKeyRemoval({ client: tableClient(), tableName: required('TABLE_NAME'), integrity }) };
 }
 
-function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMaterial; keyImport?: KeyImport }) {
+function lambdaParts(token: Token) {
+  const { integrity, ...material } = token;
   // The store's own client carries connection and request timeouts.
-  const store = new DynamoStore({ tableName: required('TABLE_NAME') });
-  const lifecycle = lambdaLifecycle();
-  const identities = identityStoreFor(tableClient(), required('TABLE_NAME'));
+  const store = new DynamoStore({ tableName: required('TABLE_NAME'), integrity });
+  const lifecycle = lambdaLifecycle(integrity);
+  const identities = identityStoreFor(tableClient(), required('TABLE_NAME'), integrity);
   // The front notes uses and writes them within a minute while the function runs (a frozen
   // function writes on its next invocation); the group that answers GetKeyLastUsage reads them.
   const usage = new CoalescingUsageLog({
@@ -113,7 +128,7 @@ function lambdaParts(token: { material: KeyMaterial; asymmetric: AsymmetricKeyMa
   return {
     store, identities, usage, lifecycle,
     ...assembleCore({
-      store, ...token, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore: identities, usage,
+      store, ...material, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore: identities, usage,
       ...(lifecycle === undefined ? {} : { lifecycle }),
       endpointPolicies: endpointPoliciesFromEnv(process.env),
     }),
@@ -145,22 +160,18 @@ export async function lambdaIdentityGroupDeps(): Promise<IdentityGroupDeps> {
   const [token, key] = await Promise.all([openToken(), readGroupRequestKey()]);
   const { store, identities } = lambdaParts(token);
   const assembled = assembleIdentities({
-    client: tableClient(), tableName: required('TABLE_NAME'), credentials: store, material: token.material, clock: systemClock, ids: randomIds,
+    client: tableClient(), tableName: required('TABLE_NAME'), integrity: token.integrity, credentials: store, material: token.material, clock: systemClock, ids: randomIds,
   }, identities);
   return { run: assembled.run, logger: jsonLogger, verifier: new GroupRequestVerifier({ key, clock: systemClock }) };
 }
 
 /**
- * The dependencies of the `group` function. It opens the token only when the stack gave it the
- * PKCS#11 settings, which it does only for groups whose operations use key material.
+ * The dependencies of a `group` function. Every group opens the token: even those whose
+ * operations never use key material (aliases, tags, policies, grants) read and write records that
+ * decide access, and check them under the token's integrity key.
  */
 export async function lambdaGroupDeps(group: FunctionGroup): Promise<GroupHandlerDeps> {
-  const usesToken = process.env[PKCS11_ENV.modulePath] !== undefined && process.env[PKCS11_ENV.modulePath] !== '';
-  const tokenless = new TokenlessMaterial(group);
-  const [token, key] = await Promise.all([
-    usesToken ? openToken() : { material: tokenless, asymmetric: tokenless },
-    readGroupRequestKey(),
-  ]);
+  const [token, key] = await Promise.all([openToken(), readGroupRequestKey()]);
   const { core } = lambdaParts(token);
   return { group, core, logger: jsonLogger, verifier: new GroupRequestVerifier({ key, clock: systemClock }) };
 }
@@ -184,8 +195,8 @@ export async function lambdaLifecycleHandler(): Promise<(event: unknown) => Prom
 /** The first-credential custom resource's function: it seals the new secret, so it opens the token. */
 export async function lambdaFirstCredentialHandler() {
   const token = await openToken();
-  const store = new DynamoStore({ tableName: required('TABLE_NAME') });
-  const identities = identityStoreFor(tableClient(), required('TABLE_NAME'));
+  const store = new DynamoStore({ tableName: required('TABLE_NAME'), integrity: token.integrity });
+  const identities = identityStoreFor(tableClient(), required('TABLE_NAME'), token.integrity);
   const accountId = required(DEPLOYMENT_ACCOUNT_ENV);
   const secret = new SecretsManagerCredentialSecret(secrets, required(FIRST_CREDENTIAL_SECRET_ENV));
   return createFirstCredentialHandler({

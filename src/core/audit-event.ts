@@ -48,7 +48,12 @@ export interface AuditEvent {
    */
   readonly additionalEventData?: { readonly authorization?: readonly AuthorizationRecord[]; readonly errorReason?: string };
   readonly vpcEndpointId?: string;
-  /** On the service's RotateKey event: which rotation it was, and of which key (as CloudTrail writes it). */
-  readonly serviceEventDetails?: { readonly rotationType?: 'AUTOMATIC' | 'ON_DEMAND'; readonly keyId: string };
+  /**
+   * On the service's RotateKey event: which rotation it was, and of which key (as CloudTrail writes
+   * it); on IntegrityCheckFailed (ours): which stored record failed and why.
+   */
+  readonly serviceEventDetails?:
+    | { readonly rotationType?: 'AUTOMATIC' | 'ON_DEMAND'; readonly keyId: string }
+    | { readonly record: { readonly pk: string; readonly sk: string; readonly type: string }; readonly reason: string };
   readonly tlsDetails?: Record<string, string>;
 }

@@ -32,6 +32,9 @@ import { jsonLogger, type Logger } from '../pipeline/logger.js';
 import { assembleCore, cacheTtlFromEnv } from '../composition/core-deps.js';
 import { asymmetricMaterialFor } from '../composition/asymmetric-material.js';
 import { Pkcs11KeyImport } from '../adapters/pkcs11/import/pkcs11-key-import.js';
+import { Pkcs11RecordAuthenticator } from '../adapters/pkcs11/record-authenticator.js';
+import { upgradeRecords } from '../adapters/dynamodb/record-scan.js';
+import { recordIntegrity } from '../composition/record-integrity.js';
 import { InProcessGroupInvoker, localContext } from '../composition/in-process-groups.js';
 import type { Clock, IdentityDirectory } from '../core/ports/index.js';
 import type { Scope } from '../core/kms/keys/identifiers.js';
@@ -212,7 +215,21 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const client = dynamo.client();
     cleanups.push(async () => client.destroy());
     await timedStep(onStep, 'table', () => ensureTable(client, DEFAULT_TABLE_NAME), () => `${DEFAULT_TABLE_NAME} ready`);
-    const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client });
+    // Open before the first record is read: a record that fails its integrity check is audited.
+    const audit = await FileAuditSink.open({ path: join(dataDir, 'audit.log'), ...options.auditLog });
+    cleanups.push(() => audit.close());
+    const integrity = await recordIntegrity(new Pkcs11RecordAuthenticator(material), {
+      logger, audit: () => audit, clock, ids: randomIds,
+      fallback: { accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: options.seedRegion ?? DEFAULT_SEED_REGION },
+    });
+    // Once per data folder made before records were authenticated; a check of the token's marker otherwise.
+    await timedStep(onStep, 'records', async () => {
+      const report = await upgradeRecords({ client, tableName: DEFAULT_TABLE_NAME, integrity });
+      for (const failure of report?.failures ?? []) logger.error('record integrity check failed', { ...failure });
+      if (report !== undefined && report.sealed > 0) logger.info('records upgraded: each now carries a MAC under the token', { records: report.sealed });
+      return report;
+    }, (report) => (report === undefined || report.sealed === 0 ? undefined : `${report.sealed} records given a MAC under the token's integrity key`));
+    const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client, integrity });
     // Runs at every start; a line is printed only when the token still held a legacy root key.
     await timedStep(onStep, 'migration', () => migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger }),
       (migrated) => (migrated ? 'backing keys and secrets moved off the legacy root key, which is destroyed' : undefined));
@@ -223,8 +240,8 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       index: new DynamoDueIndex({ client, tableName: DEFAULT_TABLE_NAME }),
       onError: (error, locator) => logger.error('lifecycle run failed', { keyId: locator.keyId, error: String(error) }),
     });
-    const lifecycle = { scheduler, removal: new DynamoKeyRemoval({ client, tableName: DEFAULT_TABLE_NAME }) };
-    const identityStore = identityStoreFor(client, DEFAULT_TABLE_NAME);
+    const lifecycle = { scheduler, removal: new DynamoKeyRemoval({ client, tableName: DEFAULT_TABLE_NAME, integrity }) };
+    const identityStore = identityStoreFor(client, DEFAULT_TABLE_NAME, integrity);
     // Uses are written within a minute; every read in this process sees them at once.
     const usage = new CoalescingUsageLog({
       store: new DynamoKeyUsageStore({ client, tableName: DEFAULT_TABLE_NAME }), clock: lifecycleClock,
@@ -253,7 +270,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
       });
     }
     const identities = assembleIdentities({
-      client, tableName: DEFAULT_TABLE_NAME, credentials: store, material, clock, ids: randomIds,
+      client, tableName: DEFAULT_TABLE_NAME, integrity, credentials: store, material, clock, ids: randomIds,
       // One process: a deactivated or deleted key stops working at once, not after the cache's TTL.
       credentialsChanged: (accessKeyId) => resolver.forget(accessKeyId),
       // One process: a policy, user or role change applies to the next request.
@@ -274,8 +291,6 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
         `${outcome.keysCreated} keys and ${outcome.aliasesCreated} aliases created, ${outcome.keysKept} keys and ${outcome.aliasesKept} aliases already there (${region})`);
     }
 
-    const audit = await FileAuditSink.open({ path: join(dataDir, 'audit.log'), ...options.auditLog });
-    cleanups.push(() => audit.close());
     // Catches up on what fell due while no process ran (or what --clock-offset puts in the past) before serving.
     await timedStep(onStep, 'lifecycle', () => scheduler.start(lifecycleRunner({ core, lifecycle, audit, ids: randomIds, clock })),
       (ran) => `${ran} due keys run, ${scheduler.pending().length} waiting`);

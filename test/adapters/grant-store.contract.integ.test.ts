@@ -15,6 +15,7 @@ import {
 } from '../../src/models/kms/generated/errors.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { REGION, keyIdFor, makeBackingKey, makeKey } from './dynamodb/fixtures.js';
+import { testIntegrity } from '../support/fake-record-authenticator.js';
 
 type Store = GrantStore & KeyStore;
 
@@ -25,7 +26,7 @@ const STORES: readonly [string, () => Promise<Store>][] = [
   ['DynamoStore', async () => {
     const tableName = await dynamo.newTable('grants');
     const client = dynamo.client();
-    return new DynamoStore({ tableName, client });
+    return new DynamoStore({ tableName, client, integrity: testIntegrity() });
   }],
 ];
 

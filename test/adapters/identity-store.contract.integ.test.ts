@@ -12,6 +12,7 @@ import {
   ConcurrentModificationException, DeleteConflictException, EntityAlreadyExistsException, LimitExceededException, NoSuchEntityException,
 } from '../../src/models/iam/generated/errors.js';
 import { InMemoryIdentityStore } from '../support/in-memory-identity-store.js';
+import { testIntegrity } from '../support/fake-record-authenticator.js';
 
 type Store = IdentityStore & { getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> };
 
@@ -22,7 +23,7 @@ const STORES: readonly [string, () => Promise<Store>][] = [
   ['DynamoIdentityStore', async () => {
     const tableName = await dynamo.newTable('identities');
     const client = dynamo.client();
-    return new DynamoIdentityStore({ tableName, client });
+    return new DynamoIdentityStore({ tableName, client, integrity: testIntegrity() });
   }],
 ];
 

@@ -12,6 +12,7 @@ import type { KeyStore } from '../../src/core/ports/index.js';
 import { AlreadyExistsException, ConflictException, NotFoundException } from '../../src/models/kms/generated/errors.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { keyIdFor, makeBackingKey, makeKey } from './dynamodb/fixtures.js';
+import { testIntegrity } from '../support/fake-record-authenticator.js';
 
 const dynamo = useDynamoDbLocalTables();
 
@@ -20,7 +21,7 @@ const STORES: readonly [string, () => Promise<KeyStore>][] = [
   ['DynamoStore', async () => {
     const tableName = await dynamo.newTable('rotation');
     const client = dynamo.client();
-    return new DynamoStore({ tableName, client });
+    return new DynamoStore({ tableName, client, integrity: testIntegrity() });
   }],
 ];
 

@@ -12,6 +12,7 @@ import type { KeyRecord } from '../../src/core/kms/records.js';
 import type { KeyRemoval, KeyStore, KeyUsageRecord, KeyUsageStore } from '../../src/core/ports/index.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { keyIdFor, makeBackingKey, makeKey } from './dynamodb/fixtures.js';
+import { testIntegrity } from '../support/fake-record-authenticator.js';
 
 type Store = KeyUsageStore & KeyStore & KeyRemoval;
 
@@ -22,9 +23,9 @@ const STORES: readonly [string, () => Promise<Store>][] = [
   ['DynamoDB adapters', async () => {
     const tableName = await dynamo.newTable('usage');
     const client = dynamo.client();
-    const keys = new DynamoStore({ tableName, client });
+    const keys = new DynamoStore({ tableName, client, integrity: testIntegrity() });
     const usage = new DynamoKeyUsageStore({ client, tableName });
-    const removal = new DynamoKeyRemoval({ client, tableName });
+    const removal = new DynamoKeyRemoval({ client, tableName, integrity: testIntegrity() });
     return Object.assign(Object.create(keys) as DynamoStore, {
       putUsages: usage.putUsages.bind(usage),
       getUsage: usage.getUsage.bind(usage),

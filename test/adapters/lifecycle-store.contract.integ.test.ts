@@ -18,6 +18,7 @@ import type { AliasStore, DueWorkIndex, KeyRemoval, KeyStore } from '../../src/c
 import type { KeyRecord } from '../../src/core/kms/records.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { keyIdFor, makeAlias, makeBackingKey, makeKey, newAccountId } from './dynamodb/fixtures.js';
+import { testIntegrity } from '../support/fake-record-authenticator.js';
 
 type Store = KeyStore & AliasStore & DueWorkIndex & KeyRemoval;
 
@@ -26,9 +27,9 @@ const client = (): DynamoDBClient => dynamo.client();
 
 async function dynamoParts() {
   const tableName = await dynamo.newTable('lifecycle');
-  const store = new DynamoStore({ tableName, client: client() });
+  const store = new DynamoStore({ tableName, client: client(), integrity: testIntegrity() });
   const index = new DynamoDueIndex({ client: client(), tableName });
-  const removal = new DynamoKeyRemoval({ client: client(), tableName });
+  const removal = new DynamoKeyRemoval({ client: client(), tableName, integrity: testIntegrity() });
   const combined: Store = Object.assign(Object.create(store) as DynamoStore, {
     dueKeys: (until: number) => index.dueKeys(until),
     removeKey: (key: KeyRecord) => removal.removeKey(key),
@@ -128,7 +129,7 @@ describe('key removal on DynamoDB when a step fails', () => {
     // Prepare
     const { store, tableName } = await dynamoParts();
     const key = await pendingKey(store, newAccountId(), 1, 1_000);
-    const crashed = new DynamoKeyRemoval({ client: crashingClient(1), tableName });
+    const crashed = new DynamoKeyRemoval({ client: crashingClient(1), tableName, integrity: testIntegrity() });
 
     // Act
     const failure = await crashed.removeKey(key).then(() => undefined, (error: unknown) => error);
@@ -149,7 +150,7 @@ describe('key removal on DynamoDB when a step fails', () => {
     for (let i = 0; i < 110; i++) {
       await client().send(new PutItemCommand({ TableName: tableName, Item: backingKeyToItem(makeBackingKey(key, { backingKeyId: i.toString(16).padStart(64, '0') })) }));
     }
-    const crashed = new DynamoKeyRemoval({ client: crashingClient(60), tableName });
+    const crashed = new DynamoKeyRemoval({ client: crashingClient(60), tableName, integrity: testIntegrity() });
 
     // Act
     const failure = await crashed.removeKey(key).then(() => undefined, (error: unknown) => error);
@@ -179,7 +180,7 @@ describe('ensureTable and the due-date index', () => {
       GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes?.filter((i) => i.IndexName !== DUE_INDEX.indexName),
     }));
     const key = makeKey(newAccountId());
-    await new DynamoStore({ tableName, client: client() }).createKey(key, makeBackingKey(key));
+    await new DynamoStore({ tableName, client: client(), integrity: testIntegrity() }).createKey(key, makeBackingKey(key));
 
     // Act
     await ensureTable(client(), tableName);
@@ -187,6 +188,6 @@ describe('ensureTable and the due-date index', () => {
     // Assess
     const { Table } = await client().send(new DescribeTableCommand({ TableName: tableName }));
     expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['due', 'gsi1']);
-    expect(await new DynamoStore({ tableName, client: client() }).getKey(key)).toEqual(key);
+    expect(await new DynamoStore({ tableName, client: client(), integrity: testIntegrity() }).getKey(key)).toEqual(key);
   });
 });

@@ -10,6 +10,7 @@ import { InvalidMarkerException } from '../../src/models/kms/generated/errors.js
 import type { KeyStore, CredentialStore, Page, PageRequest } from '../../src/core/ports/index.js';
 import { InMemoryStore } from '../support/in-memory-store.js';
 import { keyIdFor, makeAccessKey, makeAlias, makeBackingKey, makeKey } from './dynamodb/fixtures.js';
+import { testIntegrity } from '../support/fake-record-authenticator.js';
 
 type Store = MigrationStore & KeyStore & CredentialStore & { createAlias: InMemoryStore['createAlias'] };
 
@@ -20,7 +21,7 @@ const STORES: readonly [string, () => Promise<Store>][] = [
   ['DynamoStore', async () => {
     const tableName = await dynamo.newTable('migration');
     const client = dynamo.client();
-    return new DynamoStore({ tableName, client });
+    return new DynamoStore({ tableName, client, integrity: testIntegrity() });
   }],
 ];
 

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FRONT_FUNCTION, GROUP_FUNCTIONS, type DeployedGroup } from '../../lib/api-groups.js';
+import type { DeployedGroup } from '../../lib/api-groups.js';
 import type { KmsServiceStack } from '../../lib/kms-stack.js';
 import { GROUP_REQUEST_SECRET_ENV, groupFunctionEnvName } from '../../src/composition/group-environment.js';
 import {
@@ -21,12 +21,8 @@ const resourceIdsFor = (template: Synthesized['template'], statements: Json[], a
 };
 
 /** `front` and the deployed groups whose functions do (or do not) use the token, per lib/api-groups.ts. */
-function functionsByTokenUse(usesToken = true): string[] {
-  return [
-    ...(FRONT_FUNCTION.usesToken === usesToken ? ['front'] : []),
-    ...GROUPS.filter((group) => GROUP_FUNCTIONS[group].usesToken === usesToken),
-  ];
-}
+/** Every function opens the token: for key material, and to check the records it reads (docs/table-integrity.md). */
+const SERVICE_FUNCTIONS: readonly string[] = ['front', ...GROUPS];
 
 const functionNamed = (stack: KmsServiceStack, name: string) =>
   name === 'front' ? stack.frontFunction : stack.groupFunctions[name as DeployedGroup];
@@ -121,7 +117,7 @@ describe('KmsServiceStack', () => {
     });
   });
 
-  it.each(functionsByTokenUse())('gives the PKCS#11 settings and layer to %s, whose operations use the token', (name) => {
+  it.each(SERVICE_FUNCTIONS)('gives the PKCS#11 settings and layer to %s, which checks records under the token (and may use key material)', (name) => {
     // Prepare
     const { stack, template } = stackUnderTest();
 
@@ -135,21 +131,6 @@ describe('KmsServiceStack', () => {
       PKCS11_TOKEN_LABEL: 'hsm1',
       PKCS11_PIN_SECRET_ARN: PIN_SECRET_ARN,
     });
-  });
-
-  it.each(functionsByTokenUse(false))('gives no PKCS#11 settings, layer or PIN to %s, whose operations never use the token', (name) => {
-    // Prepare
-    const { stack, template } = stackUnderTest();
-    const fnId = functionId(stack, functionNamed(stack, name));
-
-    // Act
-    const fn = resourcesOf(template)[fnId] as { Properties: Json & { Environment: { Variables: Json } } };
-    const resources = statementsOf(template, roleOf(template, fnId)).flatMap(resourceList);
-
-    // Assess
-    expect(fn.Properties['Layers']).toBeUndefined();
-    expect(Object.keys(fn.Properties.Environment.Variables).filter((name) => name.startsWith('PKCS11_'))).toEqual([]);
-    expect(JSON.stringify(resources)).not.toContain('pkcs11-pin');
   });
 
   it('gives the front the group function names and invoke rights on exactly those', () => {
@@ -330,10 +311,9 @@ describe('KmsServiceStack', () => {
     }]);
   });
 
-  it.each([...functionsByTokenUse(), ...functionsByTokenUse(false)])('lets %s read the group-request key, the PIN secret only if it uses the token, and no other secret', (name) => {
+  it.each(SERVICE_FUNCTIONS)('lets %s read the group-request key, the PIN secret, and no other secret', (name) => {
     // Prepare
     const { stack, template } = stackUnderTest();
-    const usesToken = functionsByTokenUse().includes(name);
     const fn = functionNamed(stack, name);
 
     // Act
@@ -344,7 +324,7 @@ describe('KmsServiceStack', () => {
     expect(new Set(secretStatements.flatMap(actionsOf))).toEqual(new Set(['secretsmanager:GetSecretValue']));
     expect(new Set(secretStatements.flatMap(resourceList).map((resource) => JSON.stringify(resource)))).toEqual(new Set([
       JSON.stringify({ Ref: secretId(template) }),
-      ...(usesToken ? [JSON.stringify(PIN_SECRET_ARN), JSON.stringify(`${PIN_SECRET_ARN}-??????`)] : []),
+      JSON.stringify(PIN_SECRET_ARN), JSON.stringify(`${PIN_SECRET_ARN}-??????`),
     ]));
   });
 

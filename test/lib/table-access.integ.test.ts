@@ -28,6 +28,7 @@ import { assembleIdentities } from '../../src/composition/identity-deps.js';
 import { makeContext } from '../support/core.js';
 import { GROUPS, functionId, roleOf, stackUnderTest, statementsOf } from './synth.js';
 import { makeAccess } from '../support/identity-directory.js';
+import { testIntegrity } from '../support/fake-record-authenticator.js';
 
 const TABLE = 'kms';
 
@@ -68,12 +69,12 @@ function deniedFor(fn: ServiceFunction): IamRequest[] {
 describe('the table permissions of each function, against DynamoDB Local', () => {
   it('allow every request the store sends for every built operation and every SigV4 credential lookup', async () => {
     // Prepare
-    const store = new DynamoStore({ tableName: TABLE, client });
+    const store = new DynamoStore({ tableName: TABLE, client, integrity: testIntegrity() });
     const material = new FakeKeyMaterial();
     const usage = new CoalescingUsageLog({ store: new DynamoKeyUsageStore({ client, tableName: TABLE }), clock: new FakeClock(), timers: new ManualTimers() });
     const clock = new FakeClock();
     // The deployment's scheduler writes EventBridge schedules, not the table; key removal is the table's.
-    const lifecycle = { scheduler: { arrange: async () => undefined }, removal: new DynamoKeyRemoval({ client, tableName: TABLE }) };
+    const lifecycle = { scheduler: { arrange: async () => undefined }, removal: new DynamoKeyRemoval({ client, tableName: TABLE, integrity: testIntegrity() }) };
     const asymmetric = new FakeAsymmetricMaterial();
     const deps: CoreDeps = {
       keys: store, aliases: store, grants: store, material, asymmetric, keyImport: new FakeKeyImport(material, asymmetric), clock, ids: new SequentialIds(),
@@ -89,9 +90,9 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
       status: 'Active',
       creationDate: 0,
     });
-    const identityStore = new DynamoIdentityStore({ tableName: TABLE, client });
+    const identityStore = new DynamoIdentityStore({ tableName: TABLE, client, integrity: testIntegrity() });
     await identityStore.putAccount(ACCOUNT_ID, 0);
-    const identities = assembleIdentities({ client, tableName: TABLE, credentials: store, material, clock: new FakeClock(), ids: new SequentialIds() }, identityStore);
+    const identities = assembleIdentities({ client, tableName: TABLE, integrity: testIntegrity(), credentials: store, material, clock: new FakeClock(), ids: new SequentialIds() }, identityStore);
     const credentials = new StoredCredentialResolver({ store, material, clock: new FakeClock(), ttlMs: 0, identities: identityStore });
 
     // Act

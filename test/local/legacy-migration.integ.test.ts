@@ -37,6 +37,7 @@ import type { Logger } from '../../src/pipeline/logger.js';
 import { createLegacyRootKey, keysLabelled, legacyMaterials } from '../fixtures/legacy-token.js';
 import { makeContext } from '../support/core.js';
 import { makeAccess } from '../support/identity-directory.js';
+import { integrityOfOldVersions } from '../support/fake-record-authenticator.js';
 
 const ACCOUNT_ID = '111122223333';
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -79,7 +80,7 @@ async function buildOldFolder(dataDir: string): Promise<void> {
     const root = createLegacyRootKey(bootstrap);
     const { material, asymmetric } = legacyMaterials(bootstrap, root);
     await ensureTable(client, DEFAULT_TABLE_NAME);
-    const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client });
+    const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client, integrity: integrityOfOldVersions() });
     const deps: CoreDeps = { keys: store, aliases: store, grants: store, material, asymmetric, clock: systemClock, ids: randomIds, access: makeAccess() };
     for (const key of OLD_KEYS) {
       const { KeyMetadata } = await run(deps, createKey, { KeySpec: key.spec, KeyUsage: key.usage }, key.region);

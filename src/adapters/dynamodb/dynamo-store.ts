@@ -49,9 +49,12 @@ import { decodeMarker, encodeMarker, invalidMarker } from './marker.js';
 import { replaceSealedSecret, replaceWrappedMaterial, scanType } from './material-scans.js';
 import { GSI1, TABLE_KEY } from './table-definition.js';
 import { TableReads, type QueryInput } from './table-reads.js';
+import { opened, type ItemIntegrity } from './item-integrity.js';
 
 export interface DynamoStoreOptions {
   readonly tableName: string;
+  /** Seals every item written and checks every item read (`item-integrity.ts`). */
+  readonly integrity: ItemIntegrity;
   /** Defaults to a client for the ambient Region and credentials, with connection and request timeouts. */
   readonly client?: DynamoDBClient;
   /** Attempts (first try included) of the SDK's standard retry strategy for the default client. */
@@ -69,10 +72,10 @@ const ITEM_PRESENT = 'attribute_exists(#pk)';
  * The Put of a key's metadata at the next revision, on condition that the stored one is still at
  * `expectedRevision`; the old item, returned on failure, tells a lost race from a vanished key.
  */
-function revisedMetadata(tableName: string, key: KeyRecord, expectedRevision: number) {
+function revisedMetadata(tableName: string, sealed: Item, expectedRevision: number) {
   return {
     TableName: tableName,
-    Item: keyToItem(key),
+    Item: sealed,
     ConditionExpression: '#revision = :expected',
     ExpressionAttributeNames: { '#revision': NAMES['#revision'] },
     ExpressionAttributeValues: { ':expected': { N: String(expectedRevision) } },
@@ -89,9 +92,11 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
   private readonly tableName: string;
   private readonly client: DynamoDBClient;
   private readonly reads: TableReads;
+  private readonly integrity: ItemIntegrity;
 
   constructor(options: DynamoStoreOptions) {
     this.tableName = options.tableName;
+    this.integrity = options.integrity;
     this.client =
       options.client ??
       new DynamoDBClient({
@@ -108,7 +113,8 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
     });
     try {
       const items = [keyToItem(key), ...[...(backingKey === undefined ? [] : [backingKey]), ...olderBackingKeys].map(backingKeyToItem)];
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items.map(put) }));
+      const sealed = await Promise.all(items.map((item) => this.integrity.seal(item)));
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: sealed.map(put) }));
     } catch (error) {
       throw transactionError(error, (reasons) => {
         if (reasons.some((reason) => reason.Code === CONDITION_FAILED)) {
@@ -121,12 +127,12 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
 
   async getKey(locator: KeyLocator): Promise<KeyRecord | undefined> {
     const item = await this.reads.getItem(keyMetadataKey(locator.accountId, locator.region, locator.keyId));
-    return item === undefined ? undefined : guard(() => itemToKey(item));
+    return item === undefined ? undefined : this.decode(item, itemToKey);
   }
 
   async updateKey(key: KeyRecord, expectedRevision: number): Promise<void> {
     try {
-      await this.client.send(new PutItemCommand(revisedMetadata(this.tableName, key, expectedRevision)));
+      await this.client.send(new PutItemCommand(revisedMetadata(this.tableName, await this.integrity.seal(keyToItem(key)), expectedRevision)));
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw toKmsError(error);
       throw withCause(keyWriteRefused(key, error.Item !== undefined), error);
@@ -145,14 +151,14 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
       page.limit,
       after === undefined ? undefined : keysListStartKey(accountId, region, after),
     );
-    const keys = guard(() => items.map(itemToKey));
+    const keys = await this.decodeAll(items, itemToKey);
     const last = keys.at(-1);
     return more && last !== undefined ? { items: keys, nextMarker: encodeMarker('keys', last.keyId) } : { items: keys };
   }
 
   async getBackingKey(locator: KeyLocator, backingKeyId: string): Promise<BackingKeyRecord | undefined> {
     const item = await this.reads.getItem(backingKeyKey(locator.accountId, locator.region, locator.keyId, backingKeyId));
-    return item === undefined ? undefined : guard(() => itemToBackingKey(item));
+    return item === undefined ? undefined : this.decode(item, itemToBackingKey);
   }
 
   async listBackingKeys(locator: KeyLocator): Promise<readonly BackingKeyRecord[]> {
@@ -162,15 +168,15 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
       ExpressionAttributeValues: { ':pk': { S: keyPartition(locator.accountId, locator.region, locator.keyId) }, ':prefix': { S: backingKeySortKey('') } },
       ConsistentRead: true,
     });
-    return guard(() => items.map(itemToBackingKey));
+    return this.decodeAll(items, itemToBackingKey);
   }
 
   async rotateKey(key: KeyRecord, expectedRevision: number, backingKey: BackingKeyRecord): Promise<void> {
     try {
       await this.client.send(new TransactWriteItemsCommand({
         TransactItems: [
-          { Put: revisedMetadata(this.tableName, key, expectedRevision) },
-          { Put: { TableName: this.tableName, Item: backingKeyToItem(backingKey), ConditionExpression: ITEM_ABSENT, ExpressionAttributeNames: { '#pk': NAMES['#pk'] } } },
+          { Put: revisedMetadata(this.tableName, await this.integrity.seal(keyToItem(key)), expectedRevision) },
+          { Put: { TableName: this.tableName, Item: await this.integrity.seal(backingKeyToItem(backingKey)), ConditionExpression: ITEM_ABSENT, ExpressionAttributeNames: { '#pk': NAMES['#pk'] } } },
         ],
       }));
     } catch (error) {
@@ -186,7 +192,7 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
     try {
       await this.client.send(new TransactWriteItemsCommand({
         TransactItems: [
-          { Put: revisedMetadata(this.tableName, key, expectedRevision) },
+          { Put: revisedMetadata(this.tableName, await this.integrity.seal(keyToItem(key)), expectedRevision) },
           { Delete: { TableName: this.tableName, Key: backingKeyKey(key.accountId, key.region, key.keyId, backingKeyId) } },
         ],
       }));
@@ -206,7 +212,7 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
 
   async getAlias(accountId: string, region: string, aliasName: string): Promise<AliasRecord | undefined> {
     const item = await this.reads.getItem(aliasKey(accountId, region, aliasName));
-    return item === undefined ? undefined : guard(() => itemToAlias(item));
+    return item === undefined ? undefined : this.decode(item, itemToAlias);
   }
 
   async updateAlias(alias: AliasRecord): Promise<void> {
@@ -259,18 +265,18 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
       startKey = keyId === undefined ? aliasKey(accountId, region, after) : aliasesOfKeyStartKey(accountId, region, keyId, after);
     }
     const { items, more } = await this.reads.queryPage(query, page.limit, startKey);
-    const aliases = guard(() => items.map(itemToAlias));
+    const aliases = await this.decodeAll(items, itemToAlias);
     const last = aliases.at(-1);
     return more && last !== undefined ? { items: aliases, nextMarker: encodeMarker('aliases', last.aliasName) } : { items: aliases };
   }
 
   async createGrant(grant: StoredGrant): Promise<void> {
-    await this.writeWithKeyCheck(grant, grantToItem(grant), () => new AlreadyExistsException(say('grantAlreadyExists', { grantId: grant.grantId })));
+    await this.writeWithKeyCheck(grant, await this.integrity.seal(grantToItem(grant)), () => new AlreadyExistsException(say('grantAlreadyExists', { grantId: grant.grantId })));
   }
 
   async getGrant(key: KeyLocator, grantId: string): Promise<StoredGrant | undefined> {
     const item = await this.reads.getItem(grantKey(key.accountId, key.region, key.keyId, grantId));
-    return item === undefined ? undefined : guard(() => itemToGrant(item));
+    return item === undefined ? undefined : this.decode(item, itemToGrant);
   }
 
   async listGrants(key: KeyLocator, page: PageRequest & { readonly granteePrincipal?: string }): Promise<Page<StoredGrant>> {
@@ -287,14 +293,14 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
         };
     const startKey = after === undefined ? undefined : grantKey(key.accountId, key.region, key.keyId, after);
     const { items, more } = await this.reads.queryPage(filtered, page.limit, startKey);
-    const grants = guard(() => items.map(itemToGrant));
+    const grants = await this.decodeAll(items, itemToGrant);
     const last = grants.at(-1);
     return more && last !== undefined ? { items: grants, nextMarker: encodeMarker('grants', last.grantId) } : { items: grants };
   }
 
   async allGrants(key: KeyLocator): Promise<readonly StoredGrant[]> {
     const items = await this.reads.queryAll(grantsQuery(key));
-    return guard(() => items.map(itemToGrant));
+    return this.decodeAll(items, itemToGrant);
   }
 
   async countGrants(key: KeyLocator): Promise<number> {
@@ -320,7 +326,7 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
       page.limit,
       startKey,
     );
-    const grants = guard(() => items.map(itemToGrant));
+    const grants = await this.decodeAll(items, itemToGrant);
     const last = grants.at(-1);
     return more && last !== undefined
       ? { items: grants, nextMarker: encodeMarker('retirableGrants', retirableSortKey(last.accountId, last.keyId, last.grantId)) }
@@ -349,7 +355,7 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: accessKeyToItem(record),
+          Item: await this.integrity.seal(accessKeyToItem(record)),
           ConditionExpression: ITEM_ABSENT,
           ExpressionAttributeNames: { '#pk': NAMES['#pk'] },
         }),
@@ -364,7 +370,7 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
     const item = await this.reads.getItem(accessKeyKey(accessKeyId));
-    return item === undefined ? undefined : guard(() => itemToAccessKey(item));
+    return item === undefined ? undefined : this.decode(item, itemToAccessKey);
   }
 
   async listAccessKeys(principalArn: string): Promise<readonly AccessKeyRecord[]> {
@@ -374,27 +380,37 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
       ExpressionAttributeNames: { '#gpk': GSI1.partitionKey },
       ExpressionAttributeValues: { ':gpk': { S: principalPartition(principalArn) } },
     });
-    return guard(() => items.map(itemToAccessKey));
+    return this.decodeAll(items, itemToAccessKey);
   }
 
   /** Every backing key of the table, for the legacy root key migration (`material-scans.ts`). */
   scanBackingKeys(page: PageRequest): Promise<Page<BackingKeyRecord>> {
-    return scanType(this.client, this.tableName, 'BackingKey', page, (item) => guard(() => itemToBackingKey(item)));
+    return scanType(this.client, this.tableName, 'BackingKey', page, (item) => this.decode(item, itemToBackingKey));
   }
 
   /** Every access key of the table, for the legacy root key migration. */
   scanAccessKeys(page: PageRequest): Promise<Page<AccessKeyRecord>> {
-    return scanType(this.client, this.tableName, 'AccessKey', page, (item) => guard(() => itemToAccessKey(item)));
+    return scanType(this.client, this.tableName, 'AccessKey', page, (item) => this.decode(item, itemToAccessKey));
   }
 
   /** Writes `record.wrappedMaterial` if the stored material still is `expected`; false otherwise. */
-  replaceWrappedMaterial(record: BackingKeyRecord, expected: Uint8Array): Promise<boolean> {
-    return replaceWrappedMaterial(this.client, this.tableName, record, expected);
+  async replaceWrappedMaterial(record: BackingKeyRecord, expected: Uint8Array): Promise<boolean> {
+    return replaceWrappedMaterial(this.client, this.tableName, record, expected, await this.integrity.macOf(backingKeyToItem(record)));
   }
 
   /** Writes `record.sealedSecret` if the stored sealed secret still is `expected`; false otherwise. */
-  replaceSealedSecret(record: AccessKeyRecord, expected: SealedData): Promise<boolean> {
-    return replaceSealedSecret(this.client, this.tableName, record, expected);
+  async replaceSealedSecret(record: AccessKeyRecord, expected: SealedData): Promise<boolean> {
+    return replaceSealedSecret(this.client, this.tableName, record, expected, await this.integrity.macOf(accessKeyToItem(record)));
+  }
+
+  /** The record an item holds, once its MAC is checked. */
+  private async decode<T>(item: Item, decode: (item: Item) => T): Promise<T> {
+    const checked = await opened(this.integrity, item);
+    return guard(() => decode(checked));
+  }
+
+  private async decodeAll<T>(items: readonly Item[], decode: (item: Item) => T): Promise<T[]> {
+    return Promise.all(items.map((item) => this.decode(item, decode)));
   }
 
   /**
@@ -404,11 +420,11 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
    */
   private async writeAlias(alias: AliasRecord, aliasCondition: string, aliasConflict: () => ServiceError): Promise<void> {
     const { accountId, region, targetKeyId } = alias;
-    await this.writeWithKeyCheck({ accountId, region, keyId: targetKeyId }, aliasToItem(alias), aliasConflict, aliasCondition);
+    await this.writeWithKeyCheck({ accountId, region, keyId: targetKeyId }, await this.integrity.seal(aliasToItem(alias)), aliasConflict, aliasCondition);
   }
 
   /**
-   * Puts `item` under `condition` (by default: no such item yet) while checking, in the same
+   * Puts the sealed `item` under `condition` (by default: no such item yet) while checking, in the same
    * transaction, that the key exists and is not pending deletion (aliases and grants of a key).
    */
   private async writeWithKeyCheck(

@@ -8,8 +8,9 @@
  */
 import {
   ConditionalCheckFailedException, DeleteItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand,
-  type DynamoDBClient, type TransactWriteItem,
+  type AttributeValue, type DynamoDBClient, type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { MAC_ATTRIBUTE, opened, type ItemIntegrity } from './item-integrity.js';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ServiceError } from '../../core/errors/service-error.js';
 import type { IdentityStore } from '../../core/ports/identity-store.js';
@@ -66,7 +67,7 @@ class MalformedIdentityItem extends Error {
 function record<T>(item: Item, type: string, required: readonly string[]): T {
   const value = unmarshall(item) as Record<string, unknown>;
   if (value['type'] !== type || required.some((name) => value[name] === undefined)) throw toKmsError(new MalformedIdentityItem(type));
-  const { pk: _pk, sk: _sk, type: _type, ...rest } = value;
+  const { pk: _pk, sk: _sk, type: _type, [MAC_ATTRIBUTE]: _mac, ...rest } = value;
   return rest as T;
 }
 
@@ -79,18 +80,21 @@ export class DynamoIdentityStore implements IdentityStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #reads: TableReads;
+  readonly #integrity: ItemIntegrity;
 
-  constructor(options: { readonly tableName: string; readonly client: DynamoDBClient }) {
+  /** `integrity` seals every item written and checks every item read (`item-integrity.ts`). */
+  constructor(options: { readonly tableName: string; readonly client: DynamoDBClient; readonly integrity: ItemIntegrity }) {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#reads = new TableReads(options.client, options.tableName);
+    this.#integrity = options.integrity;
   }
 
   async putAccount(accountId: string, createDate: number): Promise<void> {
     try {
       await this.#client.send(new PutItemCommand({
         TableName: this.#table,
-        Item: { ...primaryKey(iamPartition(accountId), IAM_SORT_KEYS.account), ...marshall({ type: 'Account', accountId, createDate }) },
+        Item: await this.#integrity.seal({ ...primaryKey(iamPartition(accountId), IAM_SORT_KEYS.account), ...marshall({ type: 'Account', accountId, createDate }) }),
         ConditionExpression: ABSENT,
         ExpressionAttributeNames: NAMES,
       }));
@@ -100,11 +104,11 @@ export class DynamoIdentityStore implements IdentityStore {
   }
 
   async accountExists(accountId: string): Promise<boolean> {
-    return (await this.#reads.getItem(primaryKey(iamPartition(accountId), IAM_SORT_KEYS.account))) !== undefined;
+    return (await this.#get(primaryKey(iamPartition(accountId), IAM_SORT_KEYS.account))) !== undefined;
   }
 
   async accountCreateDate(accountId: string): Promise<number | undefined> {
-    const item = await this.#reads.getItem(primaryKey(iamPartition(accountId), IAM_SORT_KEYS.account));
+    const item = await this.#get(primaryKey(iamPartition(accountId), IAM_SORT_KEYS.account));
     return item === undefined ? undefined : record<{ createDate: number }>(item, 'Account', ['createDate']).createDate;
   }
 
@@ -117,7 +121,7 @@ export class DynamoIdentityStore implements IdentityStore {
   }
 
   async getUser(accountId: string, userName: string): Promise<UserRecord | undefined> {
-    const item = await this.#reads.getItem(ownerKey({ accountId, kind: 'user', name: userName }));
+    const item = await this.#get(ownerKey({ accountId, kind: 'user', name: userName }));
     return item === undefined ? undefined : stripCounts(record<UserRecord & Record<string, unknown>>(item, 'User', ['userName', 'arn', 'userId']));
   }
 
@@ -142,7 +146,7 @@ export class DynamoIdentityStore implements IdentityStore {
   }
 
   async getRole(accountId: string, roleName: string): Promise<RoleRecord | undefined> {
-    const item = await this.#reads.getItem(ownerKey({ accountId, kind: 'role', name: roleName }));
+    const item = await this.#get(ownerKey({ accountId, kind: 'role', name: roleName }));
     return item === undefined ? undefined : stripCounts(record<RoleRecord & Record<string, unknown>>(item, 'Role', ['roleName', 'arn', 'roleId']));
   }
 
@@ -174,7 +178,7 @@ export class DynamoIdentityStore implements IdentityStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      { Put: { TableName: this.#table, Item: accessKeyToItem(key), ConditionExpression: ABSENT, ExpressionAttributeNames: NAMES } },
+      { Put: { TableName: this.#table, Item: await this.#integrity.seal(accessKeyToItem(key)), ConditionExpression: ABSENT, ExpressionAttributeNames: NAMES } },
     ], (reasons) => {
       if (reasons[0]?.Code === CONDITION_FAILED) {
         return reasons[0].Item === undefined
@@ -215,18 +219,26 @@ export class DynamoIdentityStore implements IdentityStore {
   }
 
   async setAccessKeyStatus(accountId: string, userName: string, accessKeyId: string, status: AccessKeyRecord['status']): Promise<void> {
+    const stored = await this.#get(accessKeyKey(accessKeyId));
+    const missing = (): ServiceError => new NoSuchEntityException(sayIam('noSuchAccessKey', { accessKeyId }));
+    if (stored === undefined) throw missing();
+    const changed: Item = { ...stored, status: { S: status } };
     try {
       await this.#client.send(new UpdateItemCommand({
         TableName: this.#table,
         Key: accessKeyKey(accessKeyId),
-        UpdateExpression: 'SET #status = :status',
-        ConditionExpression: `${PRESENT} AND accountId = :account AND userName = :user`,
-        ExpressionAttributeNames: { ...NAMES, '#status': 'status' },
-        ExpressionAttributeValues: { ':status': { S: status }, ':account': { S: accountId }, ':user': { S: userName } },
+        UpdateExpression: 'SET #status = :status, #mac = :mac',
+        // Only over the item just read and checked: its new MAC covers exactly that item with the new status.
+        ConditionExpression: `${PRESENT} AND accountId = :account AND userName = :user AND ${unchanged(stored)}`,
+        ExpressionAttributeNames: { ...NAMES, '#status': 'status', '#mac': MAC_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ':status': { S: status }, ':account': { S: accountId }, ':user': { S: userName }, ':mac': await this.#integrity.macOf(changed),
+          ...unchangedValues(stored),
+        },
       }));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw withCause(new NoSuchEntityException(sayIam('noSuchAccessKey', { accessKeyId })), error);
+        throw withCause(missing(), error);
       }
       throw toKmsError(error);
     }
@@ -238,7 +250,9 @@ export class DynamoIdentityStore implements IdentityStore {
       await this.#client.send(new PutItemCommand({
         TableName: this.#table,
         // Seconds since the epoch, as DynamoDB's TTL reads it.
-        Item: { ...accessKeyToItem(key), [TIME_TO_LIVE_ATTRIBUTE]: { N: String(Math.ceil((key.session.expiresAt + SESSION_RETENTION_MS) / 1000)) } },
+        Item: await this.#integrity.seal({
+          ...accessKeyToItem(key), [TIME_TO_LIVE_ATTRIBUTE]: { N: String(Math.ceil((key.session.expiresAt + SESSION_RETENTION_MS) / 1000)) },
+        }),
         ConditionExpression: ABSENT,
         ExpressionAttributeNames: NAMES,
       }));
@@ -255,8 +269,8 @@ export class DynamoIdentityStore implements IdentityStore {
   async putInlinePolicy(policy: InlinePolicyRecord): Promise<void> {
     const { owner } = policy;
     const key = primaryKey(iamPartition(owner.accountId), IAM_SORT_KEYS.inline(owner, policy.policyName));
-    const existing = await this.#reads.getItem(key);
-    const item = { ...key, ...marshall({ type: 'InlinePolicy', ...policy }, MARSHALL) };
+    const existing = await this.#get(key);
+    const item = await this.#integrity.seal({ ...key, ...marshall({ type: 'InlinePolicy', ...policy }, MARSHALL) });
     await this.#transact([
       {
         Update: {
@@ -277,7 +291,7 @@ export class DynamoIdentityStore implements IdentityStore {
   }
 
   async getInlinePolicy(owner: PolicyOwner, policyName: string): Promise<InlinePolicyRecord | undefined> {
-    const item = await this.#reads.getItem(primaryKey(iamPartition(owner.accountId), IAM_SORT_KEYS.inline(owner, policyName)));
+    const item = await this.#get(primaryKey(iamPartition(owner.accountId), IAM_SORT_KEYS.inline(owner, policyName)));
     return item === undefined ? undefined : record<InlinePolicyRecord>(item, 'InlinePolicy', ['policyName', 'document', 'owner']);
   }
 
@@ -321,7 +335,7 @@ export class DynamoIdentityStore implements IdentityStore {
   }
 
   async getManagedPolicy(accountId: string, policyName: string): Promise<ManagedPolicyRecord | undefined> {
-    const item = await this.#reads.getItem(primaryKey(iamPartition(accountId), IAM_SORT_KEYS.policy(policyName)));
+    const item = await this.#get(primaryKey(iamPartition(accountId), IAM_SORT_KEYS.policy(policyName)));
     return item === undefined ? undefined : record<ManagedPolicyRecord>(item, 'ManagedPolicy', ['policyName', 'arn', 'document']);
   }
 
@@ -353,9 +367,14 @@ export class DynamoIdentityStore implements IdentityStore {
     const quota = owner.kind === 'user' ? IAM_QUOTAS.managedPoliciesPerUser : IAM_QUOTAS.managedPoliciesPerRole;
     const attachment: AttachmentRecord = { owner, policyArn: policy.arn, policyName: policy.policyName };
     const key = primaryKey(iamPartition(owner.accountId), IAM_SORT_KEYS.attached(owner, policy.arn));
-    if ((await this.#reads.getItem(key)) !== undefined) return;
+    if ((await this.#get(key)) !== undefined) return;
     await this.#transact([
-      { Put: { TableName: this.#table, Item: { ...key, ...marshall({ type: 'Attachment', ...attachment }) }, ConditionExpression: ABSENT, ExpressionAttributeNames: NAMES } },
+      {
+        Put: {
+          TableName: this.#table, Item: await this.#integrity.seal({ ...key, ...marshall({ type: 'Attachment', ...attachment }) }),
+          ConditionExpression: ABSENT, ExpressionAttributeNames: NAMES,
+        },
+      },
       {
         Update: {
           TableName: this.#table,
@@ -416,7 +435,7 @@ export class DynamoIdentityStore implements IdentityStore {
 
   /** Access keys of a user (also readable through the CredentialStore by principal ARN). */
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const item = await this.#reads.getItem(accessKeyKey(accessKeyId));
+    const item = await this.#get(accessKeyKey(accessKeyId));
     return item === undefined ? undefined : itemToAccessKey(item);
   }
 
@@ -440,7 +459,7 @@ export class DynamoIdentityStore implements IdentityStore {
     try {
       await this.#client.send(new PutItemCommand({
         TableName: this.#table,
-        Item: { ...key, ...marshall({ type, ...value }, MARSHALL) },
+        Item: await this.#integrity.seal({ ...key, ...marshall({ type, ...value }, MARSHALL) }),
         ConditionExpression: ABSENT,
         ExpressionAttributeNames: NAMES,
       }));
@@ -474,14 +493,19 @@ export class DynamoIdentityStore implements IdentityStore {
   }
 
   async #setTags(owner: PolicyOwner, revision: number, tags: readonly Tag[]): Promise<void> {
+    const stored = await this.#get(ownerKey(owner));
+    if (stored === undefined) throw ownerMissing(owner);
+    const values = marshall({ ':tags': tags, ':next': revision + 1, ':revision': revision });
+    const changed: Item = { ...stored, tags: values[':tags'] as AttributeValue, revision: values[':next'] as AttributeValue };
     try {
       await this.#client.send(new UpdateItemCommand({
         TableName: this.#table,
         Key: ownerKey(owner),
-        UpdateExpression: 'SET tags = :tags, revision = :next',
-        ConditionExpression: `${PRESENT} AND revision = :revision`,
-        ExpressionAttributeNames: NAMES,
-        ExpressionAttributeValues: marshall({ ':tags': tags, ':next': revision + 1, ':revision': revision }),
+        UpdateExpression: 'SET tags = :tags, revision = :next, #mac = :mac',
+        // Counters may move meanwhile (they are outside the MAC); every other attribute changes only with the revision.
+        ConditionExpression: `${PRESENT} AND revision = :revision AND ${unchanged(stored)}`,
+        ExpressionAttributeNames: { ...NAMES, '#mac': MAC_ATTRIBUTE },
+        ExpressionAttributeValues: { ...values, ':mac': await this.#integrity.macOf(changed), ...unchangedValues(stored) },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
     } catch (error) {
@@ -490,13 +514,20 @@ export class DynamoIdentityStore implements IdentityStore {
     }
   }
 
+  /** The item under `key`, once its MAC is checked (a failure, already reported, is an opaque internal error). */
+  async #get(key: ItemKey): Promise<Item | undefined> {
+    const item = await this.#reads.getItem(key);
+    return item === undefined ? undefined : opened(this.#integrity, item);
+  }
+
   async #queryPrefix(accountId: string, prefix: string): Promise<Item[]> {
-    return this.#reads.queryAll({
+    const items = await this.#reads.queryAll({
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
       ExpressionAttributeNames: { '#pk': TABLE_KEY.partitionKey, '#sk': TABLE_KEY.sortKey },
       ExpressionAttributeValues: { ':pk': { S: iamPartition(accountId) }, ':prefix': { S: prefix } },
       ConsistentRead: true,
     });
+    return Promise.all(items.map((item) => opened(this.#integrity, item)));
   }
 
   async #transact(items: TransactWriteItem[], explain: (reasons: readonly { Code?: string; Item?: Item }[]) => ServiceError | undefined): Promise<void> {
@@ -511,6 +542,19 @@ export class DynamoIdentityStore implements IdentityStore {
       throw toKmsError(error);
     }
   }
+}
+
+/**
+ * A condition that the item still has the MAC it was read with (or, read before the upgrade, still
+ * has none): an update that sets a new MAC must apply to exactly the item the MAC was computed from.
+ */
+function unchanged(stored: Item): string {
+  return stored[MAC_ATTRIBUTE] === undefined ? 'attribute_not_exists(#mac)' : '#mac = :readMac';
+}
+
+function unchangedValues(stored: Item): Item {
+  const mac = stored[MAC_ATTRIBUTE];
+  return mac === undefined ? {} : { ':readMac': mac };
 }
 
 function concurrentChange(): ServiceError {

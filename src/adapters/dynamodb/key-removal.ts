@@ -13,6 +13,7 @@ import { cancellationReasons, toKmsError } from './dynamo-errors.js';
 import { ALIAS_INDEX_PREFIX, aliasKey, grantsPartition, keyMetadataKey, keyPartition, primaryKey, usageKey, type ItemKey } from './item-keys.js';
 import { itemToKey, type Item } from './item-mapping.js';
 import { GSI1, TABLE_KEY } from './table-definition.js';
+import { opened, type ItemIntegrity } from './item-integrity.js';
 import { TableReads } from './table-reads.js';
 
 /** DynamoDB's limit of items in one transaction. */
@@ -29,7 +30,8 @@ interface Removal {
 export class DynamoKeyRemoval implements KeyRemoval {
   private readonly reads: TableReads;
 
-  constructor(private readonly options: { readonly client: DynamoDBClient; readonly tableName: string }) {
+  /** `integrity` checks the key's metadata before it is acted on. */
+  constructor(private readonly options: { readonly client: DynamoDBClient; readonly tableName: string; readonly integrity: ItemIntegrity }) {
     this.reads = new TableReads(options.client, options.tableName);
   }
 
@@ -38,7 +40,7 @@ export class DynamoKeyRemoval implements KeyRemoval {
       const stored = await this.reads.getItem(keyMetadataKey(key.accountId, key.region, key.keyId));
       // Gone already: an earlier run finished (or a crash came after its last step).
       if (stored === undefined) return true;
-      const current = itemToKey(stored);
+      const current = itemToKey(await opened(this.options.integrity, stored));
       if (current.keyState !== 'PendingDeletion' || current.deletionDate !== key.deletionDate) return false;
       try {
         await this.removeItems(current);

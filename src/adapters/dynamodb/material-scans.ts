@@ -7,7 +7,8 @@
  * A scan marker is base64url of the JSON `{"pk":…,"sk":…}` of DynamoDB's LastEvaluatedKey; a page
  * may hold fewer items than asked for (the filter applies after Limit) or none, with a marker.
  */
-import { ConditionalCheckFailedException, ScanCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, ScanCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { MAC_ATTRIBUTE } from './item-integrity.js';
 import { InvalidMarkerException } from '../../models/kms/generated/errors.js';
 import type { Page, PageRequest, SealedData } from '../../core/ports/index.js';
 import type { BackingKeyRecord } from '../../core/kms/records.js';
@@ -36,7 +37,7 @@ function decodeScanMarker(marker: string): ItemKey {
 
 /** One page of the items of `type` (`BackingKey`, `AccessKey`), decoded by `decode`. */
 export async function scanType<T>(
-  client: DynamoDBClient, tableName: string, type: string, page: PageRequest, decode: (item: Item) => T,
+  client: DynamoDBClient, tableName: string, type: string, page: PageRequest, decode: (item: Item) => Promise<T>,
 ): Promise<Page<T>> {
   try {
     const output = await client.send(new ScanCommand({
@@ -48,7 +49,7 @@ export async function scanType<T>(
       ConsistentRead: true,
       ...(page.marker === undefined ? {} : { ExclusiveStartKey: decodeScanMarker(page.marker) }),
     }));
-    const items = (output.Items ?? []).map(decode);
+    const items = await Promise.all((output.Items ?? []).map(decode));
     return output.LastEvaluatedKey === undefined ? { items } : { items, nextMarker: encodeScanMarker(output.LastEvaluatedKey) };
   } catch (error) {
     throw toKmsError(error);
@@ -65,25 +66,32 @@ async function conditionalUpdate(client: DynamoDBClient, command: UpdateItemComm
   }
 }
 
-export function replaceWrappedMaterial(client: DynamoDBClient, tableName: string, record: BackingKeyRecord, expected: Uint8Array): Promise<boolean> {
+/** Replaces the wrapped material and, with it, the item's MAC (`mac`, computed over the item as it will be). */
+export function replaceWrappedMaterial(
+  client: DynamoDBClient, tableName: string, record: BackingKeyRecord, expected: Uint8Array, mac: AttributeValue,
+): Promise<boolean> {
   return conditionalUpdate(client, new UpdateItemCommand({
     TableName: tableName,
     Key: backingKeyKey(record.accountId, record.region, record.keyId, record.backingKeyId),
-    UpdateExpression: 'SET #material = :replacement',
+    UpdateExpression: 'SET #material = :replacement, #mac = :mac',
     ConditionExpression: '#material = :expected',
-    ExpressionAttributeNames: { '#material': 'wrappedMaterial' },
-    ExpressionAttributeValues: { ':replacement': { B: record.wrappedMaterial }, ':expected': { B: expected } },
+    ExpressionAttributeNames: { '#material': 'wrappedMaterial', '#mac': MAC_ATTRIBUTE },
+    ExpressionAttributeValues: { ':replacement': { B: record.wrappedMaterial }, ':expected': { B: expected }, ':mac': mac },
   }));
 }
 
-export function replaceSealedSecret(client: DynamoDBClient, tableName: string, record: AccessKeyRecord, expected: SealedData): Promise<boolean> {
+/** Replaces the sealed secret and, with it, the item's MAC (`mac`, computed over the item as it will be). */
+export function replaceSealedSecret(
+  client: DynamoDBClient, tableName: string, record: AccessKeyRecord, expected: SealedData, mac: AttributeValue,
+): Promise<boolean> {
   return conditionalUpdate(client, new UpdateItemCommand({
     TableName: tableName,
     Key: accessKeyKey(record.accessKeyId),
-    UpdateExpression: 'SET #iv = :iv, #ciphertext = :ciphertext',
+    UpdateExpression: 'SET #iv = :iv, #ciphertext = :ciphertext, #mac = :mac',
     ConditionExpression: '#iv = :expectedIv AND #ciphertext = :expectedCiphertext',
-    ExpressionAttributeNames: { '#iv': 'sealedSecretIv', '#ciphertext': 'sealedSecretCiphertext' },
+    ExpressionAttributeNames: { '#iv': 'sealedSecretIv', '#ciphertext': 'sealedSecretCiphertext', '#mac': MAC_ATTRIBUTE },
     ExpressionAttributeValues: {
+      ':mac': mac,
       ':iv': { B: record.sealedSecret.iv },
       ':ciphertext': { B: record.sealedSecret.ciphertext },
       ':expectedIv': { B: expected.iv },

@@ -10,8 +10,9 @@
  * EC private key must be derivable while a secret key must not be: a derivable secret key would
  * give its value away through a derivation into an extractable key.
  *
- * The wrapping keys themselves can only wrap and unwrap with CKM_AES_KEY_WRAP_PAD, and the sealing
- * key can only encrypt and decrypt with CKM_AES_GCM; none of them can be modified or copied, so
+ * The wrapping keys themselves can only wrap and unwrap with CKM_AES_KEY_WRAP_PAD, the sealing
+ * key can only encrypt and decrypt with CKM_AES_GCM, and the integrity key can only sign and verify
+ * with CKM_SHA256_HMAC; none of them can be modified or copied, so
  * neither CKA_DECRYPT (AES-ECB under a wrapping key would undo RFC 5649 by hand) nor anything else
  * can be switched on later.
  */
@@ -31,11 +32,14 @@ export const CKA = {
  * wrapping key pairs GetParametersForImport hands out, which can only unwrap imported key material.
  */
 export type WrapRole = 'aes' | 'hmac' | 'rsa' | 'ec' | 'import';
-/** Every key the service keeps in the token. */
-export type KeyRole = WrapRole | 'seal';
+/**
+ * Every key the service keeps in the token: the wrapping keys, the sealing key, and `integrity`,
+ * the HMAC key that authenticates the table's records (`item-integrity.ts`).
+ */
+export type KeyRole = WrapRole | 'seal' | 'integrity';
 
 export const WRAP_ROLES: readonly WrapRole[] = ['aes', 'hmac', 'rsa', 'ec', 'import'];
-export const KEY_ROLES: readonly KeyRole[] = [...WRAP_ROLES, 'seal'];
+export const KEY_ROLES: readonly KeyRole[] = [...WRAP_ROLES, 'seal', 'integrity'];
 
 export const WRAP_MECHANISM = MechanismEnum.AES_KEY_WRAP_PAD;
 export const TOKEN_KEY_BYTES = 32;
@@ -93,15 +97,26 @@ function mechanismList(...mechanisms: readonly number[]): Buffer {
   return bytes;
 }
 
+type Usage = 'wrap' | 'unwrap' | 'encrypt' | 'decrypt' | 'sign' | 'verify';
+const WRAPS = { wrap: true, unwrap: true, encrypt: false, decrypt: false, sign: false, verify: false } as const;
+
 /** The usage flags each token key must have, checked on every start as well as set on creation. */
-export const USAGE: Readonly<Record<KeyRole, Readonly<Record<'wrap' | 'unwrap' | 'encrypt' | 'decrypt', boolean>>>> = {
-  aes: { wrap: true, unwrap: true, encrypt: false, decrypt: false },
-  hmac: { wrap: true, unwrap: true, encrypt: false, decrypt: false },
-  rsa: { wrap: true, unwrap: true, encrypt: false, decrypt: false },
-  ec: { wrap: true, unwrap: true, encrypt: false, decrypt: false },
-  import: { wrap: true, unwrap: true, encrypt: false, decrypt: false },
-  seal: { wrap: false, unwrap: false, encrypt: true, decrypt: true },
+export const USAGE: Readonly<Record<KeyRole, Readonly<Record<Usage, boolean>>>> = {
+  aes: WRAPS, hmac: WRAPS, rsa: WRAPS, ec: WRAPS, import: WRAPS,
+  seal: { wrap: false, unwrap: false, encrypt: true, decrypt: true, sign: false, verify: false },
+  integrity: { wrap: false, unwrap: false, encrypt: false, decrypt: false, sign: true, verify: true },
 };
+
+/** The key type of each token key: AES, except the integrity key, an HMAC (generic secret) key. */
+export function tokenKeyType(role: KeyRole): number {
+  return role === 'integrity' ? KeyType.GENERIC_SECRET : KeyType.AES;
+}
+
+/** The one mechanism each token key may be used with. */
+function allowedMechanism(role: KeyRole): number {
+  if (role === 'seal') return MechanismEnum.AES_GCM;
+  return role === 'integrity' ? MechanismEnum.SHA256_HMAC : WRAP_MECHANISM;
+}
 
 /**
  * The generation template of a token key (without CKA_UNWRAP_TEMPLATE, which the caller adds as
@@ -110,18 +125,18 @@ export const USAGE: Readonly<Record<KeyRole, Readonly<Record<'wrap' | 'unwrap' |
  */
 export function tokenKeyTemplate(role: KeyRole, label: string, id: Buffer): Attribute[] {
   const usage = USAGE[role];
-  const allowed = role === 'seal' ? mechanismList(MechanismEnum.AES_GCM) : mechanismList(WRAP_MECHANISM);
+  const allowed = mechanismList(allowedMechanism(role));
   return [
-    attr(CKA.CLASS, ObjectClass.SECRET_KEY), attr(CKA.KEY_TYPE, KeyType.AES), attr(CKA.VALUE_LEN, TOKEN_KEY_BYTES),
+    attr(CKA.CLASS, ObjectClass.SECRET_KEY), attr(CKA.KEY_TYPE, tokenKeyType(role)), attr(CKA.VALUE_LEN, TOKEN_KEY_BYTES),
     attr(CKA.LABEL, Buffer.from(label, 'utf8')), attr(CKA.ID, id),
     attr(CKA.TOKEN, true), attr(CKA.PRIVATE, true), attr(CKA.SENSITIVE, true), attr(CKA.EXTRACTABLE, false),
     attr(CKA.WRAP, usage.wrap), attr(CKA.UNWRAP, usage.unwrap), attr(CKA.ENCRYPT, usage.encrypt), attr(CKA.DECRYPT, usage.decrypt),
-    attr(CKA.SIGN, false), attr(CKA.VERIFY, false), attr(CKA.DERIVE, false), attr(CKA.COPYABLE, false),
+    attr(CKA.SIGN, usage.sign), attr(CKA.VERIFY, usage.verify), attr(CKA.DERIVE, false), attr(CKA.COPYABLE, false),
     attr(CKA.ALLOWED_MECHANISMS, allowed), attr(CKA.MODIFIABLE, false),
   ];
 }
 
-/** The label of each token key, from the configured prefix (default `kms`): `kms-wrap-aes`, …, `kms-seal`. */
+/** The label of each token key, from the configured prefix (default `kms`): `kms-wrap-aes`, …, `kms-seal`, `kms-integrity`. */
 export function keyLabel(prefix: string, role: KeyRole): string {
-  return role === 'seal' ? `${prefix}-seal` : `${prefix}-wrap-${role}`;
+  return role === 'seal' || role === 'integrity' ? `${prefix}-${role}` : `${prefix}-wrap-${role}`;
 }

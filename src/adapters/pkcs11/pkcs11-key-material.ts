@@ -20,12 +20,12 @@
  * between two operations: it finalizes and initializes it again, opens and logs in new sessions,
  * finds its token keys again by label and CKA_ID, and unwraps backing keys again as they are used.
  */
-import { KeyGenMechanism, KeyType, ObjectClass, SessionFlag, UserType } from 'graphene-pk11';
+import { KeyGenMechanism, KeyType, MechanismEnum, ObjectClass, SessionFlag, UserType } from 'graphene-pk11';
 import type { Module, Session, Slot } from 'graphene-pk11';
 import type { KeyMaterial, SealedData, WrappedKeyRef } from '../../core/ports/index.js';
 import type { TokenAccess } from './asymmetric/token-access.js';
 import { InvalidCiphertextException, ValidationException } from '../../models/kms/generated/errors.js';
-import { GCM_IV_BYTES, gcmDecrypt, gcmEncrypt } from './aes-gcm.js';
+import { GCM_IV_BYTES, asBuffer, gcmDecrypt, gcmEncrypt } from './aes-gcm.js';
 import { LruCache } from './handle-cache.js';
 import { CKA } from './key-templates.js';
 import type { WrapRole } from './key-templates.js';
@@ -66,6 +66,7 @@ export const DEFAULT_RECYCLE_AFTER_DESTROYED_OBJECTS = 100_000;
 type Handle = Buffer;
 
 const BACKING_KEY_BYTES = 32;
+const RECORD_MAC_BYTES = 32;
 
 const BACKING_KEY_TEMPLATE = {
   class: ObjectClass.SECRET_KEY,
@@ -247,6 +248,37 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
       const secret = legacy?.open(sealed, aad);
       if (secret === undefined) throw error;
       return new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength);
+    }
+  }
+
+  /**
+   * HMAC-SHA256 of `data` under the token's integrity key, for `Pkcs11RecordAuthenticator`; not
+   * part of the `KeyMaterial` port.
+   */
+  recordMac(data: Uint8Array): Uint8Array {
+    this.#assertOpen();
+    return this.#crypto((session) => {
+      session.lib.C_SignInit(session.handle, { mechanism: MechanismEnum.SHA256_HMAC }, this.#keys.integrity);
+      const mac = session.lib.C_Sign(session.handle, asBuffer(data), Buffer.alloc(RECORD_MAC_BYTES));
+      return new Uint8Array(mac.buffer, mac.byteOffset, mac.byteLength);
+    });
+  }
+
+  /**
+   * Whether the token holds the data object labelled `label`, and creates it on request: the
+   * integrity upgrade's marker, kept where a writer of the table cannot remove it. Not part of
+   * the `KeyMaterial` port.
+   */
+  tokenMarker(label: string, create: boolean): boolean {
+    this.#assertOpen();
+    try {
+      const session = this.#objectSession;
+      const found = session.find({ class: ObjectClass.DATA, token: true, label }).length > 0;
+      if (found || !create) return found;
+      session.create({ class: ObjectClass.DATA, token: true, private: true, modifiable: false, label, application: 'open-kms', value: Buffer.from('1') });
+      return true;
+    } catch (error) {
+      throw toKmsError(error);
     }
   }
 

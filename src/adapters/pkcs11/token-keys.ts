@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KeyGenMechanism, KeyType, ObjectClass } from 'graphene-pk11';
 import type { SecretKey, Session } from 'graphene-pk11';
 import { withAttributeArray } from './attribute-array.js';
-import { CKA, KEY_ROLES, TOKEN_KEY_BYTES, UNWRAP_TEMPLATES, USAGE, WRAP_MECHANISM, keyLabel, tokenKeyTemplate } from './key-templates.js';
+import { CKA, KEY_ROLES, TOKEN_KEY_BYTES, UNWRAP_TEMPLATES, USAGE, WRAP_MECHANISM, keyLabel, tokenKeyTemplate, tokenKeyType } from './key-templates.js';
 import type { KeyRole, WrapRole } from './key-templates.js';
 import { CKR, pkcs11Code } from './pkcs11-codes.js';
 
@@ -30,6 +30,8 @@ type Handle = Buffer;
 export interface TokenKeys {
   readonly wrapping: Readonly<Record<WrapRole, Handle>>;
   readonly sealing: Handle;
+  /** The HMAC key that authenticates the table's records. */
+  readonly integrity: Handle;
   /** The CKA_ID of each key, the same in every process and after a re-initialisation (handles are not). */
   readonly ids: Readonly<Record<KeyRole, Buffer>>;
 }
@@ -69,6 +71,9 @@ function createKey(session: Session, role: KeyRole, label: string): Candidate {
   const generate = (extra: readonly { type: number; value: Buffer }[]) => session.lib.C_GenerateKey(
     session.handle, { mechanism: KeyGenMechanism.AES }, [...template.slice(0, -1), ...extra, ...template.slice(-1)],
   );
+  if (role === 'integrity') {
+    return { handle: session.lib.C_GenerateKey(session.handle, { mechanism: KeyGenMechanism.GENERIC_SECRET }, template), id };
+  }
   const handle = role === 'seal'
     ? generate([])
     : withAttributeArray(UNWRAP_TEMPLATES[role], (array) => generate([{ type: CKA.UNWRAP_TEMPLATE, value: array }]));
@@ -80,24 +85,24 @@ function readAttributes(session: Session, handle: Handle, types: readonly number
   return new Map(values.map((attribute) => [attribute.type, Buffer.isBuffer(attribute.value) ? attribute.value : Buffer.alloc(0)]));
 }
 
-const FLAGS = [CKA.SENSITIVE, CKA.EXTRACTABLE, CKA.WRAP, CKA.UNWRAP, CKA.ENCRYPT, CKA.DECRYPT, CKA.SIGN, CKA.DERIVE, CKA.MODIFIABLE, CKA.COPYABLE];
+const FLAGS = [CKA.SENSITIVE, CKA.EXTRACTABLE, CKA.WRAP, CKA.UNWRAP, CKA.ENCRYPT, CKA.DECRYPT, CKA.SIGN, CKA.VERIFY, CKA.DERIVE, CKA.MODIFIABLE, CKA.COPYABLE];
 
 /** The flags a token key of `role` must show. */
 function expectedFlags(role: KeyRole): ReadonlyMap<number, boolean> {
   const usage = USAGE[role];
   return new Map([
     [CKA.SENSITIVE, true], [CKA.EXTRACTABLE, false], [CKA.WRAP, usage.wrap], [CKA.UNWRAP, usage.unwrap],
-    [CKA.ENCRYPT, usage.encrypt], [CKA.DECRYPT, usage.decrypt], [CKA.SIGN, false], [CKA.DERIVE, false],
+    [CKA.ENCRYPT, usage.encrypt], [CKA.DECRYPT, usage.decrypt], [CKA.SIGN, usage.sign], [CKA.VERIFY, usage.verify], [CKA.DERIVE, false],
     [CKA.MODIFIABLE, false], [CKA.COPYABLE, false],
   ]);
 }
 
-/** Throws unless the key is a 32-byte AES key with exactly the flags of `role`. */
+/** Throws unless the key is a 32-byte key of the role's type (`tokenKeyType`) with exactly the flags of `role`. */
 function assertAttributes(session: Session, handle: Handle, role: KeyRole, label: string): void {
   const values = readAttributes(session, handle, [CKA.KEY_TYPE, CKA.VALUE_LEN, ...FLAGS]);
   const ulong = (type: number) => { const value = values.get(type); return value !== undefined && value.length >= 4 ? value.readUInt32LE(0) : undefined; };
   const wrong = [...expectedFlags(role)].filter(([type, expected]) => (values.get(type)?.[0] === 1) !== expected);
-  if (ulong(CKA.KEY_TYPE) !== KeyType.AES || ulong(CKA.VALUE_LEN) !== TOKEN_KEY_BYTES || wrong.length > 0) {
+  if (ulong(CKA.KEY_TYPE) !== tokenKeyType(role) || ulong(CKA.VALUE_LEN) !== TOKEN_KEY_BYTES || wrong.length > 0) {
     throw new Error(`The token key "${label}" does not have the attributes this service gives it; remove it or use another label prefix.`);
   }
 }
@@ -140,7 +145,7 @@ function assertUnwrapTemplate(session: Session, wrappingKey: Handle, role: WrapR
 
 function checkKey(session: Session, role: KeyRole, label: string, handle: Handle): void {
   assertAttributes(session, handle, role, label);
-  if (role !== 'seal') assertUnwrapTemplate(session, handle, role, label);
+  if (role !== 'seal' && role !== 'integrity') assertUnwrapTemplate(session, handle, role, label);
 }
 
 /** Returns the service's keys, creating those the token lacks; throws if one found is not as it must be. */
@@ -193,9 +198,10 @@ function checkedKeys(session: Session, labels: ReadonlyMap<KeyRole, string>, cho
   return {
     wrapping: { aes: handle('aes'), hmac: handle('hmac'), rsa: handle('rsa'), ec: handle('ec'), import: handle('import') },
     sealing: handle('seal'),
+    integrity: handle('integrity'),
     ids: {
       aes: candidate('aes').id, hmac: candidate('hmac').id, rsa: candidate('rsa').id, ec: candidate('ec').id,
-      import: candidate('import').id, seal: candidate('seal').id,
+      import: candidate('import').id, seal: candidate('seal').id, integrity: candidate('integrity').id,
     },
   };
 }

@@ -22,3 +22,4 @@ export type { GrantStore } from './grant-store.js';
 export { IAM_QUOTAS, type IdentityStore } from './identity-store.js';
 export type { KeyUsageLog, KeyUsageRecord, KeyUsageStore } from './key-usage.js';
 export type { CredentialSecret, RootCredential } from './credential-secret.js';
+export type { RecordAuthenticator } from './record-authenticator.js';

@@ -16,6 +16,7 @@ import {
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../src/local/dynamodb-local.js';
 import type { KeyRecord } from '../../../src/core/kms/records.js';
 import { REGION, keyIdFor, makeAccessKey, makeAlias, makeBackingKey, makeKey, newAccountId } from './fixtures.js';
+import { testIntegrity } from '../../support/fake-record-authenticator.js';
 
 const TABLE = 'kms';
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
   local = await startDynamoDbLocal({});
   client = clientFor(local);
   await ensureTable(client, TABLE);
-  store = new DynamoStore({ tableName: TABLE, client });
+  store = new DynamoStore({ tableName: TABLE, client, integrity: testIntegrity() });
 });
 
 afterAll(async () => {
@@ -476,14 +477,14 @@ describe('DynamoDB Local with a data folder', () => {
       const before = await startDynamoDbLocal({ dataDir });
       const writer = clientFor(before);
       await ensureTable(writer, TABLE);
-      await new DynamoStore({ tableName: TABLE, client: writer }).createKey(key, backingKey);
+      await new DynamoStore({ tableName: TABLE, client: writer, integrity: testIntegrity() }).createKey(key, backingKey);
       writer.destroy();
       await before.stop();
 
       // Act
       const after = await startDynamoDbLocal({ dataDir });
       const reader = clientFor(after);
-      const restarted = new DynamoStore({ tableName: TABLE, client: reader });
+      const restarted = new DynamoStore({ tableName: TABLE, client: reader, integrity: testIntegrity() });
       const storedKey = await restarted.getKey(key);
       const storedBackingKey = await restarted.getBackingKey(key, backingKey.backingKeyId);
       reader.destroy();

@@ -23,6 +23,7 @@ import {
   KMSInternalException,
 } from '../../../src/models/kms/generated/errors.js';
 import { REGION, makeAlias, makeKey } from './fixtures.js';
+import { testIntegrity } from '../../support/fake-record-authenticator.js';
 
 const metadata = { httpStatusCode: 400 };
 
@@ -63,7 +64,7 @@ function clientWith(requestHandler: ReturnType<typeof failingHttpHandler>, maxAt
 
 function mockedStore() {
   const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  return { mock: mockClient(client), store: new DynamoStore({ tableName: 'kms', client }) };
+  return { mock: mockClient(client), store: new DynamoStore({ tableName: 'kms', client, integrity: testIntegrity() }) };
 }
 
 describe('DynamoStore under throttling', () => {
@@ -72,7 +73,7 @@ describe('DynamoStore under throttling', () => {
     async (errorType) => {
       // Prepare
       const http = failingHttpHandler(errorType);
-      const store = new DynamoStore({ tableName: 'kms', client: clientWith(http, 2) });
+      const store = new DynamoStore({ tableName: 'kms', client: clientWith(http, 2), integrity: testIntegrity() });
 
       // Act
       const result = store.getKey({ accountId: '111122223333', region: REGION, keyId: 'k' });

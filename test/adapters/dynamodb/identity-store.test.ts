@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DynamoIdentityStore } from '../../../src/adapters/dynamodb/identity-store.js';
 import type { AccessKeyRecord, ManagedPolicyRecord } from '../../../src/core/iam/records.js';
 import { ConcurrentModificationException } from '../../../src/models/iam/generated/errors.js';
+import { testIntegrity } from '../../support/fake-record-authenticator.js';
 
 const ACCOUNT = '111122223333';
 const metadata = { httpStatusCode: 400 };
@@ -15,7 +16,7 @@ const metadata = { httpStatusCode: 400 };
 function mockedStore() {
   const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const mock = mockClient(client);
-  return { mock, store: new DynamoIdentityStore({ tableName: 'kms', client }) };
+  return { mock, store: new DynamoIdentityStore({ tableName: 'kms', client, integrity: testIntegrity() }) };
 }
 
 const cancelled = (...codes: string[]) => new TransactionCanceledException({

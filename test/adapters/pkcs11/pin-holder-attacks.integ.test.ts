@@ -24,7 +24,7 @@ type Template = { type: number; value: number | boolean | Buffer }[];
 
 const CKM = {
   AES_KEY_GEN: 0x1080, AES_ECB: 0x1081, AES_GCM: 0x1087, AES_KEY_WRAP: 0x2109, AES_KEY_WRAP_PAD: 0x210a,
-  AES_ECB_ENCRYPT_DATA: 0x1104, ECDH1_DERIVE: 0x1050,
+  AES_ECB_ENCRYPT_DATA: 0x1104, ECDH1_DERIVE: 0x1050, GENERIC_SECRET_KEY_GEN: 0x350, SHA256_HMAC: 0x251,
 } as const;
 const CKR: Readonly<Record<number, string>> = {
   0x1b: 'ACTION_PROHIBITED', 0x10: 'ATTRIBUTE_READ_ONLY', 0x11: 'ATTRIBUTE_SENSITIVE', 0x12: 'ATTRIBUTE_TYPE_INVALID',
@@ -244,6 +244,26 @@ describe('an attacker holding only the PIN', () => {
     });
   });
 
+  it('cannot read the integrity key, wrap it out, use it with another mechanism than HMAC-SHA256, or make it wrap or decrypt', () => {
+    // Prepare
+    const key = tokenKey('integrity');
+    const aes = tokenKey('aes');
+    // Act
+    const results = {
+      read: attempt(() => session.lib.C_GetAttributeValue(session.handle, key, [{ type: CKA.VALUE }])),
+      wrapOut: attempt(() => session.lib.C_WrapKey(session.handle, { mechanism: CKM.AES_KEY_WRAP_PAD }, aes, key, Buffer.alloc(64))),
+      decrypt: attempt(() => session.lib.C_DecryptInit(session.handle, { mechanism: CKM.AES_ECB }, key)),
+      enableDecrypt: attempt(() => session.lib.C_SetAttributeValue(session.handle, key, [{ type: CKA.DECRYPT, value: true }])),
+    };
+    // Assess
+    expect(results).toEqual({
+      read: 'refused (ATTRIBUTE_SENSITIVE)',
+      wrapOut: 'refused (KEY_UNEXTRACTABLE)',
+      decrypt: expect.stringMatching(/^refused \((KEY_FUNCTION_NOT_PERMITTED|MECHANISM_INVALID|KEY_TYPE_INCONSISTENT)\)$/),
+      enableDecrypt: 'refused (ACTION_PROHIBITED)',
+    });
+  });
+
   it('can open a sealed secret with AES-GCM under the sealing key, as the service must (what the PIN does give)', () => {
     // Prepare
     const key = tokenKey('seal');
@@ -261,7 +281,7 @@ describe('an attacker holding only the PIN', () => {
     const label = keyLabel(prefix, role);
     const weak = tokenKeyTemplate(role, label, Buffer.from(label)).map((attribute) =>
       attribute.type === CKA.MODIFIABLE ? { type: CKA.MODIFIABLE, value: true } : attribute);
-    const planted = session.lib.C_GenerateKey(session.handle, { mechanism: CKM.AES_KEY_GEN }, weak);
+    const planted = session.lib.C_GenerateKey(session.handle, { mechanism: role === 'integrity' ? CKM.GENERIC_SECRET_KEY_GEN : CKM.AES_KEY_GEN }, weak);
     // Act
     const result = Pkcs11KeyMaterial.open({ ...config, keyLabelPrefix: prefix });
     // Assess

@@ -1,0 +1,229 @@
+/**
+ * Authenticated items: every item that decides whether or how a key may be used (key metadata,
+ * backing key versions, aliases, grants, access keys, IAM accounts, users, roles, policies and
+ * attachments) carries a `mac` attribute, the token's HMAC of the item's canonical encoding. The
+ * encoding covers every attribute, the table key (`pk`, `sk`) and index keys included, and so the
+ * revision where the record has one: a field cannot be changed, and an item cannot be copied under
+ * another key, account or user, without the token.
+ *
+ * Not covered, by design (docs/table-integrity.md): the bookkeeping counters that DynamoDB
+ * increments atomically (`COUNTERS`), the last-use records and the service's own markers, none of
+ * which grants anything; an older authentic version of the same item put back (replay); and
+ * deleted items.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { RecordAuthenticator } from '../../core/ports/index.js';
+import type { Item } from './item-mapping.js';
+import { TABLE_KEY } from './table-definition.js';
+import { toKmsError } from './dynamo-errors.js';
+
+/** The attribute holding an item's MAC. */
+export const MAC_ATTRIBUTE = 'mac';
+
+/**
+ * Counters that transactions add to or subtract from with an UpdateExpression (no one could
+ * recompute the MAC there); they guard quotas and deletion order, never access.
+ */
+export const COUNTERS: ReadonlySet<string> = new Set(['accessKeyCount', 'inlinePolicyCount', 'attachedPolicyCount', 'attachmentCount']);
+
+/** Partitions whose items are not authenticated: last-use records and the service's own markers. */
+const UNAUTHENTICATED_PARTITIONS = ['USAGE#', 'SERVICE#'] as const;
+
+/** Whether items under this partition key carry a MAC. */
+export function isAuthenticatedPartition(pk: string): boolean {
+  return !UNAUTHENTICATED_PARTITIONS.some((prefix) => pk.startsWith(prefix));
+}
+
+/** Domain separation: a MAC over this encoding can mean nothing else. Bump the version to change the encoding. */
+const DOMAIN = 'open-kms record v1';
+
+/**
+ * The canonical encoding of an item, without its MAC and counters: written by hand because it
+ * must be byte-exact and stable forever, and no library encodes DynamoDB's typed values
+ * (JSON canonicalization would lose the difference between `S` "1" and `N` "1", and binary).
+ * Every value is type-tagged and length-prefixed, map entries and set members are sorted, and a
+ * number is written as JavaScript prints it, so DynamoDB's normalization of numbers does not
+ * change the encoding.
+ */
+export function canonicalEncoding(item: Item): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const utf8 = new TextEncoder();
+  const push = (bytes: Uint8Array): void => {
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, bytes.length);
+    parts.push(length, bytes);
+  };
+  const text = (value: string): void => push(utf8.encode(value));
+  const tag = (name: string): void => { parts.push(utf8.encode(name)); };
+  const count = (n: number): void => { parts.push(numberBytes(n)); };
+  const value = (attribute: AttributeValue): void => {
+    if (attribute.S !== undefined) { tag('S'); text(attribute.S); return; }
+    if (attribute.N !== undefined) { tag('N'); text(canonicalNumber(attribute.N)); return; }
+    if (attribute.B !== undefined) { tag('B'); push(attribute.B); return; }
+    if (attribute.BOOL !== undefined) { tag(attribute.BOOL ? 'T' : 'F'); return; }
+    if (attribute.NULL !== undefined) { tag('0'); return; }
+    if (attribute.L !== undefined) { tag('L'); count(attribute.L.length); attribute.L.forEach(value); return; }
+    if (attribute.M !== undefined) { tag('M'); entries(attribute.M); return; }
+    if (attribute.SS !== undefined) { tag('s'); sortedTexts(attribute.SS); return; }
+    if (attribute.NS !== undefined) { tag('n'); sortedTexts(attribute.NS.map(canonicalNumber)); return; }
+    if (attribute.BS !== undefined) {
+      tag('b'); count(attribute.BS.length);
+      [...attribute.BS].sort(compareBytes).forEach(push);
+      return;
+    }
+    throw new TypeError('An item holds an attribute value of no known type.');
+  };
+  const sortedTexts = (values: readonly string[]): void => {
+    count(values.length);
+    [...values].sort(compareStrings).forEach(text);
+  };
+  const entries = (map: Record<string, AttributeValue>, skip: (name: string) => boolean = () => false): void => {
+    const names = Object.keys(map).filter((name) => !skip(name)).sort(compareStrings);
+    count(names.length);
+    for (const name of names) {
+      text(name);
+      value(map[name] as AttributeValue);
+    }
+  };
+  text(DOMAIN);
+  entries(item, (name) => name === MAC_ATTRIBUTE || COUNTERS.has(name));
+  return concat(parts);
+}
+
+function numberBytes(n: number): Uint8Array {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, n);
+  return bytes;
+}
+
+/** A number as the readers see it (`Number(text)`): two texts that read as the same number encode alike. */
+function canonicalNumber(text: string): string {
+  const value = Number(text);
+  return Number.isFinite(value) ? String(value) : text;
+}
+
+/** Code-unit order, the same on every platform (unlike `localeCompare`). */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** What an integrity failure names: the item's table key and kind, never its contents. */
+export interface IntegrityFailure {
+  readonly pk: string;
+  readonly sk: string;
+  /** The item's `type` attribute as stored (the writer may have changed it). */
+  readonly type: string;
+  readonly reason: 'missing MAC' | 'MAC does not match';
+  /** The account and Region the item claims, where it names them (for the report only). */
+  readonly accountId?: string;
+  readonly region?: string;
+}
+
+/** A stored item failed authentication: never acted on; the caller sees KMSInternalException. */
+export class RecordIntegrityError extends Error {
+  constructor(readonly failure: IntegrityFailure) {
+    super(`The stored record ${failure.pk} ${failure.sk} failed its integrity check (${failure.reason}).`);
+  }
+}
+
+export interface ItemIntegrityOptions {
+  readonly authenticator: RecordAuthenticator;
+  /** Told of every failure before the read fails: logs it and writes an audit event. Must not throw. */
+  readonly onFailure: (failure: IntegrityFailure) => void;
+}
+
+/** Seals items before they are written and checks them when they are read. */
+export class ItemIntegrity {
+  readonly #authenticator: RecordAuthenticator;
+  readonly #onFailure: (failure: IntegrityFailure) => void;
+  /** Until the upgrade has run, an item without a MAC is accepted. Read from the token at start. */
+  #upgraded: boolean;
+
+  /** `upgraded`: whether the upgrade has run (`create` reads it from the token). */
+  constructor(options: ItemIntegrityOptions, upgraded: boolean) {
+    this.#authenticator = options.authenticator;
+    this.#onFailure = options.onFailure;
+    this.#upgraded = upgraded;
+  }
+
+  static async create(options: ItemIntegrityOptions): Promise<ItemIntegrity> {
+    return new ItemIntegrity(options, await options.authenticator.upgraded());
+  }
+
+  /** Whether items without a MAC are refused (the upgrade has run). */
+  get upgraded(): boolean {
+    return this.#upgraded;
+  }
+
+  /** The item with its MAC. */
+  async seal(item: Item): Promise<Item> {
+    return { ...item, [MAC_ATTRIBUTE]: { B: await this.#authenticator.mac(canonicalEncoding(item)) } };
+  }
+
+  /** Just the MAC of `item` (for an update that sets it beside the attributes it changes). */
+  async macOf(item: Item): Promise<AttributeValue> {
+    return { B: await this.#authenticator.mac(canonicalEncoding(item)) };
+  }
+
+  /** The item, if its MAC is right; otherwise reports the failure and throws `RecordIntegrityError`. */
+  async open(item: Item): Promise<Item> {
+    const failure = await this.check(item);
+    if (failure !== undefined) {
+      this.#onFailure(failure);
+      throw new RecordIntegrityError(failure);
+    }
+    return item;
+  }
+
+  /** Why `item` fails, or undefined if it passes; reports nothing (the verify scan's own check). */
+  async check(item: Item): Promise<IntegrityFailure | undefined> {
+    const mac = item[MAC_ATTRIBUTE]?.B;
+    if (mac === undefined) return this.#upgraded ? failureOf(item, 'missing MAC') : undefined;
+    return (await this.#authenticator.verify(canonicalEncoding(item), mac)) ? undefined : failureOf(item, 'MAC does not match');
+  }
+
+  /** After the upgrade: from now on an item without a MAC is refused, here and (through the token) in every later process. */
+  async markUpgraded(): Promise<void> {
+    await this.#authenticator.markUpgraded();
+    this.#upgraded = true;
+  }
+}
+
+/** Checks a stored item's MAC; a failure (already reported) becomes an opaque internal error. */
+export async function opened(integrity: ItemIntegrity, item: Item): Promise<Item> {
+  try {
+    return await integrity.open(item);
+  } catch (error) {
+    throw toKmsError(error);
+  }
+}
+
+function failureOf(item: Item, reason: IntegrityFailure['reason']): IntegrityFailure {
+  return {
+    pk: item[TABLE_KEY.partitionKey]?.S ?? '(none)',
+    sk: item[TABLE_KEY.sortKey]?.S ?? '(none)',
+    type: item['type']?.S ?? '(none)',
+    reason,
+    ...(item['accountId']?.S === undefined ? {} : { accountId: item['accountId'].S }),
+    ...(item['region']?.S === undefined ? {} : { region: item['region'].S }),
+  };
+}
