@@ -37,63 +37,39 @@ export function isAuthenticatedPartition(pk: string): boolean {
 /** Domain separation: a MAC over this encoding can mean nothing else. Bump the version to change the encoding. */
 const DOMAIN = 'open-kms record v1';
 
+/** An attribute value as a JSON tree: its DynamoDB type tag, then its value; maps as sorted pairs. */
+type Tagged = readonly [string, unknown];
+
 /**
- * The canonical encoding of an item, without its MAC and counters: written by hand because it
- * must be byte-exact and stable forever, and no library encodes DynamoDB's typed values
- * (JSON canonicalization would lose the difference between `S` "1" and `N` "1", and binary).
- * Every value is type-tagged and length-prefixed, map entries and set members are sorted, and a
- * number is written as JavaScript prints it, so DynamoDB's normalization of numbers does not
- * change the encoding.
+ * The canonical encoding of an item, without its MAC and counters: the UTF-8 of one
+ * `JSON.stringify` of a tree in which every value carries its DynamoDB type tag (`["S","1"]` is
+ * not `["N","1"]`), binary values are base64, map entries are pairs sorted by name and set
+ * members are sorted. JSON.stringify escapes every string (lone surrogates included), so the
+ * encoding is injective and written in one native pass. Written by hand because it must be stable
+ * forever, and no library encodes DynamoDB's typed values. A number is written as JavaScript
+ * prints it, so DynamoDB's normalization of number text does not change the encoding.
  */
 export function canonicalEncoding(item: Item): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const utf8 = new TextEncoder();
-  const push = (bytes: Uint8Array): void => {
-    const length = new Uint8Array(4);
-    new DataView(length.buffer).setUint32(0, bytes.length);
-    parts.push(length, bytes);
-  };
-  const text = (value: string): void => push(utf8.encode(value));
-  const tag = (name: string): void => { parts.push(utf8.encode(name)); };
-  const count = (n: number): void => { parts.push(numberBytes(n)); };
-  const value = (attribute: AttributeValue): void => {
-    if (attribute.S !== undefined) { tag('S'); text(attribute.S); return; }
-    if (attribute.N !== undefined) { tag('N'); text(canonicalNumber(attribute.N)); return; }
-    if (attribute.B !== undefined) { tag('B'); push(attribute.B); return; }
-    if (attribute.BOOL !== undefined) { tag(attribute.BOOL ? 'T' : 'F'); return; }
-    if (attribute.NULL !== undefined) { tag('0'); return; }
-    if (attribute.L !== undefined) { tag('L'); count(attribute.L.length); attribute.L.forEach(value); return; }
-    if (attribute.M !== undefined) { tag('M'); entries(attribute.M); return; }
-    if (attribute.SS !== undefined) { tag('s'); sortedTexts(attribute.SS); return; }
-    if (attribute.NS !== undefined) { tag('n'); sortedTexts(attribute.NS.map(canonicalNumber)); return; }
-    if (attribute.BS !== undefined) {
-      tag('b'); count(attribute.BS.length);
-      [...attribute.BS].sort(compareBytes).forEach(push);
-      return;
-    }
-    throw new TypeError('An item holds an attribute value of no known type.');
-  };
-  const sortedTexts = (values: readonly string[]): void => {
-    count(values.length);
-    [...values].sort(compareStrings).forEach(text);
-  };
-  const entries = (map: Record<string, AttributeValue>, skip: (name: string) => boolean = () => false): void => {
-    const names = Object.keys(map).filter((name) => !skip(name)).sort(compareStrings);
-    count(names.length);
-    for (const name of names) {
-      text(name);
-      value(map[name] as AttributeValue);
-    }
-  };
-  text(DOMAIN);
-  entries(item, (name) => name === MAC_ATTRIBUTE || COUNTERS.has(name));
-  return concat(parts);
+  const names = Object.keys(item).filter((name) => name !== MAC_ATTRIBUTE && !COUNTERS.has(name));
+  return Buffer.from(JSON.stringify([DOMAIN, pairs(item, names)]), 'utf8');
 }
 
-function numberBytes(n: number): Uint8Array {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, n);
-  return bytes;
+function pairs(map: Record<string, AttributeValue>, names: string[] = Object.keys(map)): [string, Tagged][] {
+  return names.sort(compareStrings).map((name) => [name, tagged(map[name] as AttributeValue)]);
+}
+
+function tagged(attribute: AttributeValue): Tagged {
+  if (attribute.S !== undefined) return ['S', attribute.S];
+  if (attribute.N !== undefined) return ['N', canonicalNumber(attribute.N)];
+  if (attribute.B !== undefined) return ['B', Buffer.from(attribute.B).toString('base64')];
+  if (attribute.BOOL !== undefined) return ['BOOL', attribute.BOOL];
+  if (attribute.NULL !== undefined) return ['NULL', true];
+  if (attribute.L !== undefined) return ['L', attribute.L.map(tagged)];
+  if (attribute.M !== undefined) return ['M', pairs(attribute.M)];
+  if (attribute.SS !== undefined) return ['SS', [...attribute.SS].sort(compareStrings)];
+  if (attribute.NS !== undefined) return ['NS', attribute.NS.map(canonicalNumber).sort(compareStrings)];
+  if (attribute.BS !== undefined) return ['BS', attribute.BS.map((bytes) => Buffer.from(bytes).toString('base64')).sort(compareStrings)];
+  throw new TypeError('An item holds an attribute value of no known type.');
 }
 
 /** A number as the readers see it (`Number(text)`): two texts that read as the same number encode alike. */
@@ -105,25 +81,6 @@ function canonicalNumber(text: string): string {
 /** Code-unit order, the same on every platform (unlike `localeCompare`). */
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = (a[i] as number) - (b[i] as number);
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** What an integrity failure names: the item's table key and kind, never its contents. */
