@@ -128,7 +128,8 @@ export type DeployedGroup = keyof typeof GROUP_FUNCTIONS;
 
 /**
  * The lifecycle function: a key's deletion at the end of its waiting period (its aliases, grants,
- * backing keys, last-use record and metadata) and its rotations (new key material in the token).
+ * backing keys, last-use record and metadata), its rotations (new key material in the token), and
+ * the daily check of every record of the table under the token's integrity key.
  */
 export const LIFECYCLE_FUNCTION = {
   entry: 'functions/lifecycle.ts',
@@ -140,6 +141,10 @@ export const LIFECYCLE_FUNCTION = {
     // The aliases of the key, and the sweep of the keys with due work.
     { actions: ['Query'], on: 'gsi1', partitions: ['key'] },
     { actions: ['Query'], on: 'due', partitions: ['due'] },
+    // The record check reads the whole base table: the one grant no partition limits (table-access.ts).
+    { scan: 'table' },
+    // The upgrade of a table made before records were authenticated gives each authenticated item its MAC, and may set nothing else.
+    { actions: ['UpdateItem'], on: 'table', partitions: ['key', 'aliases', 'grants', 'accessKey', 'iam'], macOnly: true },
   ],
 } as const satisfies FunctionProfile;
 

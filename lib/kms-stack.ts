@@ -188,6 +188,17 @@ export class KmsServiceStack extends Stack {
     });
     sweep.addDependency(scheduleGroup);
     sweep.node.addDependency(this.lifecycleFunction);
+    // Every day, every record that decides access checked under the token's integrity key (and, on
+    // the first run after an upgrade of the deployment, given its MAC); each failure is logged and audited.
+    const verification = new CfnSchedule(this, 'RecordVerification', {
+      groupName: lifecycleName,
+      scheduleExpression: 'rate(1 day)',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: { arn: lifecycleArn, roleArn: schedulerRole.roleArn, input: JSON.stringify({ verifyRecords: true }), deadLetterConfig: { arn: deadLetters.queueArn } },
+      description: 'Checks every record of the table under the token\'s integrity key',
+    });
+    verification.addDependency(scheduleGroup);
+    verification.node.addDependency(this.lifecycleFunction);
 
     const frontToken = tokenAccess();
     this.frontFunction = createServiceFunction(this, 'FrontFunction', {
@@ -286,7 +297,8 @@ export class KmsServiceStack extends Stack {
       functions: { ...groupFunctions, lifecycle: this.lifecycleFunction },
       table,
       deadLetterQueue: deadLetters,
-      auditLogGroups: [this.frontFunction, ...Object.values(groupFunctions)].map((fn) => fn.logGroup),
+      // The lifecycle function's too: its daily record check audits every record that fails.
+      auditLogGroups: [this.frontFunction, ...Object.values(groupFunctions), this.lifecycleFunction].map((fn) => fn.logGroup),
     });
     new CfnOutput(this, 'KmsAlarmTopic', { description: 'SNS topic every alarm notifies (subscribe to it)', value: monitoring.topic.topicArn });
     new CfnOutput(this, 'KmsEndpoint', {

@@ -69,6 +69,16 @@ export class Monitoring extends Construct {
     }));
     const internalErrors = internal[0]?.metric(sum) ?? new Metric({ namespace: NAMESPACE, metricName: 'InternalErrors', ...sum });
     alarm('InternalErrors', internalErrors, 'Requests failed with KMSInternalException: the HSM token or the table failed (see the function logs).');
+    // A record of the table failed its integrity check (docs/table-integrity.md): someone wrote the table.
+    const tampered = props.auditLogGroups.map((logGroup, index) => new MetricFilter(this, `IntegrityFailures${index}`, {
+      logGroup,
+      metricNamespace: NAMESPACE,
+      metricName: 'IntegrityFailures',
+      filterPattern: FilterPattern.stringValue('$.auditEvent.eventName', '=', 'IntegrityCheckFailed'),
+      metricValue: '1',
+    }));
+    const integrityFailures = tampered[0]?.metric(sum) ?? new Metric({ namespace: NAMESPACE, metricName: 'IntegrityFailures', ...sum });
+    alarm('IntegrityFailures', integrityFailures, 'A record of the table failed its integrity check: it was changed outside the service (see the IntegrityCheckFailed audit events).');
     const tableThrottles = new MathExpression({
       expression: 'reads + writes',
       usingMetrics: {
@@ -94,7 +104,7 @@ export class Monitoring extends Construct {
         ],
         [
           new GraphWidget({ title: 'Function errors', left: Object.values(props.functions).map((fn) => fn.metricErrors(sum)) }),
-          new GraphWidget({ title: 'Internal errors, table throttles, lifecycle dead letters', left: [internalErrors, tableThrottles, props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD })] }),
+          new GraphWidget({ title: 'Internal errors, integrity failures, table throttles, lifecycle dead letters', left: [internalErrors, integrityFailures, tableThrottles, props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD })] }),
         ],
       ],
     });

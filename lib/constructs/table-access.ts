@@ -7,6 +7,14 @@
  * IAM sees the partition key only: a key's backing-key items share its partition with its
  * metadata, so a function that may write key metadata may also write (not plant material into)
  * a backing-key item of the same key.
+ *
+ * One exception, {@link TableScan}: the lifecycle function checks every record of the table under
+ * the token's integrity key once a day (`record-scan.ts`), and a Scan names no partition, so no
+ * `LeadingKeys` condition can limit it (a `ForAllValues` condition on a key the request does not
+ * carry would even pass). It is granted as a statement of its own, `dynamodb:Scan` alone on the
+ * base table (not an index), read only: what it gives is read access to every item, sealed
+ * secrets and wrapped key material included, which that function, holding the token, could open
+ * anyway. What it writes while doing so is one attribute only ({@link ItemAccess.macOnly}).
  */
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -15,7 +23,8 @@ import {
   accessKeyPartition, aliasPartition, grantsPartition, iamPartition, keyPartition, keysListPartition, principalPartition, retiringPartition,
   servicePartition, usagePartition, DUE_PARTITION,
 } from '../../src/adapters/dynamodb/item-keys.js';
-import { DUE_INDEX, GSI1 } from '../../src/adapters/dynamodb/table-definition.js';
+import { DUE_INDEX, GSI1, TABLE_KEY } from '../../src/adapters/dynamodb/table-definition.js';
+import { MAC_ATTRIBUTE } from '../../src/adapters/dynamodb/item-integrity.js';
 
 /** `KEY#…` → `KEY#`: the part of a partition key that names the item kind. */
 const kindOf = (partition: string): string => partition.slice(0, partition.indexOf('#') + 1);
@@ -51,10 +60,14 @@ export type Partition = keyof typeof PARTITIONS;
 /** Attributes that hold key material or sealed secrets (docs/table-design.md): the binary ones. */
 export const KEY_MATERIAL_ATTRIBUTES = ['wrappedMaterial', 'publicKey', 'sealedSecretIv', 'sealedSecretCiphertext'] as const;
 
-/** Item-level actions only: Scan, batch and table-level actions are never granted. */
+/** Item-level actions: batch and table-level actions are never granted, Scan only as {@link TableScan}. */
 export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 
-export interface TableAccess {
+/** The attributes a {@link ItemAccess.macOnly} request may name: the table key and the MAC. */
+export const MAC_ONLY_ATTRIBUTES = [TABLE_KEY.partitionKey, TABLE_KEY.sortKey, MAC_ATTRIBUTE] as const;
+
+/** Item actions on some partitions: every rule but the one scan. */
+export interface ItemAccess {
   readonly actions: readonly ItemAction[];
   /** The base table (partition key `pk`), the gsi1 index (`gsi1pk`) or the due-date index (`duePk`). */
   readonly on: 'table' | 'gsi1' | 'due';
@@ -62,11 +75,34 @@ export interface TableAccess {
   readonly partitions: readonly Partition[];
   /** The request may name no attribute of {@link KEY_MATERIAL_ATTRIBUTES}. */
   readonly withoutKeyMaterial?: true;
+  /**
+   * The request may name no attribute but {@link MAC_ONLY_ATTRIBUTES} (`dynamodb:Attributes`): an
+   * UpdateItem that gives an item its MAC (`SET mac`, the upgrade of an older table), and nothing else.
+   * IAM cannot require that the item exist (`attribute_exists(pk)` is the caller's own condition),
+   * so such an UpdateItem could also make an item of only its key and a MAC (docs/table-design.md).
+   */
+  readonly macOnly?: true;
 }
+
+/**
+ * Reading every item of the base table (`dynamodb:Scan`, no index): the lifecycle function's
+ * integrity check and upgrade. No partition condition applies to a Scan (see the module's doc),
+ * so it is a rule of its own, with no other action beside it.
+ */
+export interface TableScan {
+  readonly scan: 'table';
+}
+
+export type TableAccess = ItemAccess | TableScan;
 
 /** One policy statement per rule on the grantee's role. */
 export function grantTableAccess(grantee: IGrantable, table: TableV2, rules: readonly TableAccess[]): void {
   for (const rule of rules) {
+    if ('scan' in rule) {
+      // Its own statement: a LeadingKeys condition beside it would not limit it, and no item action may share its lack of one.
+      grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [table.tableArn] }));
+      continue;
+    }
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
       actions: rule.actions.map((action) => `dynamodb:${action}`),
       resources: [rule.on === 'table' ? table.tableArn : `${table.tableArn}/index/${rule.on === 'gsi1' ? GSI1.indexName : DUE_INDEX.indexName}`],
@@ -77,6 +113,8 @@ export function grantTableAccess(grantee: IGrantable, table: TableV2, rules: rea
         ...(rule.withoutKeyMaterial === true
           ? { 'ForAllValues:StringNotEquals': { 'dynamodb:Attributes': [...KEY_MATERIAL_ATTRIBUTES] } }
           : {}),
+        // The key attributes are among those a request names (DynamoDB counts them), so they are listed.
+        ...(rule.macOnly === true ? { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...MAC_ONLY_ATTRIBUTES] } } : {}),
       },
     }));
   }

@@ -15,7 +15,7 @@ import { EventBridgeScheduler } from '../adapters/scheduler/eventbridge-schedule
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { lifecycleRunner } from './lifecycle.js';
-import { createLifecycleHandler } from '../pipeline/lifecycle-handler.js';
+import { createLifecycleHandler, type LifecycleOutcome, type RecordVerification } from '../pipeline/lifecycle-handler.js';
 import type { LifecycleDeps } from '../core/kms/service.js';
 import { ensureFirstCredential } from './first-credential.js';
 import { SecretsManagerCredentialSecret } from '../adapters/secrets/credential-secret.js';
@@ -41,8 +41,9 @@ import { Pkcs11KeyImport } from '../adapters/pkcs11/import/pkcs11-key-import.js'
 import { DEPLOYMENT_ACCOUNT_ENV, FIRST_CREDENTIAL_SECRET_ENV, GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, PKCS11_ENV } from './group-environment.js';
 import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
 import { Pkcs11RecordAuthenticator } from '../adapters/pkcs11/record-authenticator.js';
-import type { ItemIntegrity } from '../adapters/dynamodb/item-integrity.js';
-import { recordIntegrity } from './record-integrity.js';
+import type { IntegrityFailure, ItemIntegrity } from '../adapters/dynamodb/item-integrity.js';
+import { integrityReporter, recordIntegrity, type IntegrityReporting } from './record-integrity.js';
+import { upgradeRecords, verifyRecords, type RecordScanOptions } from '../adapters/dynamodb/record-scan.js';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -70,16 +71,21 @@ interface Token {
   readonly integrity: ItemIntegrity;
 }
 
+/** How a deployed function reports a record that fails its check: logged, and audited in the log. */
+function integrityReporting(): IntegrityReporting {
+  return {
+    logger: jsonLogger, audit: () => logAuditSink, clock: systemClock, ids: randomIds,
+    fallback: { accountId: process.env[DEPLOYMENT_ACCOUNT_ENV] ?? '', region: process.env['AWS_REGION'] ?? '' },
+  };
+}
+
 async function openToken(): Promise<Token> {
   const material = await Pkcs11KeyMaterial.open({
     modulePath: required(PKCS11_ENV.modulePath),
     tokenLabel: required(PKCS11_ENV.tokenLabel),
     pin: await readSecret(required(PKCS11_ENV.pinSecretArn), 'PKCS#11 PIN'),
   });
-  const integrity = await recordIntegrity(new Pkcs11RecordAuthenticator(material), {
-    logger: jsonLogger, audit: () => logAuditSink, clock: systemClock, ids: randomIds,
-    fallback: { accountId: process.env[DEPLOYMENT_ACCOUNT_ENV] ?? '', region: process.env['AWS_REGION'] ?? '' },
-  });
+  const integrity = await recordIntegrity(new Pkcs11RecordAuthenticator(material), integrityReporting());
   // A token made before the per-class wrapping keys is moved onto them once; until then (or when
   // this function's table permissions do not allow it) legacy blobs still load, and the reason is logged.
   const store = new DynamoStore({ tableName: required('TABLE_NAME'), integrity });
@@ -177,18 +183,44 @@ export async function lambdaGroupDeps(group: FunctionGroup): Promise<GroupHandle
 }
 
 /**
- * The lifecycle function: runs a key's due work (deletion, rotation) when its schedule fires, and
- * sweeps the due-date index on a fixed rate. It generates new key material, so it opens the token.
+ * The lifecycle function's check of the table (`{ "verifyRecords": true }`): first the upgrade, so
+ * a deployment made before records were authenticated gets its MACs on the first run (after which
+ * the token's marker says so, and it reads nothing), then the verification of every authenticated
+ * record. Each failing record is reported once a run (the upgrade's failures are found again).
  */
-export async function lambdaLifecycleHandler(): Promise<(event: unknown) => Promise<{ readonly ran: number }>> {
+export function tableVerification(scan: RecordScanOptions, report: (failure: IntegrityFailure) => void): () => Promise<RecordVerification> {
+  return async () => {
+    const reported = new Set<string>();
+    const reportOnce = (failure: IntegrityFailure): void => {
+      const id = JSON.stringify([failure.pk, failure.sk, failure.reason]);
+      if (reported.has(id)) return;
+      reported.add(id);
+      report(failure);
+    };
+    const upgrade = await upgradeRecords(scan);
+    upgrade?.failures.forEach(reportOnce);
+    const { checked, failures } = await verifyRecords(scan);
+    failures.forEach(reportOnce);
+    return { checked, failed: failures.length, ...(upgrade === undefined ? {} : { sealed: upgrade.sealed }) };
+  };
+}
+
+/**
+ * The lifecycle function: runs a key's due work (deletion, rotation) when its schedule fires,
+ * sweeps the due-date index on a fixed rate, and checks every record of the table daily. It
+ * generates new key material, so it opens the token.
+ */
+export async function lambdaLifecycleHandler(): Promise<(event: unknown) => Promise<LifecycleOutcome>> {
   const token = await openToken();
   const { core, lifecycle } = lambdaParts(token);
   if (lifecycle === undefined) throw new Error(`the lifecycle function needs ${Object.values(LIFECYCLE_ENV).join(', ')}`);
+  const scan = { client: tableClient(), tableName: required('TABLE_NAME'), integrity: token.integrity };
   return createLifecycleHandler({
     run: lifecycleRunner({ core, lifecycle, audit: logAuditSink, ids: randomIds, clock: systemClock }),
     index: new DynamoDueIndex({ client: tableClient(), tableName: required('TABLE_NAME') }),
     clock: systemClock,
     logger: jsonLogger,
+    verifyRecords: tableVerification(scan, integrityReporter(integrityReporting())),
   });
 }
 

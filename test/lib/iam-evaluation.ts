@@ -38,6 +38,7 @@ const like = (value: string, pattern: string): boolean => globToRegExp(pattern).
 const OPERATORS: Readonly<Record<string, (values: readonly string[], patterns: readonly string[]) => boolean>> = {
   'ForAllValues:StringLike': (values, patterns) => values.every((value) => patterns.some((pattern) => like(value, pattern))),
   'ForAllValues:StringNotEquals': (values, patterns) => values.every((value) => !patterns.includes(value)),
+  'ForAllValues:StringEquals': (values, patterns) => values.every((value) => patterns.includes(value)),
 };
 
 function conditionsHold(condition: Json | undefined, context: IamRequest['context']): boolean {

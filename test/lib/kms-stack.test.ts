@@ -227,6 +227,21 @@ describe('KmsServiceStack', () => {
     for (const alarm of alarms) expect(alarm.Properties['AlarmActions']).toEqual([{ Ref: topics[0] }]);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.auditEvent.errorCode = "KMSInternalException" }', MetricTransformations: [Match.objectLike({ MetricName: 'InternalErrors' })] });
+    expect(descriptions.some((description) => description.startsWith('A record of the table failed its integrity check'))).toBe(true);
+  });
+
+  it('counts IntegrityCheckFailed audit events in the log of every function that reads records, the lifecycle function\'s included', () => {
+    // Prepare / Act
+    const { stack, template } = stackUnderTest();
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter', {
+      Properties: { FilterPattern: '{ $.auditEvent.eventName = "IntegrityCheckFailed" }', MetricTransformations: [Match.objectLike({ MetricName: 'IntegrityFailures' })] },
+    })) as { Properties: { LogGroupName: unknown } }[];
+    const logGroups = [stack.frontFunction, ...Object.values(stack.groupFunctions), stack.lifecycleFunction]
+      .map((fn) => stack.resolve((fn.logGroup.node.defaultChild as unknown as { ref: string }).ref) as unknown);
+
+    // Assess
+    expect(filters.map((filter) => filter.Properties.LogGroupName)).toEqual(expect.arrayContaining(logGroups));
+    expect(filters).toHaveLength(logGroups.length);
   });
 
   it('sends lifecycle events EventBridge Scheduler could not deliver to an encrypted dead-letter queue its role may write to', () => {
@@ -267,7 +282,33 @@ describe('KmsServiceStack', () => {
     expect(actions).toEqual(expect.arrayContaining(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole']));
     expect(statements.find((statement) => actionsOf(statement).includes('iam:PassRole'))?.['Condition']).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
     expect([...new Set(actions.filter((action) => action.startsWith('dynamodb:')))].sort())
-      .toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+      .toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
+  });
+
+  it('checks every record of the table daily through the lifecycle function, in the same group, role and dead-letter queue as the sweep', () => {
+    // Prepare
+    const { stack, template } = stackUnderTest();
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as { Properties: Record<string, { [key: string]: unknown }> }[];
+    const sweep = schedules.find((schedule) => schedule.Properties['Target']?.['Input'] === '{"sweep":true}');
+
+    // Act
+    const verification = schedules.filter((schedule) => schedule.Properties['Target']?.['Input'] === '{"verifyRecords":true}');
+
+    // Assess
+    expect(verification).toHaveLength(1);
+    expect(verification[0]?.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 day)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Description: 'Checks every record of the table under the token\'s integrity key',
+      GroupName: sweep?.Properties['GroupName'],
+      Target: {
+        Arn: sweep?.Properties['Target']?.['Arn'],
+        RoleArn: sweep?.Properties['Target']?.['RoleArn'],
+        DeadLetterConfig: sweep?.Properties['Target']?.['DeadLetterConfig'],
+      },
+    });
+    expect(sweep).toBeDefined();
+    expect(JSON.stringify(verification[0]?.Properties['Target']?.['Arn'])).toContain(`function:${stack.stackName}-lifecycle`);
   });
 
   it.each<[string, string[]]>([

@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../src/adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../../src/adapters/dynamodb/dynamo-store.js';
@@ -28,7 +28,12 @@ import { assembleIdentities } from '../../src/composition/identity-deps.js';
 import { makeContext } from '../support/core.js';
 import { GROUPS, functionId, roleOf, stackUnderTest, statementsOf } from './synth.js';
 import { makeAccess } from '../support/identity-directory.js';
-import { testIntegrity } from '../support/fake-record-authenticator.js';
+import { FakeRecordAuthenticator, testIntegrity } from '../support/fake-record-authenticator.js';
+import { ItemIntegrity, MAC_ATTRIBUTE, type IntegrityFailure } from '../../src/adapters/dynamodb/item-integrity.js';
+import { accessKeyToItem, aliasToItem, backingKeyToItem, grantToItem, keyToItem, type Item } from '../../src/adapters/dynamodb/item-mapping.js';
+import { aliasKey, iamPartition, usageKey } from '../../src/adapters/dynamodb/item-keys.js';
+import { tableVerification } from '../../src/composition/lambda-runtime.js';
+import { makeAccessKey, makeAlias, makeBackingKey, makeKey } from '../adapters/dynamodb/fixtures.js';
 
 const TABLE = 'kms';
 
@@ -147,5 +152,54 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
       expect(sent.some((command) => command.fn === fn), `${fn} sent nothing`).toBe(true);
       expect(deniedFor(fn).map((request) => request.label), fn).toEqual([]);
     }
+  });
+
+  it('allow the lifecycle function\'s record check: the upgrade of a table made before records were authenticated, then the daily verification', async () => {
+    // Prepare: a table of its own, its items written by a version that gave them no MAC, and one forged item.
+    const tableName = 'kms-verification';
+    await ensureTable(client, tableName);
+    const key = makeKey(ACCOUNT_ID);
+    const older: Item[] = [
+      keyToItem(key),
+      backingKeyToItem(makeBackingKey(key)),
+      aliasToItem(makeAlias(key, 'alias/app')),
+      grantToItem({
+        accountId: key.accountId, region: key.region, keyId: key.keyId, keyArn: key.arn, grantId: 'a'.repeat(64),
+        granteePrincipal: `arn:aws:iam::${ACCOUNT_ID}:root`, issuingAccount: `arn:aws:iam::${ACCOUNT_ID}:root`,
+        operations: ['Decrypt'], creationDate: 0, tokenSecret: 'b'.repeat(64),
+      }),
+      accessKeyToItem(makeAccessKey('AKIAEXAMPLE000000009')),
+      { pk: { S: iamPartition(ACCOUNT_ID) }, sk: { S: 'USER#bob' }, type: { S: 'User' }, userName: { S: 'bob' } },
+    ];
+    const forged: Item = { ...aliasToItem(makeAlias(key, 'alias/forged')), [MAC_ATTRIBUTE]: { B: new Uint8Array(32) } };
+    // A last-use record carries no MAC by design: neither sealed nor checked.
+    const usage: Item = { ...usageKey(ACCOUNT_ID, key.region, key.keyId), timestamp: { N: '1' } };
+    for (const item of [...older, forged, usage]) await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    const reported: IntegrityFailure[] = [];
+    const integrity = new ItemIntegrity({ authenticator: new FakeRecordAuthenticator({ upgraded: false }), onFailure: () => undefined }, false);
+    const verify = tableVerification({ client, tableName, integrity }, (failure) => reported.push(failure));
+
+    // Act: the first run upgrades and verifies; an alias is repointed by hand; the second run only verifies.
+    attributedTo = 'lifecycle';
+    const first = await verify();
+    attributedTo = undefined;
+    const reportedFirst = reported.splice(0);
+    await client.send(new UpdateItemCommand({
+      TableName: tableName, Key: aliasKey(ACCOUNT_ID, key.region, 'alias/app'),
+      UpdateExpression: 'SET targetKeyId = :k', ExpressionAttributeValues: { ':k': { S: 'another-key' } },
+    }));
+    attributedTo = 'lifecycle';
+    const second = await verify();
+    attributedTo = undefined;
+
+    // Assess
+    expect(first).toEqual({ checked: older.length + 1, failed: 1, sealed: older.length });
+    expect(integrity.upgraded).toBe(true);
+    expect(second).toEqual({ checked: older.length + 1, failed: 2 });
+    // The forged alias once a run (the upgrade found it before the verification did), then the repointed alias too.
+    expect(reportedFirst.map((failure) => [failure.sk, failure.reason])).toEqual([['alias/forged', 'MAC does not match']]);
+    expect(reported.map((failure) => [failure.sk, failure.reason]).sort()).toEqual([['alias/app', 'MAC does not match'], ['alias/forged', 'MAC does not match']]);
+    expect(sent.filter((command) => command.fn === 'lifecycle').map((command) => command.command)).toEqual(expect.arrayContaining(['ScanCommand', 'UpdateItemCommand']));
+    expect(deniedFor('lifecycle').map((request) => request.label)).toEqual([]);
   });
 });

@@ -3,15 +3,17 @@ import {
   accessKeyToItem, aliasToItem, backingKeyToItem, grantToItem, keyToItem,
 } from '../../src/adapters/dynamodb/item-mapping.js';
 import {
-  accessKeyKey, aliasKey, grantKey, iamPartition, keyMetadataKey, keyPartition, usageKey, keysListPartition, principalPartition,
+  accessKeyKey, accessKeyPartition, aliasKey, aliasPartition, grantKey, grantsPartition, iamPartition, keyMetadataKey, keyPartition, usageKey, usagePartition,
+  keysListPartition, principalPartition, servicePartition,
 } from '../../src/adapters/dynamodb/item-keys.js';
+import { MAC_ATTRIBUTE, isAuthenticatedPartition } from '../../src/adapters/dynamodb/item-integrity.js';
 import type { StoredGrant } from '../../src/core/kms/grants/stored-grant.js';
 import type { KeyRecord } from '../../src/core/kms/records.js';
 import { KEY_MATERIAL_ATTRIBUTES } from '../../lib/constructs/table-access.js';
 import { makeAccessKey, makeAlias, makeBackingKey, makeKey } from '../adapters/dynamodb/fixtures.js';
-import { allows, iamRequestsOf } from './iam-evaluation.js';
+import { allows, iamRequestsOf, resolved } from './iam-evaluation.js';
 import type { ServiceFunction } from './operation-steps.js';
-import { GROUPS, actionsOf, functionId, roleOf, stackUnderTest, statementsOf, type Json } from './synth.js';
+import { GROUPS, actionsOf, functionId, resourceList, roleOf, stackUnderTest, statementsOf, type Json } from './synth.js';
 
 const ACCOUNT = '111122223333';
 const OTHER_ACCOUNT = '444455556666';
@@ -48,6 +50,16 @@ function mayRun(fn: ServiceFunction, command: string, input: unknown): boolean {
 const TABLE = 'kms';
 const put = (Item: Json) => ({ TableName: TABLE, Item });
 const keyed = (Key: Json) => ({ TableName: TABLE, Key });
+/** An UpdateItem that sets `values`, each attribute named through a placeholder (as the store writes them). */
+const updates = (Key: Json, values: Record<string, unknown>) => {
+  const names = Object.keys(values);
+  return {
+    TableName: TABLE, Key,
+    UpdateExpression: `SET ${names.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+    ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
+    ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:v${i}`, values[name]])),
+  };
+};
 const query = (partitionKey: string, value: string, index?: string) => ({
   TableName: TABLE,
   ...(index === undefined ? {} : { IndexName: index }),
@@ -101,11 +113,26 @@ const ATTACKS: [ServiceFunction, string, string, unknown][] = [
   }],
   ['front', 'deletes an alias', 'DeleteItemCommand', keyed(aliasKey(ACCOUNT, KEY.region, 'alias/app'))],
   ['front', 'lists a principal\'s access keys', 'QueryCommand', query('gsi1pk', principalPartition(`arn:aws:iam::${ACCOUNT}:root`), 'gsi1')],
+  // The lifecycle function scans the base table and sets MACs (its record check), and nothing more.
+  ['lifecycle', 'scans the keys index', 'ScanCommand', { TableName: TABLE, IndexName: 'gsi1' }],
+  ['lifecycle', 'scans the due-date index', 'ScanCommand', { TableName: TABLE, IndexName: 'due' }],
+  ['lifecycle', 're-enables a key through UpdateItem', 'UpdateItemCommand', updates(keyMetadataKey(ACCOUNT, KEY.region, KEY.keyId), { keyState: { S: 'Enabled' } })],
+  ['lifecycle', 'plants key material into a key through UpdateItem', 'UpdateItemCommand',
+    updates(keyMetadataKey(OTHER_ACCOUNT, VICTIM_KEY.region, VICTIM_KEY.keyId), { wrappedMaterial: { B: new Uint8Array(32) } })],
+  ['lifecycle', 'rewrites an access key\'s principal beside its MAC', 'UpdateItemCommand',
+    updates(accessKeyKey('AKIAEXAMPLE000000001'), { principalArn: { S: `arn:aws:iam::${OTHER_ACCOUNT}:root` }, [MAC_ATTRIBUTE]: { B: new Uint8Array(32) } })],
+  ['lifecycle', 'rewrites an IAM user\'s policies beside its MAC', 'UpdateItemCommand',
+    updates({ pk: { S: iamPartition(ACCOUNT) }, sk: { S: 'USER#bob' } }, { inlinePolicyCount: { N: '0' }, [MAC_ATTRIBUTE]: { B: new Uint8Array(32) } })],
+  ['lifecycle', 'writes an access key', 'PutItemCommand', put(accessKeyToItem(makeAccessKey('AKIAEXAMPLE000000001')))],
+  ['lifecycle', 'reads an access key\'s sealed secret', 'GetItemCommand', keyed(accessKeyKey('AKIAEXAMPLE000000001'))],
   ...FUNCTIONS.flatMap((fn): [ServiceFunction, string, string, unknown][] => [
-    [fn, 'scans the table', 'ScanCommand', { TableName: TABLE }],
+    ...(fn === 'lifecycle' ? [] : [
+      [fn, 'scans the table', 'ScanCommand', { TableName: TABLE }],
+      [fn, 'updates an item in place', 'UpdateItemCommand', keyed(keyMetadataKey(ACCOUNT, KEY.region, KEY.keyId))],
+      [fn, 'gives an item a MAC', 'UpdateItemCommand', updates(aliasKey(ACCOUNT, KEY.region, 'alias/app'), { [MAC_ATTRIBUTE]: { B: new Uint8Array(32) } })],
+    ] satisfies [ServiceFunction, string, string, unknown][]),
     [fn, 'writes in bulk', 'BatchWriteItemCommand', { RequestItems: {} }],
     [fn, 'reads in bulk', 'BatchGetItemCommand', { RequestItems: {} }],
-    [fn, 'updates an item in place', 'UpdateItemCommand', keyed(keyMetadataKey(ACCOUNT, KEY.region, KEY.keyId))],
   ]),
 ];
 
@@ -123,6 +150,13 @@ describe('the table permissions of each function', () => {
     ['aliases', 'writes an alias', 'PutItemCommand', put(aliasToItem(makeAlias(KEY, 'alias/app')))],
     ['keys', 'writes a backing key', 'PutItemCommand', put(backingKeyToItem(makeBackingKey(KEY)))],
     ['front', 'reads an access key', 'GetItemCommand', keyed(accessKeyKey('AKIAEXAMPLE000000001'))],
+    ['lifecycle', 'scans the table', 'ScanCommand', { TableName: TABLE, ConsistentRead: true }],
+    // As the upgrade sets a MAC (record-scan.ts).
+    ...[accessKeyKey('AKIAEXAMPLE000000001'), aliasKey(ACCOUNT, KEY.region, 'alias/app'), { pk: { S: iamPartition(ACCOUNT) }, sk: { S: 'USER#bob' } }]
+      .map((key): [ServiceFunction, string, string, unknown] => ['lifecycle', `gives ${key['pk']?.S ?? ''} its MAC`, 'UpdateItemCommand', {
+        TableName: TABLE, Key: key, UpdateExpression: 'SET #mac = :mac', ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#mac)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#mac': MAC_ATTRIBUTE }, ExpressionAttributeValues: { ':mac': { B: new Uint8Array(32) } },
+      }]),
   ])('allows %s what its operations need, e.g. when it %s', (fn, _, command, input) => {
     // Prepare / Act
     const allowed = mayRun(fn, command, input);
@@ -131,15 +165,52 @@ describe('the table permissions of each function', () => {
     expect(allowed).toBe(true);
   });
 
-  it.each(FUNCTIONS)('grants %s no wildcard action and no DynamoDB action without a partition condition', (fn) => {
+  it.each(FUNCTIONS)('grants %s no wildcard action and no DynamoDB action but the lifecycle function\'s Scan without a partition condition', (fn) => {
     // Prepare / Act
     const { statements } = policyOf(fn);
 
     // Assess
     expect(statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toEqual([]);
-    for (const statement of statements.filter((s) => actionsOf(s).some((action) => action.startsWith('dynamodb:')))) {
+    const unlimited = (s: Json) => actionsOf(s).some((action) => action.startsWith('dynamodb:')) && !(fn === 'lifecycle' && actionsOf(s).includes('dynamodb:Scan'));
+    for (const statement of statements.filter(unlimited)) {
       expect(statement['Condition']).toMatchObject({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expect.any(Array) as unknown } });
     }
+  });
+
+  it('lets only the lifecycle function scan, the base table alone, in a statement with no other action', () => {
+    // Prepare / Act
+    const scans = FUNCTIONS.map((fn) => {
+      const { statements, table } = policyOf(fn);
+      return { fn, table, scans: statements.filter((statement) => actionsOf(statement).includes('dynamodb:Scan')) };
+    }).filter(({ scans: found }) => found.length > 0);
+
+    // Assess
+    expect(scans.map(({ fn }) => fn)).toEqual(['lifecycle']);
+    const [{ scans: [statement], table } = { scans: [], table: '' }] = scans;
+    expect(actionsOf(statement ?? {})).toEqual(['dynamodb:Scan']);
+    expect(resourceList(statement ?? {}).map(resolved)).toEqual([table]);
+    expect(statement?.['Effect']).toBe('Allow');
+  });
+
+  it('lets the lifecycle function update items of the authenticated partitions only, naming no attribute but the table key and the MAC', () => {
+    // Prepare
+    const { statements } = policyOf('lifecycle');
+    // Every partition of the base table, by its kind, and those whose items carry a MAC.
+    const baseTable = [keyPartition(ACCOUNT, KEY.region, KEY.keyId), aliasPartition(ACCOUNT, KEY.region), grantsPartition(ACCOUNT, KEY.region, KEY.keyId),
+      accessKeyPartition('AKIAEXAMPLE000000001'), iamPartition(ACCOUNT), usagePartition(ACCOUNT, KEY.region, KEY.keyId), servicePartition('usage-tracking')];
+    const authenticated = baseTable.filter(isAuthenticatedPartition).map((pk) => `${pk.slice(0, pk.indexOf('#') + 1)}*`);
+
+    // Act
+    const updates = statements.filter((statement) => actionsOf(statement).includes('dynamodb:UpdateItem'));
+
+    // Assess
+    expect(updates).toHaveLength(1);
+    expect(actionsOf(updates[0] ?? {})).toEqual(['dynamodb:UpdateItem']);
+    expect(updates[0]?.['Condition']).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expect.arrayContaining(authenticated) as unknown },
+      'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', MAC_ATTRIBUTE] },
+    });
+    expect([(updates[0]?.['Condition'] as Record<string, Record<string, unknown>>)['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']].flat()).toHaveLength(authenticated.length);
   });
 
   it('names as key material exactly the binary attributes of the stored items', () => {
