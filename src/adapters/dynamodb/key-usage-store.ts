@@ -17,6 +17,9 @@ import { TableReads } from './table-reads.js';
 const TRACKING_START = primaryKey(servicePartition('usage-tracking'), 'START');
 const OPERATIONS: ReadonlySet<string> = new Set(KeyLastUsageTrackingOperationValues);
 
+/** How many last-use writes one flush keeps in flight. */
+export const USAGE_WRITES_IN_FLIGHT = 8;
+
 export class DynamoKeyUsageStore implements KeyUsageStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
@@ -30,7 +33,14 @@ export class DynamoKeyUsageStore implements KeyUsageStore {
 
   async putUsages(entries: readonly { readonly locator: KeyLocator; readonly usage: KeyUsageRecord }[]): Promise<void> {
     // One small transaction a key: a key deleted meanwhile, or a later use stored by another process, skips only that key.
-    await Promise.all(entries.map(({ locator, usage }) => this.#put(locator, usage)));
+    // At most USAGE_WRITES_IN_FLIGHT at a time: a flush of traffic spread over 10,000 keys would
+    // otherwise start 10,000 requests at once (about 1 GB of requests in flight in the soak) and
+    // queue the table reads of live requests behind them.
+    let next = 0;
+    const writer = async (): Promise<void> => {
+      for (let entry = entries[next++]; entry !== undefined; entry = entries[next++]) await this.#put(entry.locator, entry.usage);
+    };
+    await Promise.all(Array.from({ length: Math.min(USAGE_WRITES_IN_FLIGHT, entries.length) }, writer));
   }
 
   async #put(locator: KeyLocator, usage: KeyUsageRecord): Promise<void> {
