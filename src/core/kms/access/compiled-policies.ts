@@ -1,9 +1,10 @@
 /**
- * Compiled policies, cached so that a request compiles nothing: a key policy per key ARN and
- * revision (a key record's revision changes with every metadata write, PutKeyPolicy included), an
- * IAM policy per document text (an identity's policy version changes with its document). Both
- * caches are bounded; a stored document that no longer parses is refused with an internal error
- * rather than read as "no policy".
+ * Compiled policies, cached so that a request compiles nothing: a key policy compiled once per
+ * document text and shared by every key with that text (most keys of an account have the same
+ * default key policy, and a compiled one is about 18 KB), found per key ARN and revision (a key
+ * record's revision changes with every metadata write, PutKeyPolicy included); an IAM policy per
+ * document text. The caches are bounded; a stored document that no longer parses is refused with
+ * an internal error rather than read as "no policy".
  */
 import { KMSInternalException } from '../../../models/kms/generated/errors.js';
 import { compilePolicy, parsePolicy, type CompiledPolicy, type ParsedPolicy, type PolicySource } from '../../authz/index.js';
@@ -11,8 +12,10 @@ import type { IdentityPolicy } from '../../ports/index.js';
 import type { KeyRecord } from '../records.js';
 import { say } from '../messages.js';
 
-/** Entries kept before a cache starts over (each compiled 20-statement policy is a few kilobytes). */
+/** Compiled documents kept before a cache starts over (each compiled policy is a few to tens of kilobytes). */
 const MAX_ENTRIES = 10_000;
+/** Keys whose compiled policy is remembered (a small entry each: the compiled document is shared). */
+const MAX_KEYS = 100_000;
 
 interface CachedKeyPolicy {
   readonly revision: number;
@@ -41,14 +44,20 @@ function parseStored(text: string, kind: 'key' | 'identity', what: string): Pars
 
 export class CompiledPolicies {
   readonly #keys = new Map<string, CachedKeyPolicy>();
+  readonly #keyDocuments = new Map<string, PolicySource>();
   readonly #identities = new Map<string, CompiledIdentityPolicy>();
 
-  /** The key's policy, compiled once per revision. */
+  /** The key's policy, compiled once per document and found once per revision. */
   keyPolicy(key: KeyRecord): PolicySource {
     const cached = this.#keys.get(key.arn);
     if (cached !== undefined && cached.revision === key.revision && cached.text === key.policy) return cached.source;
-    const source: PolicySource = { policy: compilePolicy(parseStored(key.policy, 'key', 'key policy')), name: 'default' };
-    if (this.#keys.size >= MAX_ENTRIES) this.#keys.clear();
+    let source = this.#keyDocuments.get(key.policy);
+    if (source === undefined) {
+      source = { policy: compilePolicy(parseStored(key.policy, 'key', 'key policy')), name: 'default' };
+      if (this.#keyDocuments.size >= MAX_ENTRIES) this.#keyDocuments.clear();
+      this.#keyDocuments.set(key.policy, source);
+    }
+    if (this.#keys.size >= MAX_KEYS) this.#keys.clear();
     this.#keys.set(key.arn, { revision: key.revision, text: key.policy, source });
     return source;
   }
