@@ -17,8 +17,8 @@ export const groupFunctionEnvName = (group: string): string =>
 export const GROUP_REQUEST_SECRET_ENV = 'GROUP_REQUEST_SECRET_ARN';
 
 /**
- * How a function reaches the token. Only functions whose operations use key material get these;
- * a group function without them runs without the token.
+ * How a function reaches the token. Every function gets these: those whose operations use key
+ * material for that, and every one to check the records it reads (docs/table-integrity.md).
  */
 export const PKCS11_ENV = {
   modulePath: 'PKCS11_MODULE',
