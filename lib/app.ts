@@ -34,12 +34,15 @@
 import { App, Aws } from 'aws-cdk-lib';
 import { KmsServiceStack } from './kms-stack.js';
 import { deploymentFromContext, SOFTHSM_DEFAULTS } from './constructs/deployment-context.js';
+import { addDeploymentChecks } from './deployment-checks.js';
 
 const DEFAULT_MODULE_PATH = '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so';
 const DEFAULT_TOKEN_LABEL = 'hsm1';
 const DEFAULT_PIN_SECRET_NAME = 'open-kms/pkcs11-pin';
 
 const app = new App();
+// cdk-nag's AwsSolutions pack on every synth (docs/deployment-checks.md).
+addDeploymentChecks(app);
 
 const contextString = (key: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(key);

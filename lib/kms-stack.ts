@@ -27,6 +27,7 @@ import type { AllowedEndpoint } from './constructs/network.js';
 import { TokenFileSystem } from './constructs/token-file-system.js';
 import { PrivateCustomDomain } from './constructs/private-custom-domain.js';
 import { grantTableAccess } from './constructs/table-access.js';
+import { acknowledgeManagedPolicy, acknowledgeRule, acknowledgeWildcardResource } from './constructs/acknowledgements.js';
 
 export type { Pkcs11Settings } from './constructs/pkcs11.js';
 export type { DeploymentSettings, KeyBackend } from './constructs/deployment.js';
@@ -119,6 +120,10 @@ export class KmsServiceStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14),
     });
     deadLetters.grantSendMessages(schedulerRole);
+    acknowledgeRule(deadLetters, 'SQS3',
+      'It is a dead-letter queue itself: the DeadLetterConfig of the lifecycle schedules (the sweep, the record check and every key\'s ' +
+      'one-time schedule), a use cdk-nag recognises only for SQS redrive and Lambda. Nothing consumes it, so there is nothing to redrive ' +
+      'from it; the LifecycleDeadLetters alarm watches it.');
     const lifecycleEnvironment = {
       [LIFECYCLE_ENV.functionArn]: lifecycleArn,
       [LIFECYCLE_ENV.scheduleGroup]: lifecycleName,
@@ -127,10 +132,15 @@ export class KmsServiceStack extends Stack {
     };
     /** A function that arranges schedules: in the service's group only, passing only the scheduler role. */
     const grantScheduling = (fn: NodejsFunction): void => {
+      const schedules = this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${lifecycleName}/*` });
       fn.addToRolePolicy(new PolicyStatement({
         actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
-        resources: [this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${lifecycleName}/*` })],
+        resources: [schedules],
       }));
+      if (fn.role === undefined) throw new Error(`${fn.node.path} has no role`);
+      acknowledgeWildcardResource(fn.role, schedules,
+        `The wildcard is the schedule name inside the stack's own schedule group ${lifecycleName}: one one-time schedule per key, named ` +
+        'when the key\'s deletion or rotation is arranged, so the names cannot be listed; no other group\'s schedules match.');
       fn.addToRolePolicy(new PolicyStatement({
         actions: ['iam:PassRole'], resources: [schedulerRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
       }));
@@ -234,7 +244,8 @@ export class KmsServiceStack extends Stack {
       // names the one role that may invoke it. Principals in the account whose identity
       // policies allow lambda:InvokeFunction broadly could still call a group (a Lambda
       // resource policy cannot deny), which is why groups also verify the front's signature.
-      groupFunctions[group].grantInvoke(this.frontFunction);
+      // The unqualified function only, which is what the front invokes (by name): no version or alias (`:*`).
+      this.frontFunction.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [groupFunctions[group].functionArn] }));
       groupFunctions[group].addPermission('InvokeByFrontOnly', {
         principal: new ArnPrincipal(frontRole.roleArn),
         action: 'lambda:InvokeFunction',
@@ -263,6 +274,10 @@ export class KmsServiceStack extends Stack {
     const firstCredentialSecret = new Secret(this, 'FirstCredentialSecret', {
       description: 'The first access key of the deployment account\'s root for the KMS service (JSON: accessKeyId, secretAccessKey)',
     });
+    acknowledgeRule(firstCredentialSecret, 'SMG4',
+      'It holds an access key of the service\'s own IAM (not an AWS credential), made once at deploy time and sealed into the table by the ' +
+      'FirstCredential custom resource; a Secrets Manager rotation could not make a new key in the table. It is replaced through the ' +
+      'service: iam CreateAccessKey, then UpdateAccessKey/DeleteAccessKey of the first one, against the KMS endpoint.');
     const credentialToken = tokenAccess();
     const firstCredentialFunction = createServiceFunction(this, 'FirstCredentialFunction', {
       projectRoot,
@@ -282,10 +297,18 @@ export class KmsServiceStack extends Stack {
     grantToken(firstCredentialFunction);
     firstCredentialSecret.grantRead(firstCredentialFunction);
     firstCredentialSecret.grantWrite(firstCredentialFunction);
+    const firstCredentialProvider = new Provider(this, 'FirstCredentialProvider', { onEventHandler: firstCredentialFunction });
     new CustomResource(this, 'FirstCredential', {
-      serviceToken: new Provider(this, 'FirstCredentialProvider', { onEventHandler: firstCredentialFunction }).serviceToken,
+      serviceToken: firstCredentialProvider.serviceToken,
       resourceType: 'Custom::KmsFirstCredential',
     });
+    // The provider's framework function is aws-cdk-lib's own (custom-resources), outside the VPC.
+    acknowledgeManagedPolicy(firstCredentialProvider, 'service-role/AWSLambdaBasicExecutionRole',
+      'The role aws-cdk-lib gives the custom resource framework function of the FirstCredential provider, for writing its own logs; the ' +
+      'framework function only relays CloudFormation\'s request to the first-credential function and touches no data of the service.');
+    acknowledgeWildcardResource(firstCredentialProvider, `${firstCredentialFunction.functionArn}:*`,
+      'The custom resource framework (aws-cdk-lib) may invoke the first-credential function and its versions and aliases (`:*`): ' +
+      'one function of this stack, no other.');
     new CfnOutput(this, 'KmsFirstCredentialSecret', {
       description: 'Secret holding the first access key of the account root (aws secretsmanager get-secret-value)',
       value: firstCredentialSecret.secretArn,

@@ -3,6 +3,7 @@ import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledgeRule } from './acknowledgements.js';
 
 /**
  * The per-deployment key the front signs its requests to the group functions with (see
@@ -21,6 +22,11 @@ export class GroupRequestKey extends Construct {
       // Nothing is stored under this key, so a new one after re-creation costs nothing.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    acknowledgeRule(this.secret, 'SMG4',
+      'Not rotated by Secrets Manager: the front and the groups read the key once per function instance and accept no other, so a rotation ' +
+      'would need a rotation function and a period in which both keys are accepted, which group-request-auth does not have. The key never ' +
+      'leaves the service (the resource policy denies reading it to every principal but the front\'s and the groups\' roles), and ' +
+      're-creating the secret makes a new one at no cost (nothing is stored under it).');
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
+  MethodLoggingLevel,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { InterfaceVpcEndpoint } from 'aws-cdk-lib/aws-ec2';
@@ -11,6 +12,9 @@ import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-l
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeManagedPolicy, acknowledgeRule } from './acknowledgements.js';
+
+const STAGE_NAME = 'prod';
 
 /** Stage-wide request limits; API Gateway answers 429 above them. */
 export interface ApiThrottling {
@@ -67,20 +71,55 @@ export class KmsApi extends Construct {
       // Other APIs in the account rely on the role too.
       ...(props.manageCloudWatchRole ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
-        stageName: 'prod',
+        stageName: STAGE_NAME,
         throttlingRateLimit: props.throttling.rateLimit,
         throttlingBurstLimit: props.throttling.burstLimit,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        // Execution logs for what fails in API Gateway itself (the integration, throttling), never
+        // the data trace: it would log request and response bodies, plaintext and data keys included.
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
       },
     });
+    // API Gateway writes execution logs to a group of this name, which it would otherwise create
+    // with no retention; made first so the stage never logs before it exists.
+    const executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.api.deploymentStage.node.addDependency(executionLogs);
     // The construct's own output is replaced by the stack's documented one.
     this.api.node.tryRemoveChild('Endpoint');
-    this.api.root.addMethod(
+    const method = this.api.root.addMethod(
       'POST',
       new LambdaIntegration(props.front, { proxy: true, allowTestInvoke: false }),
     );
     this.url = this.api.url;
+
+    acknowledgeRule(this.api, 'APIG2',
+      'The one method, POST / (AWS_PROXY to the front), carries every operation: KMS in AWS JSON named by X-Amz-Target, IAM and STS in the ' +
+      'Query protocol named by the form body\'s Action, with body bytes SigV4 signs (binaryMediaTypes */*). API Gateway could validate them ' +
+      'only with a model per operation and protocol; the front validates each request against the API models (src/protocol) after SigV4 ' +
+      'and answers with the error shapes the clients expect.');
+    acknowledgeRule(this.api.deploymentStage, 'APIG3',
+      'No WAF web ACL is made by the stack: every request must carry a SigV4 signature the front verifies against the service\'s own access keys, ' +
+      'the stage is throttled, and a private API is reachable only through the allowed VPC endpoints. Rules and their cost depend on the ' +
+      'deployment, so an operator who wants one associates a web ACL with the stage (docs/deployment-checks.md).');
+    const noAuthorizer =
+      'No API Gateway authorizer by design: every request is SigV4-signed (service kms, or iam/sts for the Query operations) with the ' +
+      'service\'s own access keys, which AWS IAM does not know, so AWS_IAM authorization cannot check them; the front function verifies ' +
+      'the signature before anything else (README, How it is built).';
+    acknowledgeRule(method, 'APIG4', noAuthorizer);
+    acknowledgeRule(method, 'COG4', `${noAuthorizer} KMS clients sign requests; they hold no Cognito tokens.`);
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole !== undefined) {
+      acknowledgeManagedPolicy(cloudWatchRole, 'service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+        'The Region-wide role API Gateway writes every API\'s access and execution logs with (AWS::ApiGateway::Account), with the policy AWS ' +
+        'documents for it; API Gateway names the execution log groups itself, so a customer policy would need the same wildcards. ' +
+        'Context apiGatewayCloudWatchRole=false leaves the role to the account.');
+    }
   }
 }
 

@@ -1,9 +1,12 @@
-import { Fn } from 'aws-cdk-lib';
+import { Fn, RemovalPolicy } from 'aws-cdk-lib';
 import {
-  GatewayVpcEndpointAwsService, InterfaceVpcEndpoint, InterfaceVpcEndpointAwsService, Peer, Port, SecurityGroup, SubnetType, Vpc,
+  FlowLogDestination, FlowLogTrafficType, GatewayVpcEndpointAwsService, InterfaceVpcEndpoint, InterfaceVpcEndpointAwsService, Peer, Port,
+  SecurityGroup, SubnetType, Vpc,
 } from 'aws-cdk-lib/aws-ec2';
 import type { IInterfaceVpcEndpoint, ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeRule } from './acknowledgements.js';
 
 /** An execute-api interface endpoint allowed to reach the private API, and its VPC when known. */
 export interface AllowedEndpoint {
@@ -55,10 +58,14 @@ export class ServiceNetwork extends Construct {
   constructor(scope: Construct, id: string, props: ServiceNetworkProps) {
     super(scope, id);
     if (props.existing === undefined) {
+      // Every flow of the stack's own VPC, accepted and rejected, to a retained log group (an
+      // existing VPC's flow logs are its owner's).
+      const flowLogs = new LogGroup(this, 'FlowLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
       this.vpc = new Vpc(this, 'Vpc', {
         maxAzs: 2,
         natGateways: 0,
         subnetConfiguration: [{ name: 'isolated', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+        flowLogs: { All: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.ALL } },
       });
       this.subnets = { subnetType: SubnetType.PRIVATE_ISOLATED };
     } else {
@@ -108,6 +115,10 @@ export class ServiceNetwork extends Construct {
       // Only the VPC and networks connected to it reach the endpoint; the API's resource policy
       // and SigV4 decide the rest.
       apiEndpointSecurityGroup.addIngressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS from KMS clients in or connected to the VPC');
+      acknowledgeRule(apiEndpointSecurityGroup, 'EC23',
+        'The execute-api endpoint sits in isolated subnets (no internet gateway, no NAT), so 0.0.0.0/0 on 443 admits only the VPC and the ' +
+        'networks connected to it (peering, VPN, Transit Gateway), whose ranges the stack cannot know; the API\'s resource policy ' +
+        '(aws:SourceVpce) and SigV4 decide every request.');
       this.apiEndpoint = new InterfaceVpcEndpoint(this, 'ExecuteApi', {
         vpc: this.vpc,
         service: InterfaceVpcEndpointAwsService.APIGATEWAY,

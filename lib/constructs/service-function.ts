@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledgeManagedPolicy, acknowledgeRule } from './acknowledgements.js';
 
 /**
  * Native modules cannot be inlined by esbuild: they are installed into the bundle with npm
@@ -66,7 +67,7 @@ export const createServiceFunction = (
     retention: RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,
   });
-  return new NodejsFunction(scope, id, {
+  const fn = new NodejsFunction(scope, id, {
     entry: path.join(props.projectRoot, props.entry),
     handler: 'handler',
     projectRoot: props.projectRoot,
@@ -84,4 +85,21 @@ export const createServiceFunction = (
     ...(props.tokenFileSystem === undefined ? {} : { filesystem: props.tokenFileSystem }),
     ...(props.functionName === undefined ? {} : { functionName: props.functionName }),
   });
+  // cdk-nag findings that do not apply to the service functions (docs/deployment-checks.md).
+  acknowledgeRule(fn, 'L1',
+    'The runtime is pinned to nodejs22.x (Node.js 22 LTS), the Node.js the service is built for, bundled for (esbuild targets the runtime) ' +
+    'and tested on (test/lib asserts nodejs22.x); moving to a newer runtime is an upgrade of the whole service, made and tested on purpose.');
+  const role = fn.role;
+  if (role === undefined) throw new Error(`${fn.node.path} has no role`);
+  if (props.network !== undefined) {
+    acknowledgeManagedPolicy(role, 'service-role/AWSLambdaBasicExecutionRole',
+      'The policy Lambda attaches so a function can write its own CloudWatch logs (logs:CreateLogGroup, CreateLogStream, PutLogEvents). ' +
+      'AWSLambdaVPCAccessExecutionRole, which a function in the VPC needs, grants the same log actions, so a customer copy scoped to the ' +
+      'function\'s log group would narrow nothing.');
+    acknowledgeManagedPolicy(role, 'service-role/AWSLambdaVPCAccessExecutionRole',
+      'Every service function runs in the VPC, and this is the policy AWS documents and maintains for the ENIs Lambda makes with the ' +
+      'execution role (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses). ' +
+      'The Describe actions take no resource ARN, so a customer copy would keep Resource "*" and lose AWS\'s upkeep.');
+  }
+  return fn;
 };

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { AccessPoint, FileSystem, PerformanceMode, ThroughputMode } from 'aws-cdk-lib/aws-efs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FileSystem as LambdaFileSystem } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { ServiceNetwork } from './network.js';
@@ -45,6 +46,29 @@ export class TokenFileSystem extends Construct {
       createAcl: { ownerUid: '1001', ownerGid: '1001', permissions: '700' },
       posixUser: { uid: '1001', gid: '1001' },
     });
-    this.lambdaFileSystem = LambdaFileSystem.fromEfsAccessPoint(accessPoint, TOKEN_MOUNT_PATH);
+    this.lambdaFileSystem = new TokenMount(this.fileSystem, accessPoint);
+  }
+}
+
+/**
+ * What `LambdaFileSystem.fromEfsAccessPoint` makes, but with ClientMount on this file system
+ * rather than on "*" (the access-point condition stays): the functions may mount nothing else.
+ */
+class TokenMount extends LambdaFileSystem {
+  constructor(fileSystem: FileSystem, accessPoint: AccessPoint) {
+    super({
+      arn: accessPoint.accessPointArn,
+      localMountPath: TOKEN_MOUNT_PATH,
+      connections: fileSystem.connections,
+      dependency: [fileSystem.mountTargetsAvailable],
+      policies: [
+        new PolicyStatement({
+          actions: ['elasticfilesystem:ClientMount'],
+          resources: [fileSystem.fileSystemArn],
+          conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': accessPoint.accessPointArn } },
+        }),
+        new PolicyStatement({ actions: ['elasticfilesystem:ClientWrite'], resources: [fileSystem.fileSystemArn] }),
+      ],
+    });
   }
 }

@@ -6,26 +6,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { deploymentFromContext } from '../../lib/constructs/deployment-context.js';
-import { resourcesOf, synthesize, type Json, type Synthesized } from './synth.js';
-
-const CLOUDHSM = {
-  keyBackend: 'cloudhsm',
-  vpcId: 'vpc-0123456789abcdef0',
-  subnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
-  routeTableIds: 'rtb-0123456789abcdef0',
-  cloudHsmClusterId: 'cluster-abcdefghijk',
-  cloudHsmSecurityGroupId: 'sg-0123456789abcdef0',
-  hsmPinSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:pin-AbCdEf',
-};
-const CUSTOM_DOMAIN = { domainName: 'kms.internal.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0f0e0d0c-0b0a-0908-0706-050403020100' };
-
-const CONFIGURATIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  default: {},
-  regional: { apiEndpoint: 'regional' },
-  'existing endpoints': { vpcEndpointIds: 'vpce-0123456789abcdef0=vpc-0123456789abcdef0,vpce-0fedcba9876543210' },
-  cloudhsm: CLOUDHSM,
-  'custom domain': CUSTOM_DOMAIN,
-};
+import { CONFIGURATIONS, CUSTOM_DOMAIN, resourcesOf, synthesize, type Json, type Synthesized } from './synth.js';
 
 const cache = new Map<string, Synthesized>();
 function synthesized(name: string): Synthesized {

@@ -17,6 +17,31 @@ export const LAYER_ARN = 'arn:aws:lambda:eu-west-1:111122223333:layer:cloudhsm-p
 
 export type Json = Record<string, unknown>;
 
+const CLOUDHSM_CONTEXT = {
+  keyBackend: 'cloudhsm',
+  vpcId: 'vpc-0123456789abcdef0',
+  subnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+  routeTableIds: 'rtb-0123456789abcdef0',
+  cloudHsmClusterId: 'cluster-abcdefghijk',
+  cloudHsmSecurityGroupId: 'sg-0123456789abcdef0',
+  hsmPinSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:pin-AbCdEf',
+};
+export const CUSTOM_DOMAIN = { domainName: 'kms.internal.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/0f0e0d0c-0b0a-0908-0706-050403020100' };
+
+/** Every configuration the README documents, as the CDK context a user passes (`deploymentFromContext`). */
+export const CONFIGURATIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  default: {},
+  regional: { apiEndpoint: 'regional' },
+  'existing endpoints': { vpcEndpointIds: 'vpce-0123456789abcdef0=vpc-0123456789abcdef0,vpce-0fedcba9876543210' },
+  cloudhsm: CLOUDHSM_CONTEXT,
+  'custom domain': CUSTOM_DOMAIN,
+};
+
+export interface SynthOptions {
+  /** Called with the app before the stack is made, as lib/app.ts does (e.g. to add its checks). */
+  readonly prepareApp?: (app: App) => void;
+}
+
 export interface Synthesized {
   readonly stack: KmsServiceStack;
   readonly template: Template;
@@ -26,7 +51,7 @@ export interface Synthesized {
  * Synthesizes the stack with the feature flags of `cdk.json` and without running esbuild, over a
  * stand-in project with placeholder handlers (bundling is skipped, so nothing is compiled).
  */
-export function synthesize(deployment?: DeploymentSettings): Synthesized {
+export function synthesize(deployment?: DeploymentSettings, options: SynthOptions = {}): Synthesized {
   const fixtureRoot = mkdtempSync(path.join(tmpdir(), 'kms-stack-'));
   try {
     mkdirSync(path.join(fixtureRoot, 'functions'));
@@ -40,6 +65,7 @@ export function synthesize(deployment?: DeploymentSettings): Synthesized {
     }
     const cdkJson = JSON.parse(readFileSync(path.join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')) as { context: Json };
     const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+    options.prepareApp?.(app);
     const stack = new KmsServiceStack(app, 'Test', {
       pkcs11: { modulePath: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so', tokenLabel: 'hsm1', pinSecretArn: PIN_SECRET_ARN, layerArn: LAYER_ARN },
       projectRoot: fixtureRoot,
