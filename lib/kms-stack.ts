@@ -189,26 +189,22 @@ export class KmsServiceStack extends Stack {
     grantToken(this.lifecycleFunction);
     grantScheduling(this.lifecycleFunction);
     // The safety net: every hour, every key whose work is due (a schedule that was never written is caught here).
-    const sweep = new CfnSchedule(this, 'LifecycleSweep', {
-      groupName: lifecycleName,
-      scheduleExpression: 'rate(1 hour)',
-      flexibleTimeWindow: { mode: 'OFF' },
-      target: { arn: lifecycleArn, roleArn: schedulerRole.roleArn, input: JSON.stringify({ sweep: true }), deadLetterConfig: { arn: deadLetters.queueArn } },
-      description: 'Sweeps the KMS keys whose deletion or rotation is due',
-    });
-    sweep.addDependency(scheduleGroup);
-    sweep.node.addDependency(this.lifecycleFunction);
+    /** A fixed-rate schedule in the lifecycle group that sends `input` to the lifecycle function. */
+    const lifecycleTask = (id: string, scheduleExpression: string, input: object, description: string): void => {
+      const schedule = new CfnSchedule(this, id, {
+        groupName: lifecycleName,
+        scheduleExpression,
+        flexibleTimeWindow: { mode: 'OFF' },
+        target: { arn: lifecycleArn, roleArn: schedulerRole.roleArn, input: JSON.stringify(input), deadLetterConfig: { arn: deadLetters.queueArn } },
+        description,
+      });
+      schedule.addDependency(scheduleGroup);
+      schedule.node.addDependency(this.lifecycleFunction);
+    };
+    lifecycleTask('LifecycleSweep', 'rate(1 hour)', { sweep: true }, 'Sweeps the KMS keys whose deletion or rotation is due');
     // Every day, every record that decides access checked under the token's integrity key (and, on
     // the first run after an upgrade of the deployment, given its MAC); each failure is logged and audited.
-    const verification = new CfnSchedule(this, 'RecordVerification', {
-      groupName: lifecycleName,
-      scheduleExpression: 'rate(1 day)',
-      flexibleTimeWindow: { mode: 'OFF' },
-      target: { arn: lifecycleArn, roleArn: schedulerRole.roleArn, input: JSON.stringify({ verifyRecords: true }), deadLetterConfig: { arn: deadLetters.queueArn } },
-      description: 'Checks every record of the table under the token\'s integrity key',
-    });
-    verification.addDependency(scheduleGroup);
-    verification.node.addDependency(this.lifecycleFunction);
+    lifecycleTask('RecordVerification', 'rate(1 day)', { verifyRecords: true }, 'Checks every record of the table under the token\'s integrity key');
 
     const frontToken = tokenAccess();
     this.frontFunction = createServiceFunction(this, 'FrontFunction', {

@@ -12,7 +12,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
-import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IFilterPattern, ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -59,25 +59,18 @@ export class Monitoring extends Construct {
       alarm(`${name}Errors`, fn.metricErrors(sum), `The ${name} function failed.`);
       alarm(`${name}Throttles`, fn.metricThrottles(sum), `The ${name} function was throttled.`);
     }
+    /** A count of the audit events matching `pattern` in every function's log, one filter per log group. */
+    const auditCount = (metricName: string, pattern: IFilterPattern): IMetric => {
+      const filters = props.auditLogGroups.map((logGroup, index) => new MetricFilter(this, `${metricName}${index}`, {
+        logGroup, metricNamespace: NAMESPACE, metricName, filterPattern: pattern, metricValue: '1',
+      }));
+      return filters[0]?.metric(sum) ?? new Metric({ namespace: NAMESPACE, metricName, ...sum });
+    };
     // KMSInternalException is what the wire says when the token (HSM) or the table fails.
-    const internal = props.auditLogGroups.map((logGroup, index) => new MetricFilter(this, `InternalErrors${index}`, {
-      logGroup,
-      metricNamespace: NAMESPACE,
-      metricName: 'InternalErrors',
-      filterPattern: FilterPattern.stringValue('$.auditEvent.errorCode', '=', 'KMSInternalException'),
-      metricValue: '1',
-    }));
-    const internalErrors = internal[0]?.metric(sum) ?? new Metric({ namespace: NAMESPACE, metricName: 'InternalErrors', ...sum });
+    const internalErrors = auditCount('InternalErrors', FilterPattern.stringValue('$.auditEvent.errorCode', '=', 'KMSInternalException'));
     alarm('InternalErrors', internalErrors, 'Requests failed with KMSInternalException: the HSM token or the table failed (see the function logs).');
     // A record of the table failed its integrity check (docs/table-integrity.md): someone wrote the table.
-    const tampered = props.auditLogGroups.map((logGroup, index) => new MetricFilter(this, `IntegrityFailures${index}`, {
-      logGroup,
-      metricNamespace: NAMESPACE,
-      metricName: 'IntegrityFailures',
-      filterPattern: FilterPattern.stringValue('$.auditEvent.eventName', '=', 'IntegrityCheckFailed'),
-      metricValue: '1',
-    }));
-    const integrityFailures = tampered[0]?.metric(sum) ?? new Metric({ namespace: NAMESPACE, metricName: 'IntegrityFailures', ...sum });
+    const integrityFailures = auditCount('IntegrityFailures', FilterPattern.stringValue('$.auditEvent.eventName', '=', 'IntegrityCheckFailed'));
     alarm('IntegrityFailures', integrityFailures, 'A record of the table failed its integrity check: it was changed outside the service (see the IntegrityCheckFailed audit events).');
     const tableThrottles = new MathExpression({
       expression: 'reads + writes',

@@ -1,7 +1,7 @@
 /**
  * What each function may do in the single table, as IAM sees it: item actions on the base table
  * or the gsi1 index, limited by `dynamodb:LeadingKeys` to the partitions of the item kinds it
- * works with (docs/table-design.md), and for functions without the token by
+ * works with (docs/table-design.md), and, for rules that need no key material, by
  * `dynamodb:Attributes` to items that carry no key material or sealed secret.
  *
  * IAM sees the partition key only: a key's backing-key items share its partition with its
