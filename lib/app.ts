@@ -20,6 +20,8 @@
  * | `cloudHsmSecurityGroupId`  | CloudHSM: the cluster's security group                       |
  * | `hsmPinSecretArn`          | CloudHSM: the crypto user's PIN secret (as pkcs11PinSecretArn) |
  * | `domainName`, `certificateArn` | none: a private custom domain when both are given        |
+ * | `hsmClientLimit`           | none: the most token clients all functions may hold together |
+ * |                            | (reserved concurrency: half for the front, the rest shared)  |
  * | `account`, `region`        | none: environment-agnostic                                   |
  *
  * A layer's contents are unpacked under `/opt`, so a layer holding the CloudHSM client's

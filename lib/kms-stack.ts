@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import { DEPLOYMENT_ACCOUNT_ENV, FIRST_CREDENTIAL_SECRET_ENV, GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, groupFunctionEnvName } from '../src/composition/group-environment.js';
 import { deployedGroups, FIRST_CREDENTIAL_FUNCTION, FRONT_FUNCTION, GROUP_FUNCTIONS, LIFECYCLE_FUNCTION, SCHEDULING_GROUPS } from './api-groups.js';
 import type { DeployedGroup, FunctionProfile } from './api-groups.js';
+import { hsmClientShares } from './constructs/hsm-clients.js';
 import { GroupRequestKey } from './constructs/group-request-key.js';
 import { DEFAULT_THROTTLING, KmsApi } from './constructs/kms-api.js';
 import type { ApiThrottling } from './constructs/kms-api.js';
@@ -148,11 +149,20 @@ export class KmsServiceStack extends Stack {
       fn.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [lifecycleArn] }));
     };
 
+    // Every function opens the token: together they may hold at most hsmClientLimit clients.
+    const shares = deployment.hsmClientLimit === undefined
+      ? undefined
+      : hsmClientShares(deployment.hsmClientLimit, ['front', ...deployedGroups(), 'lifecycle', 'firstCredential']);
+    const reserved = (name: string): { reservedConcurrentExecutions?: number } => {
+      const share = shares?.get(name);
+      return share === undefined ? {} : { reservedConcurrentExecutions: share };
+    };
     const groupFunctions = {} as Record<DeployedGroup, NodejsFunction>;
     for (const group of deployedGroups()) {
       const profile: FunctionProfile = GROUP_FUNCTIONS[group];
       const token = tokenAccess();
       const fn = createServiceFunction(this, `${pascalCase(group)}Function`, {
+        ...reserved(group),
         projectRoot,
         entry: profile.entry,
         description: `KMS API group: ${group}`,
@@ -173,6 +183,7 @@ export class KmsServiceStack extends Stack {
 
     const lifecycleToken = tokenAccess();
     this.lifecycleFunction = createServiceFunction(this, 'LifecycleFunction', {
+      ...reserved('lifecycle'),
       projectRoot,
       entry: LIFECYCLE_FUNCTION.entry,
       description: 'KMS key lifecycle: deletions and rotations when they fall due',
@@ -208,6 +219,7 @@ export class KmsServiceStack extends Stack {
 
     const frontToken = tokenAccess();
     this.frontFunction = createServiceFunction(this, 'FrontFunction', {
+      ...reserved('front'),
       projectRoot,
       entry: FRONT_FUNCTION.entry,
       description: 'KMS API front: SigV4, dispatch and cryptographic operations',
@@ -276,6 +288,7 @@ export class KmsServiceStack extends Stack {
       'service: iam CreateAccessKey, then UpdateAccessKey/DeleteAccessKey of the first one, against the KMS endpoint.');
     const credentialToken = tokenAccess();
     const firstCredentialFunction = createServiceFunction(this, 'FirstCredentialFunction', {
+      ...reserved('firstCredential'),
       projectRoot,
       entry: FIRST_CREDENTIAL_FUNCTION.entry,
       description: 'KMS first credential: the deployment account root\'s first access key',

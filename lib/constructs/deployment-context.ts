@@ -43,6 +43,12 @@ export function deploymentFromContext(read: Read): DeploymentSettings {
     throw new Error(`Context apiEndpoint must be private or regional, not ${apiEndpoint}`);
   }
   const endpoints = read('vpcEndpointIds');
+  const clients = read('hsmClientLimit');
+  const hsmClientLimit = clients === undefined ? undefined : Number(clients);
+  /* Precondition: hsmClientLimit, when given, is a positive whole number. */
+  if (hsmClientLimit !== undefined && (!Number.isSafeInteger(hsmClientLimit) || hsmClientLimit < 1)) {
+    throw new Error(`Context hsmClientLimit must be a positive whole number, not ${clients}`);
+  }
   const domainName = read('domainName');
   const certificateArn = read('certificateArn');
   if ((domainName === undefined) !== (certificateArn === undefined)) throw new Error('Context domainName and certificateArn go together');
@@ -51,5 +57,6 @@ export function deploymentFromContext(read: Read): DeploymentSettings {
     ...(endpoints === undefined ? {} : { vpcEndpoints: parseVpcEndpoints(endpoints) }),
     keyBackend: keyBackend(read),
     ...(domainName !== undefined && certificateArn !== undefined ? { customDomain: { domainName, certificateArn } } : {}),
+    ...(hsmClientLimit === undefined ? {} : { hsmClientLimit }),
   };
 }

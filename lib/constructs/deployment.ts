@@ -28,6 +28,12 @@ export interface DeploymentSettings {
   readonly keyBackend: KeyBackend;
   /** A private custom domain: clients sign for this host. */
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /**
+   * The most token clients the functions may hold together (the CloudHSM cluster's limit on client
+   * connections): each function's reserved concurrency is its share (`hsm-clients.ts`). Without
+   * it no function reserves concurrency.
+   */
+  readonly hsmClientLimit?: number;
 }
 
 export const DEFAULT_DEPLOYMENT: DeploymentSettings = { apiEndpoint: 'private', keyBackend: { kind: 'softhsm-efs' } };

@@ -49,6 +49,8 @@ export interface ServiceFunctionProps {
   readonly tokenFileSystem?: LambdaFileSystem;
   /** A fixed name, for a function whose ARN must be known before it exists (its own environment names it). */
   readonly functionName?: string;
+  /** Its share of the token clients (`hsm-clients.ts`), when the deployment limits them. */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** Where a function that uses a SoftHSM token on EFS finds it. */
@@ -84,6 +86,7 @@ export const createServiceFunction = (
     ...(props.network === undefined ? {} : props.network),
     ...(props.tokenFileSystem === undefined ? {} : { filesystem: props.tokenFileSystem }),
     ...(props.functionName === undefined ? {} : { functionName: props.functionName }),
+    ...(props.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
   });
   // cdk-nag findings that do not apply to the service functions (docs/deployment-checks.md).
   acknowledgeRule(fn, 'L1',
