@@ -82,6 +82,10 @@ const BACKING_KEY_TEMPLATE = {
 };
 
 const STALE_HANDLE: ReadonlySet<number> = new Set([CKR.KEY_HANDLE_INVALID, CKR.OBJECT_HANDLE_INVALID]);
+/** The session or the login is gone (a dropped HSM connection, a reset token): reopen rather than retry on the same session. */
+const SESSION_LOST: ReadonlySet<number> = new Set([
+  CKR.SESSION_HANDLE_INVALID, CKR.SESSION_CLOSED, CKR.USER_NOT_LOGGED_IN, CKR.DEVICE_REMOVED, CKR.TOKEN_NOT_PRESENT, CKR.CRYPTOKI_NOT_INITIALIZED,
+]);
 
 const RW_SESSION = SessionFlag.RW_SESSION | SessionFlag.SERIAL_SESSION;
 
@@ -137,6 +141,8 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
   #reopenFailure: unknown;
   #recycles = 0;
   #closed = false;
+  /** The last operation found the sessions or the login gone; cleared when the token is reopened. */
+  #connectionLost = false;
   /** Key generations running on the thread pool, each in a session of its own (`generateOffLoop`). */
   readonly #generations = new Set<Promise<unknown>>();
   /** A recycle that fell due while generations ran; it runs when the last one ends. */
@@ -216,13 +222,11 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
   }
 
   async encrypt(key: WrappedKeyRef, plaintext: Uint8Array, aad: Uint8Array): Promise<SealedData> {
-    this.#assertOpen();
-    return this.#seal(this.#unwrapped(key), plaintext, aad, key.backingKeyId);
+    return this.#reconnecting(() => this.#seal(this.#unwrapped(key), plaintext, aad, key.backingKeyId));
   }
 
   async decrypt(key: WrappedKeyRef, sealed: SealedData, aad: Uint8Array): Promise<Uint8Array> {
-    this.#assertOpen();
-    return this.#unseal(this.#unwrapped(key), sealed, aad, key.backingKeyId);
+    return this.#reconnecting(() => this.#unseal(this.#unwrapped(key), sealed, aad, key.backingKeyId));
   }
 
   async generateRandom(length: number): Promise<Uint8Array> {
@@ -230,18 +234,17 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     if (!Number.isInteger(length) || length < 0) throw new RangeError('length must be a non-negative integer.');
     // The token rejects a zero-length request (NULL buffer).
     if (length === 0) return new Uint8Array(0);
-    return this.#crypto((session) => session.lib.C_GenerateRandom(session.handle, Buffer.alloc(length)));
+    return this.#reconnecting(() => this.#crypto((session) => session.lib.C_GenerateRandom(session.handle, Buffer.alloc(length))));
   }
 
   async sealSecret(secret: Uint8Array, aad: Uint8Array): Promise<SealedData> {
-    this.#assertOpen();
-    return this.#seal(this.#keys.sealing, secret, aad);
+    return this.#reconnecting(() => this.#seal(this.#keys.sealing, secret, aad));
   }
 
   async openSecret(sealed: SealedData, aad: Uint8Array): Promise<Uint8Array> {
     this.#assertOpen();
     try {
-      return this.#unseal(this.#keys.sealing, sealed, aad);
+      return this.#reconnecting(() => this.#unseal(this.#keys.sealing, sealed, aad));
     } catch (error) {
       // Until the migration has moved it, a secret may still be sealed under the legacy root key.
       const legacy = error instanceof InvalidCiphertextException ? this.legacyRootKey() : undefined;
@@ -256,12 +259,35 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
    * part of the `KeyMaterial` port.
    */
   recordMac(data: Uint8Array): Uint8Array {
-    this.#assertOpen();
-    return this.#crypto((session) => {
+    return this.#reconnecting(() => this.#crypto((session) => {
       session.lib.C_SignInit(session.handle, { mechanism: MechanismEnum.SHA256_HMAC }, this.#keys.integrity);
       const mac = session.lib.C_Sign(session.handle, asBuffer(data), Buffer.alloc(RECORD_MAC_BYTES));
       return new Uint8Array(mac.buffer, mac.byteOffset, mac.byteLength);
-    });
+    }));
+  }
+
+  /**
+   * Runs `operation` (which finds its handles afresh), and once more after reopening the token
+   * when the first try found the sessions or the login gone: a Lambda function thawed after its
+   * HSM connection was dropped (CloudHSM closes idle client connections), or a token that was
+   * reset. The second failure is the caller's.
+   */
+  #reconnecting<T>(operation: () => T): T {
+    this.#assertOpen();
+    try {
+      return operation();
+    } catch (error) {
+      if (!this.#connectionLost) throw error;
+      this.#assertOpen();
+      return operation();
+    }
+  }
+
+  /** The sessions or the login are gone: every handle is stale, and the next operation reopens the token. */
+  #loseConnection(error: unknown): void {
+    this.#connectionLost = true;
+    this.#handles.clear();
+    this.#reopenFailure = error;
   }
 
   /**
@@ -427,6 +453,8 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     try {
       handle = load(this.#objectSession);
     } catch (error) {
+      const code = pkcs11Code(error);
+      if (code !== undefined && SESSION_LOST.has(code)) this.#loseConnection(error);
       // A blob that does not unwrap was made by another root key or damaged at rest: a server-side fault.
       throw toKmsError(error);
     }
@@ -440,6 +468,10 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     } catch (error) {
       if (error instanceof InvalidCiphertextException) throw error;
       const code = pkcs11Code(error);
+      if (code !== undefined && SESSION_LOST.has(code)) {
+        this.#loseConnection(error);
+        throw toKmsError(error);
+      }
       if (backingKeyId !== undefined && code !== undefined && STALE_HANDLE.has(code)) {
         this.#handles.evict(backingKeyId);
       }
@@ -527,6 +559,7 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
       this.#objectSession = objectSession;
       this.#cryptoSession = cryptoSession;
       this.#reopenFailure = undefined;
+      this.#connectionLost = false;
     } catch (error) {
       opened.reverse().forEach(closeQuietly);
       this.#reopenFailure = error;
