@@ -74,7 +74,7 @@ interface Token {
 /** How a deployed function reports a record that fails its check: logged, and audited in the log. */
 function integrityReporting(): IntegrityReporting {
   return {
-    logger: jsonLogger, audit: () => logAuditSink, clock: systemClock, ids: randomIds,
+    logger: jsonLogger, audit: logAuditSink, clock: systemClock, ids: randomIds,
     fallback: { accountId: process.env[DEPLOYMENT_ACCOUNT_ENV] ?? '', region: process.env['AWS_REGION'] ?? '' },
   };
 }

@@ -10,8 +10,8 @@ import type { Logger } from '../pipeline/logger.js';
 
 export interface IntegrityReporting {
   readonly logger: Logger;
-  /** Where the audit events go; absent until it is open (the failure is then only logged). */
-  readonly audit: () => AuditSink | undefined;
+  /** Where the audit events go. */
+  readonly audit: AuditSink;
   readonly clock: Clock;
   readonly ids: IdSource;
   /** The account and Region an event names when the record names none (the deployment's own). */
@@ -22,10 +22,8 @@ export interface IntegrityReporting {
 export function integrityReporter(reporting: IntegrityReporting): (failure: IntegrityFailure) => void {
   return (failure) => {
     reporting.logger.error('record integrity check failed', { pk: failure.pk, sk: failure.sk, type: failure.type, reason: failure.reason });
-    const audit = reporting.audit();
-    if (audit === undefined) return;
     const event = integrityFailureEvent(failure, reporting.clock.now(), reporting.ids.uuid(), reporting.fallback);
-    audit.record(event).catch((error: unknown) => reporting.logger.error('integrity audit event not written', { error: String(error) }));
+    reporting.audit.record(event).catch((error: unknown) => reporting.logger.error('integrity audit event not written', { error: String(error) }));
   };
 }
 

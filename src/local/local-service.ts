@@ -219,7 +219,7 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const audit = await FileAuditSink.open({ path: join(dataDir, 'audit.log'), ...options.auditLog });
     cleanups.push(() => audit.close());
     const integrity = await recordIntegrity(new Pkcs11RecordAuthenticator(material), {
-      logger, audit: () => audit, clock, ids: randomIds,
+      logger, audit, clock, ids: randomIds,
       fallback: { accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: options.seedRegion ?? DEFAULT_SEED_REGION },
     });
     // Once per data folder made before records were authenticated; a check of the token's marker otherwise.

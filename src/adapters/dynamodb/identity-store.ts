@@ -223,17 +223,18 @@ export class DynamoIdentityStore implements IdentityStore {
     const missing = (): ServiceError => new NoSuchEntityException(sayIam('noSuchAccessKey', { accessKeyId }));
     if (stored === undefined) throw missing();
     const changed: Item = { ...stored, status: { S: status } };
+    const same = unchanged(stored);
     try {
       await this.#client.send(new UpdateItemCommand({
         TableName: this.#table,
         Key: accessKeyKey(accessKeyId),
         UpdateExpression: 'SET #status = :status, #mac = :mac',
         // Only over the item just read and checked: its new MAC covers exactly that item with the new status.
-        ConditionExpression: `${PRESENT} AND accountId = :account AND userName = :user AND ${unchanged(stored)}`,
+        ConditionExpression: `${PRESENT} AND accountId = :account AND userName = :user AND ${same.condition}`,
         ExpressionAttributeNames: { ...NAMES, '#status': 'status', '#mac': MAC_ATTRIBUTE },
         ExpressionAttributeValues: {
           ':status': { S: status }, ':account': { S: accountId }, ':user': { S: userName }, ':mac': await this.#integrity.macOf(changed),
-          ...unchangedValues(stored),
+          ...same.values,
         },
       }));
     } catch (error) {
@@ -497,15 +498,16 @@ export class DynamoIdentityStore implements IdentityStore {
     if (stored === undefined) throw ownerMissing(owner);
     const values = marshall({ ':tags': tags, ':next': revision + 1, ':revision': revision });
     const changed: Item = { ...stored, tags: values[':tags'] as AttributeValue, revision: values[':next'] as AttributeValue };
+    const same = unchanged(stored);
     try {
       await this.#client.send(new UpdateItemCommand({
         TableName: this.#table,
         Key: ownerKey(owner),
         UpdateExpression: 'SET tags = :tags, revision = :next, #mac = :mac',
         // Counters may move meanwhile (they are outside the MAC); every other attribute changes only with the revision.
-        ConditionExpression: `${PRESENT} AND revision = :revision AND ${unchanged(stored)}`,
+        ConditionExpression: `${PRESENT} AND revision = :revision AND ${same.condition}`,
         ExpressionAttributeNames: { ...NAMES, '#mac': MAC_ATTRIBUTE },
-        ExpressionAttributeValues: { ...values, ':mac': await this.#integrity.macOf(changed), ...unchangedValues(stored) },
+        ExpressionAttributeValues: { ...values, ':mac': await this.#integrity.macOf(changed), ...same.values },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
     } catch (error) {
@@ -545,16 +547,13 @@ export class DynamoIdentityStore implements IdentityStore {
 }
 
 /**
- * A condition that the item still has the MAC it was read with (or, read before the upgrade, still
- * has none): an update that sets a new MAC must apply to exactly the item the MAC was computed from.
+ * The condition (and its value) that the item still has the MAC it was read with (or, read before
+ * the upgrade, still has none): an update that sets a new MAC must apply to exactly the item the
+ * MAC was computed from.
  */
-function unchanged(stored: Item): string {
-  return stored[MAC_ATTRIBUTE] === undefined ? 'attribute_not_exists(#mac)' : '#mac = :readMac';
-}
-
-function unchangedValues(stored: Item): Item {
+function unchanged(stored: Item): { readonly condition: string; readonly values: Item } {
   const mac = stored[MAC_ATTRIBUTE];
-  return mac === undefined ? {} : { ':readMac': mac };
+  return mac === undefined ? { condition: 'attribute_not_exists(#mac)', values: {} } : { condition: '#mac = :readMac', values: { ':readMac': mac } };
 }
 
 function concurrentChange(): ServiceError {

@@ -141,8 +141,6 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
   #reopenFailure: unknown;
   #recycles = 0;
   #closed = false;
-  /** The last operation found the sessions or the login gone; cleared when the token is reopened. */
-  #connectionLost = false;
   /** Key generations running on the thread pool, each in a session of its own (`generateOffLoop`). */
   readonly #generations = new Set<Promise<unknown>>();
   /** A recycle that fell due while generations ran; it runs when the last one ends. */
@@ -242,7 +240,6 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
   }
 
   async openSecret(sealed: SealedData, aad: Uint8Array): Promise<Uint8Array> {
-    this.#assertOpen();
     try {
       return this.#reconnecting(() => this.#unseal(this.#keys.sealing, sealed, aad));
     } catch (error) {
@@ -277,7 +274,8 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
     try {
       return operation();
     } catch (error) {
-      if (!this.#connectionLost) throw error;
+      // Set by a lost connection (`#loseConnection`): the next #assertOpen reopens the token.
+      if (this.#reopenFailure === undefined) throw error;
       this.#assertOpen();
       return operation();
     }
@@ -285,18 +283,18 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
 
   /** The sessions or the login are gone: every handle is stale, and the next operation reopens the token. */
   #loseConnection(error: unknown): void {
-    this.#connectionLost = true;
     this.#handles.clear();
     this.#reopenFailure = error;
   }
 
   /**
-   * Whether the token holds the data object labelled `label`, and creates it on request: the
-   * integrity upgrade's marker, kept where a writer of the table cannot remove it. Not part of
+   * Whether the token holds the data object `<keyLabelPrefix>-<name>`, and creates it on request:
+   * the integrity upgrade's marker, kept where a writer of the table cannot remove it. Not part of
    * the `KeyMaterial` port.
    */
-  tokenMarker(label: string, create: boolean): boolean {
+  tokenMarker(name: string, create: boolean): boolean {
     this.#assertOpen();
+    const label = `${this.#config.keyLabelPrefix ?? 'kms'}-${name}`;
     try {
       const session = this.#objectSession;
       const found = session.find({ class: ObjectClass.DATA, token: true, label }).length > 0;
@@ -559,7 +557,6 @@ export class Pkcs11KeyMaterial implements KeyMaterial {
       this.#objectSession = objectSession;
       this.#cryptoSession = cryptoSession;
       this.#reopenFailure = undefined;
-      this.#connectionLost = false;
     } catch (error) {
       opened.reverse().forEach(closeQuietly);
       this.#reopenFailure = error;

@@ -7,13 +7,14 @@ import { timingSafeEqual } from 'node:crypto';
 import type { RecordAuthenticator } from '../../core/ports/index.js';
 import type { Pkcs11KeyMaterial } from './pkcs11-key-material.js';
 
+/** The marker's name after the token's key label prefix: `kms-integrity-upgraded` by default. */
+const MARKER = 'integrity-upgraded';
+
 export class Pkcs11RecordAuthenticator implements RecordAuthenticator {
   readonly #material: Pkcs11KeyMaterial;
-  readonly #markerLabel: string;
 
-  constructor(material: Pkcs11KeyMaterial, keyLabelPrefix = 'kms') {
+  constructor(material: Pkcs11KeyMaterial) {
     this.#material = material;
-    this.#markerLabel = `${keyLabelPrefix}-integrity-upgraded`;
   }
 
   async mac(data: Uint8Array): Promise<Uint8Array> {
@@ -26,10 +27,10 @@ export class Pkcs11RecordAuthenticator implements RecordAuthenticator {
   }
 
   async upgraded(): Promise<boolean> {
-    return this.#material.tokenMarker(this.#markerLabel, false);
+    return this.#material.tokenMarker(MARKER, false);
   }
 
   async markUpgraded(): Promise<void> {
-    this.#material.tokenMarker(this.#markerLabel, true);
+    this.#material.tokenMarker(MARKER, true);
   }
 }
