@@ -33,6 +33,12 @@ export const BUNDLING: BundlingOptions = {
   sourceMap: true,
 };
 
+/** The runtime of every service function; esbuild targets it (`node22`). */
+export const SERVICE_RUNTIME = Runtime.NODEJS_22_X;
+
+/** `NODE_OPTIONS` of every service function: stack traces point into the TypeScript sources. */
+export const SERVICE_NODE_OPTIONS = '--enable-source-maps';
+
 export interface ServiceFunctionProps {
   /** Directory holding `package.json`, `package-lock.json` and the handler entries. */
   readonly projectRoot: string;
@@ -74,12 +80,12 @@ export const createServiceFunction = (
     handler: 'handler',
     projectRoot: props.projectRoot,
     depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
-    runtime: Runtime.NODEJS_22_X,
+    runtime: SERVICE_RUNTIME,
     architecture: Architecture.X86_64,
     description: props.description,
     memorySize: props.memorySize,
     timeout: props.timeout,
-    environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+    environment: { ...props.environment, NODE_OPTIONS: SERVICE_NODE_OPTIONS },
     layers: props.layers,
     logGroup,
     bundling: BUNDLING,
