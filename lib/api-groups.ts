@@ -57,7 +57,7 @@ export const GROUP_FUNCTIONS = {
       { actions: ['GetItem'], on: 'table', partitions: ['usage'] },
       { actions: ['GetItem', 'PutItem'], on: 'table', partitions: ['service'], withoutKeyMaterial: true },
       // ListKeys.
-      { actions: ['Query'], on: 'gsi1', partitions: ['keysList'] },
+      { actions: ['Query'], on: 'keyList', partitions: ['keysList'] },
       // CreateKey with a key policy: whether the account roots it names exist (their access keys).
       { actions: ['Query'], on: 'gsi1', partitions: ['principal'] },
       // Grants that allow DescribeKey.

@@ -1,6 +1,6 @@
 /**
  * What each function may do in the single table, as IAM sees it: item actions on the base table
- * or the gsi1 index, limited by `dynamodb:LeadingKeys` to the partitions of the item kinds it
+ * or an index, limited by `dynamodb:LeadingKeys` to the partitions of the item kinds it
  * works with (docs/table-design.md), and, for rules that need no key material, by
  * `dynamodb:Attributes` to items that carry no key material or sealed secret.
  *
@@ -23,7 +23,7 @@ import {
   accessKeyPartition, aliasPartition, grantsPartition, iamPartition, keyPartition, keysListPartition, principalPartition, retiringPartition,
   servicePartition, usagePartition, DUE_PARTITION,
 } from '../../src/adapters/dynamodb/item-keys.js';
-import { DUE_INDEX, GSI1, TABLE_KEY } from '../../src/adapters/dynamodb/table-definition.js';
+import { DUE_INDEX, GSI1, KEY_LIST_INDEX, TABLE_KEY } from '../../src/adapters/dynamodb/table-definition.js';
 import { MAC_ATTRIBUTE } from '../../src/adapters/dynamodb/item-integrity.js';
 
 /** `KEY#…` → `KEY#`: the part of a partition key that names the item kind. */
@@ -33,7 +33,7 @@ const kindOf = (partition: string): string => partition.slice(0, partition.index
 export const PARTITIONS = {
   /** A key's metadata and backing keys (base table); the aliases of a key (gsi1). */
   key: kindOf(keyPartition('0', 'r', 'k')),
-  /** The keys of an account and Region (gsi1). */
+  /** The keys of an account and Region (the ListKeys index). */
   keysList: kindOf(keysListPartition('0', 'r')),
   /** The aliases of an account and Region (base table). */
   aliases: kindOf(aliasPartition('0', 'r')),
@@ -66,11 +66,14 @@ export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | '
 /** The attributes a {@link ItemAccess.macOnly} request may name: the table key and the MAC. */
 export const MAC_ONLY_ATTRIBUTES = [TABLE_KEY.partitionKey, TABLE_KEY.sortKey, MAC_ATTRIBUTE] as const;
 
+/** The indexes a rule may query, by the name rules give them. */
+const INDEXES = { gsi1: GSI1.indexName, keyList: KEY_LIST_INDEX.indexName, due: DUE_INDEX.indexName } as const;
+
 /** Item actions on some partitions: every rule but the one scan. */
 export interface ItemAccess {
   readonly actions: readonly ItemAction[];
-  /** The base table (partition key `pk`), the gsi1 index (`gsi1pk`) or the due-date index (`duePk`). */
-  readonly on: 'table' | 'gsi1' | 'due';
+  /** The base table (partition key `pk`), the gsi1 index (`gsi1pk`), the ListKeys index (`listPk`) or the due-date index (`duePk`). */
+  readonly on: 'table' | keyof typeof INDEXES;
   /** The partitions the actions may touch, by item kind. */
   readonly partitions: readonly Partition[];
   /** The request may name no attribute of {@link KEY_MATERIAL_ATTRIBUTES}. */
@@ -105,7 +108,7 @@ export function grantTableAccess(grantee: IGrantable, table: TableV2, rules: rea
     }
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
       actions: rule.actions.map((action) => `dynamodb:${action}`),
-      resources: [rule.on === 'table' ? table.tableArn : `${table.tableArn}/index/${rule.on === 'gsi1' ? GSI1.indexName : DUE_INDEX.indexName}`],
+      resources: [rule.on === 'table' ? table.tableArn : `${table.tableArn}/index/${INDEXES[rule.on]}`],
       conditions: {
         // LeadingKeys is the partition key of the table or of the index queried; every granted
         // action names exactly one, so ForAllValues cannot pass for want of a value.

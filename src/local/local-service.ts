@@ -34,7 +34,8 @@ import { asymmetricMaterialFor } from '../composition/asymmetric-material.js';
 import { Pkcs11KeyImport } from '../adapters/pkcs11/import/pkcs11-key-import.js';
 import { Pkcs11RecordAuthenticator } from '../adapters/pkcs11/record-authenticator.js';
 import { upgradeRecords } from '../adapters/dynamodb/record-scan.js';
-import { recordIntegrity } from '../composition/record-integrity.js';
+import { upgradeKeyListing } from '../adapters/dynamodb/key-listing-upgrade.js';
+import { integrityReporter, recordIntegrity } from '../composition/record-integrity.js';
 import { InProcessGroupInvoker, localContext } from '../composition/in-process-groups.js';
 import type { Clock, IdentityDirectory } from '../core/ports/index.js';
 import type { Scope } from '../core/kms/keys/identifiers.js';
@@ -218,17 +219,27 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     // Open before the first record is read: a record that fails its integrity check is audited.
     const audit = await FileAuditSink.open({ path: join(dataDir, 'audit.log'), ...options.auditLog });
     cleanups.push(() => audit.close());
-    const integrity = await recordIntegrity(new Pkcs11RecordAuthenticator(material), {
+    const reporting = {
       logger, audit, clock, ids: randomIds,
       fallback: { accountId: options.accountId ?? DEFAULT_ACCOUNT_ID, region: options.seedRegion ?? DEFAULT_SEED_REGION },
-    });
+    };
+    const integrity = await recordIntegrity(new Pkcs11RecordAuthenticator(material), reporting);
+    // The upgrades' failing records are logged and audited like those a request reads.
+    const reportFailure = integrityReporter(reporting);
     // Once per data folder made before records were authenticated; a check of the token's marker otherwise.
     await timedStep(onStep, 'records', async () => {
       const report = await upgradeRecords({ client, tableName: DEFAULT_TABLE_NAME, integrity });
-      for (const failure of report?.failures ?? []) logger.error('record integrity check failed', { ...failure });
+      report?.failures.forEach(reportFailure);
       if (report !== undefined && report.sealed > 0) logger.info('records upgraded: each now carries a MAC under the token', { records: report.sealed });
       return report;
     }, (report) => (report === undefined || report.sealed === 0 ? undefined : `${report.sealed} records given a MAC under the token's integrity key`));
+    // Once per data folder made before the ListKeys index; one GetItem of its marker otherwise.
+    await timedStep(onStep, 'key listing', async () => {
+      const report = await upgradeKeyListing({ client, tableName: DEFAULT_TABLE_NAME, integrity });
+      report?.failures.forEach(reportFailure);
+      if (report !== undefined && report.listed > 0) logger.info('keys moved into the ListKeys index', { keys: report.listed });
+      return report;
+    }, (report) => (report === undefined || report.listed === 0 ? undefined : `${report.listed} keys moved into the ListKeys index`));
     const store = new DynamoStore({ tableName: DEFAULT_TABLE_NAME, client, integrity });
     // Runs at every start; a line is printed only when the token still held a legacy root key.
     await timedStep(onStep, 'migration', () => migrateLegacyRootKey(material, { store, accessKeyAad: secretAad, logger }),

@@ -2,16 +2,19 @@
  * The upgrade of a data folder made before records were authenticated, end to end: a folder is
  * filled through the stock KMS and IAM clients, then turned into what the earlier version left
  * (no `mac` on any item, neither the token's integrity key `kms-integrity` nor its upgrade
- * marker `kms-integrity-upgraded`); the restarted service gives every record its MAC, logs it,
- * and serves every old record. The upgrade runs once: an item that loses its MAC afterwards is
- * refused at the next start, while the others keep working.
+ * marker `kms-integrity-upgraded`; keys listed through gsi1, not the ListKeys index, and no
+ * listing marker); the restarted service gives every record its MAC, moves the keys into the
+ * ListKeys index, logs both, and serves every old record. Each upgrade runs once: an item that
+ * loses its MAC afterwards is refused at the next start, while the others keep working.
  */
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { ObjectClass } from 'graphene-pk11';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAC_ATTRIBUTE, isAuthenticatedPartition } from '../../src/adapters/dynamodb/item-integrity.js';
-import { aliasPartition } from '../../src/adapters/dynamodb/item-keys.js';
+import { aliasPartition, keyPartition } from '../../src/adapters/dynamodb/item-keys.js';
+import { KEY_LISTING_MARKER } from '../../src/adapters/dynamodb/key-listing-upgrade.js';
+import { GSI1, KEY_LIST_INDEX } from '../../src/adapters/dynamodb/table-definition.js';
 import type { Logger } from '../../src/pipeline/logger.js';
 import { expectKmsError, required, utf8 } from './support/assertions.js';
 import { readAuditLines } from './support/audit-log.js';
@@ -21,6 +24,7 @@ import { destroyTokenObjects, tableKeyOf, withTable, type TableKey } from './sup
 const e2e = useLocalService();
 
 const UPGRADE_LOG = 'records upgraded: each now carries a MAC under the token';
+const LISTING_LOG = 'keys moved into the ListKeys index';
 const USER_ARN = `arn:aws:iam::${ACCOUNT_ID}:user/app`;
 const ALIAS_NAME = 'alias/from-before';
 
@@ -67,7 +71,9 @@ const old = {
 
 /** The old folder's items whose MAC was removed, and what the tokens held under the integrity labels. */
 let stripped: TableKey[] = [];
-const destroyed = { integrityKeys: 0, markers: 0 };
+/** The key items put back in the older layout. */
+let unlisted: TableKey[] = [];
+const destroyed = { integrityKeys: 0, markers: 0, listingMarkers: 0 };
 let upgradeStart: { lines: LogLine[] };
 
 /** The root's calls (old ciphertext, alias) and the user's (its access key and policy, the grant) on the old records. */
@@ -110,7 +116,14 @@ describe('a data folder made before records were authenticated', () => {
     // The folder as the earlier version left it: no MACs, no integrity key, no upgrade marker.
     await e2e.stop();
     stripped = await withTable(e2e.dataDir, async (table) => {
-      const sealed = (await table.scan()).filter((item) => item[MAC_ATTRIBUTE] !== undefined).map(tableKeyOf);
+      const items = await table.scan();
+      // Key metadata as the older layout had it: listed in gsi1's KEYS# partition, with no listing attributes.
+      unlisted = await Promise.all(items.filter((item) => item[KEY_LIST_INDEX.partitionKey] !== undefined).map((item) => table.forge(tableKeyOf(item), (stored) => {
+        const { [KEY_LIST_INDEX.partitionKey]: listPk, [KEY_LIST_INDEX.sortKey]: listSk, [KEY_LIST_INDEX.mac]: _listMac, ...rest } = stored;
+        return { ...rest, [GSI1.partitionKey]: required(listPk, 'listPk'), [GSI1.sortKey]: required(listSk, 'listSk') };
+      })));
+      destroyed.listingMarkers = Number(await table.delete(tableKeyOf(KEY_LISTING_MARKER)));
+      const sealed = items.filter((item) => item[MAC_ATTRIBUTE] !== undefined).map(tableKeyOf);
       for (const key of sealed) await table.removeAttribute(key, MAC_ATTRIBUTE);
       return sealed;
     });
@@ -127,7 +140,17 @@ describe('a data folder made before records were authenticated', () => {
     // Assess: the simulation of the old folder did what it says (keys, backing keys, alias, grant, user, policy, access keys).
     const kinds = new Set(stripped.map((key) => key.pk.slice(0, key.pk.indexOf('#'))));
     expect([...kinds].sort()).toEqual(['ACCESSKEY', 'ALIASES', 'GRANTS', 'IAM', 'KEY']);
-    expect(destroyed).toEqual({ integrityKeys: 1, markers: 1 });
+    expect(unlisted.map((key) => key.pk).sort()).toEqual([old.keyId, old.aliasTarget].map((keyId) => keyPartition(ACCOUNT_ID, REGION, keyId)).sort());
+    expect(destroyed).toEqual({ integrityKeys: 1, markers: 1, listingMarkers: 1 });
+  });
+
+  it('moves the old keys into the ListKeys index once, logging how many, and lists them', async () => {
+    // Act
+    const listed = await e2e.kms.send(new ListKeysCommand({}));
+
+    // Assess
+    expect(upgradeStart.lines.filter((line) => line.message === LISTING_LOG)).toEqual([{ level: 'info', message: LISTING_LOG, fields: { keys: unlisted.length } }]);
+    expect(listed.Keys?.map((key) => key.KeyId)).toEqual(expect.arrayContaining([old.keyId, old.aliasTarget]));
   });
 
   it('logs the upgrade once, naming how many records were given a MAC, and reports no failure', () => {
@@ -149,6 +172,8 @@ describe('a data folder made before records were authenticated', () => {
 
   describe('after the upgrade, an item that loses its MAC', () => {
     let unsealedAfterUpgrade: TableKey[] = [];
+    /** Whether each old key item was still in gsi1, and whether it had its listing MAC, after the first start. */
+    let keyLayouts: { inGsi1: boolean; listed: boolean }[] = [];
     let secondStart: { lines: LogLine[] };
     const aliasKey: TableKey = { pk: aliasPartition(ACCOUNT_ID, REGION), sk: ALIAS_NAME };
 
@@ -157,6 +182,10 @@ describe('a data folder made before records were authenticated', () => {
       await e2e.stop();
       unsealedAfterUpgrade = await withTable(e2e.dataDir, async (table) => {
         const items = await table.scan();
+        keyLayouts = await Promise.all(unlisted.map(async (key) => {
+          const item = await table.get(key);
+          return { inGsi1: item[GSI1.partitionKey] !== undefined, listed: item[KEY_LIST_INDEX.mac] !== undefined };
+        }));
         await table.removeAttribute(aliasKey, MAC_ATTRIBUTE);
         return items.filter((item) => isAuthenticatedPartition(tableKeyOf(item).pk) && item[MAC_ATTRIBUTE] === undefined).map(tableKeyOf);
       });
@@ -170,6 +199,11 @@ describe('a data folder made before records were authenticated', () => {
     it('was given one by the upgrade, as was every other authenticated item', () => {
       // Assess
       expect(unsealedAfterUpgrade).toEqual([]);
+    });
+
+    it('finds the old keys rewritten by the first start out of gsi1 into the ListKeys index', () => {
+      // Assess
+      expect(keyLayouts).toEqual(unlisted.map(() => ({ inGsi1: false, listed: true })));
     });
 
     it('is refused with KMSInternalException and the generic message, audited as missing its MAC', async () => {
@@ -201,7 +235,7 @@ describe('a data folder made before records were authenticated', () => {
       expect(new TextDecoder().decode(decrypted.Plaintext)).toBe('encrypted by the old version');
       expect(new TextDecoder().decode(userDecrypted.Plaintext)).toBe('by the user, again');
       expect(direct.KeyId).toBe(`arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/${old.aliasTarget}`);
-      expect(secondStart.lines.filter((line) => line.message === UPGRADE_LOG)).toEqual([]);
+      expect(secondStart.lines.filter((line) => line.message === UPGRADE_LOG || line.message === LISTING_LOG)).toEqual([]);
     }, 60_000);
   });
 });

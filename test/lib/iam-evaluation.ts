@@ -6,7 +6,7 @@
  * `dynamodb:Attributes` the attribute names a request writes or names). Any other operator
  * fails loudly, so an unmodelled policy cannot pass by accident.
  */
-import { DUE_INDEX, GSI1, TABLE_KEY } from '../../src/adapters/dynamodb/table-definition.js';
+import { DUE_INDEX, GSI1, KEY_LIST_INDEX, TABLE_KEY } from '../../src/adapters/dynamodb/table-definition.js';
 import type { Json } from './synth.js';
 
 /** One authorization IAM makes: a transaction is one per item. */
@@ -91,12 +91,17 @@ export function iamRequestsOf(command: string, input: unknown, table: string): I
   return [itemRequest(operation, input as ItemInput, table)];
 }
 
+/** The partition key of each index the functions query. */
+const INDEX_KEYS: Readonly<Record<string, string>> = {
+  [GSI1.indexName]: GSI1.partitionKey, [KEY_LIST_INDEX.indexName]: KEY_LIST_INDEX.partitionKey, [DUE_INDEX.indexName]: DUE_INDEX.partitionKey,
+};
+
 function itemRequest(operation: string, input: ItemInput, table: string): IamRequest {
   const index = input.IndexName;
   const names = Object.values(input.ExpressionAttributeNames ?? {});
   const projection = input.ProjectionExpression?.split(',').map((name) => name.trim()) ?? [];
-  if (index !== undefined && index !== GSI1.indexName && index !== DUE_INDEX.indexName) throw new Error(`unmodelled index ${index}`);
-  const indexKey = index === undefined ? TABLE_KEY.partitionKey : index === GSI1.indexName ? GSI1.partitionKey : DUE_INDEX.partitionKey;
+  const indexKey = index === undefined ? TABLE_KEY.partitionKey : INDEX_KEYS[index];
+  if (indexKey === undefined) throw new Error(`unmodelled index ${String(index)}`);
   const leadingKey = operation === 'Query'
     ? queriedPartition(input, indexKey)
     : (input.Item ?? input.Key)?.[TABLE_KEY.partitionKey]?.S;

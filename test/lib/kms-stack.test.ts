@@ -31,7 +31,7 @@ const functionNamed = (stack: KmsServiceStack, name: string) =>
 const secretId = (template: Synthesized['template']): string => Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0] ?? '';
 
 describe('KmsServiceStack', () => {
-  it('creates a retained table with the shared keys, gsi1, the due-date index, PITR and deletion protection', () => {
+  it('creates a retained table with the shared keys, gsi1, the ListKeys index (its listing only), the due-date index, PITR and deletion protection', () => {
     // Prepare / Act
     const { template } = stackUnderTest();
 
@@ -54,6 +54,14 @@ describe('KmsServiceStack', () => {
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'keyList',
+            KeySchema: [
+              { AttributeName: 'listPk', KeyType: 'HASH' },
+              { AttributeName: 'listSk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['keyState', 'deletionDate', 'listMac'] },
           },
           {
             IndexName: 'due',

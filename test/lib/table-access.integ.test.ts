@@ -130,7 +130,8 @@ describe('the table permissions of each function, against DynamoDB Local', () =>
     const outcomes = [];
     for (const { locator } of await new DynamoDueIndex({ client, tableName: TABLE }).dueKeys(clock.now().getTime())) outcomes.push(await runDueWork(deps, lifecycle, locator));
     attributedTo = undefined;
-    const [usedKey] = (await store.listKeys(ACCOUNT_ID, REGION, { limit: 1 })).items;
+    const [listed] = (await store.listKeys(ACCOUNT_ID, REGION, { limit: 1 })).items;
+    const usedKey = listed === undefined ? undefined : { accountId: ACCOUNT_ID, region: REGION, keyId: listed.keyId };
     attributedTo = 'front';
     // The front notes the keys each cryptographic operation used, and writes them out.
     if (usedKey !== undefined) usage.note(usedKey, { operation: 'Encrypt', cloudTrailEventId: 'event', kmsRequestId: 'request' });

@@ -7,6 +7,7 @@ import {
   keysListPartition, principalPartition, servicePartition,
 } from '../../src/adapters/dynamodb/item-keys.js';
 import { MAC_ATTRIBUTE, isAuthenticatedPartition } from '../../src/adapters/dynamodb/item-integrity.js';
+import { KEY_LIST_INDEX } from '../../src/adapters/dynamodb/table-definition.js';
 import type { StoredGrant } from '../../src/core/kms/grants/stored-grant.js';
 import type { KeyRecord } from '../../src/core/kms/records.js';
 import { KEY_MATERIAL_ATTRIBUTES } from '../../lib/constructs/table-access.js';
@@ -76,7 +77,7 @@ const ATTACKS: [ServiceFunction, string, string, unknown][] = [
   ['tags', 'reads an access key\'s sealed secret', 'GetItemCommand', keyed(accessKeyKey('AKIAEXAMPLE000000001'))],
   ['tags', 'repoints an alias', 'PutItemCommand', put(aliasToItem(makeAlias(VICTIM_KEY, 'alias/app')))],
   ['tags', 'deletes a key', 'DeleteItemCommand', keyed(keyMetadataKey(OTHER_ACCOUNT, VICTIM_KEY.region, VICTIM_KEY.keyId))],
-  ['tags', 'lists every key of an account', 'QueryCommand', query('gsi1pk', keysListPartition(OTHER_ACCOUNT, KEY.region), 'gsi1')],
+  ['tags', 'lists every key of an account', 'QueryCommand', query(KEY_LIST_INDEX.partitionKey, keysListPartition(OTHER_ACCOUNT, KEY.region), KEY_LIST_INDEX.indexName)],
   ['aliases', 'rewrites a key\'s metadata', 'PutItemCommand', put(keyToItem({ ...VICTIM_KEY, keyState: 'Disabled' }))],
   ['aliases', 'writes an alias item carrying key material', 'PutItemCommand',
     put({ ...aliasToItem(makeAlias(KEY, 'alias/app')), wrappedMaterial: { B: new Uint8Array(32) } })],

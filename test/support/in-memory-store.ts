@@ -2,7 +2,7 @@ import {
   AlreadyExistsException, ConflictException, InvalidMarkerException, KMSInvalidStateException, NotFoundException,
 } from '../../src/models/kms/generated/errors.js';
 import type {
-  AliasStore, CredentialStore, DueKey, DueWorkIndex, GrantStore, KeyLocator, KeyRemoval, KeyStore, KeyUsageRecord, KeyUsageStore, Page, PageRequest,
+  AliasStore, CredentialStore, DueKey, DueWorkIndex, GrantStore, KeyListing, KeyLocator, KeyRemoval, KeyStore, KeyUsageRecord, KeyUsageStore, Page, PageRequest,
   SealedData,
 } from '../../src/core/ports/index.js';
 import type { StoredGrant } from '../../src/core/kms/grants/stored-grant.js';
@@ -51,10 +51,11 @@ export class InMemoryStore implements KeyStore, AliasStore, GrantStore, Credenti
     this.#keys.set(keyKey(key), copy(key));
   }
 
-  async listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyRecord>> {
+  async listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyListing>> {
     const keys = [...this.#keys.values()]
       .filter((key) => key.accountId === accountId && key.region === region)
-      .sort((a, b) => compare(a.keyId, b.keyId));
+      .sort((a, b) => compare(a.keyId, b.keyId))
+      .map(({ keyId, keyState, deletionDate }): KeyListing => (deletionDate === undefined ? { keyId, keyState } : { keyId, keyState, deletionDate }));
     return pageAfter(keys, (key) => key.keyId, page);
   }
 

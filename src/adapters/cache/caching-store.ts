@@ -6,7 +6,7 @@
  * key and its backing keys cached, so in local mode, where every group shares one instance and no
  * other process writes the table, entries need no TTL (`ttlMs` Infinity) and nothing is ever stale.
  */
-import type { AliasStore, Clock, KeyLocator, KeyStore, Page, PageRequest } from '../../core/ports/index.js';
+import type { AliasStore, Clock, KeyListing, KeyLocator, KeyStore, Page, PageRequest } from '../../core/ports/index.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/kms/records.js';
 import { TtlCache } from '../../util/ttl-cache.js';
 
@@ -54,7 +54,7 @@ export class CachingStore implements KeyStore, AliasStore {
     await this.#writeKey(key, () => this.#keys.updateKey(key, expectedRevision));
   }
 
-  listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyRecord>> {
+  listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyListing>> {
     return this.#keys.listKeys(accountId, region, page);
   }
 

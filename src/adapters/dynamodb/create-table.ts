@@ -12,14 +12,16 @@ import {
   UpdateTableCommand,
   waitUntilTableExists,
   type CreateTableCommandInput,
+  type Projection,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { DUE_INDEX, GSI1, TABLE_KEY } from './table-definition.js';
+import { DUE_INDEX, GSI1, KEY_LIST_INDEX, TABLE_KEY } from './table-definition.js';
+import { markKeyListingComplete } from './key-listing-upgrade.js';
 
 /** How long `ensureTable` waits for a new table to become ACTIVE. */
 const ACTIVE_TIMEOUT_SECONDS = 120;
 
-/** The table as the adapter expects it: on-demand billing, pk/sk strings and the gsi1 index. */
+/** The table as the adapter expects it: on-demand billing, pk/sk strings, the gsi1, ListKeys and due-date indexes. */
 export function tableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
@@ -29,8 +31,8 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
       { AttributeName: TABLE_KEY.sortKey, AttributeType: 'S' },
       { AttributeName: GSI1.partitionKey, AttributeType: 'S' },
       { AttributeName: GSI1.sortKey, AttributeType: 'S' },
-      { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' },
-      { AttributeName: DUE_INDEX.sortKey, AttributeType: 'S' },
+      ...indexAttributes(KEY_LIST_INDEX),
+      ...indexAttributes(DUE_INDEX),
     ],
     KeySchema: [
       { AttributeName: TABLE_KEY.partitionKey, KeyType: 'HASH' },
@@ -46,31 +48,52 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
         // Listings read whole records from the index instead of a second round trip per item.
         Projection: { ProjectionType: 'ALL' },
       },
-      dueIndexDefinition(),
+      ...ADDED_INDEXES.map(indexDefinition),
     ],
   };
 }
 
-/** The due-date index; the scheduler needs only the keys, which every index projects. */
-function dueIndexDefinition() {
+type IndexLayout = { readonly indexName: string; readonly partitionKey: string; readonly sortKey: string };
+
+/** Indexes that tables made by an earlier version may lack, with what each projects. */
+const ADDED_INDEXES: readonly AddedIndex[] = [
+  // ListKeys reads only the listing (table-definition.ts), with its own MAC.
+  { index: KEY_LIST_INDEX, projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...KEY_LIST_INDEX.included] } },
+  // The scheduler needs only the keys, which every index projects.
+  { index: DUE_INDEX, projection: { ProjectionType: 'KEYS_ONLY' as const } },
+];
+
+interface AddedIndex {
+  readonly index: IndexLayout;
+  readonly projection: Projection;
+}
+
+function indexAttributes(index: IndexLayout) {
+  return [
+    { AttributeName: index.partitionKey, AttributeType: 'S' as const },
+    { AttributeName: index.sortKey, AttributeType: 'S' as const },
+  ];
+}
+
+function indexDefinition({ index, projection }: AddedIndex) {
   return {
-    IndexName: DUE_INDEX.indexName,
+    IndexName: index.indexName,
     KeySchema: [
-      { AttributeName: DUE_INDEX.partitionKey, KeyType: 'HASH' as const },
-      { AttributeName: DUE_INDEX.sortKey, KeyType: 'RANGE' as const },
+      { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: 'KEYS_ONLY' as const },
+    Projection: projection,
   };
 }
 
-/** Whether the table has the due-date index: a query of one absent due date, in constant time. */
-async function hasDueIndex(client: DynamoDBClient, tableName: string): Promise<boolean> {
+/** Whether the table has the index: a query of one absent partition, in constant time. */
+async function hasIndex(client: DynamoDBClient, tableName: string, index: IndexLayout): Promise<boolean> {
   try {
     await client.send(new QueryCommand({
       TableName: tableName,
-      IndexName: DUE_INDEX.indexName,
-      KeyConditionExpression: '#dpk = :probe',
-      ExpressionAttributeNames: { '#dpk': DUE_INDEX.partitionKey },
+      IndexName: index.indexName,
+      KeyConditionExpression: '#ipk = :probe',
+      ExpressionAttributeNames: { '#ipk': index.partitionKey },
       ExpressionAttributeValues: { ':probe': { S: PROBE } },
       Limit: 1,
     }));
@@ -81,22 +104,20 @@ async function hasDueIndex(client: DynamoDBClient, tableName: string): Promise<b
   }
 }
 
-/** Adds the due-date index to a table made by a version without it, and waits until it is ACTIVE. */
-async function addDueIndex(client: DynamoDBClient, tableName: string): Promise<void> {
+/** Adds an index to a table made by a version without it, and waits until it is ACTIVE (DynamoDB fills it from the items). */
+async function addIndex(client: DynamoDBClient, tableName: string, added: AddedIndex): Promise<void> {
+  const { indexName } = added.index;
   await client.send(new UpdateTableCommand({
     TableName: tableName,
-    AttributeDefinitions: [
-      { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' },
-      { AttributeName: DUE_INDEX.sortKey, AttributeType: 'S' },
-    ],
-    GlobalSecondaryIndexUpdates: [{ Create: dueIndexDefinition() }],
+    AttributeDefinitions: indexAttributes(added.index),
+    GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(added) }],
   }));
   const deadline = Date.now() + ACTIVE_TIMEOUT_SECONDS * 1000;
   for (;;) {
     // Described only while the index is being added, once per table.
-    const index = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === DUE_INDEX.indexName);
+    const index = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === indexName);
     if (index?.IndexStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error(`Index ${DUE_INDEX.indexName} of table ${tableName} did not become ACTIVE in ${ACTIVE_TIMEOUT_SECONDS} s.`);
+    if (Date.now() > deadline) throw new Error(`Index ${indexName} of table ${tableName} did not become ACTIVE in ${ACTIVE_TIMEOUT_SECONDS} s.`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -110,18 +131,22 @@ async function addDueIndex(client: DynamoDBClient, tableName: string): Promise<v
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   const existing = await probeTable(client, tableName);
   if (existing === 'ready') {
-    // A table made by a version without the due-date index gets it once.
-    if (!(await hasDueIndex(client, tableName))) await addDueIndex(client, tableName);
+    // A table made by a version without an index gets it once (one index per UpdateTable).
+    for (const added of ADDED_INDEXES) if (!(await hasIndex(client, tableName, added.index))) await addIndex(client, tableName, added);
     return;
   }
+  let created = true;
   try {
     await client.send(new CreateTableCommand(tableDefinition(tableName)));
   } catch (error) {
     // Someone else (another test worker, a second instance) created it first: that is fine.
     if (!(error instanceof ResourceInUseException)) throw error;
+    created = false;
   }
   // Only a table just created (or being created) is described here, while it is still empty.
   await waitUntilTableExists({ client, maxWaitTime: ACTIVE_TIMEOUT_SECONDS, minDelay: 1 }, { TableName: tableName });
+  // A new table has no key of the older layout (whoever created it says so).
+  if (created) await markKeyListingComplete(client, tableName);
 }
 
 const PROBE = '#layout-probe';

@@ -5,7 +5,7 @@
 import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { AlreadyExistsException, ConflictException, KMSInvalidStateException, NotFoundException } from '../../models/kms/generated/errors.js';
 import type { ServiceError } from '../../core/errors/service-error.js';
-import type { AliasStore, CredentialStore, GrantStore, KeyLocator, KeyStore, Page, PageRequest, SealedData } from '../../core/ports/index.js';
+import type { AliasStore, CredentialStore, GrantStore, KeyListing, KeyLocator, KeyStore, Page, PageRequest, SealedData } from '../../core/ports/index.js';
 import type { StoredGrant } from '../../core/kms/grants/stored-grant.js';
 import type { AliasRecord, BackingKeyRecord, KeyRecord } from '../../core/kms/records.js';
 import type { AccessKeyRecord } from '../../core/iam/records.js';
@@ -42,14 +42,15 @@ import {
   itemToBackingKey,
   itemToGrant,
   itemToKey,
+  itemToKeyListing,
   keyToItem,
   type Item,
 } from './item-mapping.js';
 import { decodeMarker, encodeMarker, invalidMarker } from './marker.js';
 import { replaceSealedSecret, replaceWrappedMaterial, scanType } from './material-scans.js';
-import { GSI1, TABLE_KEY } from './table-definition.js';
+import { GSI1, KEY_LIST_INDEX, TABLE_KEY } from './table-definition.js';
 import { TableReads, type QueryInput } from './table-reads.js';
-import { opened, type ItemIntegrity } from './item-integrity.js';
+import { opened, openedListing, type ItemIntegrity } from './item-integrity.js';
 
 export interface DynamoStoreOptions {
   readonly tableName: string;
@@ -139,19 +140,22 @@ export class DynamoStore implements KeyStore, AliasStore, GrantStore, Credential
     }
   }
 
-  async listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyRecord>> {
+  async listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyListing>> {
     const after = page.marker === undefined ? undefined : decodeMarker('keys', page.marker);
     const { items, more } = await this.reads.queryPage(
       {
-        IndexName: GSI1.indexName,
-        KeyConditionExpression: '#gpk = :gpk',
-        ExpressionAttributeNames: { '#gpk': GSI1.partitionKey },
-        ExpressionAttributeValues: { ':gpk': { S: keysListPartition(accountId, region) } },
+        IndexName: KEY_LIST_INDEX.indexName,
+        KeyConditionExpression: '#lpk = :lpk',
+        ExpressionAttributeNames: { '#lpk': KEY_LIST_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':lpk': { S: keysListPartition(accountId, region) } },
       },
       page.limit,
       after === undefined ? undefined : keysListStartKey(accountId, region, after),
     );
-    const keys = await this.decodeAll(items, itemToKey);
+    const keys = await Promise.all(items.map(async (entry) => {
+      const checked = await openedListing(this.integrity, entry);
+      return guard(() => itemToKeyListing(checked));
+    }));
     const last = keys.at(-1);
     return more && last !== undefined ? { items: keys, nextMarker: encodeMarker('keys', last.keyId) } : { items: keys };
   }

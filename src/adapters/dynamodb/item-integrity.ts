@@ -14,7 +14,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { RecordAuthenticator } from '../../core/ports/index.js';
 import type { Item } from './item-mapping.js';
-import { TABLE_KEY } from './table-definition.js';
+import { KEY_LIST_INDEX, TABLE_KEY } from './table-definition.js';
 import { toKmsError } from './dynamo-errors.js';
 
 /** The attribute holding an item's MAC. */
@@ -50,8 +50,32 @@ type Tagged = readonly [string, unknown];
  * prints it, so DynamoDB's normalization of number text does not change the encoding.
  */
 export function canonicalEncoding(item: Item): Uint8Array {
-  const names = Object.keys(item).filter((name) => name !== MAC_ATTRIBUTE && !COUNTERS.has(name));
-  return Buffer.from(JSON.stringify([DOMAIN, pairs(item, names)]), 'utf8');
+  return encoding(DOMAIN, item, Object.keys(item).filter((name) => name !== MAC_ATTRIBUTE && !COUNTERS.has(name)));
+}
+
+/** Domain of the key listing's MAC, apart from the record's. */
+const LISTING_DOMAIN = 'open-kms key listing v1';
+
+/** What the ListKeys index holds of a key metadata item, its own MAC aside: the table and index keys and the included attributes. */
+const LISTED = [TABLE_KEY.partitionKey, TABLE_KEY.sortKey, KEY_LIST_INDEX.partitionKey, KEY_LIST_INDEX.sortKey, ...KEY_LIST_INDEX.included]
+  .filter((name) => name !== KEY_LIST_INDEX.mac);
+
+/**
+ * The canonical encoding of what the ListKeys index holds of an item (the same form as
+ * {@link canonicalEncoding}, in its own domain): the same bytes whether computed from the whole
+ * item before it is written or from its projection read back from the index.
+ */
+export function listingEncoding(item: Item): Uint8Array {
+  return encoding(LISTING_DOMAIN, item, LISTED.filter((name) => item[name] !== undefined));
+}
+
+function encoding(domain: string, item: Item, names: string[]): Uint8Array {
+  return Buffer.from(JSON.stringify([domain, pairs(item, names)]), 'utf8');
+}
+
+/** Whether the item belongs in the ListKeys index (a key's metadata). */
+function isListed(item: Item): boolean {
+  return item[KEY_LIST_INDEX.partitionKey] !== undefined;
 }
 
 function pairs(map: Record<string, AttributeValue>, names: string[] = Object.keys(map)): [string, Tagged][] {
@@ -87,7 +111,7 @@ function compareStrings(a: string, b: string): number {
 export interface IntegrityFailure {
   readonly pk: string;
   readonly sk: string;
-  /** The item's `type` attribute as stored (the writer may have changed it). */
+  /** The item's `type` attribute as stored (the writer may have changed it), or which index entry failed. */
   readonly type: string;
   readonly reason: 'missing MAC' | 'MAC does not match';
   /** The account and Region the item claims, where it names them (for the report only). */
@@ -131,14 +155,34 @@ export class ItemIntegrity {
     return this.#upgraded;
   }
 
-  /** The item with its MAC. */
+  /**
+   * The item with its MAC; a key's metadata first gets the MAC of its listing, which the
+   * record's MAC then covers too.
+   */
   async seal(item: Item): Promise<Item> {
-    return { ...item, [MAC_ATTRIBUTE]: { B: await this.#authenticator.mac(canonicalEncoding(item)) } };
+    const listed = isListed(item) ? { ...item, [KEY_LIST_INDEX.mac]: { B: await this.#authenticator.mac(listingEncoding(item)) } } : item;
+    return { ...listed, [MAC_ATTRIBUTE]: { B: await this.#authenticator.mac(canonicalEncoding(listed)) } };
   }
 
   /** Just the MAC of `item` (for an update that sets it beside the attributes it changes). */
   async macOf(item: Item): Promise<AttributeValue> {
     return { B: await this.#authenticator.mac(canonicalEncoding(item)) };
+  }
+
+  /**
+   * An entry read from the ListKeys index, if its listing MAC is right; otherwise reports the
+   * failure and throws `RecordIntegrityError`. Every entry has one: the index holds only items
+   * this version sealed (or the listing upgrade gave one), so a missing MAC is always a failure.
+   */
+  async openListing(entry: Item): Promise<Item> {
+    const mac = entry[KEY_LIST_INDEX.mac]?.B;
+    if (mac === undefined || !(await this.#authenticator.verify(listingEncoding(entry), mac))) {
+      // The projection holds no `type`: the report names the index instead.
+      const failure = { ...failureOf(entry, mac === undefined ? 'missing MAC' : 'MAC does not match'), type: `${KEY_LIST_INDEX.indexName} index entry` };
+      this.#onFailure(failure);
+      throw new RecordIntegrityError(failure);
+    }
+    return entry;
   }
 
   /** The item, if its MAC is right; otherwise reports the failure and throws `RecordIntegrityError`. */
@@ -169,6 +213,15 @@ export class ItemIntegrity {
 export async function opened(integrity: ItemIntegrity, item: Item): Promise<Item> {
   try {
     return await integrity.open(item);
+  } catch (error) {
+    throw toKmsError(error);
+  }
+}
+
+/** Checks a ListKeys index entry's MAC; a failure (already reported) becomes an opaque internal error. */
+export async function openedListing(integrity: ItemIntegrity, entry: Item): Promise<Item> {
+  try {
+    return await integrity.openListing(entry);
   } catch (error) {
     throw toKmsError(error);
   }

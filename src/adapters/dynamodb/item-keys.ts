@@ -4,7 +4,7 @@
  * `:`, so only the last component of a composite value could, and it cannot shift the others.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DUE_INDEX, GSI1, TABLE_KEY } from './table-definition.js';
+import { DUE_INDEX, GSI1, KEY_LIST_INDEX, TABLE_KEY } from './table-definition.js';
 
 export type ItemKey = Record<string, AttributeValue>;
 
@@ -20,16 +20,21 @@ export function keyMetadataKey(accountId: string, region: string, keyId: string)
   return primaryKey(keyPartition(accountId, region, keyId), METADATA_SORT_KEY);
 }
 
-/** gsi1 partition listing every key of an account and Region. */
+/** What every partition of the ListKeys index starts with (gsi1's, in the older layout). */
+export const KEYS_LIST_PREFIX = 'KEYS#';
+
+/** Partition of the ListKeys index holding every key of an account and Region. */
 export function keysListPartition(accountId: string, region: string): string {
-  return `KEYS#${accountId}:${region}`;
+  return `${KEYS_LIST_PREFIX}${accountId}:${region}`;
+}
+
+/** A key metadata item's attributes in the ListKeys index: sorted by key ID under its account and Region. */
+export function keyListIndexKey(accountId: string, region: string, keyId: string): ItemKey {
+  return { [KEY_LIST_INDEX.partitionKey]: { S: keysListPartition(accountId, region) }, [KEY_LIST_INDEX.sortKey]: { S: keyId } };
 }
 
 export function keysListStartKey(accountId: string, region: string, keyId: string): ItemKey {
-  return {
-    ...keyMetadataKey(accountId, region, keyId),
-    ...indexKey(keysListPartition(accountId, region), keyId),
-  };
+  return { ...keyMetadataKey(accountId, region, keyId), ...keyListIndexKey(accountId, region, keyId) };
 }
 
 export function backingKeySortKey(backingKeyId: string): string {

@@ -10,6 +10,8 @@ import type { AccessKeyRecord, StoredSession } from '../../core/iam/records.js';
 import type { StoredGrant } from '../../core/kms/grants/stored-grant.js';
 import { GrantOperationValues, type GrantOperation } from '../../models/kms/generated/shapes.js';
 import { lifecycleDueAt } from '../../core/kms/lifecycle/due-dates.js';
+import type { KeyListing } from '../../core/ports/index.js';
+import { KEY_LIST_INDEX } from './table-definition.js';
 import {
   accessKeyKey,
   aliasIndexSortKey,
@@ -18,9 +20,9 @@ import {
   dueIndexKey,
   grantKey,
   indexKey,
+  keyListIndexKey,
   keyMetadataKey,
   keyPartition,
-  keysListPartition,
   principalPartition,
   retirableSortKey,
   retiringPartition,
@@ -32,7 +34,7 @@ export function keyToItem(key: KeyRecord): Item {
   const dueAt = lifecycleDueAt(key);
   return {
     ...keyMetadataKey(key.accountId, key.region, key.keyId),
-    ...indexKey(keysListPartition(key.accountId, key.region), key.keyId),
+    ...keyListIndexKey(key.accountId, key.region, key.keyId),
     // Written with the metadata it derives from, so no crash separates a state change from its due date.
     ...(dueAt === undefined ? {} : dueIndexKey(dueAt, key.accountId, key.region, key.keyId)),
     type: { S: 'Key' },
@@ -93,6 +95,16 @@ export function itemToKey(item: Item): KeyRecord {
     ...(onDemandRotations === undefined ? {} : { onDemandRotations }),
     ...optionalImportedMaterial(item),
     revision: number(item, 'revision'),
+  };
+}
+
+/** A ListKeys index entry (its projection of the key's metadata item) as a listing. */
+export function itemToKeyListing(entry: Item): KeyListing {
+  const deletionDate = optionalNumber(entry, 'deletionDate');
+  return {
+    keyId: string(entry, KEY_LIST_INDEX.sortKey),
+    keyState: string(entry, 'keyState') as KeyState,
+    ...(deletionDate === undefined ? {} : { deletionDate }),
   };
 }
 

@@ -4,8 +4,22 @@
  */
 export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
-/** One overloaded global secondary index: listings (keys of an account/Region, aliases of a key). */
+/** One overloaded global secondary index: listings (aliases of a key, retirable grants, access keys of a principal). */
 export const GSI1 = { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
+
+/**
+ * The ListKeys index: every key metadata item, by account and Region (`listPk`) then key ID
+ * (`listSk`), projecting only what ListKeys needs besides those: the key's state and deletion date
+ * (a key past its deletion date is not listed) and `listMac`, the token's MAC over exactly what the
+ * index holds (`item-integrity.ts`). A page costs the same whatever the keys' policies and tags.
+ */
+export const KEY_LIST_INDEX = {
+  indexName: 'keyList',
+  partitionKey: 'listPk',
+  sortKey: 'listSk',
+  mac: 'listMac',
+  included: ['keyState', 'deletionDate', 'listMac'],
+} as const;
 
 /**
  * The sparse due-date index of the key lifecycle: only key metadata items with lifecycle work

@@ -4,7 +4,7 @@
  * never imports an SDK, a PKCS#11 binding or an HTTP module.
  */
 export type { Page, PageRequest } from './paging.js';
-export type { KeyLocator, KeyStore } from './key-store.js';
+export type { KeyListing, KeyLocator, KeyStore } from './key-store.js';
 export type { AliasStore } from './alias-store.js';
 export type { CredentialStore } from './credential-store.js';
 export type { KeyMaterial, SealedData, WrappedKeyRef } from './key-material.js';

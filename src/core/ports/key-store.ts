@@ -10,6 +10,12 @@ export interface KeyLocator {
 }
 
 /**
+ * What a key listing holds of each key: its ID, and its state and deletion date, since a key past
+ * its deletion date is not listed even before its records are removed.
+ */
+export type KeyListing = Pick<KeyRecord, 'keyId' | 'keyState' | 'deletionDate'>;
+
+/**
  * Persistence of keys and their backing key versions.
  * Multi-item changes are atomic: a crash never leaves a half-made key.
  */
@@ -27,7 +33,8 @@ export interface KeyStore {
    * Throws `ConflictException` when another writer got there first.
    */
   updateKey(key: KeyRecord, expectedRevision: number): Promise<void>;
-  listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyRecord>>;
+  /** The keys of an account and Region, by key ID: only what ListKeys needs of each. */
+  listKeys(accountId: string, region: string, page: PageRequest): Promise<Page<KeyListing>>;
   getBackingKey(locator: KeyLocator, backingKeyId: string): Promise<BackingKeyRecord | undefined>;
   /** Every backing key version of the key, in no particular order (a key has a few dozen at most). */
   listBackingKeys(locator: KeyLocator): Promise<readonly BackingKeyRecord[]>;

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, GetItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureTable } from '../../../src/adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../../../src/adapters/dynamodb/dynamo-store.js';
@@ -10,6 +10,7 @@ import {
   AlreadyExistsException,
   ConflictException,
   InvalidMarkerException,
+  KMSInternalException,
   KMSInvalidStateException,
   NotFoundException,
 } from '../../../src/models/kms/generated/errors.js';
@@ -17,6 +18,10 @@ import { startDynamoDbLocal, type DynamoDbLocal } from '../../../src/local/dynam
 import type { KeyRecord } from '../../../src/core/kms/records.js';
 import { REGION, keyIdFor, makeAccessKey, makeAlias, makeBackingKey, makeKey, newAccountId } from './fixtures.js';
 import { testIntegrity } from '../../support/fake-record-authenticator.js';
+import { KEY_LIST_INDEX } from '../../../src/adapters/dynamodb/table-definition.js';
+import { keyListIndexKey, keyMetadataKey, keysListPartition } from '../../../src/adapters/dynamodb/item-keys.js';
+import type { Item } from '../../../src/adapters/dynamodb/item-mapping.js';
+import type { IntegrityFailure } from '../../../src/adapters/dynamodb/item-integrity.js';
 
 const TABLE = 'kms';
 
@@ -178,9 +183,69 @@ describe('DynamoStore listKeys', () => {
     const third = await store.listKeys(accountId, REGION, { limit: 2, marker: second.nextMarker! });
 
     // Assess
-    expect(first).toEqual({ items: keys.slice(0, 2), nextMarker: encodeMarker('keys', keyIdFor(2)) });
-    expect(second).toEqual({ items: keys.slice(2, 4), nextMarker: encodeMarker('keys', keyIdFor(4)) });
-    expect(third).toEqual({ items: keys.slice(4) });
+    const listed = keys.map((key) => ({ keyId: key.keyId, keyState: key.keyState }));
+    expect(first).toEqual({ items: listed.slice(0, 2), nextMarker: encodeMarker('keys', keyIdFor(2)) });
+    expect(second).toEqual({ items: listed.slice(2, 4), nextMarker: encodeMarker('keys', keyIdFor(4)) });
+    expect(third).toEqual({ items: listed.slice(4) });
+  });
+
+  it('lists a key pending deletion with its state and deletion date', async () => {
+    // Prepare
+    const accountId = newAccountId();
+    await givenKey(accountId, { keyState: 'PendingDeletion', deletionDate: 1_800_000_000_000 });
+
+    // Act
+    const page = await store.listKeys(accountId, REGION, { limit: 10 });
+
+    // Assess
+    expect(page.items).toEqual([{ keyId: keyIdFor(1), keyState: 'PendingDeletion', deletionDate: 1_800_000_000_000 }]);
+  });
+
+  it('keeps in the ListKeys index only the listing of a key, whatever its policy and tags', async () => {
+    // Prepare
+    const accountId = newAccountId();
+    await givenKey(accountId, {
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'x'.repeat(4000), Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' }] }),
+      tags: Array.from({ length: 50 }, (_, i) => ({ tagKey: `k${i}`, tagValue: `v${i}` })),
+      deletionDate: 1_800_000_000_000,
+      keyState: 'PendingDeletion',
+    });
+
+    // Act
+    const output = await client.send(new QueryCommand({
+      TableName: TABLE,
+      IndexName: KEY_LIST_INDEX.indexName,
+      KeyConditionExpression: '#p = :p',
+      ExpressionAttributeNames: { '#p': KEY_LIST_INDEX.partitionKey },
+      ExpressionAttributeValues: { ':p': { S: keysListPartition(accountId, REGION) } },
+    }));
+
+    // Assess
+    expect(Object.keys(output.Items?.[0] ?? {}).sort()).toEqual(['deletionDate', 'keyState', 'listMac', 'listPk', 'listSk', 'pk', 'sk']);
+  });
+
+  it.each([
+    ['moved into another account\'s listing', (item: Item, otherAccount: string): Item => ({ ...item, ...keyListIndexKey(otherAccount, REGION, item['keyId']!.S!) })],
+    ['shown as enabled while pending deletion', (item: Item): Item => ({ ...item, keyState: { S: 'Enabled' } })],
+    ['without its listing MAC', (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([name]) => name !== KEY_LIST_INDEX.mac))],
+  ])('refuses a listing %s (KMSInternalException), and reports it', async (_, forge) => {
+    // Prepare
+    const failures: IntegrityFailure[] = [];
+    const checking = new DynamoStore({ tableName: TABLE, client, integrity: testIntegrity(failures) });
+    const accountId = newAccountId();
+    const otherAccount = newAccountId();
+    const key = await givenKey(accountId, { keyState: 'PendingDeletion', deletionDate: 1_800_000_000_000 });
+    const stored = (await client.send(new GetItemCommand({ TableName: TABLE, Key: keyMetadataKey(accountId, REGION, key.keyId) }))).Item!;
+    const forged = forge(stored, otherAccount);
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: forged }));
+    const listedUnder = forged[KEY_LIST_INDEX.partitionKey]!.S === keysListPartition(otherAccount, REGION) ? otherAccount : accountId;
+
+    // Act
+    const result = checking.listKeys(listedUnder, REGION, { limit: 10 });
+
+    // Assess
+    await expect(result).rejects.toThrow(KMSInternalException);
+    expect(failures).toEqual([expect.objectContaining({ pk: stored['pk']!.S, sk: 'META', type: 'keyList index entry' })]);
   });
 
   it('returns no marker when the last page is exactly full', async () => {
@@ -454,7 +519,7 @@ describe('ensureTable', () => {
     await expect(result).rejects.toThrow(/unexpected layout \(gsi1/);
   });
 
-  it('checks an existing table with three reads of absent items (table, gsi1, due-date index), not DescribeTable (whose cost grows with the items)', async () => {
+  it('checks an existing table with four reads of absent items (table, gsi1, ListKeys and due-date indexes), not DescribeTable (whose cost grows with the items)', async () => {
     // Prepare
     const send = vi.spyOn(client, 'send');
 
@@ -462,7 +527,7 @@ describe('ensureTable', () => {
     await ensureTable(client, TABLE);
 
     // Assess
-    expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['GetItemCommand', 'QueryCommand', 'QueryCommand']);
+    expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['GetItemCommand', 'QueryCommand', 'QueryCommand', 'QueryCommand']);
     send.mockRestore();
   });
 });

@@ -4,7 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { COUNTERS, ItemIntegrity, MAC_ATTRIBUTE, canonicalEncoding, isAuthenticatedPartition, type IntegrityFailure } from '../../../src/adapters/dynamodb/item-integrity.js';
+import {
+  COUNTERS, ItemIntegrity, MAC_ATTRIBUTE, canonicalEncoding, isAuthenticatedPartition, listingEncoding, type IntegrityFailure,
+} from '../../../src/adapters/dynamodb/item-integrity.js';
+import { KEY_LIST_INDEX } from '../../../src/adapters/dynamodb/table-definition.js';
 import { FakeRecordAuthenticator } from '../../support/fake-record-authenticator.js';
 
 type Item = Record<string, AttributeValue>;
@@ -135,6 +138,66 @@ describe('ItemIntegrity', () => {
 
     // Act / Assess
     await expect(checker.open(await other.seal(KEY_ITEM))).rejects.toThrow('MAC does not match');
+  });
+});
+
+describe('the listing MAC (ListKeys index)', () => {
+  const LISTED_ITEM: Item = { ...KEY_ITEM, listPk: { S: 'KEYS#111122223333:us-east-1' }, listSk: { S: '1234abcd' }, deletionDate: { N: '1800000000000' } };
+  /** What the index holds of a sealed item: its keys and included attributes. */
+  const projection = (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([name]) =>
+    ['pk', 'sk', KEY_LIST_INDEX.partitionKey, KEY_LIST_INDEX.sortKey, ...KEY_LIST_INDEX.included].includes(name)));
+
+  it('is computed from the whole item and checks out on its projection read back from the index', async () => {
+    // Prepare
+    const { integrity: checker, failures } = integrity();
+    const sealed = await checker.seal(LISTED_ITEM);
+
+    // Act
+    const opened = await checker.openListing(projection(sealed));
+
+    // Assess
+    expect(opened[KEY_LIST_INDEX.mac]).toBeDefined();
+    expect(listingEncoding(sealed)).toEqual(listingEncoding(projection(sealed)));
+    expect(failures).toEqual([]);
+  });
+
+  it('is covered by the record MAC: an item whose listing MAC was replaced fails its record check', async () => {
+    // Prepare
+    const { integrity: checker } = integrity();
+    const sealed = await checker.seal(LISTED_ITEM);
+
+    // Act / Assess
+    await expect(checker.open({ ...sealed, [KEY_LIST_INDEX.mac]: { B: new Uint8Array(32) } })).rejects.toThrow('MAC does not match');
+  });
+
+  it('is only given to items in the ListKeys index (key metadata)', async () => {
+    // Act
+    const sealed = await integrity().integrity.seal(KEY_ITEM);
+
+    // Assess
+    expect(sealed[KEY_LIST_INDEX.mac]).toBeUndefined();
+  });
+
+  it('is not the record MAC of the same attributes (another domain)', () => {
+    // Act / Assess
+    expect(encode(projection(LISTED_ITEM))).not.toBe(Buffer.from(listingEncoding(LISTED_ITEM)).toString('hex'));
+  });
+
+  it.each([
+    ['another state', (item: Item): Item => ({ ...item, keyState: { S: 'Enabled' } })],
+    ['another deletion date', (item: Item): Item => ({ ...item, deletionDate: { N: '1900000000000' } })],
+    ['no deletion date', (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([name]) => name !== 'deletionDate'))],
+    ['another account\'s listing', (item: Item): Item => ({ ...item, listPk: { S: 'KEYS#444455556666:us-east-1' } })],
+    ['another key ID', (item: Item): Item => ({ ...item, listSk: { S: '5678efgh' } })],
+    ['another table key', (item: Item): Item => ({ ...item, pk: { S: 'KEY#111122223333:us-east-1:5678efgh' } })],
+  ])('refuses a listing changed to %s, and reports it', async (_change, change) => {
+    // Prepare
+    const { integrity: checker, failures } = integrity();
+    const entry = change(projection(await checker.seal(LISTED_ITEM)));
+
+    // Act / Assess
+    await expect(checker.openListing(entry)).rejects.toThrow('MAC does not match');
+    expect(failures).toEqual([expect.objectContaining({ reason: 'MAC does not match', type: 'keyList index entry' })]);
   });
 });
 

@@ -3,7 +3,7 @@
  * the embedded table through DynamoDB Local's own API, and the SoftHSM token through PKCS#11
  * with the PIN of `token.json`. Only while the service is stopped (the folder's lock is free).
  */
-import { GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SessionFlag, UserType, type ObjectClass } from 'graphene-pk11';
 import { DEFAULT_TABLE_NAME } from '../../../src/adapters/dynamodb/table-definition.js';
 import { acquireModule, releaseModule } from '../../../src/adapters/pkcs11/module-registry.js';
@@ -49,6 +49,12 @@ export class EmbeddedTable {
   async forge(key: TableKey, change: (item: Item) => Item): Promise<TableKey> {
     await this.put(change(await this.get(key)));
     return key;
+  }
+
+  /** Deletes the item under `key`; true if there was one. */
+  async delete(key: TableKey): Promise<boolean> {
+    const { Attributes: old } = await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(key), ReturnValues: 'ALL_OLD' }));
+    return old !== undefined;
   }
 
   /** Removes the attribute `name` from the stored item under `key` (which must exist). */

@@ -39,7 +39,7 @@ function pendingRotations(key: KeyRecord): { readonly type: 'ON_DEMAND' | 'AUTOM
  * Whether `key`'s waiting period is over at `now`. Such a key is deleted as far as every caller is
  * concerned, even before the scheduler has removed its items from the table.
  */
-export function isDeleted(key: KeyRecord, now: Date): boolean {
+export function isDeleted(key: Pick<KeyRecord, 'keyState' | 'deletionDate'>, now: Date): boolean {
   return key.keyState === 'PendingDeletion' && key.deletionDate !== undefined && key.deletionDate <= now.getTime();
 }
 

@@ -3,6 +3,7 @@ import type { OperationCall, OperationHandler } from '../service.js';
 import { scopeOf } from '../service.js';
 import type { KeyRecord } from '../records.js';
 import { resolveKey } from '../keys/resolve-key.js';
+import { keyArn } from '../keys/identifiers.js';
 import { toKeyMetadata } from '../keys/key-metadata.js';
 import { pageOf } from './paging.js';
 import { isDeleted, lifecycleDueAt } from '../lifecycle/due-dates.js';
@@ -19,7 +20,7 @@ export const listKeys: OperationHandler<'ListKeys'> = async (call) => {
   const page = await deps.keys.listKeys(accountId, region, { limit: input.Limit ?? 100, marker: input.Marker });
   return {
     // A key past its deletion date is deleted, even before the scheduler removed its items.
-    Keys: page.items.filter((key) => !isDeleted(key, deps.clock.now())).map((key) => ({ KeyId: key.keyId, KeyArn: key.arn })),
+    Keys: page.items.filter((key) => !isDeleted(key, deps.clock.now())).map((key) => ({ KeyId: key.keyId, KeyArn: keyArn({ accountId, region }, key.keyId) })),
     ...pageOf(page),
   };
 };
