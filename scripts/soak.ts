@@ -17,7 +17,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RequestSigner, randomPlaintexts } from './bench/signed-requests.js';
+import { RequestSigner, randomPlaintexts } from './bench/load.js';
 import { folderBytes, treeMemory, type ProcessMemory } from './soak/process-memory.js';
 import { slope, type Sample } from './soak/slope.js';
 import { startService, stopService, type StartedService } from './soak/started-service.js';
