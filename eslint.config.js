@@ -36,6 +36,17 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/adapters/pkcs11/graphene.ts'],
+    rules: {
+      // Its values come through src/adapters/pkcs11/graphene.ts, which requires the CommonJS package
+      // instead of importing it (an ES import makes Node lex each of its files at every cold start).
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: 'graphene-pk11', allowTypeImports: true, message: 'Import its values from src/adapters/pkcs11/graphene.ts.' }],
+      }],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // vitest's asymmetric matchers (`expect.any`, `expect.stringMatching`) are typed `any`.

@@ -11,7 +11,10 @@ import { acknowledgeManagedPolicy, acknowledgeRule } from './acknowledgements.js
 
 /**
  * Native modules cannot be inlined by esbuild: they are installed into the bundle with npm
- * (versions from the lock file) and loaded from `node_modules` beside the handler.
+ * (versions from the lock file) and loaded from `node_modules` beside the handler. graphene-pk11
+ * is plain JavaScript over pkcs11js but stays beside them: its ES build imports pkcs11js's
+ * constants by name, which Node cannot give it from CommonJS, so its CommonJS build is required
+ * at run time (src/adapters/pkcs11/graphene.ts).
  */
 export const NATIVE_MODULES = ['graphene-pk11', 'pkcs11js', 'koffi'] as const;
 

@@ -2,7 +2,7 @@
  * AES-256-GCM as single-part PKCS#11 operations on raw handles: three native calls per message
  * once the key handle is known, no object lookups.
  */
-import { MechanismEnum, MechParams } from 'graphene-pk11';
+import { MechanismEnum, MechParams } from './graphene.js';
 import type { Session } from 'graphene-pk11';
 import { InvalidCiphertextException } from '../../models/kms/generated/errors.js';
 import { AUTHENTICATION_FAILURES, pkcs11Code } from './pkcs11-codes.js';

@@ -16,7 +16,7 @@
  * neither CKA_DECRYPT (AES-ECB under a wrapping key would undo RFC 5649 by hand) nor anything else
  * can be switched on later.
  */
-import { KeyType, MechanismEnum, ObjectClass } from 'graphene-pk11';
+import { KeyType, MechanismEnum, ObjectClass } from './graphene.js';
 import type { Attribute } from './attribute-array.js';
 
 /** CKA_* values (PKCS#11 v2.40). */

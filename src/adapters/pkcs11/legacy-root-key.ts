@@ -6,7 +6,7 @@
  * moment it takes to seal it again, as every use of it does), then destroys it.
  */
 import type { Session } from 'graphene-pk11';
-import { KeyType, ObjectClass } from 'graphene-pk11';
+import { KeyType, ObjectClass } from './graphene.js';
 import type { SealedData } from '../../core/ports/index.js';
 import { InvalidCiphertextException, KeyUnavailableException } from '../../models/kms/generated/errors.js';
 import { GCM_IV_BYTES, asBuffer, gcmDecrypt, gcmEncrypt } from './aes-gcm.js';

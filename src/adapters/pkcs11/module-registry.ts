@@ -6,7 +6,7 @@
  * one to leave finalizes it.
  */
 import { resolve } from 'node:path';
-import { Module } from 'graphene-pk11';
+import { Module } from './graphene.js';
 
 /**
  * CKF_OS_LOCKING_OK: the module may be called from more than one thread and locks with the

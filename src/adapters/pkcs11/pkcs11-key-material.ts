@@ -20,7 +20,7 @@
  * between two operations: it finalizes and initializes it again, opens and logs in new sessions,
  * finds its token keys again by label and CKA_ID, and unwraps backing keys again as they are used.
  */
-import { KeyGenMechanism, KeyType, MechanismEnum, ObjectClass, SessionFlag, UserType } from 'graphene-pk11';
+import { KeyGenMechanism, KeyType, MechanismEnum, ObjectClass, SessionFlag, UserType } from './graphene.js';
 import type { Module, Session, Slot } from 'graphene-pk11';
 import type { KeyMaterial, SealedData, WrappedKeyRef } from '../../core/ports/index.js';
 import type { TokenAccess } from './asymmetric/token-access.js';

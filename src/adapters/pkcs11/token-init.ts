@@ -3,9 +3,9 @@
  * security officer), so no PIN ever appears on a command line, where other users of the machine
  * could read it in /proc.
  */
-import { UserType } from 'graphene-pk11';
+import { UserType } from './graphene.js';
 import type { Module, Slot } from 'graphene-pk11';
-import { SessionFlag } from 'graphene-pk11';
+import { SessionFlag } from './graphene.js';
 import { acquireModule, releaseModule } from './module-registry.js';
 import { pkcs11Code } from './pkcs11-codes.js';
 

@@ -5,7 +5,7 @@
  * the first start. Also finds the legacy root key of earlier versions, which migration retires.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KeyGenMechanism, KeyType, ObjectClass } from 'graphene-pk11';
+import { KeyGenMechanism, KeyType, ObjectClass } from './graphene.js';
 import type { SecretKey, Session } from 'graphene-pk11';
 import { withAttributeArray } from './attribute-array.js';
 import { CKA, KEY_ROLES, TOKEN_KEY_BYTES, UNWRAP_TEMPLATES, USAGE, WRAP_MECHANISM, keyLabel, tokenKeyTemplate, tokenKeyType } from './key-templates.js';

@@ -3,7 +3,7 @@
  * only wrapped under the wrapping key of its class (CKM_AES_KEY_WRAP_PAD over its PKCS#8 or raw
  * encoding), and the objects are destroyed before returning.
  */
-import { KeyGenMechanism } from 'graphene-pk11';
+import { KeyGenMechanism } from '../graphene.js';
 import type { IKeyPair, ITemplate, Session } from 'graphene-pk11';
 import type { AsymmetricKeySpec, HmacKeySpec } from '../../../core/kms/keys/key-specs.js';
 import { CURVES, RSA_BITS, isEccSpec, isRsaSpec } from './curves.js';

@@ -9,7 +9,7 @@
  */
 import { createCipheriv, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { KeyType, ObjectClass } from 'graphene-pk11';
+import { KeyType, ObjectClass } from '../graphene.js';
 import type { Session } from 'graphene-pk11';
 import { ValidationException } from '../../../models/kms/generated/errors.js';
 import type { AsymmetricKeySpec, HmacKeySpec } from '../../../core/kms/keys/key-specs.js';

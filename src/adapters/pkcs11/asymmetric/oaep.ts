@@ -5,7 +5,7 @@
  * in the token either way; the decoded block holds nothing beyond the plaintext the caller receives.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { MechanismEnum, MechParams, RsaMgf } from 'graphene-pk11';
+import { MechanismEnum, MechParams, RsaMgf } from '../graphene.js';
 import { InvalidCiphertextException, ValidationException } from '../../../models/kms/generated/errors.js';
 import type { EncryptionAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
 import type { TokenMechanism } from './signing.js';

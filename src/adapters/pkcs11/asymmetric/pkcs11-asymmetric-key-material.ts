@@ -8,7 +8,7 @@
  * Every PKCS#11 call is synchronous and nothing awaits between an *Init and its completion, so
  * operations on the shared sessions never interleave.
  */
-import { EcKdf, MechanismEnum, MechParams, Template } from 'graphene-pk11';
+import { EcKdf, MechanismEnum, MechParams, Template } from '../graphene.js';
 import type { Session } from 'graphene-pk11';
 import { InvalidCiphertextException, KMSInternalException, UnsupportedOperationException, ValidationException } from '../../../models/kms/generated/errors.js';
 import type { EncryptionAlgorithmSpec, MacAlgorithmSpec, SigningAlgorithmSpec } from '../../../models/kms/generated/shapes.js';

@@ -5,7 +5,7 @@
  * DIGEST share one path.
  */
 import { createHash } from 'node:crypto';
-import { MechanismEnum, MechParams, RsaMgf } from 'graphene-pk11';
+import { MechanismEnum, MechParams, RsaMgf } from '../graphene.js';
 import type { Session } from 'graphene-pk11';
 import { ValidationException } from '../../../models/kms/generated/errors.js';
 import type { SigningAlgorithmSpec } from '../../../models/kms/generated/shapes.js';

@@ -3,7 +3,7 @@
  * only so that C_WrapKey accepts them, and destroyed right after wrapping; unwrapped copies take
  * the unwrap template of their class (`../key-templates.ts`).
  */
-import { KeyType, ObjectClass } from 'graphene-pk11';
+import { KeyType, ObjectClass } from '../graphene.js';
 import type { ITemplate } from 'graphene-pk11';
 import type { Curve } from './curves.js';
 import type { RsaPublicNumbers } from './public-keys.js';

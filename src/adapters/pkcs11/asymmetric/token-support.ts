@@ -2,7 +2,7 @@
  * Which key specs the token can serve, from the mechanisms it reports. A listed mechanism does not
  * promise every curve, so each curve is also generated once as a probe.
  */
-import { KeyGenMechanism, MechanismEnum } from 'graphene-pk11';
+import { KeyGenMechanism, MechanismEnum } from '../graphene.js';
 import type { MacAlgorithmSpec } from '../../../models/kms/generated/shapes.js';
 import type { AsymmetricKeySpec, HmacKeySpec } from '../../../core/kms/keys/key-specs.js';
 import { CURVES, RSA_BITS } from './curves.js';

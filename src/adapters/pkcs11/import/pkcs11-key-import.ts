@@ -20,7 +20,7 @@
  * two candidates being the one that verifies a signature the key makes.
  */
 import { ECDH, createCipheriv, createECDH, createHash, createPublicKey, randomBytes, verify as nodeVerify } from 'node:crypto';
-import { EcKdf, KeyGenMechanism, KeyType, MechanismEnum, MechParams, ObjectClass } from 'graphene-pk11';
+import { EcKdf, KeyGenMechanism, KeyType, MechanismEnum, MechParams, ObjectClass } from '../graphene.js';
 import type { Session } from 'graphene-pk11';
 import { IncorrectKeyMaterialException, InvalidCiphertextException, UnsupportedOperationException } from '../../../models/kms/generated/errors.js';
 import type { AlgorithmSpec, KeySpec, WrappingKeySpec } from '../../../models/kms/generated/shapes.js';
