@@ -75,6 +75,30 @@ export function pkcs11Code(error: unknown): number | undefined {
   return code;
 }
 
+/**
+ * `call`'s result, or undefined when the token refuses it with `expected`: for a call made in order
+ * to be refused (the check that a wrapping key enforces its unwrap template, at every token open).
+ * The refusal is raised without a stack trace. pkcs11js reads each error's `stack` for its CK_RV,
+ * and under `--enable-source-maps` (as deployed) the first stack trace of a process makes Node
+ * parse the bundle's whole source map: some 100 ms of CPU at each cold start of the front, with
+ * a heap that slows every collection after it (`npm run cold-start`), for an error nobody sees.
+ * The check itself is unchanged. Any other failure is thrown with the stack of this call.
+ */
+export function refusedWith<T>(expected: number, call: () => T): T | undefined {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return call();
+  } catch (error) {
+    if (pkcs11Code(error) === expected) return undefined;
+    Error.stackTraceLimit = limit;
+    if (error instanceof Error) Error.captureStackTrace(error, refusedWith);
+    throw error;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Turns a token failure into a KMS exception; errors that already are KMS exceptions pass through. */
 export function toKmsError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;

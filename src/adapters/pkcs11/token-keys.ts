@@ -10,7 +10,7 @@ import type { SecretKey, Session } from 'graphene-pk11';
 import { withAttributeArray } from './attribute-array.js';
 import { CKA, KEY_ROLES, TOKEN_KEY_BYTES, UNWRAP_TEMPLATES, USAGE, WRAP_MECHANISM, keyLabel, tokenKeyTemplate, tokenKeyType } from './key-templates.js';
 import type { KeyRole, WrapRole } from './key-templates.js';
-import { CKR, pkcs11Code } from './pkcs11-codes.js';
+import { CKR, pkcs11Code, refusedWith } from './pkcs11-codes.js';
 
 const ID_BYTES = 16;
 
@@ -126,12 +126,7 @@ function assertUnwrapTemplate(session: Session, wrappingKey: Handle, role: WrapR
       if (attribute.type === CKA.SENSITIVE) return { type: attribute.type, value: false };
       return attribute;
     });
-    let unwrapped: Handle | undefined;
-    try {
-      unwrapped = session.lib.C_UnwrapKey(session.handle, { mechanism: WRAP_MECHANISM }, wrappingKey, blob, leaky);
-    } catch (error) {
-      if (pkcs11Code(error) !== CKR.TEMPLATE_INCONSISTENT) throw error;
-    }
+    const unwrapped = refusedWith(CKR.TEMPLATE_INCONSISTENT, () => session.lib.C_UnwrapKey(session.handle, { mechanism: WRAP_MECHANISM }, wrappingKey, blob, leaky));
     if (unwrapped !== undefined) {
       const flags = readAttributes(session, unwrapped, [CKA.SENSITIVE, CKA.EXTRACTABLE]);
       leaked = flags.get(CKA.SENSITIVE)?.[0] !== 1 || flags.get(CKA.EXTRACTABLE)?.[0] !== 0;
