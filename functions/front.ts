@@ -3,7 +3,7 @@ import { createFrontHandler } from '../src/pipeline/front-handler.js';
 import { createQueryHandler } from '../src/pipeline/query-handler.js';
 import { groupRunner } from '../src/pipeline/identity-group-handler.js';
 import { routeByProtocol } from '../src/pipeline/service-router.js';
-import { lambdaFrontDeps } from '../src/composition/lambda-runtime.js';
+import { lambdaFrontDeps } from '../src/composition/lambda-front.js';
 
 const deps = await lambdaFrontDeps();
 export const handler = routeByProtocol({

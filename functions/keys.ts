@@ -1,5 +1,5 @@
 /** The `keys` API group function (see src/core/kms/api-groups.ts), invoked by the front function. */
 import { createGroupHandler } from '../src/pipeline/group-handler.js';
-import { lambdaGroupDeps } from '../src/composition/lambda-runtime.js';
+import { lambdaKeysDeps } from '../src/composition/lambda-group-deps.js';
 
-export const handler = createGroupHandler(await lambdaGroupDeps('keys'));
+export const handler = createGroupHandler(await lambdaKeysDeps());

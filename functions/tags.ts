@@ -1,5 +1,5 @@
 /** The `tags` API group function (see src/core/kms/api-groups.ts), invoked by the front function. */
 import { createGroupHandler } from '../src/pipeline/group-handler.js';
-import { lambdaGroupDeps } from '../src/composition/lambda-runtime.js';
+import { lambdaGroupDeps } from '../src/composition/lambda-group-deps.js';
 
 export const handler = createGroupHandler(await lambdaGroupDeps('tags'));

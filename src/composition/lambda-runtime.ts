@@ -3,19 +3,26 @@
  * stack sets: TABLE_NAME, GROUP_REQUEST_SECRET_ARN, GROUP_FUNCTION_<GROUP> (front), the
  * PKCS11_* settings (only functions that use the token), optionally KMS_CACHE_TTL_MS, KMS_VPC_ENDPOINTS
  * and KMS_VPC_ENDPOINT_POLICIES (vpc-endpoint-config.ts).
+ *
+ * What every function builds is here, with the identities and first-credential functions, which
+ * need no KMS core; the front (lambda-front.ts), the KMS group functions (lambda-group-deps.ts) and
+ * the lifecycle function (lambda-lifecycle.ts) compose theirs in modules of their own. esbuild keeps
+ * in a function's bundle only the code its entry reaches (and the top-level statements of every
+ * module it imports), so each builds and imports only what its operations use: no group function
+ * carries a Lambda client, only the keys and lifecycle functions EventBridge Scheduler's, and the
+ * identities and first-credential functions neither the KMS core nor the asymmetric key material
+ * (`npm run cold-start` reports each bundle's size).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { IdentityGroupDeps } from '../pipeline/identity-group-handler.js';
 import { assembleIdentities, identityStoreFor } from './identity-deps.js';
 import { DynamoStore } from '../adapters/dynamodb/dynamo-store.js';
-import { DynamoDueIndex } from '../adapters/dynamodb/due-index.js';
 import { DynamoKeyRemoval } from '../adapters/dynamodb/key-removal.js';
 import { EventBridgeScheduler } from '../adapters/scheduler/eventbridge-scheduler.js';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { lifecycleRunner } from './lifecycle.js';
-import { createLifecycleHandler, type LifecycleOutcome, type RecordVerification } from '../pipeline/lifecycle-handler.js';
+import type { RecordVerification } from '../pipeline/lifecycle-handler.js';
 import type { LifecycleDeps } from '../core/kms/service.js';
 import { ensureFirstCredential } from './first-credential.js';
 import { SecretsManagerCredentialSecret } from '../adapters/secrets/credential-secret.js';
@@ -27,25 +34,19 @@ import { logAuditSink } from '../adapters/audit/log-audit-sink.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import { randomIds } from '../adapters/system/random-ids.js';
 import { jsonLogger } from '../pipeline/logger.js';
-import type { FrontDeps } from '../pipeline/front-handler.js';
-import type { GroupHandlerDeps } from '../pipeline/group-handler.js';
-import type { FunctionGroup } from '../pipeline/group-protocol.js';
-import { GroupRequestSigner, GroupRequestVerifier, groupRequestKeyFrom } from '../pipeline/group-request-auth.js';
-import type { AsymmetricKeyMaterial, KeyImport, KeyMaterial } from '../core/ports/index.js';
-import { assembleCore, cacheTtlFromEnv } from './core-deps.js';
+import { GroupRequestVerifier, groupRequestKeyFrom } from '../pipeline/group-request-auth.js';
+import type { AsymmetricKeyMaterial, KeyImport, KeyUsageLog } from '../core/ports/index.js';
+import { assembleCore, cacheTtlFromEnv, type AssembledCore } from './core-deps.js';
 import { CoalescingUsageLog } from '../adapters/usage/coalescing-usage-log.js';
 import { DynamoKeyUsageStore } from '../adapters/dynamodb/key-usage-store.js';
-import { endpointPoliciesFromEnv, endpointVpcsFromEnv } from './vpc-endpoint-config.js';
-import { asymmetricMaterialFor } from './asymmetric-material.js';
-import { Pkcs11KeyImport } from '../adapters/pkcs11/import/pkcs11-key-import.js';
+import { endpointPoliciesFromEnv } from './vpc-endpoint-config.js';
 import { DEPLOYMENT_ACCOUNT_ENV, FIRST_CREDENTIAL_SECRET_ENV, GROUP_REQUEST_SECRET_ENV, LIFECYCLE_ENV, PKCS11_ENV } from './group-environment.js';
-import { LambdaGroupInvoker, groupFunctionNamesFromEnv } from './lambda-groups.js';
 import { Pkcs11RecordAuthenticator } from '../adapters/pkcs11/record-authenticator.js';
 import type { IntegrityFailure, ItemIntegrity } from '../adapters/dynamodb/item-integrity.js';
-import { integrityReporter, recordIntegrity, type IntegrityReporting } from './record-integrity.js';
+import { recordIntegrity, type IntegrityReporting } from './record-integrity.js';
 import { upgradeRecords, verifyRecords, type RecordScanOptions } from '../adapters/dynamodb/record-scan.js';
 
-function required(name: string): string {
+export function required(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') throw new Error(`environment variable ${name} is not set`);
   return value;
@@ -59,27 +60,27 @@ async function readSecret(secretArn: string, what: string): Promise<string> {
   return secret.SecretString;
 }
 
-async function readGroupRequestKey(): Promise<Uint8Array> {
+/** The key the front signs group requests with and the groups verify them with. */
+export async function readGroupRequestKey(): Promise<Uint8Array> {
   return groupRequestKeyFrom(await readSecret(required(GROUP_REQUEST_SECRET_ENV), 'group-request key'));
 }
 
-interface Token {
-  readonly material: KeyMaterial;
-  readonly asymmetric: AsymmetricKeyMaterial;
-  readonly keyImport: KeyImport;
+/** The token as every function opens it. */
+export interface Token {
+  readonly material: Pkcs11KeyMaterial;
   /** Every function reads records that decide access, so every function checks them with the token. */
   readonly integrity: ItemIntegrity;
 }
 
 /** How a deployed function reports a record that fails its check: logged, and audited in the log. */
-function integrityReporting(): IntegrityReporting {
+export function integrityReporting(): IntegrityReporting {
   return {
     logger: jsonLogger, audit: logAuditSink, clock: systemClock, ids: randomIds,
     fallback: { accountId: process.env[DEPLOYMENT_ACCOUNT_ENV] ?? '', region: process.env['AWS_REGION'] ?? '' },
   };
 }
 
-async function openToken(): Promise<Token> {
+export async function openToken(): Promise<Token> {
   const material = await Pkcs11KeyMaterial.open({
     modulePath: required(PKCS11_ENV.modulePath),
     tokenLabel: required(PKCS11_ENV.tokenLabel),
@@ -90,11 +91,11 @@ async function openToken(): Promise<Token> {
   // this function's table permissions do not allow it) legacy blobs still load, and the reason is logged.
   const store = new DynamoStore({ tableName: required('TABLE_NAME'), integrity });
   await migrateLegacyRootKeyOrLog(material, { store, accessKeyAad: secretAad, logger: jsonLogger });
-  return { material, asymmetric: asymmetricMaterialFor(material), keyImport: Pkcs11KeyImport.create(material), integrity };
+  return { material, integrity };
 }
 
 /** A DynamoDB client with the same timeouts as the store's own. */
-function tableClient(): DynamoDBClient {
+export function tableClient(): DynamoDBClient {
   return new DynamoDBClient({ maxAttempts: 3, requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true } });
 }
 
@@ -119,67 +120,56 @@ export function lambdaLifecycle(integrity: ItemIntegrity, env: NodeJS.ProcessEnv
   return { scheduler, removal: new DynamoKeyRemoval({ client: tableClient(), tableName: required('TABLE_NAME'), integrity }) };
 }
 
-function lambdaParts(token: Token) {
-  const { integrity, ...material } = token;
+/** The table as every function reads it: keys, aliases, grants and access keys, and the IAM identities. */
+export interface TableStores {
+  readonly store: DynamoStore;
+  readonly identities: ReturnType<typeof identityStoreFor>;
+}
+
+export function tableStores(integrity: ItemIntegrity): TableStores {
   // The store's own client carries connection and request timeouts.
-  const store = new DynamoStore({ tableName: required('TABLE_NAME'), integrity });
-  const lifecycle = lambdaLifecycle(integrity);
-  const identities = identityStoreFor(tableClient(), required('TABLE_NAME'), integrity);
-  // The front notes uses and writes them within a minute while the function runs (a frozen
-  // function writes on its next invocation); the group that answers GetKeyLastUsage reads them.
-  const usage = new CoalescingUsageLog({
+  return { store: new DynamoStore({ tableName: required('TABLE_NAME'), integrity }), identities: identityStoreFor(tableClient(), required('TABLE_NAME'), integrity) };
+}
+
+/** The parts of a core only some functions hold: each is given where that function's operations use it. */
+export interface CoreExtras {
+  readonly asymmetric: AsymmetricKeyMaterial;
+  /** ImportKeyMaterial and GetParametersForImport (keys). */
+  readonly keyImport?: KeyImport;
+  /** Deletions and rotations (keys, lifecycle). */
+  readonly lifecycle?: LifecycleDeps;
+  /** Each key's last use: noted by the front, read by GetKeyLastUsage (keys). */
+  readonly usage?: KeyUsageLog;
+}
+
+/** The KMS core of a function, over its token and table, with the parts only it holds. */
+export function lambdaCore(token: Token, stores: TableStores, extras: CoreExtras): AssembledCore {
+  return assembleCore({
+    store: stores.store, material: token.material, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore: stores.identities,
+    endpointPolicies: endpointPoliciesFromEnv(process.env), ...extras,
+  });
+}
+
+/**
+ * Each key's last cryptographic use: the front notes uses and writes them within a minute while
+ * the function runs (a frozen function writes on its next invocation); the keys function answers
+ * GetKeyLastUsage from the same items.
+ */
+export function usageLog(): CoalescingUsageLog {
+  return new CoalescingUsageLog({
     store: new DynamoKeyUsageStore({ client: tableClient(), tableName: required('TABLE_NAME') }), clock: systemClock,
     onError: (error) => jsonLogger.error('key usage write failed', { error: String(error) }),
   });
-  return {
-    store, identities, usage, lifecycle,
-    ...assembleCore({
-      store, ...material, clock: systemClock, ids: randomIds, cacheTtlMs: cacheTtlFromEnv(process.env), identityStore: identities, usage,
-      ...(lifecycle === undefined ? {} : { lifecycle }),
-      endpointPolicies: endpointPoliciesFromEnv(process.env),
-    }),
-  };
-}
-
-export async function lambdaFrontDeps(): Promise<FrontDeps> {
-  const [token, key] = await Promise.all([openToken(), readGroupRequestKey()]);
-  const { core, verifier, usage } = lambdaParts(token);
-  return {
-    core,
-    verifier,
-    usage,
-    groups: new LambdaGroupInvoker({
-      functionNames: groupFunctionNamesFromEnv(process.env),
-      signer: new GroupRequestSigner({ key, clock: systemClock }),
-    }),
-    audit: logAuditSink,
-    clock: systemClock,
-    ids: randomIds,
-    logger: jsonLogger,
-    // API Gateway answers HTTPS only.
-    transport: { secure: true, endpointVpcs: endpointVpcsFromEnv(process.env) },
-  };
 }
 
 /** The dependencies of the `identities` function (IAM and STS): the token seals new secrets. */
 export async function lambdaIdentityGroupDeps(): Promise<IdentityGroupDeps> {
   const [token, key] = await Promise.all([openToken(), readGroupRequestKey()]);
-  const { store, identities } = lambdaParts(token);
+  const { store, identities } = tableStores(token.integrity);
   const assembled = assembleIdentities({
     client: tableClient(), tableName: required('TABLE_NAME'), integrity: token.integrity, credentials: store, material: token.material, clock: systemClock, ids: randomIds,
   }, identities);
   return { run: assembled.run, logger: jsonLogger, verifier: new GroupRequestVerifier({ key, clock: systemClock }) };
-}
-
-/**
- * The dependencies of a `group` function. Every group opens the token: even those whose
- * operations never use key material (aliases, tags, policies, grants) read and write records that
- * decide access, and check them under the token's integrity key.
- */
-export async function lambdaGroupDeps(group: FunctionGroup): Promise<GroupHandlerDeps> {
-  const [token, key] = await Promise.all([openToken(), readGroupRequestKey()]);
-  const { core } = lambdaParts(token);
-  return { group, core, logger: jsonLogger, verifier: new GroupRequestVerifier({ key, clock: systemClock }) };
 }
 
 /**
@@ -205,30 +195,10 @@ export function tableVerification(scan: RecordScanOptions, report: (failure: Int
   };
 }
 
-/**
- * The lifecycle function: runs a key's due work (deletion, rotation) when its schedule fires,
- * sweeps the due-date index on a fixed rate, and checks every record of the table daily. It
- * generates new key material, so it opens the token.
- */
-export async function lambdaLifecycleHandler(): Promise<(event: unknown) => Promise<LifecycleOutcome>> {
-  const token = await openToken();
-  const { core, lifecycle } = lambdaParts(token);
-  if (lifecycle === undefined) throw new Error(`the lifecycle function needs ${Object.values(LIFECYCLE_ENV).join(', ')}`);
-  const scan = { client: tableClient(), tableName: required('TABLE_NAME'), integrity: token.integrity };
-  return createLifecycleHandler({
-    run: lifecycleRunner({ core, lifecycle, audit: logAuditSink, ids: randomIds, clock: systemClock }),
-    index: new DynamoDueIndex({ client: tableClient(), tableName: required('TABLE_NAME') }),
-    clock: systemClock,
-    logger: jsonLogger,
-    verifyRecords: tableVerification(scan, integrityReporter(integrityReporting())),
-  });
-}
-
 /** The first-credential custom resource's function: it seals the new secret, so it opens the token. */
 export async function lambdaFirstCredentialHandler() {
   const token = await openToken();
-  const store = new DynamoStore({ tableName: required('TABLE_NAME'), integrity: token.integrity });
-  const identities = identityStoreFor(tableClient(), required('TABLE_NAME'), token.integrity);
+  const { store, identities } = tableStores(token.integrity);
   const accountId = required(DEPLOYMENT_ACCOUNT_ENV);
   const secret = new SecretsManagerCredentialSecret(secrets, required(FIRST_CREDENTIAL_SECRET_ENV));
   return createFirstCredentialHandler({
