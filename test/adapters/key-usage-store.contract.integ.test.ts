@@ -80,6 +80,22 @@ describe.each(STORES)('KeyUsageStore contract: %s', (_name, makeStore) => {
     expect(await store.getUsage(key)).toBeUndefined();
   });
 
+  it('records no later use of a key once it is removed, though a use of it was stored before', async () => {
+    // Prepare
+    const store = await makeStore();
+    const key = await givenKey(store);
+    await store.putUsages([{ locator: key, usage: use(1_000) }]);
+    const pending: KeyRecord = { ...key, keyState: 'PendingDeletion', deletionDate: 5_000, revision: 1 };
+    await store.updateKey(pending, 0);
+    await store.removeKey(pending);
+
+    // Act
+    await store.putUsages([{ locator: key, usage: use(2_000) }]);
+
+    // Assess
+    expect(await store.getUsage(key)).toBeUndefined();
+  });
+
   it('gives the date tracking began the first time it is asked, and that date ever after', async () => {
     // Prepare
     const store = await makeStore();

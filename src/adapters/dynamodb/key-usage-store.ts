@@ -4,7 +4,7 @@
  * later use than the one stored; and the date usage tracking began (`SERVICE#usage-tracking`).
  */
 import {
-  ConditionalCheckFailedException, PutItemCommand, TransactWriteItemsCommand, type DynamoDBClient,
+  ConditionalCheckFailedException, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { KeyLocator, KeyUsageRecord, KeyUsageStore } from '../../core/ports/index.js';
 import { KeyLastUsageTrackingOperationValues, type KeyLastUsageTrackingOperation } from '../../models/kms/generated/shapes.js';
@@ -32,7 +32,7 @@ export class DynamoKeyUsageStore implements KeyUsageStore {
   }
 
   async putUsages(entries: readonly { readonly locator: KeyLocator; readonly usage: KeyUsageRecord }[]): Promise<void> {
-    // One small transaction a key: a key deleted meanwhile, or a later use stored by another process, skips only that key.
+    // One write a key: a key deleted meanwhile, or a later use stored by another process, skips only that key.
     // At most USAGE_WRITES_IN_FLIGHT at a time: a flush of traffic spread over 10,000 keys would
     // otherwise start 10,000 requests at once (about 1 GB of requests in flight in the soak) and
     // queue the table reads of live requests behind them.
@@ -43,7 +43,33 @@ export class DynamoKeyUsageStore implements KeyUsageStore {
     await Promise.all(Array.from({ length: Math.min(USAGE_WRITES_IN_FLIGHT, entries.length) }, writer));
   }
 
+  /**
+   * Writes one key's use. A key whose use is stored already gets a plain UpdateItem, on condition
+   * that its usage item exists and holds an earlier use: the key existed when that item was
+   * written, and removing the key removes the item in the same transaction, so the item's
+   * existence stands for the key's. Only the first use (no item yet) needs the transaction that
+   * checks the key itself. DynamoDB Local keeps every transaction's token in its file for good
+   * (DynamoDB keeps one ten minutes), so a transaction a key a minute grew the data folder without bound.
+   */
   async #put(locator: KeyLocator, usage: KeyUsageRecord): Promise<void> {
+    const key = usageKey(locator.accountId, locator.region, locator.keyId);
+    const { names, values, update } = usageUpdate(usage);
+    try {
+      await this.#client.send(new UpdateItemCommand({
+        TableName: this.#table,
+        Key: key,
+        UpdateExpression: update,
+        ConditionExpression: 'attribute_exists(#timestamp) AND #timestamp < :timestamp',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw toKmsError(error);
+      // A later (or the same) use is stored: nothing to write. No item yet: the first use, below.
+      if (error.Item !== undefined) return;
+    }
     try {
       await this.#client.send(new TransactWriteItemsCommand({
         TransactItems: [
@@ -58,22 +84,17 @@ export class DynamoKeyUsageStore implements KeyUsageStore {
           {
             Update: {
               TableName: this.#table,
-              Key: usageKey(locator.accountId, locator.region, locator.keyId),
-              UpdateExpression: 'SET #type = :type, #operation = :operation, #timestamp = :timestamp, #eventId = :eventId, #requestId = :requestId',
+              Key: key,
+              UpdateExpression: update,
               ConditionExpression: 'attribute_not_exists(#timestamp) OR #timestamp < :timestamp',
-              ExpressionAttributeNames: {
-                '#type': 'type', '#operation': 'operation', '#timestamp': 'timestamp', '#eventId': 'cloudTrailEventId', '#requestId': 'kmsRequestId',
-              },
-              ExpressionAttributeValues: {
-                ':type': { S: 'KeyUsage' }, ':operation': { S: usage.operation }, ':timestamp': { N: String(usage.timestamp) },
-                ':eventId': { S: usage.cloudTrailEventId }, ':requestId': { S: usage.kmsRequestId },
-              },
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
             },
           },
         ],
       }));
     } catch (error) {
-      // The key is gone, or a later use is stored: nothing to write.
+      // The key is gone, or a later use was stored meanwhile: nothing to write.
       if (cancellationReasons(error)?.some((reason) => reason.Code === 'ConditionalCheckFailed') === true) return;
       throw toKmsError(error);
     }
@@ -100,6 +121,18 @@ export class DynamoKeyUsageStore implements KeyUsageStore {
     if (!Number.isFinite(value)) throw toKmsError(new MalformedItemError('startDate'));
     return value;
   }
+}
+
+/** The update that stores `usage` in a key's usage item. */
+function usageUpdate(usage: KeyUsageRecord) {
+  return {
+    update: 'SET #type = :type, #operation = :operation, #timestamp = :timestamp, #eventId = :eventId, #requestId = :requestId',
+    names: { '#type': 'type', '#operation': 'operation', '#timestamp': 'timestamp', '#eventId': 'cloudTrailEventId', '#requestId': 'kmsRequestId' },
+    values: {
+      ':type': { S: 'KeyUsage' }, ':operation': { S: usage.operation }, ':timestamp': { N: String(usage.timestamp) },
+      ':eventId': { S: usage.cloudTrailEventId }, ':requestId': { S: usage.kmsRequestId },
+    },
+  };
 }
 
 function itemToUsage(item: Item): KeyUsageRecord {
