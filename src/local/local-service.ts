@@ -61,7 +61,10 @@ import { applySeed, assertAliasTargets } from './seed/apply-seed.js';
 export const DEFAULT_ACCOUNT_ID = '111122223333';
 export const DEFAULT_PORT = 4599;
 export const DEFAULT_HOST = '127.0.0.1';
-/** How many keys, backing keys and aliases each cache keeps unless `--cache-keys` says otherwise. */
+/**
+ * How many keys, backing keys and aliases each cache keeps, and how many backing keys the token
+ * keeps unwrapped, unless `--cache-keys` says otherwise.
+ */
 export const DEFAULT_CACHE_KEYS = 10_000;
 
 /**
@@ -209,7 +212,10 @@ export async function startLocalService(options: LocalServiceOptions): Promise<L
     const databaseStart = timedStep(onStep, 'database', () => startDynamoDbLocal({ dataDir }), () => 'DynamoDB Local answering on a private socket');
     cleanups.push(async () => (await databaseStart.catch(() => undefined))?.stop());
     databaseStart.catch(() => undefined); // Awaited below; a failure while the token opens is reported then.
-    const material = await timedStep(onStep, 'token', async () => Pkcs11KeyMaterial.open(await ensureSoftHsmToken({ dataDir })), () => `SoftHSM token in ${join(dataDir, 'tokens')} opened`);
+    // The token keeps as many keys' backing keys unwrapped as the caches keep records.
+    const material = await timedStep(onStep, 'token', async () => Pkcs11KeyMaterial.open({
+      ...(await ensureSoftHsmToken({ dataDir })), handleCacheSize: options.cacheKeys ?? DEFAULT_CACHE_KEYS,
+    }), () => `SoftHSM token in ${join(dataDir, 'tokens')} opened`);
     cleanups.push(() => material.close());
     const dynamo = await databaseStart;
 
