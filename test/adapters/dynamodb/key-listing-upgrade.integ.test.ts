@@ -4,7 +4,7 @@
  * are rewritten into it once, a forged one is reported and left out, and a new table reads nothing.
  */
 import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureTable, tableDefinition } from '../../../src/adapters/dynamodb/create-table.js';
 import { DynamoStore } from '../../../src/adapters/dynamodb/dynamo-store.js';
 import type { IntegrityFailure } from '../../../src/adapters/dynamodb/item-integrity.js';
@@ -13,22 +13,16 @@ import { keyToItem, type Item } from '../../../src/adapters/dynamodb/item-mappin
 import { KEY_LISTING_MARKER, upgradeKeyListing } from '../../../src/adapters/dynamodb/key-listing-upgrade.js';
 import { GSI1, KEY_LIST_INDEX } from '../../../src/adapters/dynamodb/table-definition.js';
 import type { KeyRecord } from '../../../src/core/kms/records.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../src/local/dynamodb-local.js';
 import { testIntegrity } from '../../support/fake-record-authenticator.js';
+import { useDynamoDbLocalTables } from '../dynamodb-local-tables.js';
 import { REGION, keyIdFor, makeKey, newAccountId } from './fixtures.js';
 
-let local: DynamoDbLocal;
+const dynamo = useDynamoDbLocalTables();
 let client: DynamoDBClient;
 let tables = 0;
 
-beforeAll(async () => {
-  local = await startDynamoDbLocal({});
-  client = local.client();
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await local?.stop();
+beforeAll(() => {
+  client = dynamo.client();
 });
 
 /** A table as the version before the ListKeys index made it: gsi1 and the due-date index only. */
@@ -102,8 +96,7 @@ describe('upgradeKeyListing', () => {
 
   it('reads only its marker in a table that ensureTable created', async () => {
     // Prepare
-    const tableName = `new-${++tables}`;
-    await ensureTable(client, tableName);
+    const tableName = await dynamo.newTable('new');
     const send = vi.spyOn(client, 'send');
 
     // Act
