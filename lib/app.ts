@@ -6,7 +6,8 @@
  * | `pkcs11ModulePath`         | `/opt/cloudhsm/lib/libcloudhsm_pkcs11.so` (CloudHSM SDK 5)   |
  * | `pkcs11TokenLabel`         | `hsm1` (the token label of CloudHSM Client SDK 5)            |
  * | `pkcs11PinSecretArn`       | secret `open-kms/pkcs11-pin` in the deployment account/Region |
- * | `pkcs11LayerArn`           | none: no layer is attached                                   |
+ * | `pkcs11LayerArn`           | none: softhsm-efs uses the stack's SoftHSM layer (layers/);  |
+ * |                            | cloudhsm needs the user's CloudHSM layer                     |
  * | `apiGatewayCloudWatchRole` | `true`: the stack sets the Region's API Gateway logging role |
  * | `stackName`                | `OpenKms`                                                    |
  * | `apiEndpoint`              | `private` (or `regional`; never edge-optimized)              |

@@ -85,7 +85,7 @@ export class KmsServiceStack extends Stack {
     const tokenStore = backend.kind === 'softhsm-efs' ? new TokenFileSystem(this, 'TokenFileSystem', network) : undefined;
     const functionNetwork = { vpc: network.vpc, vpcSubnets: network.subnets, securityGroups: [network.functionSecurityGroup] };
     const table = createKmsTable(this, 'Table');
-    const layers = pkcs11Layers(this, props.pkcs11);
+    const layers = pkcs11Layers(this, props.pkcs11, backend.kind);
     const groupRequestKey = new GroupRequestKey(this, 'GroupRequestKey');
     const environment = {
       TABLE_NAME: table.tableName,

@@ -10,8 +10,11 @@ import type { Construct } from 'constructs';
 import { acknowledgeManagedPolicy, acknowledgeRule } from './acknowledgements.js';
 
 /**
- * Native modules cannot be inlined by esbuild: they are installed into the bundle with npm
- * (versions from the lock file) and loaded from `node_modules` beside the handler. graphene-pk11
+ * Native modules cannot be inlined by esbuild: they stay outside the bundle and come from the
+ * PKCS#11 binding layer (lib/constructs/pkcs11.ts, layers/README.md), built for Lambda's arm64
+ * Amazon Linux 2023 and committed, so `cdk synth` installs and compiles nothing. Lambda puts the
+ * layer's `nodejs/node_modules` at `/opt/nodejs/node_modules`, which is on NODE_PATH; both
+ * `require` and, since the nodejs18.x runtime, `import` resolve packages from there. graphene-pk11
  * is plain JavaScript over pkcs11js but stays beside them: its ES build imports pkcs11js's
  * constants by name, which Node cannot give it from CommonJS, so its CommonJS build is required
  * at run time (src/adapters/pkcs11/graphene.ts).
@@ -30,10 +33,10 @@ export const BUNDLING: BundlingOptions = {
   banner:
     "import { createRequire as __kmsCreateRequire } from 'node:module'; " +
     'const require = __kmsCreateRequire(import.meta.url);',
-  // The AWS SDK is bundled rather than taken from the runtime so the deployed code runs the
-  // same SDK versions the tests ran against.
-  externalModules: [],
-  nodeModules: [...NATIVE_MODULES],
+  // Only the native modules stay out (the layer has them, so nothing is installed with npm). The
+  // AWS SDK is bundled rather than taken from the runtime so the deployed code runs the same SDK
+  // versions the tests ran against.
+  externalModules: [...NATIVE_MODULES],
   // Half the bytes to read and compile at a cold start. Our errors carry their wire name in a
   // `name` field, but the SDK compares some classes' `constructor.name` (smithy's NoOpLogger),
   // and stack traces name functions: names are kept (test/lib/bundling.test.ts).
@@ -47,6 +50,9 @@ export const BUNDLING: BundlingOptions = {
 
 /** The runtime of every service function; esbuild targets it (`node22`). */
 export const SERVICE_RUNTIME = Runtime.NODEJS_22_X;
+
+/** The architecture of every service function: the one the PKCS#11 layers are built for. */
+export const SERVICE_ARCHITECTURE = Architecture.ARM_64;
 
 /** `NODE_OPTIONS` of every service function: stack traces point into the TypeScript sources. */
 export const SERVICE_NODE_OPTIONS = '--enable-source-maps';
@@ -93,7 +99,7 @@ export const createServiceFunction = (
     projectRoot: props.projectRoot,
     depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
     runtime: SERVICE_RUNTIME,
-    architecture: Architecture.X86_64,
+    architecture: SERVICE_ARCHITECTURE,
     description: props.description,
     memorySize: props.memorySize,
     timeout: props.timeout,

@@ -8,8 +8,8 @@ import type { ServiceNetwork } from './network.js';
 import { TOKEN_MOUNT_PATH } from './service-function.js';
 
 /**
- * Where the SoftHSM layer's configuration file is: it sets `directories.tokendir` to
- * `/mnt/token/tokens` (docs/deploy.md shows the file).
+ * Where the SoftHSM layer's configuration file is (layers/softhsm/etc/softhsm2.conf): it sets
+ * `directories.tokendir` to the mount itself, `/mnt/token`, which exists from the first mount on.
  */
 export const SOFTHSM_CONF_PATH = '/opt/etc/softhsm2.conf';
 

@@ -63,9 +63,10 @@ async function buildOne(fn: FunctionEntry, projectRoot: string, outRoot: string)
     const group = inputGroupOf(input);
     groups.set(group, (groups.get(group) ?? 0) + bytesInOutput);
   }
-  // CDK installs the native modules beside the bundle; links to the project's copies resolve the same versions.
+  // Lambda finds the native modules in the PKCS#11 binding layer (arm64); here links to the
+  // project's copies (this machine's build) resolve the same versions.
   await mkdir(path.join(outDir, 'node_modules'), { recursive: true });
-  for (const name of BUNDLING.nodeModules ?? []) {
+  for (const name of NATIVE_MODULES) {
     await symlink(path.join(projectRoot, 'node_modules', name), path.join(outDir, 'node_modules', name));
   }
   return {

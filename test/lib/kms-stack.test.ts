@@ -94,7 +94,7 @@ describe('KmsServiceStack', () => {
       'AWS::Lambda::Function',
       {
         Runtime: 'nodejs22.x',
-        Architectures: ['x86_64'],
+        Architectures: ['arm64'],
         Handler: 'index.handler',
         Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), NODE_OPTIONS: '--enable-source-maps' }) },
       },
@@ -133,7 +133,9 @@ describe('KmsServiceStack', () => {
     const fn = resourcesOf(template)[functionId(stack, functionNamed(stack, name))] as { Properties: Json & { Environment: { Variables: Json } } };
 
     // Assess
-    expect(fn.Properties['Layers']).toEqual([LAYER_ARN]);
+    // The PKCS#11 binding layer the stack ships, then the given PKCS#11 library layer (test/lib/pkcs11-layers.test.ts).
+    const bindingLayer = Object.keys(template.findResources('AWS::Lambda::LayerVersion', { Properties: { Description: Match.stringLikeRegexp('pkcs11js') } }));
+    expect(fn.Properties['Layers']).toEqual([{ Ref: bindingLayer[0] }, LAYER_ARN]);
     expect(fn.Properties.Environment.Variables).toMatchObject({
       PKCS11_MODULE: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so',
       PKCS11_TOKEN_LABEL: 'hsm1',

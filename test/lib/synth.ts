@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { FIRST_CREDENTIAL_FUNCTION, FRONT_FUNCTION, GROUP_FUNCTIONS, LIFECYCLE_FUNCTION, deployedGroups } from '../../lib/api-groups.js';
 import { KmsServiceStack } from '../../lib/kms-stack.js';
-import type { DeploymentSettings } from '../../lib/kms-stack.js';
+import type { DeploymentSettings, Pkcs11Settings } from '../../lib/kms-stack.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const GROUPS = deployedGroups();
@@ -40,6 +40,8 @@ export const CONFIGURATIONS: Readonly<Record<string, Readonly<Record<string, str
 export interface SynthOptions {
   /** Called with the app before the stack is made, as lib/app.ts does (e.g. to add its checks). */
   readonly prepareApp?: (app: App) => void;
+  /** PKCS#11 settings to change (`layerArn: undefined` for none); by default the CloudHSM defaults and {@link LAYER_ARN}. */
+  readonly pkcs11?: Partial<Pkcs11Settings>;
 }
 
 export interface Synthesized {
@@ -67,7 +69,7 @@ export function synthesize(deployment?: DeploymentSettings, options: SynthOption
     const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
     options.prepareApp?.(app);
     const stack = new KmsServiceStack(app, 'Test', {
-      pkcs11: { modulePath: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so', tokenLabel: 'hsm1', pinSecretArn: PIN_SECRET_ARN, layerArn: LAYER_ARN },
+      pkcs11: { modulePath: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so', tokenLabel: 'hsm1', pinSecretArn: PIN_SECRET_ARN, layerArn: LAYER_ARN, ...options.pkcs11 },
       projectRoot: fixtureRoot,
       ...(deployment === undefined ? {} : { deployment }),
     });
