@@ -11,6 +11,8 @@
 # otherwise named) and the arm64 Node.js, which is downloaded and unpacked into
 # .build/pkcs11-layer/node-arm64 (PKCS11_LAYER_WORK) with an apt of its own; nothing is installed
 # for it. test/lib/pkcs11-layer.integ.test.ts runs step 2 when both are there.
+#
+#   --setup-only   only install qemu and download the arm64 Node.js (scripts/bootstrap.sh uses it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${PKCS11_LAYER_WORK:-$PWD/.build/pkcs11-layer}
@@ -42,6 +44,8 @@ if [ ! -x "$SYSROOT/usr/bin/node" ]; then
   for deb in "$WORK"/node-debs/*.deb; do dpkg-deb -x "$deb" "$SYSROOT.tmp"; done
   rm -rf "$SYSROOT" && mv "$SYSROOT.tmp" "$SYSROOT"
 fi
+
+[ "${1:-}" = --setup-only ] && exit 0
 
 log "1. ELF files: architecture and the library versions they need"
 for file in $(find layers/pkcs11-binding layers/softhsm -type f \( -name '*.so' -o -name '*.node' \) | LC_ALL=C sort); do
