@@ -6,8 +6,9 @@
 //
 // It loads koffi, pkcs11js and graphene-pk11 from the layer (with require, and their ES entry
 // points with import), opens the given SoftHSM library, initialises a token in a temporary folder
-// and uses it as the service does: an AES key whose unwrap template koffi lays out
-// (src/adapters/pkcs11/attribute-array.ts), C_GenerateKey, C_Encrypt and C_Decrypt with AES-GCM,
+// and uses it as the service does: an AES key whose unwrap template the service's own
+// withAttributeArray lays out with koffi (src/adapters/pkcs11/attribute-array.ts),
+// C_GenerateKey, C_Encrypt and C_Decrypt with AES-GCM,
 // RSA and EC signatures, then a second C_Initialize after C_Finalize and dlclose that finds the
 // stored key again. Prints what it did and `OK`; exits non-zero on any failure.
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import koffi from 'koffi';
 import * as pkcs11js from 'pkcs11js';
 import * as g from 'graphene-pk11';
+import { withAttributeArray } from '../src/adapters/pkcs11/attribute-array.js';
 
 const CKA_CLASS = 0x0;
 const CKA_TOKEN = 0x1;
@@ -59,25 +61,6 @@ async function main(): Promise<void> {
   console.log('OK');
 }
 
-/** The unwrap template laid out as attribute-array.ts does: CK_ATTRIBUTE structs whose pValue points into one buffer. */
-function attributeArray(attributes: readonly { type: number; value: boolean | number }[]): { array: Buffer; size: number; store: Buffer } {
-  const CK_ATTRIBUTE = koffi.struct('CK_ATTRIBUTE', { type: 'unsigned long', pValue: 'void *', ulValueLen: 'unsigned long' });
-  const size = koffi.sizeof(CK_ATTRIBUTE);
-  const ulong = koffi.sizeof('unsigned long');
-  const store = Buffer.alloc(64);
-  const array = Buffer.alloc(size * attributes.length);
-  let offset = 0;
-  attributes.forEach(({ type, value }, i) => {
-    const bytes = typeof value === 'boolean' ? Buffer.from([value ? 1 : 0]) : Buffer.alloc(ulong);
-    if (typeof value === 'number') bytes.writeBigUInt64LE(BigInt(value));
-    const view = store.subarray(offset, offset + bytes.length);
-    bytes.copy(view);
-    offset += bytes.length;
-    koffi.encode(array, i * size, CK_ATTRIBUTE, { type, pValue: view, ulValueLen: bytes.length });
-  });
-  return { array, size, store };
-}
-
 function slotsOf(module: g.Module): g.Slot[] {
   const list = module.getSlots(true);
   return Array.from({ length: list.length }, (_, i) => list.items(i));
@@ -113,20 +96,22 @@ function useToken(modulePath: string, round: number): void {
     try {
       let key: g.SecretKey;
       if (round === 1) {
-        const template = attributeArray([
-          { type: CKA_CLASS, value: CKO_SECRET_KEY }, { type: CKA_KEY_TYPE, value: CKK_AES }, { type: CKA_EXTRACTABLE, value: false },
-        ]);
         const lib = session.lib;
-        const handle = lib.C_GenerateKey(session.handle, { mechanism: g.MechanismEnum.AES_KEY_GEN }, [
-          { type: CKA_CLASS, value: CKO_SECRET_KEY }, { type: CKA_TOKEN, value: true },
-          { type: CKA_LABEL, value: Buffer.from('check-key') }, { type: CKA_VALUE_LEN, value: 32 },
-          { type: CKA_ENCRYPT, value: true }, { type: CKA_DECRYPT, value: true }, { type: CKA_UNWRAP, value: true },
-          { type: CKA_UNWRAP_TEMPLATE, value: template.array },
-        ]);
-        template.store.fill(0);
+        // The service's own layout of an array attribute (bundled in by esbuild; koffi comes from the layer).
+        const { handle, templateBytes } = withAttributeArray([
+          { type: CKA_CLASS, value: CKO_SECRET_KEY }, { type: CKA_KEY_TYPE, value: CKK_AES }, { type: CKA_EXTRACTABLE, value: false },
+        ], (array) => ({
+          handle: lib.C_GenerateKey(session.handle, { mechanism: g.MechanismEnum.AES_KEY_GEN }, [
+            { type: CKA_CLASS, value: CKO_SECRET_KEY }, { type: CKA_TOKEN, value: true },
+            { type: CKA_LABEL, value: Buffer.from('check-key') }, { type: CKA_VALUE_LEN, value: 32 },
+            { type: CKA_ENCRYPT, value: true }, { type: CKA_DECRYPT, value: true }, { type: CKA_UNWRAP, value: true },
+            { type: CKA_UNWRAP_TEMPLATE, value: array },
+          ]),
+          templateBytes: array.length,
+        }));
         const [stored] = lib.C_GetAttributeValue(session.handle, handle, [{ type: CKA_UNWRAP_TEMPLATE }]);
         const bytes = stored?.value;
-        assert.ok(Buffer.isBuffer(bytes) && bytes.length === 3 * template.size, 'the token keeps the three-attribute unwrap template');
+        assert.ok(Buffer.isBuffer(bytes) && bytes.length === templateBytes, 'the token keeps the three-attribute unwrap template');
         console.log(`round ${round}: C_GenerateKey AES-256 with a ${bytes.length}-byte CKA_UNWRAP_TEMPLATE laid out by koffi`);
         const object = session.getObject<g.SecretKey>(handle);
         assert.ok(object);
